@@ -1,0 +1,3 @@
+"""shopcrew.memory."""
+
+__all__: list[str] = []

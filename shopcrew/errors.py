@@ -1,0 +1,116 @@
+"""The error tree of shopcrew: every error we raise derives from `ShopcrewError`.
+
+```
+ShopcrewError
+├── StoreError
+│   ├── StoreFileError (ValueError)        a store file is missing or malformed
+│   ├── UnknownRecordError (LookupError)   an id that is not in the store
+│   └── ToolInputError (ValueError)        a tool was called with bad arguments
+├── IdempotencyConflictError (ValueError)  one idempotency key reused for another request
+└── MemoryBackendError
+    ├── RedisUnavailableError (ConnectionError)
+    ├── KeyTypeError (TypeError)           a key of the wrong type, left by another program
+    └── CheckpointFormatError (ValueError) a checkpoint written by another serde or format
+```
+
+Leaf module: it imports nothing of ours, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CheckpointFormatError",
+    "IdempotencyConflictError",
+    "KeyTypeError",
+    "MemoryBackendError",
+    "RedisUnavailableError",
+    "ShopcrewError",
+    "StoreError",
+    "StoreFileError",
+    "ToolInputError",
+    "UnknownRecordError",
+]
+
+
+class ShopcrewError(Exception):
+    """Root of every error shopcrew raises on purpose."""
+
+
+class StoreError(ShopcrewError):
+    """A problem with the merchant's store data."""
+
+
+class StoreFileError(StoreError, ValueError):
+    """A store file could not be loaded; nothing was loaded.
+
+    Attributes:
+        path: The file.
+        record: The id (or index) of the offending record, if one is to blame.
+        field: The dotted path of the offending field inside the record, if known.
+    """
+
+    def __init__(
+        self, path: str, problem: str, *, record: str | None = None, field: str | None = None
+    ) -> None:
+        self.path, self.problem, self.record, self.field = path, problem, record, field
+        where = path
+        if record is not None:
+            where += f", record {record!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {problem}. Fix the file and load it again; nothing was loaded.")
+
+
+class UnknownRecordError(StoreError, LookupError):
+    """An id that the store does not hold."""
+
+    def __init__(self, kind: str, record_id: str, *, merchant_id: str, hint: str = "") -> None:
+        self.kind, self.record_id, self.merchant_id = kind, record_id, merchant_id
+        message = f"No {kind} {record_id!r} for merchant {merchant_id!r}."
+        super().__init__(f"{message} {hint}".strip())
+
+
+class ToolInputError(StoreError, ValueError):
+    """A tool or adapter call with arguments that cannot be applied; nothing was changed."""
+
+
+class IdempotencyConflictError(ShopcrewError, ValueError):
+    """The same idempotency key was sent with a different request."""
+
+    def __init__(self, key: str, *, operation: str) -> None:
+        self.key, self.operation = key, operation
+        super().__init__(
+            f"Idempotency key {key!r} was already used for a different {operation} request. "
+            "Use a new key for a new request, or resend exactly the same arguments to get "
+            "the first result back."
+        )
+
+
+class MemoryBackendError(ShopcrewError):
+    """A problem with the memory backend (Redis)."""
+
+
+class RedisUnavailableError(MemoryBackendError, ConnectionError):
+    """The Redis server could not be reached after bounded retries."""
+
+    def __init__(self, server: str, cause: str) -> None:
+        self.server = server
+        super().__init__(
+            f"Redis at {server} is unreachable ({cause}). Check that the server runs and the "
+            "URL is right (REDIS_URL or --redis); unset it to use in-memory memory instead."
+        )
+
+
+class KeyTypeError(MemoryBackendError, TypeError):
+    """A Redis key holds a type we did not write: another program uses our namespace."""
+
+    def __init__(self, key: str, *, expected: str, found: str) -> None:
+        self.key, self.expected, self.found = key, expected, found
+        super().__init__(
+            f"Redis key {key!r} holds a {found}, expected a {expected}: another program "
+            "writes into this namespace. Choose another namespace; nothing was overwritten."
+        )
+
+
+class CheckpointFormatError(MemoryBackendError, ValueError):
+    """A stored checkpoint was written by another serde or format version."""

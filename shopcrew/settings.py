@@ -1,0 +1,28 @@
+"""Settings read from the environment: the only module that reads env variables."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseModel):
+    """Process-wide settings; every field can be overridden by a CLI flag."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    redis_url: str | None = Field(default=None, description="REDIS_URL; None means in-memory.")
+    openai_base_url: str | None = Field(default=None, description="OPENAI_BASE_URL.")
+    openai_api_key: str | None = Field(default=None, description="OPENAI_API_KEY.", repr=False)
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment."""
+    return Settings(
+        redis_url=os.environ.get("REDIS_URL") or None,
+        openai_base_url=os.environ.get("OPENAI_BASE_URL") or None,
+        openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
+    )

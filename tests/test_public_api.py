@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+
+import shopcrew
+import shopcrew.agents
+import shopcrew.graphs
+import shopcrew.memory
+import shopcrew.tools
+
+
+@pytest.mark.parametrize(
+    "package",
+    [shopcrew, shopcrew.memory, shopcrew.tools, shopcrew.agents, shopcrew.graphs],
+    ids=lambda p: p.__name__,
+)
+def test_all_lists_every_public_name(package: ModuleType) -> None:
+    names = vars(package).items()
+    public = {n for n, v in names if not n.startswith("_") and not isinstance(v, ModuleType)}
+    assert sorted(package.__all__) == sorted(public)

@@ -1,0 +1,3 @@
+"""shopcrew.tools."""
+
+__all__: list[str] = []
