@@ -6,11 +6,15 @@ ShopcrewError
 │   ├── StoreFileError (ValueError)        a store file is missing or malformed
 │   ├── UnknownRecordError (LookupError)   an id that is not in the store
 │   └── ToolInputError (ValueError)        a tool was called with bad arguments
+│       └── RetailRuleError                a store rule refuses the change (status, items...)
 ├── IdempotencyConflictError (ValueError)  one idempotency key reused for another request
-└── MemoryBackendError
-    ├── RedisUnavailableError (ConnectionError)
-    ├── KeyTypeError (TypeError)           a key of the wrong type, left by another program
-    └── CheckpointFormatError (ValueError) a checkpoint written by another serde or format
+├── TaskFileError (ValueError)             a τ-bench task file is missing or malformed
+├── MemoryBackendError
+│   ├── RedisUnavailableError (ConnectionError)
+│   ├── KeyTypeError (TypeError)           a key of the wrong type, left by another program
+│   └── CheckpointFormatError (ValueError) a checkpoint written by another serde or format
+├── UnknownModelSpecError (ValueError)     a model spec that resolve_model does not accept
+└── EvalFormatError (ValueError)           a malformed line of an eval case or transcript file
 ```
 
 Leaf module: it imports nothing of ours, so every layer may use it.
@@ -20,14 +24,18 @@ from __future__ import annotations
 
 __all__ = [
     "CheckpointFormatError",
+    "EvalFormatError",
     "IdempotencyConflictError",
     "KeyTypeError",
     "MemoryBackendError",
     "RedisUnavailableError",
+    "RetailRuleError",
     "ShopcrewError",
     "StoreError",
     "StoreFileError",
+    "TaskFileError",
     "ToolInputError",
+    "UnknownModelSpecError",
     "UnknownRecordError",
 ]
 
@@ -114,3 +122,64 @@ class KeyTypeError(MemoryBackendError, TypeError):
 
 class CheckpointFormatError(MemoryBackendError, ValueError):
     """A stored checkpoint was written by another serde or format version."""
+
+
+class UnknownModelSpecError(ShopcrewError, ValueError):
+    """A model spec that `shopcrew.models.resolve_model` does not accept."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        super().__init__(
+            f"Unknown model {spec!r}. Accepted: 'rules' (the offline rules model), "
+            "'openai:<model name>' (any OpenAI-compatible endpoint, from OPENAI_BASE_URL and "
+            "OPENAI_API_KEY), or a langchain BaseChatModel instance."
+        )
+
+
+class EvalFormatError(ShopcrewError, ValueError):
+    """A line of an eval file (cases, transcripts) that does not follow its format.
+
+    Attributes:
+        path: The file.
+        line: The 1-based line number.
+        field: The dotted path of the offending field, if known.
+    """
+
+    def __init__(self, path: str, line: int, problem: str, *, field: str | None = None) -> None:
+        self.path, self.line, self.problem, self.field = path, line, problem, field
+        where = f"{path}, line {line}" + (f", field {field!r}" if field else "")
+        super().__init__(f"{where}: {problem}. Fix that line; see CS_FORMAT.md for the format.")
+
+
+class RetailRuleError(ToolInputError):
+    """A retail store rule refuses the change (order status, items, gift card balance).
+
+    Attributes:
+        rule: The short reason in τ-bench's words, e.g. ``"non-pending order cannot be
+            cancelled"``; the τ-bench compatibility layer returns it as ``Error: <rule>``.
+    """
+
+    def __init__(self, rule: str, *, hint: str = "") -> None:
+        self.rule = rule
+        super().__init__(f"{rule}. {hint}".strip() if hint else rule)
+
+
+class TaskFileError(ShopcrewError, ValueError):
+    """A task file could not be read; nothing was run.
+
+    Attributes:
+        path: The file.
+        task: The id (or index) of the offending task, if one is to blame.
+        field: The dotted path of the offending field inside the task, if known.
+    """
+
+    def __init__(
+        self, path: str, problem: str, *, task: str | None = None, field: str | None = None
+    ) -> None:
+        self.path, self.problem, self.task, self.field = path, problem, task, field
+        where = path
+        if task is not None:
+            where += f", task {task!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {problem}. Fix the task file and run again.")
