@@ -8,13 +8,16 @@ ShopcrewError
 │   └── ToolInputError (ValueError)        a tool was called with bad arguments
 │       └── RetailRuleError                a store rule refuses the change (status, items...)
 ├── IdempotencyConflictError (ValueError)  one idempotency key reused for another request
+├── IdempotencyInProgressError (TimeoutError) the key's first request is still running
+├── ApprovalStateError (ValueError)        deciding an approval request that is already decided
 ├── TaskFileError (ValueError)             a τ-bench task file is missing or malformed
 ├── MemoryBackendError
 │   ├── RedisUnavailableError (ConnectionError)
 │   ├── KeyTypeError (TypeError)           a key of the wrong type, left by another program
 │   └── CheckpointFormatError (ValueError) a checkpoint written by another serde or format
 ├── UnknownModelSpecError (ValueError)     a model spec that resolve_model does not accept
-└── EvalFormatError (ValueError)           a malformed line of an eval case or transcript file
+├── EvalFormatError (ValueError)           a malformed line of an eval case or transcript file
+└── MarketFileError (ValueError)           a malformed line of an ad market file
 ```
 
 Leaf module: it imports nothing of ours, so every layer may use it.
@@ -23,10 +26,13 @@ Leaf module: it imports nothing of ours, so every layer may use it.
 from __future__ import annotations
 
 __all__ = [
+    "ApprovalStateError",
     "CheckpointFormatError",
     "EvalFormatError",
     "IdempotencyConflictError",
+    "IdempotencyInProgressError",
     "KeyTypeError",
+    "MarketFileError",
     "MemoryBackendError",
     "RedisUnavailableError",
     "RetailRuleError",
@@ -91,6 +97,29 @@ class IdempotencyConflictError(ShopcrewError, ValueError):
             f"Idempotency key {key!r} was already used for a different {operation} request. "
             "Use a new key for a new request, or resend exactly the same arguments to get "
             "the first result back."
+        )
+
+
+class IdempotencyInProgressError(ShopcrewError, TimeoutError):
+    """A request with this idempotency key is still being applied by another caller."""
+
+    def __init__(self, key: str, *, operation: str, waited: float) -> None:
+        self.key, self.operation, self.waited = key, operation, waited
+        super().__init__(
+            f"Idempotency key {key!r} ({operation}) is still being applied by another caller "
+            f"after {waited:.1f}s of waiting. Retry later with the same key: you will get the "
+            "first result, or apply it yourself if the other caller crashed and its lease expired."
+        )
+
+
+class ApprovalStateError(ShopcrewError, ValueError):
+    """An approval request was decided twice."""
+
+    def __init__(self, request_id: str, status: str) -> None:
+        self.request_id, self.status = request_id, status
+        super().__init__(
+            f"Approval request {request_id!r} is already {status}; a decision is final. "
+            "Create a new request to ask again."
         )
 
 
@@ -183,3 +212,32 @@ class TaskFileError(ShopcrewError, ValueError):
         if field is not None:
             where += f", field {field!r}"
         super().__init__(f"{where}: {problem}. Fix the task file and run again.")
+
+
+class MarketFileError(ShopcrewError, ValueError):
+    """A line of an ad market file (MARKET_FORMAT.md) that does not follow its format.
+
+    Attributes:
+        path: The file.
+        line: The 1-based line number.
+        market: The market id, when the line got far enough to have one.
+        field: The dotted path of the offending field, if known.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        problem: str,
+        *,
+        market: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.path, self.line, self.problem = path, line, problem
+        self.market, self.field = market, field
+        where = f"{path}, line {line}"
+        if market is not None:
+            where += f", market {market!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {problem}. Fix that line; see MARKET_FORMAT.md for the format.")

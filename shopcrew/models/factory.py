@@ -1,0 +1,58 @@
+"""The model factory: turns ``"rules"``, ``"openai:<name>"`` or a chat model into a chat model."""
+
+from __future__ import annotations
+
+import logging
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
+
+from shopcrew.errors import UnknownModelSpecError
+from shopcrew.models.rules import RulesChatModel
+from shopcrew.settings import Settings, load_settings
+
+__all__ = ["NO_KEY_PLACEHOLDER", "OPENAI_PREFIX", "resolve_model"]
+
+logger = logging.getLogger(__name__)
+
+OPENAI_PREFIX = "openai:"
+NO_KEY_PLACEHOLDER = "not-needed"
+"""Sent as the API key to a local endpoint (vLLM, Ollama) that needs none."""
+
+
+def resolve_model(spec: str | BaseChatModel, *, settings: Settings | None = None) -> BaseChatModel:
+    """Build the chat model a spec names.
+
+    Args:
+        spec: ``"rules"`` for the offline rules model; ``"openai:<name>"`` for model ``<name>``
+            on any OpenAI-compatible endpoint (OpenAI, DashScope's compatible mode, vLLM,
+            Ollama), reached at ``OPENAI_BASE_URL`` with ``OPENAI_API_KEY``; or a ready
+            ``BaseChatModel``, returned as it is.
+        settings: Where the endpoint and key come from; ``load_settings()`` when omitted.
+
+    Returns:
+        The chat model. ``"openai:<name>"`` without a key and without an endpoint gives the
+        rules model, and logs one line saying so.
+
+    Raises:
+        UnknownModelSpecError: The spec is none of the accepted forms.
+    """
+    if isinstance(spec, BaseChatModel):
+        return spec
+    text = spec.strip()
+    if text == "rules":
+        return RulesChatModel()
+    if text.startswith(OPENAI_PREFIX) and text[len(OPENAI_PREFIX) :].strip():
+        name = text[len(OPENAI_PREFIX) :].strip()
+        config = settings or load_settings()
+        if config.openai_api_key is None and config.openai_base_url is None:
+            logger.warning(
+                "model %s asked for, but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: "
+                "using the offline rules model",
+                name,
+            )
+            return RulesChatModel()
+        key = config.openai_api_key or NO_KEY_PLACEHOLDER
+        return ChatOpenAI(model=name, base_url=config.openai_base_url, api_key=SecretStr(key))
+    raise UnknownModelSpecError(spec)

@@ -1,0 +1,58 @@
+"""resolve_model: the accepted specs and what each gives."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from langchain_openai import ChatOpenAI
+
+from shopcrew.errors import UnknownModelSpecError
+from shopcrew.models.factory import NO_KEY_PLACEHOLDER, resolve_model
+from shopcrew.models.rules import RulesChatModel
+from shopcrew.settings import Settings
+
+
+def test_rules_spec_gives_the_rules_model() -> None:
+    assert isinstance(resolve_model("rules"), RulesChatModel)
+
+
+def test_a_chat_model_passes_through() -> None:
+    model = GenericFakeChatModel(messages=iter([AIMessage("x")]))
+    assert resolve_model(model) is model
+
+
+def test_openai_spec_reads_endpoint_and_key_from_settings() -> None:
+    settings = Settings(openai_base_url="http://127.0.0.1:9/v1", openai_api_key="sk-abc")
+    model = resolve_model("openai:qwen-plus", settings=settings)
+    assert isinstance(model, ChatOpenAI)
+    assert (model.model_name, model.openai_api_base) == ("qwen-plus", "http://127.0.0.1:9/v1")
+    assert model.openai_api_key is not None
+    assert model.openai_api_key.get_secret_value() == "sk-abc"
+
+
+def test_endpoint_without_key_sends_a_placeholder_key() -> None:
+    settings = Settings(openai_base_url="http://127.0.0.1:9/v1")
+    model = resolve_model("openai:llama3", settings=settings)
+    assert isinstance(model, ChatOpenAI)
+    assert model.openai_api_key is not None
+    assert model.openai_api_key.get_secret_value() == NO_KEY_PLACEHOLDER
+
+
+def test_no_key_and_no_endpoint_falls_back_to_rules_with_one_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="shopcrew.models.factory"):
+        model = resolve_model("openai:gpt-4o", settings=Settings())
+    assert isinstance(model, RulesChatModel)
+    assert len(caplog.records) == 1
+    assert "rules model" in caplog.records[0].getMessage()
+
+
+@pytest.mark.parametrize("spec", ["gpt-4o", "openai:", "anthropic:claude", ""])
+def test_unknown_spec_names_the_accepted_forms(spec: str) -> None:
+    with pytest.raises(UnknownModelSpecError, match=r"'rules'.*'openai:<model name>'"):
+        resolve_model(spec)
+    assert issubclass(UnknownModelSpecError, ValueError)
