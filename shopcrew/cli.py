@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 __all__ = ["app", "main"]
 
@@ -27,6 +30,7 @@ eval_app = typer.Typer(
 app.add_typer(eval_app, name="eval")
 
 err_console = Console(stderr=True)
+out_console = Console(highlight=False, soft_wrap=True)
 
 
 class _State:
@@ -49,6 +53,52 @@ def _root(
     )
 
 
+@eval_app.command("replay")
+def eval_replay(
+    tasks: Annotated[Path, typer.Option("--tasks", help="Task file (τ-bench JSON array).")],
+    db: Annotated[Path, typer.Option("--db", help="Store directory (orders/products/users).")],
+    out: Annotated[Path, typer.Option("--out", help="JSONL file to write, one line per task.")],
+    expected: Annotated[
+        Path | None,
+        typer.Option("--expected", help="Oracle JSONL to compare with; exit 1 on a mismatch."),
+    ] = None,
+) -> None:
+    """Replay each task's ground-truth actions on a fresh store; write outputs and hashes."""
+    from shopcrew.evaluation.replay import compare_results, load_expected, load_tasks, replay_tasks
+    from shopcrew.tools.json_store import RetailStore
+
+    task_list = load_tasks(tasks)
+    oracle = load_expected(expected) if expected is not None else None
+    store = RetailStore.load(db)
+    progress = Progress(
+        TextColumn("replay"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with progress, out.open("w", encoding="utf-8") as sink:
+        bar = progress.add_task("replay", total=len(task_list))
+        results = []
+        for result in replay_tasks(store, task_list):
+            sink.write(result.to_json_line() + "\n")
+            results.append(result)
+            progress.advance(bar)
+    logger.info("wrote %d results to %s", len(results), out)
+    if oracle is None:
+        out_console.print(f"tau-replay: {len(results)} tasks replayed, results in {out}")
+        return
+    mismatches = compare_results(results, oracle)
+    for mismatch in mismatches:
+        out_console.print(f"mismatch {mismatch.task}: {mismatch.detail}", markup=False)
+    total = len({result.task for result in results} | set(oracle))
+    out_console.print(f"tau-replay: {total - len(mismatches)}/{total} tasks match")
+    if mismatches:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Run the CLI, turning any error into one line on stderr (the traceback with --debug)."""
     try:
@@ -64,6 +114,10 @@ def main() -> None:
         if _State.debug:
             err_console.print_exception()
         else:
-            err_console.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False)
+            err_console.print(
+                f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
             err_console.print("(run with --debug for the traceback)", style="dim")
         sys.exit(1)
