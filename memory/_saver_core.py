@@ -1,0 +1,353 @@
+"""Pure helpers of `RedisSaver`: script arguments in, `CheckpointTuple`s out; no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    get_checkpoint_id,
+    get_checkpoint_metadata,
+    writes_sort_key,
+)
+from langgraph.checkpoint.serde.base import SerializerProtocol
+
+from shopcrew.errors import CheckpointFormatError
+
+from . import _codec
+from ._keys import NUL, member, split_member, write_field
+
+__all__ = [
+    "HEAD_CACHE_SIZE",
+    "HeadCache",
+    "ListQuery",
+    "PutPlan",
+    "Script",
+    "get_args",
+    "matches",
+    "member_of",
+    "next_version",
+    "parse_load_reply",
+    "pick",
+    "plan_put",
+    "plan_writes",
+    "refused",
+    "stored_config",
+]
+
+HEAD_CACHE_SIZE = 4096
+"""List channels whose last stored value a saver remembers, to write only what was appended."""
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """A Lua script and its SHA1, for EVALSHA with an EVAL fallback."""
+
+    source: str
+    sha: str
+
+    @classmethod
+    def of(cls, source: str) -> Script:
+        """Wrap `source`."""
+        return cls(source, hashlib.sha1(source.encode()).hexdigest())
+
+
+HeadKey = tuple[str, str, str]
+
+
+class HeadCache(OrderedDict[HeadKey, _codec.ListHead]):
+    """A small LRU of `(thread_id, checkpoint_ns, channel)` -> last stored list value."""
+
+    def remember(self, key: HeadKey, head: _codec.ListHead) -> None:
+        """Store `head`, evicting the least recently used entries."""
+        self[key] = head
+        self.move_to_end(key)
+        while len(self) > HEAD_CACHE_SIZE:
+            self.popitem(last=False)
+
+    def forget_thread(self, thread_id: str) -> None:
+        """Drop every entry of one thread."""
+        for key in [k for k in self if k[0] == thread_id]:
+            del self[key]
+
+
+@dataclass(slots=True)
+class PutPlan:
+    """The arguments of one PUT script call and the list heads it stores."""
+
+    args: list[str | bytes]
+    heads: dict[HeadKey, _codec.ListHead] = field(default_factory=dict)
+
+
+def _unchanged_prefix(head: _codec.ListHead, items: list[Any]) -> bool:
+    # Identity, not equality: channel reducers build new lists from the same item objects,
+    # and an identity check costs a pointer comparison per item.
+    old = head.items
+    return len(items) >= len(old) and all(a is b for a, b in zip(old, items, strict=False))
+
+
+def plan_put(
+    serde: SerializerProtocol,
+    heads: HeadCache,
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    new_versions: ChannelVersions,
+    *,
+    ttl_ms: int,
+    score: int,
+    full: bool = False,
+) -> PutPlan:
+    """Build the PUT script arguments: only channels in `new_versions`, lists as deltas.
+
+    Args:
+        serde: The serializer.
+        heads: The saver's list-head cache (read only here).
+        config: The parent config (thread, namespace, parent checkpoint id).
+        checkpoint: The checkpoint to store.
+        metadata: Its metadata.
+        new_versions: The channels that changed, with their new versions.
+        ttl_ms: TTL to refresh, 0 for none.
+        score: Score of the thread in the namespace index (first write, ms).
+        full: Store every list channel whole (after the server refused a delta).
+
+    Returns:
+        The arguments and the heads to remember once the script succeeded.
+    """
+    conf = config["configurable"]
+    thread_id, cns = str(conf["thread_id"]), str(conf.get("checkpoint_ns", ""))
+    c = checkpoint.copy()
+    values: dict[str, Any] = c.pop("channel_values")  # type: ignore[misc]
+    md = get_checkpoint_metadata(config, metadata)
+    record = _codec.encode_record(serde, c, md, conf.get("checkpoint_id"))
+    cv = NUL.join(f"{ch}{NUL}{ver}" for ch, ver in checkpoint["channel_versions"].items())
+    run_id = md.get("run_id")
+    blobs: list[str | bytes] = []
+    plan = PutPlan(args=[])
+    for ch, ver in new_versions.items():
+        version = str(ver)
+        value = values.get(ch)
+        if ch not in values or type(value) is not list:
+            payload = _codec.encode_blob(serde, value, present=ch in values)
+            blobs += [ch, version, payload, "", "", "", "", ""]
+            continue
+        key = (thread_id, cns, ch)
+        head = None if full else heads.get(key)
+        if head is not None and head.version != version and _unchanged_prefix(head, value):
+            tail = [_codec.encode_item(serde, x) for x in value[len(head.items) :]]
+            digest = _codec.extend_hash(head.digest, tail)
+            base = [head.version, str(len(value)), digest, str(len(head.items)), head.digest]
+        else:
+            tail = [_codec.encode_item(serde, x) for x in value]
+            digest = _codec.extend_hash("", tail)
+            base = ["", str(len(value)), digest, "", ""]
+        blobs += [ch, version, _codec.encode_list(tail), *base]
+        plan.heads[key] = _codec.ListHead(version, list(value), digest)
+    plan.args = [
+        cns,
+        checkpoint["id"],
+        record,
+        cv,
+        "" if run_id is None else str(run_id),
+        str(ttl_ms),
+        thread_id,
+        str(score),
+        str(len(new_versions)),
+        *blobs,
+    ]
+    return plan
+
+
+def plan_writes(
+    serde: SerializerProtocol,
+    config: RunnableConfig,
+    writes: Sequence[tuple[str, Any]],
+    task_id: str,
+    task_path: str,
+    *,
+    ttl_ms: int,
+) -> list[str | bytes]:
+    """Build the PUT_WRITES script arguments (special writes overwrite, others do not)."""
+    conf = config["configurable"]
+    cns, cid = str(conf.get("checkpoint_ns", "")), str(conf["checkpoint_id"])
+    args: list[str | bytes] = [str(ttl_ms), str(len(writes))]
+    for idx, (channel, value) in enumerate(writes):
+        widx = WRITES_IDX_MAP.get(channel, idx)
+        args += [
+            write_field(cns, cid, task_id, widx),
+            _codec.encode_write(serde, task_id, channel, value, task_path),
+            "1" if widx < 0 else "0",
+        ]
+    return args
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _raw(value: bytes | str) -> bytes:
+    return value.encode() if isinstance(value, str) else value
+
+
+def parse_load_reply(
+    serde: SerializerProtocol,
+    thread_id: str,
+    entries: Sequence[Any],
+    heads: HeadCache | None,
+    *,
+    where: str,
+) -> list[CheckpointTuple]:
+    """Turn LOAD script entries into checkpoint tuples, remembering list heads."""
+    out: list[CheckpointTuple] = []
+    for raw_member, raw_record, raw_writes, raw_blobs in entries:
+        cns, cid = split_member(_text(raw_member))
+        what = f"checkpoint {cid!r} of thread {thread_id!r} in {where}"
+        checkpoint, metadata, parent_id = _codec.decode_record(serde, _raw(raw_record), what=what)
+        if not isinstance(checkpoint, dict):
+            raise CheckpointFormatError(f"{what} does not hold a checkpoint")
+        values: dict[str, Any] = {}
+        for blob in raw_blobs:
+            ch, ln, segments = _text(blob[0]), _text(blob[1]), [_raw(s) for s in blob[2:]]
+            present, value = _codec.decode_blob(serde, segments, what=what)
+            if not present:
+                continue
+            values[ch] = value
+            if heads is not None and ln and isinstance(value, list):
+                digest = ln.split(NUL)[1]
+                version = str(checkpoint["channel_versions"].get(ch, ""))
+                heads.remember((thread_id, cns, ch), _codec.ListHead(version, list(value), digest))
+        pending: list[tuple[tuple[str, str, int], tuple[str, str, Any]]] = []
+        for i in range(0, len(raw_writes), 2):
+            idx = int(_text(raw_writes[i]).rsplit(NUL, 1)[1])
+            task_id, channel, value, task_path = _codec.decode_write(
+                serde, _raw(raw_writes[i + 1]), what=what
+            )
+            pending.append((writes_sort_key(task_path, task_id, idx), (task_id, channel, value)))
+        pending.sort(key=lambda p: p[0])
+        parent_config: RunnableConfig | None = None
+        if parent_id:
+            parent_config = _config(thread_id, cns, parent_id)
+        out.append(
+            CheckpointTuple(
+                config=_config(thread_id, cns, cid),
+                checkpoint={**checkpoint, "channel_values": values},  # type: ignore[typeddict-item]
+                metadata=metadata,
+                parent_config=parent_config,
+                pending_writes=[w for _, w in pending],
+            )
+        )
+    return out
+
+
+def _config(thread_id: str, cns: str, cid: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": cns, "checkpoint_id": cid}}
+
+
+def matches(metadata: Mapping[str, Any], filter: Mapping[str, Any] | None) -> bool:
+    """Whether `metadata` holds every key/value of `filter` (as `InMemorySaver` checks)."""
+    return not filter or all(v == metadata.get(k) for k, v in filter.items())
+
+
+def next_version(current: str | int | float | None) -> str:
+    """The next channel version: zero-padded counter plus a random tiebreak, like InMemorySaver."""
+    if current is None:
+        n = 0
+    elif isinstance(current, int | float):
+        n = int(current)
+    else:
+        n = int(current.split(".")[0])
+    return f"{n + 1:032}.{random.random():016}"
+
+
+def member_of(config: RunnableConfig) -> str:
+    """The index member named by a config with a checkpoint id."""
+    conf = config["configurable"]
+    return member(str(conf.get("checkpoint_ns", "")), str(conf["checkpoint_id"]))
+
+
+def get_args(config: RunnableConfig) -> tuple[str, list[str]]:
+    """The thread id and LOAD arguments of a `get_tuple` call."""
+    conf = config["configurable"]
+    cid = get_checkpoint_id(config) or ""
+    cns = str(conf.get("checkpoint_ns", ""))
+    return str(conf["thread_id"]), [cns, cid, "", "0", "1", "0", "1" if cid else "0"]
+
+
+def pick(found: list[CheckpointTuple], config: RunnableConfig) -> CheckpointTuple | None:
+    """The `get_tuple` answer: with a checkpoint id, the caller's config is echoed back."""
+    if not found:
+        return None
+    return found[0]._replace(config=config) if get_checkpoint_id(config) else found[0]
+
+
+def refused(reply: Any) -> bool:
+    """Whether the PUT script refused a list delta (its base changed under us)."""
+    return isinstance(reply, list) and bool(reply) and reply[0] in (b"RESEND", "RESEND")
+
+
+def stored_config(config: RunnableConfig, checkpoint: Checkpoint) -> RunnableConfig:
+    """The config `put` returns: the thread, namespace and new checkpoint id."""
+    conf = config["configurable"]
+    return _config(str(conf["thread_id"]), str(conf.get("checkpoint_ns", "")), checkpoint["id"])
+
+
+class ListQuery:
+    """The state of one `list` call: which threads, which LOAD pages, how many left."""
+
+    def __init__(
+        self,
+        config: RunnableConfig | None,
+        before: RunnableConfig | None,
+        filter: Mapping[str, Any] | None,
+        limit: int | None,
+    ) -> None:
+        conf = config["configurable"] if config else {}
+        self.threads: list[str] | None = [str(conf["thread_id"])] if config else None
+        ns = conf.get("checkpoint_ns")
+        self.cns, self.all_ns = ("" if ns is None else str(ns)), ns is None
+        self.cid = get_checkpoint_id(config) if config else None
+        self.before = (get_checkpoint_id(before) if before else None) or ""
+        self.filter, self.left = filter, limit
+        self.page = _PAGE if filter or limit is None else max(1, min(limit, _PAGE))
+
+    def wanted(self) -> bool:
+        """Whether more tuples may be yielded."""
+        return self.left is None or self.left > 0
+
+    def args(self, offset: int) -> list[str]:
+        """LOAD arguments of the page starting at `offset`."""
+        if self.cid:
+            return [self.cns, self.cid, "", "0", "1", "0", "1"]
+        all_ns = "1" if self.all_ns else "0"
+        return [self.cns, "", self.before, str(offset), str(self.page), all_ns, "0"]
+
+    def take(self, found: list[CheckpointTuple]) -> Iterator[CheckpointTuple]:
+        """Yield the tuples of a page that pass `before` and the metadata filter."""
+        for tup in found:
+            cid = tup.config["configurable"]["checkpoint_id"]
+            if self.before and cid >= self.before:
+                continue
+            if not matches(tup.metadata, self.filter):
+                continue
+            if self.left is not None:
+                if self.left <= 0:
+                    return
+                self.left -= 1
+            yield tup
+
+    def done_with(self, scanned: int) -> bool:
+        """Whether the thread is exhausted after a page that scanned `scanned` members."""
+        return bool(self.cid) or scanned < self.page
+
+
+_PAGE = 64

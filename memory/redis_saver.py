@@ -1,0 +1,447 @@
+"""`RedisSaver`: a LangGraph checkpointer on plain Redis commands (6.2+, 7, 8, Valkey, Cluster).
+
+Layout (all keys of one thread share the hash tag `{thread_id}`, see `_keys.ThreadKeys`):
+a sorted set indexes the thread's checkpoints; hashes hold checkpoint records, channel
+versions, channel blobs, list-delta links, run ids and pending writes. Each `put` is one
+Lua script (atomic: a checkpoint and its blobs appear together or not at all) that writes
+only the channels in `new_versions`, and list channels (`messages`) only as the items
+appended since the version this saver last stored or read. `get_tuple` is one Lua script
+that rebuilds list values from their delta chains server-side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from types import TracebackType
+from typing import Any
+
+import redis
+import redis.asyncio
+import redis.asyncio.cluster
+import redis.cluster
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+)
+from langgraph.checkpoint.serde.base import SerializerProtocol
+from redis.exceptions import NoScriptError, ResponseError
+
+from shopcrew.errors import CheckpointFormatError, KeyTypeError
+
+from . import _scripts
+from ._keys import ThreadKeys, thread_index
+from ._redis import (
+    AsyncClient,
+    SyncClient,
+    async_client,
+    describe_client,
+    parse_redis_url,
+    raise_for_wrongtype,
+    sync_client,
+    unavailable,
+)
+from ._saver_admin import SaverAdmin
+from ._saver_core import (
+    HeadCache,
+    ListQuery,
+    Script,
+    get_args,
+    next_version,
+    parse_load_reply,
+    pick,
+    plan_put,
+    plan_writes,
+    refused,
+    stored_config,
+)
+
+__all__ = ["RedisSaver"]
+
+_PUT, _WRITES = Script.of(_scripts.PUT), Script.of(_scripts.PUT_WRITES)
+_LOAD = Script.of(_scripts.LOAD)
+_CLUSTER = (redis.cluster.RedisCluster, redis.asyncio.cluster.RedisCluster)
+
+
+class RedisSaver(
+    SaverAdmin,
+    BaseCheckpointSaver[str],
+    AbstractContextManager["RedisSaver"],
+    AbstractAsyncContextManager["RedisSaver"],
+):
+    """A LangGraph checkpointer storing each merchant's threads in Redis, sync and async.
+
+    Args:
+        client: A ready synchronous client (`redis.Redis` or `redis.cluster.RedisCluster`)
+            used by the sync methods; the caller keeps ownership.
+        aclient: A ready asyncio client used by the `a*` methods. With only `client`, the
+            async methods run the sync ones in a worker thread.
+        namespace: Key prefix, e.g. `"shopcrew:merchant-a"`; savers with different
+            namespaces cannot see each other's threads.
+        ttl: Seconds after the last write at which a thread's keys expire; `None` keeps them.
+        serde: The serializer (LangGraph's default `JsonPlusSerializer` when `None`).
+
+    Example:
+        ```python
+        with RedisSaver.from_url("redis://localhost:6379/0", namespace="shopcrew:acme") as saver:
+            graph = builder.compile(checkpointer=saver)
+        ```
+    """
+
+    def __init__(
+        self,
+        *,
+        client: SyncClient | None = None,
+        aclient: AsyncClient | None = None,
+        namespace: str = "shopcrew",
+        ttl: float | None = None,
+        serde: SerializerProtocol | None = None,
+    ) -> None:
+        super().__init__(serde=serde)
+        if client is None and aclient is None:
+            raise ValueError("RedisSaver needs client= or aclient=; or use RedisSaver.from_url")
+        if any(c in namespace for c in "{}\x00") or not namespace:
+            raise ValueError(f"namespace {namespace!r} must be non-empty, without braces or NUL")
+        self.namespace = namespace
+        self._client, self._aclient = client, aclient
+        self._owned = False
+        self._ttl_ms = int(ttl * 1000) if ttl else 0
+        self._cluster = isinstance(client if client is not None else aclient, _CLUSTER)
+        self._server = describe_client(client if client is not None else aclient)
+        self._heads = HeadCache()
+        self._indexed: set[str] = set()
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        namespace: str = "shopcrew",
+        ttl: float | None = None,
+        serde: SerializerProtocol | None = None,
+    ) -> RedisSaver:
+        """Connect to Redis by URL; the saver owns and closes its clients.
+
+        Args:
+            url: `redis://`, `rediss://`, `unix://`; for a cluster `redis+cluster://host:port`
+                (or `?cluster=true`).
+            namespace: Key prefix, usually `shopcrew:<merchant_id>`.
+            ttl: Seconds after the last write at which a thread expires; `None` keeps it.
+            serde: The serializer.
+        """
+        saver = cls(
+            client=sync_client(url),
+            aclient=async_client(url),
+            namespace=namespace,
+            ttl=ttl,
+            serde=serde,
+        )
+        saver._owned = True
+        saver._server = parse_redis_url(url).server
+        return saver
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the clients `from_url` opened (injected clients are left open)."""
+        if self._owned and self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Close both clients `from_url` opened."""
+        self.close()
+        if self._owned and self._aclient is not None:
+            await self._aclient.aclose()
+
+    def __enter__(self) -> RedisSaver:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> RedisSaver:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _keys(self, thread_id: str, *, index: bool = False) -> list[str]:
+        keys = ThreadKeys.of(self.namespace, thread_id).all()
+        if index and not self._cluster:
+            keys.append(thread_index(self.namespace))
+        return keys
+
+    def _translate(self, exc: ResponseError) -> None:
+        raise_for_wrongtype(exc)
+        text = str(exc)
+        if "WRONGTYPE" in text:
+            raise KeyTypeError(
+                f"{self.namespace}:t:*", expected="shopcrew checkpoint key", found="another type"
+            ) from exc
+        if "SHOPCREW_BROKEN_CHAIN" in text:
+            raise CheckpointFormatError(
+                f"a stored list value lost part of its history ({text}); delete the thread"
+            ) from exc
+
+    def _sync(self) -> SyncClient:
+        if self._client is None:
+            raise RuntimeError("this RedisSaver has only an asyncio client: use the a* methods")
+        return self._client
+
+    def _eval(self, script: Script, keys: list[str], args: Sequence[Any]) -> Any:
+        client = self._sync()
+        try:
+            with unavailable(self._server):
+                try:
+                    return client.evalsha(script.sha, len(keys), *keys, *args)
+                except NoScriptError:
+                    return client.eval(script.source, len(keys), *keys, *args)
+        except ResponseError as exc:
+            self._translate(exc)
+            raise
+
+    async def _aeval(self, script: Script, keys: list[str], args: Sequence[Any]) -> Any:
+        assert self._aclient is not None
+        client = self._aclient
+        try:
+            with unavailable(self._server):
+                try:
+                    return await client.evalsha(script.sha, len(keys), *keys, *args)
+                except NoScriptError:
+                    return await client.eval(script.source, len(keys), *keys, *args)
+        except ResponseError as exc:
+            self._translate(exc)
+            raise
+
+    def _parse(self, thread_id: str, entries: Sequence[Any]) -> list[CheckpointTuple]:
+        return parse_load_reply(self.serde, thread_id, entries, self._heads, where=self._server)
+
+    def _thread_ids(self) -> list[str]:
+        with unavailable(self._server):
+            raw = self._sync().zrange(thread_index(self.namespace), 0, -1)
+        return [r.decode() if isinstance(r, bytes) else str(r) for r in raw]
+
+    async def _athread_ids(self) -> list[str]:
+        assert self._aclient is not None
+        with unavailable(self._server):
+            raw = await self._aclient.zrange(thread_index(self.namespace), 0, -1)
+        return [r.decode() if isinstance(r, bytes) else str(r) for r in raw]
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """Fetch a checkpoint (without `checkpoint_id`, the latest); one script call."""
+        tid, args = get_args(config)
+        found = self._parse(tid, self._eval(_LOAD, self._keys(tid), args)[1:])
+        return pick(found, config)
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """Async twin of `get_tuple`."""
+        if self._aclient is None:
+            return await asyncio.to_thread(self.get_tuple, config)
+        tid, args = get_args(config)
+        found = self._parse(tid, (await self._aeval(_LOAD, self._keys(tid), args))[1:])
+        return pick(found, config)
+
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """List checkpoints newest first from the thread index (never SCAN).
+
+        Args:
+            config: Thread (and optionally `checkpoint_ns`, `checkpoint_id`) to list;
+                `None` lists every thread of the namespace.
+            filter: Metadata key/values a checkpoint must have.
+            before: Only checkpoints with an id below this config's `checkpoint_id`.
+            limit: At most this many tuples.
+        """
+        query = ListQuery(config, before, filter, limit)
+        threads = query.threads if query.threads is not None else self._thread_ids()
+        for tid in threads:
+            offset = 0
+            while query.wanted():
+                reply = self._eval(_LOAD, self._keys(tid), query.args(offset))
+                yield from query.take(self._parse(tid, reply[1:]))
+                if query.done_with(int(reply[0])):
+                    break
+                offset += int(reply[0])
+            if not query.wanted():
+                return
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        """Async twin of `list`."""
+        if self._aclient is None:
+            for item in await asyncio.to_thread(
+                lambda: [*self.list(config, filter=filter, before=before, limit=limit)]
+            ):
+                yield item
+            return
+        query = ListQuery(config, before, filter, limit)
+        threads = query.threads if query.threads is not None else await self._athread_ids()
+        for tid in threads:
+            offset = 0
+            while query.wanted():
+                reply = await self._aeval(_LOAD, self._keys(tid), query.args(offset))
+                for item in query.take(self._parse(tid, reply[1:])):
+                    yield item
+                if query.done_with(int(reply[0])):
+                    break
+                offset += int(reply[0])
+            if not query.wanted():
+                return
+
+    # -- writes --------------------------------------------------------------------------
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Store a checkpoint and its changed channels atomically; one script call."""
+        tid = str(config["configurable"]["thread_id"])
+        keys, score = self._keys(tid, index=True), int(time.time() * 1000)
+        plan = plan_put(
+            self.serde,
+            self._heads,
+            config,
+            checkpoint,
+            metadata,
+            new_versions,
+            ttl_ms=self._ttl_ms,
+            score=score,
+        )
+        reply = self._eval(_PUT, keys, plan.args)
+        if refused(reply):
+            plan = plan_put(
+                self.serde,
+                self._heads,
+                config,
+                checkpoint,
+                metadata,
+                new_versions,
+                ttl_ms=self._ttl_ms,
+                score=score,
+                full=True,
+            )
+            self._eval(_PUT, keys, plan.args)
+        for key, head in plan.heads.items():
+            self._heads.remember(key, head)
+        if self._cluster and (tid not in self._indexed or self._ttl_ms):
+            with unavailable(self._server):
+                pipe = self._sync().pipeline(transaction=False)
+                pipe.zadd(thread_index(self.namespace), {tid: score}, nx=True)
+                if self._ttl_ms:
+                    pipe.pexpire(thread_index(self.namespace), self._ttl_ms)
+                pipe.execute()
+            self._indexed.add(tid)
+        return stored_config(config, checkpoint)
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Async twin of `put`."""
+        if self._aclient is None:
+            return await asyncio.to_thread(self.put, config, checkpoint, metadata, new_versions)
+        tid = str(config["configurable"]["thread_id"])
+        keys, score = self._keys(tid, index=True), int(time.time() * 1000)
+        plan = plan_put(
+            self.serde,
+            self._heads,
+            config,
+            checkpoint,
+            metadata,
+            new_versions,
+            ttl_ms=self._ttl_ms,
+            score=score,
+        )
+        reply = await self._aeval(_PUT, keys, plan.args)
+        if refused(reply):
+            plan = plan_put(
+                self.serde,
+                self._heads,
+                config,
+                checkpoint,
+                metadata,
+                new_versions,
+                ttl_ms=self._ttl_ms,
+                score=score,
+                full=True,
+            )
+            await self._aeval(_PUT, keys, plan.args)
+        for key, head in plan.heads.items():
+            self._heads.remember(key, head)
+        if self._cluster and (tid not in self._indexed or self._ttl_ms):
+            with unavailable(self._server):
+                pipe = self._aclient.pipeline(transaction=False)
+                pipe.zadd(thread_index(self.namespace), {tid: score}, nx=True)
+                if self._ttl_ms:
+                    pipe.pexpire(thread_index(self.namespace), self._ttl_ms)
+                await pipe.execute()
+            self._indexed.add(tid)
+        return stored_config(config, checkpoint)
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Store a task's pending writes on a checkpoint; one script call."""
+        tid = str(config["configurable"]["thread_id"])
+        args = plan_writes(self.serde, config, writes, task_id, task_path, ttl_ms=self._ttl_ms)
+        self._eval(_WRITES, self._keys(tid), args)
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Async twin of `put_writes`."""
+        if self._aclient is None:
+            return await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
+        tid = str(config["configurable"]["thread_id"])
+        args = plan_writes(self.serde, config, writes, task_id, task_path, ttl_ms=self._ttl_ms)
+        await self._aeval(_WRITES, self._keys(tid), args)
+
+    def get_next_version(self, current: str | None, channel: None) -> str:
+        """Next channel version: a zero-padded counter with a random tiebreak (sortable)."""
+        return next_version(current)
