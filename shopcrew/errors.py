@@ -4,6 +4,7 @@
 ShopcrewError
 ├── StoreError
 │   ├── StoreFileError (ValueError)        a store file is missing or malformed
+│   ├── StoreWriteError (OSError)          a store file could not be written; nothing changed
 │   ├── UnknownRecordError (LookupError)   an id that is not in the store
 │   └── ToolInputError (ValueError)        a tool was called with bad arguments
 │       └── RetailRuleError                a store rule refuses the change (status, items...)
@@ -39,6 +40,7 @@ __all__ = [
     "ShopcrewError",
     "StoreError",
     "StoreFileError",
+    "StoreWriteError",
     "TaskFileError",
     "ToolInputError",
     "UnknownModelSpecError",
@@ -73,6 +75,17 @@ class StoreFileError(StoreError, ValueError):
         if field is not None:
             where += f", field {field!r}"
         super().__init__(f"{where}: {problem}. Fix the file and load it again; nothing was loaded.")
+
+
+class StoreWriteError(StoreError, OSError):
+    """A store file could not be written; neither the file nor the loaded data changed."""
+
+    def __init__(self, path: str, cause: str) -> None:
+        self.path = path
+        super().__init__(
+            f"Could not write {path} ({cause}); nothing was changed, in memory or on disk. "
+            "Check that the directory exists and is writable, then retry the same request."
+        )
 
 
 class UnknownRecordError(StoreError, LookupError):
