@@ -1,0 +1,202 @@
+"""Item mentions for the CS rules model: product names, option values and copy counts.
+
+Product names and option values come from the store at runtime (the order's items, the product's
+variants), so the matching is against a catalog the caller passes, never a fixed list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ALL_COPIES",
+    "ItemMention",
+    "extract_item_mentions",
+    "extract_options",
+    "find_products",
+]
+
+ALL_COPIES = -1
+"""``ItemMention.quantity`` when the customer means every copy ("both", "2个都退")."""
+
+_OPEN = "(（"
+_CLOSE = ")）"
+_NEW_MARKERS = re.compile(
+    r"\b(?:to|for|into|with|instead)\b|改成|换成|改为|换为|变成|换到|改到|要|成",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "a": 1, "an": 1, "single": 1}
+_ZH_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_ALL = re.compile(
+    r"\bboth\b|\ball (?:of )?(?:them|two|three|copies)|都退|全部|全退|都要退|两个都|都换", re.I
+)
+_JUST_ONE = re.compile(
+    r"just one|only one|one of (?:them|the two|my)|single one|returning one|一个就行|只退一个|退一个|只要退一个|其中一个|只换一个",  # noqa: E501
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMention:
+    """One product the customer names, with the options they give for it."""
+
+    name: str
+    """The product name as the catalog writes it."""
+    options: tuple[tuple[str, str], ...] = ()
+    """Options that tell the current item apart (``the Bookshelf (height 5 ft)``)."""
+    new_options: tuple[tuple[str, str], ...] = ()
+    """Options the customer wants it changed to (``switch the Laptop to storage 1TB SSD``)."""
+    quantity: int | None = None
+    """Copies meant: a number, `ALL_COPIES`, or None when not said."""
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text.lower()).strip()
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    words = [re.escape(word) for word in re.split(r"[\s-]+", name.lower()) if word]
+    body = r"[\s-]*".join(words)
+    return re.compile(r"(?<![A-Za-z])" + body + r"(?:e?s)?(?![A-Za-z])", re.IGNORECASE)
+
+
+def find_products(text: str, names: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Catalog names found in the text as ``(name, start, end)``, in order.
+
+    Matching ignores case, hyphens and spacing, and accepts a plural; a name written with a small
+    typo (one edit in a long name) is found too. Longer names win where two overlap
+    (``Smart Watch`` over ``Watch``).
+    """
+    hits: list[tuple[str, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for name in sorted(set(names), key=len, reverse=True):
+        for match in _name_pattern(name).finditer(text):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            hits.append((name, match.start(), match.end()))
+            taken.append((match.start(), match.end()))
+    if not hits:
+        hits = _fuzzy_products(text, names)
+    return sorted(hits, key=lambda hit: hit[1])
+
+
+def _fuzzy_products(text: str, names: Sequence[str]) -> list[tuple[str, int, int]]:
+    words = list(re.finditer(r"[A-Za-z][A-Za-z-]*", text))
+    hits: list[tuple[str, int, int]] = []
+    for name in names:
+        size = len(name.split())
+        if len(name) < 6:
+            continue
+        for index in range(len(words) - size + 1):
+            span = words[index : index + size]
+            candidate = text[span[0].start() : span[-1].end()]
+            if difflib.SequenceMatcher(None, _norm(candidate), _norm(name)).ratio() >= 0.88:
+                hits.append((name, span[0].start(), span[-1].end()))
+                break
+    return hits
+
+
+def extract_options(text: str, options: Mapping[str, Sequence[str]]) -> list[tuple[str, str, int]]:
+    """Option values written ``key value`` or ``key: value`` that the catalog knows.
+
+    Args:
+        text: Where to look.
+        options: For each option key, the values the product's variants have.
+
+    Returns:
+        ``(key, value, position)`` triples in order of appearance, each key once (its first
+        mention); the value is written as the catalog writes it.
+    """
+    found: dict[str, tuple[str, int]] = {}
+    taken: list[tuple[int, int]] = []
+    keys = sorted(options, key=len, reverse=True)
+    for key in keys:
+        values = sorted(set(options[key]), key=len, reverse=True)
+        for value in values:
+            pattern = re.compile(
+                r"(?<![A-Za-z])"
+                + re.escape(key)
+                + r"\s*(?:[:：=]|is|of|为|是)?\s*"
+                + re.escape(value)
+                + r"(?![A-Za-z0-9])",
+                re.IGNORECASE,
+            )
+            for match in pattern.finditer(text):
+                if any(match.start() < end and start < match.end() for start, end in taken):
+                    continue
+                if key not in found or match.start() < found[key][1]:
+                    found[key] = (value, match.start())
+                taken.append((match.start(), match.end()))
+    return sorted(((k, v, p) for k, (v, p) in found.items()), key=lambda t: t[2])
+
+
+def _quantity(segment: str, prefix: str) -> int | None:
+    if _ALL.search(segment):
+        return ALL_COPIES
+    if _JUST_ONE.search(segment):
+        return 1
+    lead = re.search(r"(\w+)\s*$", prefix)
+    if lead and lead.group(1).lower() in _NUMBER_WORDS and lead.group(1).lower() not in {"a", "an"}:
+        return _NUMBER_WORDS[lead.group(1).lower()]
+    if lead and lead.group(1).isdigit() and len(lead.group(1)) == 1:
+        return int(lead.group(1))
+    zh = re.search(r"([一两二三四1-4])\s*(?:个|件|台|双|套|把|只|本)\s*$", prefix)
+    if zh:
+        return _ZH_NUMBERS[zh.group(1)]
+    return None
+
+
+def _paren_end(text: str, start: int) -> int:
+    """End of a parenthesis group opening right at (or just after) ``start``, else ``start``."""
+    rest = text[start:]
+    stripped = len(rest) - len(rest.lstrip())
+    if rest[stripped : stripped + 1] and rest[stripped] in _OPEN:
+        depth_end = min(
+            (i for i, ch in enumerate(rest) if ch in _CLOSE and i > stripped), default=-1
+        )
+        if depth_end >= 0:
+            return start + depth_end + 1
+    return start
+
+
+def extract_item_mentions(
+    text: str,
+    catalog: Mapping[str, Mapping[str, Sequence[str]]],
+) -> tuple[ItemMention, ...]:
+    """The items a message names, with current and wanted options and copy counts.
+
+    Options inside a parenthesis right after the name, or before any change word, describe the
+    item the customer has; options after a change word (``to``, ``for``, ``改成``, ``换成``)
+    describe the variant they want.
+
+    Args:
+        text: The customer's message.
+        catalog: For each product name the customer could mean, its option keys and values.
+
+    Returns:
+        One mention per product name occurrence, in order.
+    """
+    hits = find_products(text, list(catalog))
+    mentions: list[ItemMention] = []
+    for index, (name, start, end) in enumerate(hits):
+        stop = hits[index + 1][1] if index + 1 < len(hits) else len(text)
+        segment = text[end:stop]
+        paren = _paren_end(text, end) - end
+        marker = _NEW_MARKERS.search(segment, paren)
+        split = marker.start() if marker else len(segment)
+        split = max(split, paren)
+        old = [(key, value) for key, value, _ in extract_options(segment[:split], catalog[name])]
+        new = [(key, value) for key, value, _ in extract_options(segment[split:], catalog[name])]
+        prefix = text[max(0, start - 12) : start]
+        mentions.append(
+            ItemMention(
+                name=name,
+                options=tuple(old),
+                new_options=tuple(new),
+                quantity=_quantity(prefix + text[start:stop], prefix),
+            )
+        )
+    return tuple(mentions)
