@@ -102,7 +102,10 @@ def eval_replay(
 def main() -> None:
     """Run the CLI, turning any error into one line on stderr (the traceback with --debug)."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns the code of a `typer.Exit` instead of raising.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
