@@ -20,7 +20,7 @@ from shopcrew.tools.idempotency import IdempotencyStore, fingerprint
 from shopcrew.tools.json_store import Record, RetailStore
 from shopcrew.tools.retail_models import Address, CancelReason, Customer, Order, Product
 
-__all__ = ["JsonCatalogAdapter", "JsonCustomerAdapter", "JsonOrderAdapter", "json_adapters"]
+__all__ = ["JsonCatalogAdapter", "JsonCustomerAdapter", "JsonOrderAdapter", "build_json_adapters"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -340,7 +340,7 @@ class JsonOrderAdapter(_JsonAdapter):
         )
 
 
-def json_adapters(
+def build_json_adapters(
     store: RetailStore, *, idempotency: IdempotencyStore | None = None
 ) -> tuple[JsonCatalogAdapter, JsonOrderAdapter, JsonCustomerAdapter]:
     """Build the catalogue, order and customer adapters over one store."""

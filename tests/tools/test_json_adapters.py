@@ -6,14 +6,14 @@ import pytest
 
 from shopcrew.errors import IdempotencyConflictError, RetailRuleError, UnknownRecordError
 from shopcrew.tools.idempotency import InMemoryIdempotencyStore
-from shopcrew.tools.json_adapters import json_adapters
+from shopcrew.tools.json_adapters import build_json_adapters
 from shopcrew.tools.json_store import RetailStore
 from shopcrew.tools.protocols import CatalogAdapter, CustomerAdapter, OrderAdapter
 from shopcrew.tools.retail_models import Address, GiftCard
 
 
 def _adapters(store: RetailStore) -> tuple[CatalogAdapter, OrderAdapter, CustomerAdapter]:
-    catalog, orders, customers = json_adapters(store, idempotency=InMemoryIdempotencyStore())
+    catalog, orders, customers = build_json_adapters(store, idempotency=InMemoryIdempotencyStore())
     return catalog, orders, customers
 
 
