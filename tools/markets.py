@@ -1,7 +1,8 @@
-"""The ad market domain model: campaigns, their budget history and a market to allocate.
+"""The ad market domain model: a merchant's campaigns and the daily budget to split.
 
 These pydantic models follow `MARKET_FORMAT.md` (one market per JSON line) and reject
-unknown fields. `truth` is the grader's: planners must not read it.
+unknown fields; each campaign is a `shopcrew.tools.campaigns.Campaign`. `truth` is the
+grader's: planners must not read it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shopcrew.errors import MarketFileError
+from shopcrew.tools.campaigns import Campaign
 
 __all__ = [
-    "AdCampaign",
-    "BudgetDay",
     "Market",
     "MarketTruth",
     "OracleAllocation",
@@ -27,37 +27,6 @@ __all__ = [
 ]
 
 _RECORD = ConfigDict(extra="forbid", frozen=True)
-
-
-class BudgetDay(BaseModel):
-    """One day of a campaign's history."""
-
-    model_config = _RECORD
-
-    day: int = Field(ge=1, description="1 is the oldest day, `history_days` is yesterday.")
-    budget: float = Field(ge=0, allow_inf_nan=False, description="Daily budget (= spend).")
-    gmv: float = Field(ge=0, allow_inf_nan=False, description="Observed GMV that day.")
-
-
-class AdCampaign(BaseModel):
-    """One ad campaign of a market, with its bounds and its budget history."""
-
-    model_config = _RECORD
-
-    id: str = Field(min_length=1)
-    channel: str = Field(description="Ad channel, e.g. 'taobao_ztc', 'google_pmax'.")
-    name: str
-    min_budget: float = Field(ge=0, allow_inf_nan=False)
-    max_budget: float | None = Field(
-        default=None, ge=0, allow_inf_nan=False, description="None: no cap."
-    )
-    history: tuple[BudgetDay, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _bounds_in_order(self) -> AdCampaign:
-        if self.max_budget is not None and self.max_budget < self.min_budget:
-            raise ValueError(f"max_budget {self.max_budget} is below min_budget {self.min_budget}")
-        return self
 
 
 class ResponseCurve(BaseModel):
@@ -103,7 +72,7 @@ class Market(BaseModel):
     )
     history_days: int = Field(ge=1)
     current_allocation: dict[str, float]
-    campaigns: tuple[AdCampaign, ...] = Field(min_length=1)
+    campaigns: tuple[Campaign, ...] = Field(min_length=1)
     truth: MarketTruth | None = Field(default=None, description="Grader only; never plan on it.")
 
     @model_validator(mode="after")
