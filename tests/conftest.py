@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 from uuid import uuid4
 
 import pytest
+from langchain_openai.chat_models.base import BaseChatOpenAI
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -53,3 +56,26 @@ def tau_dir() -> Path:
     if not TAU_DIR.is_dir():
         pytest.fail(f"{TAU_DIR} is missing: the tests need ../shared beside the repository")
     return TAU_DIR
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _is_loopback(model: BaseChatOpenAI) -> bool:
+    return urlparse(model.openai_api_base or "").hostname in LOOPBACK_HOSTS
+
+
+@pytest.fixture(autouse=True)
+def forbid_remote_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any ChatOpenAI call to a non-loopback endpoint fail the test."""
+    for method in ("_generate", "_agenerate", "_stream", "_astream"):
+        original = getattr(BaseChatOpenAI, method)
+
+        def guarded(
+            self: BaseChatOpenAI, *args: Any, _original: Any = original, **kwargs: Any
+        ) -> Any:
+            if not _is_loopback(self):
+                pytest.fail(f"a test called a real model endpoint: {self.openai_api_base!r}")
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(BaseChatOpenAI, method, guarded)

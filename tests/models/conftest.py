@@ -1,6 +1,5 @@
 """Model fixtures: no real provider calls, and a loopback OpenAI-compatible server.
 
-`forbid_remote_models` is autouse here; it belongs in `tests/conftest.py` for the whole suite.
 Scripts return a dict: ``{"content": str, "tool_calls": [{"id", "name", "arguments"}]}``.
 """
 
@@ -12,10 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
-from langchain_openai.chat_models.base import BaseChatOpenAI
 
 
 @dataclass(frozen=True)
@@ -159,29 +156,6 @@ class LoopbackOpenAI:
         assert self.server is not None
         self.server.shutdown()
         self.server.server_close()
-
-
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def _is_loopback(model: BaseChatOpenAI) -> bool:
-    return urlparse(model.openai_api_base or "").hostname in LOOPBACK_HOSTS
-
-
-@pytest.fixture(autouse=True)
-def forbid_remote_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make any ChatOpenAI call to a non-loopback endpoint fail the test."""
-    for method in ("_generate", "_agenerate", "_stream", "_astream"):
-        original = getattr(BaseChatOpenAI, method)
-
-        def guarded(
-            self: BaseChatOpenAI, *args: Any, _original: Any = original, **kwargs: Any
-        ) -> Any:
-            if not _is_loopback(self):
-                pytest.fail(f"a test called a real model endpoint: {self.openai_api_base!r}")
-            return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(BaseChatOpenAI, method, guarded)
 
 
 @pytest.fixture
