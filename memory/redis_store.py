@@ -245,7 +245,9 @@ class RedisStore(BaseStore):
             for attempt in (1, 2):
                 pipe = self._client.pipeline(transaction=False)
                 for sha, args in calls:
-                    pipe.evalsha(sha, 4, *args)
+                    # Not pipe.evalsha: cluster pipelines refuse it by name; the command
+                    # itself routes by its keys, which share one slot.
+                    pipe.execute_command("EVALSHA", sha, 4, *args)
                 try:
                     return list(pipe.execute())
                 except NoScriptError:
@@ -266,7 +268,7 @@ class RedisStore(BaseStore):
             for attempt in (1, 2):
                 pipe = self._aclient.pipeline(transaction=False)
                 for sha, args in calls:
-                    pipe.evalsha(sha, 4, *args)
+                    pipe.execute_command("EVALSHA", sha, 4, *args)
                 try:
                     return list(await pipe.execute())
                 except NoScriptError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from typing import Any
+from uuid import uuid4
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -156,6 +157,27 @@ def test_random_operations_answer_as_in_memory_store(redis_url: str, namespace: 
         settings=settings(
             max_examples=100,
             stateful_step_count=25,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
+
+
+def test_random_operations_on_a_cluster_answer_as_in_memory_store(
+    redis_cluster_url: str,
+) -> None:
+    machine = type(
+        "ClusterMachine",
+        (StoreComparison,),
+        {"url": redis_cluster_url, "prefix": f"test-{uuid4().hex[:8]}"},
+    )
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=20,
             derandomize=True,
             database=None,
             deadline=None,
