@@ -37,3 +37,13 @@ def test_store_and_blackboard_work_on_a_cluster(redis_cluster_url: str) -> None:
             sent = board.post(StockAlert(id="s1", product_id="p", level=0))
             assert [m.id for m in board.consume("g", "w")] == [sent]
             assert [e.id for e in board.entries()] == ["s1"]
+
+
+async def test_async_store_works_on_a_cluster(redis_cluster_url: str) -> None:
+    async with RedisStore.from_url(
+        redis_cluster_url, namespace=f"test-{uuid4().hex[:8]}:m-a"
+    ) as store:
+        await store.aput(("docs",), "k", {"n": 1})
+        item = await store.aget(("docs",), "k")
+        assert item is not None and item.value == {"n": 1}
+        assert [i.key for i in await store.asearch(("docs",))] == ["k"]
