@@ -99,6 +99,32 @@ def eval_replay(
         raise typer.Exit(1)
 
 
+@eval_app.command("listings")
+def eval_listings(
+    listings: Annotated[Path, typer.Option("--listings", help="Listings JSONL file.")],
+    out: Annotated[Path, typer.Option("--out", help="JSONL to write: id and defect codes.")],
+) -> None:
+    """Audit every listing (store manager rules); grade when the file carries expected codes."""
+    from shopcrew.evaluation.listings import run_listings_eval
+
+    report = run_listings_eval(listings, out)
+    for line in report.lines():
+        out_console.print(line, markup=False)
+
+
+@eval_app.command("markets")
+def eval_markets(
+    markets: Annotated[Path, typer.Option("--markets", help="Ad markets JSONL file.")],
+    out: Annotated[Path, typer.Option("--out", help="JSONL to write: id and allocation.")],
+) -> None:
+    """Allocate each market's daily budget (marketing planner); grade markets with truth."""
+    from shopcrew.evaluation.markets import run_markets_eval
+
+    report = run_markets_eval(markets, out)
+    for line in report.lines():
+        out_console.print(line, markup=False)
+
+
 def main() -> None:
     """Run the CLI, turning any error into one line on stderr (the traceback with --debug)."""
     try:
