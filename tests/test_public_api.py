@@ -6,14 +6,24 @@ import pytest
 
 import shopcrew
 import shopcrew.agents
+import shopcrew.evaluation
 import shopcrew.graphs
 import shopcrew.memory
+import shopcrew.models
 import shopcrew.tools
 
 
 @pytest.mark.parametrize(
     "package",
-    [shopcrew, shopcrew.memory, shopcrew.tools, shopcrew.agents, shopcrew.graphs],
+    [
+        shopcrew,
+        shopcrew.memory,
+        shopcrew.tools,
+        shopcrew.agents,
+        shopcrew.graphs,
+        shopcrew.models,
+        shopcrew.evaluation,
+    ],
     ids=lambda p: p.__name__,
 )
 def test_all_lists_every_public_name(package: ModuleType) -> None:

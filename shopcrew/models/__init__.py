@@ -1,3 +1,18 @@
 """Chat models: the offline rules model, a scripted model for tests, OpenAI-compatible models."""
 
-__all__: list[str] = []
+from shopcrew.models.factory import resolve_model
+from shopcrew.models.rules import RulesChatModel, RulesPolicy
+from shopcrew.models.scripted import ScriptedChatModel, stream_chunks
+from shopcrew.models.usage import RunUsage, UsageRecorder, UsageTotals, price_of
+
+__all__ = [
+    "RulesChatModel",
+    "RulesPolicy",
+    "RunUsage",
+    "ScriptedChatModel",
+    "UsageRecorder",
+    "UsageTotals",
+    "price_of",
+    "resolve_model",
+    "stream_chunks",
+]
