@@ -18,7 +18,13 @@ ShopcrewError
 │   └── CheckpointFormatError (ValueError) a checkpoint written by another serde or format
 ├── UnknownModelSpecError (ValueError)     a model spec that resolve_model does not accept
 ├── EvalFormatError (ValueError)           a malformed line of an eval case or transcript file
-└── MarketFileError (ValueError)           a malformed line of an ad market file
+├── MarketFileError (ValueError)           a malformed line of an ad market file
+├── UnknownApprovalError (LookupError)     a decision for an approval request nobody made
+├── ApprovalMismatchError (ValueError)     a decision bound to another interrupt or action
+├── ApprovalExpiredError (ValueError)      a decision that arrives after the request expired
+├── StaleApprovalError (ValueError)        a decision for a request that no longer waits
+├── InvalidEventError (ValueError)         a crew event that does not validate; nothing ran
+└── AgentUnavailableError (LookupError)    an event for an agent the crew was built without
 ```
 
 Leaf module: it imports nothing of ours, so every layer may use it.
@@ -27,22 +33,28 @@ Leaf module: it imports nothing of ours, so every layer may use it.
 from __future__ import annotations
 
 __all__ = [
+    "AgentUnavailableError",
+    "ApprovalExpiredError",
+    "ApprovalMismatchError",
     "ApprovalStateError",
     "CheckpointFormatError",
     "EvalFormatError",
     "IdempotencyConflictError",
     "IdempotencyInProgressError",
+    "InvalidEventError",
     "KeyTypeError",
     "MarketFileError",
     "MemoryBackendError",
     "RedisUnavailableError",
     "RetailRuleError",
     "ShopcrewError",
+    "StaleApprovalError",
     "StoreError",
     "StoreFileError",
     "StoreWriteError",
     "TaskFileError",
     "ToolInputError",
+    "UnknownApprovalError",
     "UnknownModelSpecError",
     "UnknownRecordError",
 ]
@@ -254,3 +266,80 @@ class MarketFileError(ShopcrewError, ValueError):
         if field is not None:
             where += f", field {field!r}"
         super().__init__(f"{where}: {problem}. Fix that line; see MARKET_FORMAT.md for the format.")
+
+
+class UnknownApprovalError(ShopcrewError, LookupError):
+    """A decision names an approval request that the merchant's queue does not hold."""
+
+    def __init__(self, request_id: str, *, merchant_id: str) -> None:
+        self.request_id, self.merchant_id = request_id, merchant_id
+        super().__init__(
+            f"No approval request {request_id!r} for merchant {merchant_id!r}; nothing was "
+            "changed. List what waits with `ApprovalQueue.pending()` and answer one of those."
+        )
+
+
+class ApprovalMismatchError(ShopcrewError, ValueError):
+    """A decision is bound to another interrupt or another action than the request's.
+
+    Attributes:
+        request_id: The request the decision names.
+        field: `"interrupt_id"` or `"action_hash"`.
+        expected: The request's value.
+        received: The decision's value.
+    """
+
+    def __init__(self, request_id: str, *, field: str, expected: str, received: str) -> None:
+        self.request_id, self.field = request_id, field
+        self.expected, self.received = expected, received
+        super().__init__(
+            f"The decision for approval request {request_id!r} carries {field} "
+            f"{received[:16]!r}, but the request waits with {expected[:16]!r}: it answers "
+            "another request or an action that has changed. Nothing was changed; decide again "
+            "from the request as `ApprovalQueue.pending()` lists it now."
+        )
+
+
+class ApprovalExpiredError(ShopcrewError, ValueError):
+    """A decision arrived after its request expired."""
+
+    def __init__(self, request_id: str, *, expires_at: str) -> None:
+        self.request_id, self.expires_at = request_id, expires_at
+        super().__init__(
+            f"Approval request {request_id!r} expired at {expires_at}; the decision was refused "
+            "and nothing was changed. Let the agent propose the action again."
+        )
+
+
+class StaleApprovalError(ShopcrewError, ValueError):
+    """A decision for a request that no longer waits (already answered, or its run ended)."""
+
+    def __init__(self, request_id: str, *, status: str) -> None:
+        self.request_id, self.status = request_id, status
+        super().__init__(
+            f"Approval request {request_id!r} no longer waits for a decision (it is {status}); "
+            "a replayed or late decision is refused and nothing was changed."
+        )
+
+
+class InvalidEventError(ShopcrewError, ValueError):
+    """A crew event that does not validate; nothing ran.
+
+    Attributes:
+        problem: What was wrong, with the offending field.
+    """
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(
+            f"Invalid crew event: {problem}. Nothing ran. Send one of CustomerMessage, "
+            "OrderEvent, AuditTick, BudgetReviewTick or HumanDecision (see shopcrew.graphs.events)."
+        )
+
+
+class AgentUnavailableError(ShopcrewError, LookupError):
+    """An event was routed to an agent the crew was built without."""
+
+    def __init__(self, agent: str, *, why: str) -> None:
+        self.agent = agent
+        super().__init__(f"The {agent} agent is not available in this crew: {why}. Nothing ran.")
