@@ -21,7 +21,6 @@ class SaverAdmin:
     """Mixin of `RedisSaver` holding the maintenance methods of `BaseCheckpointSaver`."""
 
     namespace: str
-    _aclient: AsyncClient | None
     _cluster: bool
     _ttl_ms: int
     _heads: HeadCache
@@ -32,6 +31,12 @@ class SaverAdmin:
         raise NotImplementedError
 
     def _sync(self) -> SyncClient:
+        raise NotImplementedError
+
+    def _async(self) -> AsyncClient:
+        raise NotImplementedError
+
+    def _sync_only(self) -> bool:
         raise NotImplementedError
 
     def _eval(self, script: Script, keys: list[str], args: Sequence[Any]) -> Any:
@@ -55,18 +60,20 @@ class SaverAdmin:
         self._forget(thread_id)
         with unavailable(self._server):
             pipe = self._sync().pipeline(transaction=not self._cluster)
-            pipe.delete(*self._keys(thread_id))
+            for key in self._keys(thread_id):  # cluster pipelines refuse multi-key DEL
+                pipe.delete(key)
             pipe.zrem(thread_index(self.namespace), thread_id)
             pipe.execute()
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Async twin of `delete_thread`."""
-        if self._aclient is None:
+        if self._sync_only():
             return await asyncio.to_thread(self.delete_thread, thread_id)
         self._forget(thread_id)
         with unavailable(self._server):
-            pipe = self._aclient.pipeline(transaction=not self._cluster)
-            pipe.delete(*self._keys(thread_id))
+            pipe = self._async().pipeline(transaction=not self._cluster)
+            for key in self._keys(thread_id):  # cluster pipelines refuse multi-key DEL
+                pipe.delete(key)
             pipe.zrem(thread_index(self.namespace), thread_id)
             await pipe.execute()
 
@@ -85,7 +92,7 @@ class SaverAdmin:
 
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         """Async twin of `delete_for_runs`."""
-        if self._aclient is None:
+        if self._sync_only():
             return await asyncio.to_thread(self.delete_for_runs, run_ids)
         if not run_ids:
             return
@@ -112,7 +119,7 @@ class SaverAdmin:
 
     async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """Async twin of `prune`."""
-        if self._aclient is None:
+        if self._sync_only():
             return await asyncio.to_thread(self.prune, thread_ids, strategy=strategy)
         _check_strategy(strategy)
         for tid in thread_ids:
@@ -145,9 +152,9 @@ class SaverAdmin:
 
     async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """Async twin of `copy_thread`."""
-        if self._aclient is None:
+        if self._sync_only():
             return await asyncio.to_thread(self.copy_thread, source_thread_id, target_thread_id)
-        client = self._aclient
+        client = self._async()
         with unavailable(self._server):
             pipe = client.pipeline(transaction=False)
             for key in self._keys(source_thread_id):

@@ -111,6 +111,7 @@ class RedisSaver(
         self.namespace = namespace
         self._client, self._aclient = client, aclient
         self._owned = False
+        self._async_url: str | None = None
         self._ttl_ms = int(ttl * 1000) if ttl else 0
         self._cluster = isinstance(client if client is not None else aclient, _CLUSTER)
         self._server = describe_client(client if client is not None else aclient)
@@ -135,14 +136,15 @@ class RedisSaver(
             ttl: Seconds after the last write at which a thread expires; `None` keeps it.
             serde: The serializer.
         """
+        # The asyncio client is built on first async use, inside the caller's event loop.
         saver = cls(
             client=sync_client(url),
-            aclient=async_client(url),
             namespace=namespace,
             ttl=ttl,
             serde=serde,
         )
         saver._owned = True
+        saver._async_url = url
         saver._server = parse_redis_url(url).server
         return saver
 
@@ -158,6 +160,7 @@ class RedisSaver(
         self.close()
         if self._owned and self._aclient is not None:
             await self._aclient.aclose()
+            self._aclient = None
 
     def __enter__(self) -> RedisSaver:
         return self
@@ -218,9 +221,18 @@ class RedisSaver(
             self._translate(exc)
             raise
 
+    def _async(self) -> AsyncClient:
+        if self._aclient is None:
+            if self._async_url is None:
+                raise RuntimeError("this RedisSaver has no asyncio client")
+            self._aclient = async_client(self._async_url)
+        return self._aclient
+
+    def _sync_only(self) -> bool:
+        return self._aclient is None and self._async_url is None
+
     async def _aeval(self, script: Script, keys: list[str], args: Sequence[Any]) -> Any:
-        assert self._aclient is not None
-        client = self._aclient
+        client = self._async()
         try:
             with unavailable(self._server):
                 try:
@@ -240,9 +252,8 @@ class RedisSaver(
         return [r.decode() if isinstance(r, bytes) else str(r) for r in raw]
 
     async def _athread_ids(self) -> list[str]:
-        assert self._aclient is not None
         with unavailable(self._server):
-            raw = await self._aclient.zrange(thread_index(self.namespace), 0, -1)
+            raw = await self._async().zrange(thread_index(self.namespace), 0, -1)
         return [r.decode() if isinstance(r, bytes) else str(r) for r in raw]
 
     # -- reads ---------------------------------------------------------------------------
@@ -255,7 +266,7 @@ class RedisSaver(
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """Async twin of `get_tuple`."""
-        if self._aclient is None:
+        if self._sync_only():
             return await asyncio.to_thread(self.get_tuple, config)
         tid, args = get_args(config)
         found = self._parse(tid, (await self._aeval(_LOAD, self._keys(tid), args))[1:])
@@ -300,7 +311,7 @@ class RedisSaver(
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
         """Async twin of `list`."""
-        if self._aclient is None:
+        if self._sync_only():
             for item in await asyncio.to_thread(
                 lambda: [*self.list(config, filter=filter, before=before, limit=limit)]
             ):
@@ -376,7 +387,7 @@ class RedisSaver(
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         """Async twin of `put`."""
-        if self._aclient is None:
+        if self._sync_only():
             return await asyncio.to_thread(self.put, config, checkpoint, metadata, new_versions)
         tid = str(config["configurable"]["thread_id"])
         keys, score = self._keys(tid, index=True), int(time.time() * 1000)
@@ -408,7 +419,7 @@ class RedisSaver(
             self._heads.remember(key, head)
         if self._cluster and (tid not in self._indexed or self._ttl_ms):
             with unavailable(self._server):
-                pipe = self._aclient.pipeline(transaction=False)
+                pipe = self._async().pipeline(transaction=False)
                 pipe.zadd(thread_index(self.namespace), {tid: score}, nx=True)
                 if self._ttl_ms:
                     pipe.pexpire(thread_index(self.namespace), self._ttl_ms)
@@ -436,7 +447,7 @@ class RedisSaver(
         task_path: str = "",
     ) -> None:
         """Async twin of `put_writes`."""
-        if self._aclient is None:
+        if self._sync_only():
             return await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
         tid = str(config["configurable"]["thread_id"])
         args = plan_writes(self.serde, config, writes, task_id, task_path, ttl_ms=self._ttl_ms)
