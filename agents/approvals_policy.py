@@ -1,0 +1,47 @@
+"""The merchant `Policy`: which actions need a person's approval, and the agents' thresholds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Policy"]
+
+
+class Policy(BaseModel):
+    """A merchant's rules for the crew; the defaults are conservative.
+
+    Example: `Policy(budget_move_threshold=0.3, approval_ttl_hours=4)`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    budget_move_threshold: float = Field(
+        default=0.20,
+        ge=0,
+        description="A budget plan moving any campaign by more than this fraction needs approval.",
+    )
+    approval_ttl_hours: float = Field(
+        default=24.0, gt=0, description="How long an approval request waits before it expires."
+    )
+    approve_unpause: bool = Field(
+        default=True, description="Publishing a paused listing again needs approval."
+    )
+    approve_price_change: bool = Field(
+        default=True, description="Changing a variant's price needs approval."
+    )
+    stock_out_level: int = Field(
+        default=0, ge=0, description="A stock alert at or below this level pauses the campaigns."
+    )
+    refund_spike_cut: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A refund spike scales its product's campaign budget cap by this factor.",
+    )
+
+    @property
+    def approval_ttl(self) -> timedelta:
+        """`approval_ttl_hours` as a timedelta."""
+        return timedelta(hours=self.approval_ttl_hours)
