@@ -1,0 +1,345 @@
+"""Checkpointer benchmark: a three-node chat turn (router -> agent -> tool, 5 checkpoints).
+
+Runs 50 threads x 20 turns round-robin plus one thread of 200 turns for each saver and
+prints JSON: p50/p95 ms per turn, turns/s, commands (round trips) per turn and per method,
+bytes sent per turn, Redis memory per thread, turn-200 / turn-1 latency, and ratios against
+InMemorySaver from the same run. Redis savers run against a private `redis-server` started
+on a free loopback port, so other clients do not disturb the counters.
+
+    python benchmarks/checkpointers.py [--threads 50] [--turns 20] [--long 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import json
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+import redis.asyncio
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from redis import Redis
+
+from shopcrew.memory.redis_saver import RedisSaver
+
+TEXT = "lorem ipsum dolor sit amet " * 8  # ~200 characters
+
+
+class ChatState(TypedDict):
+    messages: Annotated[list[AnyMessage], add_messages]
+    route: str
+
+
+def router(state: ChatState) -> dict[str, Any]:
+    return {"route": "agent"}
+
+
+def agent(state: ChatState) -> dict[str, Any]:
+    return {"messages": [AIMessage(content=f"{len(state['messages'])} {TEXT}")]}
+
+
+def tool(state: ChatState) -> dict[str, Any]:
+    n = len(state["messages"])
+    return {"messages": [ToolMessage(content=f"{n} {TEXT}", tool_call_id=f"call-{n}")]}
+
+
+def build(checkpointer: Any) -> Any:
+    builder = StateGraph(ChatState)
+    for name, fn in (("router", router), ("agent", agent), ("tool", tool)):
+        builder.add_node(name, fn)
+    builder.add_edge(START, "router")
+    builder.add_edge("router", "agent")
+    builder.add_edge("agent", "tool")
+    builder.add_edge("tool", END)
+    return builder.compile(checkpointer=checkpointer)
+
+
+def message(i: int) -> dict[str, Any]:
+    return {"messages": [HumanMessage(content=f"question {i} {TEXT}")]}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PrivateRedis:
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="bench-redis-")
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.admin = Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                self.admin.ping()
+                break
+            except Exception:
+                time.sleep(0.02)
+
+    def counters(self) -> tuple[int, int]:
+        stats = self.admin.info("commandstats")
+        calls = sum(int(v["calls"]) for k, v in stats.items() if k != "cmdstat_info")
+        return calls, int(self.admin.info("stats")["total_net_input_bytes"])
+
+    def memory(self, pattern: str) -> int:
+        return sum(
+            int(self.admin.memory_usage(k, samples=0) or 0)
+            for k in self.admin.scan_iter(match=pattern, count=1000)
+        )
+
+    def close(self) -> None:
+        self.admin.close()
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+METHODS = ("get_tuple", "put", "put_writes", "list")
+METHOD: contextvars.ContextVar[str] = contextvars.ContextVar("method", default="other")
+TRIPS: Counter[str] = Counter()
+
+
+class CountingRedis(Redis):
+    """Counts network round trips: one per command, one per pipeline execution."""
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        TRIPS[METHOD.get()] += 1
+        return super().execute_command(*args, **options)
+
+    def pipeline(self, *args: Any, **kwargs: Any) -> Any:
+        pipe = super().pipeline(*args, **kwargs)
+        execute = pipe.execute
+
+        def counted(*a: Any, **k: Any) -> Any:
+            TRIPS[METHOD.get()] += 1
+            return execute(*a, **k)
+
+        pipe.execute = counted  # type: ignore[method-assign]
+        return pipe
+
+
+class CountingAsyncRedis(redis.asyncio.Redis):
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        TRIPS[METHOD.get()] += 1
+        return await super().execute_command(*args, **options)
+
+    def pipeline(self, *args: Any, **kwargs: Any) -> Any:
+        pipe = super().pipeline(*args, **kwargs)
+        execute = pipe.execute
+
+        async def counted(*a: Any, **k: Any) -> Any:
+            TRIPS[METHOD.get()] += 1
+            return await execute(*a, **k)
+
+        pipe.execute = counted  # type: ignore[method-assign]
+        return pipe
+
+
+def count_calls(saver: Any, calls: Counter[str]) -> None:
+    for name in METHODS:
+        for prefix in ("", "a"):
+            method = getattr(saver, prefix + name)
+            if asyncio.iscoroutinefunction(method):
+
+                async def wrapped_async(*a: Any, _m: Any = method, _n: str = name, **k: Any) -> Any:
+                    calls[_n] += 1
+                    token = METHOD.set(_n)
+                    try:
+                        return await _m(*a, **k)
+                    finally:
+                        METHOD.reset(token)
+
+                setattr(saver, prefix + name, wrapped_async)
+            elif prefix == "":
+
+                def wrapped(*a: Any, _m: Any = method, _n: str = name, **k: Any) -> Any:
+                    calls[_n] += 1
+                    token = METHOD.set(_n)
+                    try:
+                        return _m(*a, **k)
+                    finally:
+                        METHOD.reset(token)
+
+                setattr(saver, prefix + name, wrapped)
+
+
+def run_turns(
+    graph: Any, plan: list[tuple[str, int]], runner: asyncio.Runner | None
+) -> list[float]:
+    times: list[float] = []
+
+    async def go_async() -> None:
+        for thread, i in plan:
+            start = time.perf_counter()
+            await graph.ainvoke(message(i), {"configurable": {"thread_id": thread}})
+            times.append(time.perf_counter() - start)
+
+    if runner is not None:
+        runner.run(go_async())
+    else:
+        for thread, i in plan:
+            start = time.perf_counter()
+            if graph is None:
+                build_floor(message(i))
+            else:
+                graph.invoke(message(i), {"configurable": {"thread_id": thread}})
+            times.append(time.perf_counter() - start)
+    return times
+
+
+_FLOOR_GRAPH = build(None)
+_FLOOR_STATE: dict[str, list[Any]] = {}
+
+
+def build_floor(inp: dict[str, Any]) -> None:
+    _FLOOR_GRAPH.invoke(inp)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def bench(
+    name: str,
+    make: Callable[[], Any] | None,
+    args: argparse.Namespace,
+    *,
+    is_async: bool = False,
+    redis: PrivateRedis | None = None,
+    namespace: str = "",
+) -> dict[str, Any]:
+    saver = make() if make else None
+    calls: Counter[str] = Counter()
+    if saver is not None:
+        count_calls(saver, calls)
+    graph = build(saver) if saver is not None else None
+    plan = [(f"rr-{t}", i) for i in range(args.turns) for t in range(args.threads)]
+    long_plan = [("long", i) for i in range(args.long)]
+    runner = asyncio.Runner() if is_async else None  # one loop: the async client is bound to it
+    TRIPS.clear()
+    before = redis.counters() if redis else (0, 0)
+    times = run_turns(graph, plan, runner)
+    after = redis.counters() if redis else (0, 0)
+    n = len(plan)
+    row: dict[str, Any] = {
+        "p50_ms": round(pct(times, 0.5), 3),
+        "p95_ms": round(pct(times, 0.95), 3),
+        "turns_per_s": round(n / sum(times), 1),
+        "calls_per_turn": {m: round(c / n, 2) for m, c in sorted(calls.items())},
+    }
+    if redis:
+        row["round_trips_per_turn"] = round(sum(TRIPS.values()) / n, 2)
+        row["round_trips_per_call"] = {
+            m: round(TRIPS[m] / calls[m], 2) for m in sorted(TRIPS) if calls[m]
+        }
+        row["redis_commands_incl_inside_lua_per_turn"] = round((after[0] - before[0]) / n, 1)
+        row["bytes_sent_per_turn"] = round((after[1] - before[1]) / n)
+        row["redis_bytes_per_thread_20_turns"] = redis.memory(f"*{namespace}:t:{{rr-0}}*")
+    long_times = run_turns(graph, long_plan, runner)
+    k = max(1, min(10, args.long // 10))
+    row["turn_last_over_turn_1"] = round(
+        statistics.mean(long_times[-k:]) / statistics.mean(long_times[:k]), 2
+    )
+    if redis:
+        row["redis_bytes_per_thread_long"] = redis.memory(f"*{namespace}:t:{{long}}*")
+    if isinstance(saver, RedisSaver):
+        if runner is not None and saver._aclient is not None:
+            runner.run(saver._aclient.aclose())
+        if saver._client is not None:
+            saver._client.close()
+    if runner is not None:
+        runner.close()
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=50)
+    parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--long", type=int, default=200)
+    args = parser.parse_args()
+    redis = PrivateRedis()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
+    results: dict[str, Any] = {}
+    try:
+        results["none"] = bench("none", None, args)
+        results["InMemorySaver"] = bench("InMemorySaver", InMemorySaver, args)
+        results["SqliteSaver"] = bench(
+            "SqliteSaver",
+            lambda: SqliteSaver(sqlite3.connect(tmp / "cp.db", check_same_thread=False)),
+            args,
+        )
+        results["RedisSaver(sync)"] = bench(
+            "RedisSaver",
+            lambda: RedisSaver(client=CountingRedis.from_url(redis.url), namespace="bench-sync"),
+            args,
+            redis=redis,
+            namespace="bench-sync",
+        )
+        results["RedisSaver(async)"] = bench(
+            "RedisSaver",
+            lambda: RedisSaver(
+                client=CountingRedis.from_url(redis.url),
+                aclient=CountingAsyncRedis.from_url(redis.url),
+                namespace="bench-async",
+            ),
+            args,
+            is_async=True,
+            redis=redis,
+            namespace="bench-async",
+        )
+    finally:
+        redis.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    base = results["InMemorySaver"]["p50_ms"]
+    for row in results.values():
+        row["p50_vs_InMemorySaver"] = round(row["p50_ms"] / base, 2)
+    results["langgraph-checkpoint-redis"] = {
+        "skipped": "needs Redis Stack modules (RedisJSON, RediSearch); not run here"
+    }
+    sync = results["RedisSaver(sync)"]
+    results["targets"] = {
+        "sync_p50_le_1.5x_InMemorySaver": sync["p50_vs_InMemorySaver"] <= 1.5,
+        "turn_last_le_1.2x_turn_1": sync["turn_last_over_turn_1"] <= 1.2,
+        "round_trips_per_turn_le_12": sync["round_trips_per_turn"] <= 12,
+        "memory_per_thread_20_turns_le_0.5MiB": sync["redis_bytes_per_thread_20_turns"]
+        <= 512 * 1024,
+    }
+    print(json.dumps({"workload": vars(args), "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
