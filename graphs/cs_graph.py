@@ -1,0 +1,347 @@
+"""The customer-service agent's graph: model, guarded tools, escalation to a person.
+
+```
+START ─► agent ──(tool calls)──► tools ──► agent ... ──(a reply without tool calls)──► END
+                                   └──(transfer_to_human_agents)──► escalate (interrupt) ─► END
+```
+
+`agent` calls the model with the system prompt and the conversation; `tools` runs each tool
+call through the policy guard (`shopcrew.agents.cs_guard`) and then the tool, as LangGraph's
+`ToolNode` would; `escalate` pauses on an `EscalationTicket` until a person resumes the thread
+with `Command(resume=...)`. Conversation state lives in the checkpointer; changes made and
+escalations are noted in the store under `("customers", merchant_id, user_id)`, and those
+notes are shown to the model in later conversations with the same customer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final, Literal, NotRequired, TypedDict
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+)
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
+from langgraph.store.memory import InMemoryStore
+from langgraph.types import interrupt
+
+from shopcrew.agents.cs_agent import CsPolicy, build_cs_tools, cs_system_prompt, open_ticket
+from shopcrew.agents.cs_guard import Conversation, CsGuard, read_conversation
+from shopcrew.agents.cs_nlu import detect_language
+from shopcrew.tools.adapters import Adapters
+from shopcrew.tools.escalations import EscalationTicket
+from shopcrew.tools.idempotency import IdempotencyStore
+from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
+
+__all__ = ["CsNode", "CsState", "build_cs_agent", "cs_agent_builder", "customer_namespace"]
+
+logger = logging.getLogger(__name__)
+
+CsNode = Literal["agent", "tools", "escalate"]
+"""The graph's node names."""
+
+EscalationStatusUpdate = Literal["in_progress", "resolved"]
+"""The ticket statuses a person's resume value can set."""
+
+_NOTES_SHOWN: Final = 10
+_GAVE_UP: Final = {
+    "en": "Sorry, I could not finish this request. Could you rephrase it, or shall I transfer "
+    "you to a person?",
+    "zh": "抱歉，这个请求我没能处理完。您可以换个说法，或者需要我为您转人工吗？",
+}
+
+
+class CsState(TypedDict):
+    """The CS graph's state."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation: customer, assistant and tool messages."""
+    escalation: NotRequired[dict[str, Any] | None]
+    """The latest escalation ticket (`EscalationTicket` as JSON), if any."""
+
+
+def customer_namespace(merchant_id: str, customer_id: str) -> tuple[str, ...]:
+    """The store namespace of a customer's long-term notes."""
+    return ("customers", merchant_id, customer_id)
+
+
+def _succeeded(message: ToolMessage) -> bool:
+    content = message.content if isinstance(message.content, str) else ""
+    return message.status != "error" and not content.startswith("Error:")
+
+
+def _steps_this_turn(messages: Sequence[BaseMessage]) -> int:
+    steps = 0
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        steps += isinstance(message, AIMessage)
+    return steps
+
+
+def _thread_id(config: RunnableConfig) -> str:
+    return str(config.get("configurable", {}).get("thread_id") or "no-thread")
+
+
+def _resolution(decision: object) -> tuple[str, EscalationStatusUpdate]:
+    """The person's reply and the ticket's new status from a `Command(resume=...)` value."""
+    if isinstance(decision, Mapping):
+        reply = str(decision.get("reply") or decision.get("message") or "")
+        status = decision.get("status", "resolved")
+        return reply, "in_progress" if status == "in_progress" else "resolved"
+    return ("" if decision is None else str(decision)), "resolved"
+
+
+class _CsNodes:
+    """The node and routing functions, bound to one agent's model, tools and guard."""
+
+    def __init__(
+        self,
+        *,
+        model: BaseChatModel,
+        tools: Sequence[BaseTool],
+        guard: CsGuard,
+        policy: CsPolicy,
+        merchant_id: str,
+    ) -> None:
+        self.bound = model.bind_tools(list(tools))
+        self.tools = {tool.name: tool for tool in tools}
+        self.guard, self.policy, self.merchant_id = guard, policy, merchant_id
+
+    def agent(self, state: CsState, *, config: RunnableConfig, store: BaseStore) -> dict[str, Any]:
+        """Ask the model for the next assistant message."""
+        messages = state["messages"]
+        if _steps_this_turn(messages) >= self.policy.max_steps_per_turn:
+            latest = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
+            lang = detect_language(latest.text if latest is not None else "")
+            logger.warning("thread %s: step cap reached, giving up the turn", _thread_id(config))
+            return {"messages": [AIMessage(content=_GAVE_UP[lang])]}
+        customer = read_conversation(messages).customer_id
+        prompt = cs_system_prompt(
+            merchant_id=self.merchant_id,
+            policy=self.policy,
+            notes=self._notes(store, customer),
+        )
+        response = self.bound.invoke([SystemMessage(content=prompt), *messages], config)
+        return {"messages": [response]}
+
+    def _notes(self, store: BaseStore | None, customer: str | None) -> list[str]:
+        if store is None or customer is None:
+            return []
+        items = store.search(customer_namespace(self.merchant_id, customer), limit=_NOTES_SHOWN)
+        return [str(item.value.get("text", "")) for item in items if item.value.get("text")]
+
+    def tools_node(
+        self, state: CsState, *, config: RunnableConfig, store: BaseStore
+    ) -> dict[str, Any]:
+        """Run the last assistant message's tool calls, in order, each through the guard."""
+        messages = state["messages"]
+        last = messages[-1]
+        calls = last.tool_calls if isinstance(last, AIMessage) else []
+        # Identification made by this very message does not count for its other calls.
+        conversation = read_conversation(messages[:-1])
+        results: list[ToolMessage] = []
+        ticket: EscalationTicket | None = None
+        for call in calls:
+            if ticket is not None:
+                results.append(_error(call, "not run: the conversation went to a person."))
+                continue
+            message = self._run_one(call, conversation, config)
+            results.append(message)
+            if not _succeeded(message):
+                continue
+            if call["name"] in RETAIL_WRITE_TOOLS:
+                conversation = replace(conversation, wrote_since_user=True)
+            if call["name"] == TRANSFER_TOOL:
+                customer = read_conversation([*messages, *results]).customer_id
+                ticket = open_ticket(
+                    summary=str(call["args"].get("summary", "")),
+                    merchant_id=self.merchant_id,
+                    customer_id=customer,
+                    thread_id=_thread_id(config),
+                )
+                logger.info("thread %s escalated: ticket %s", ticket.thread_id, ticket.id)
+        self._remember(store, [*messages, *results], calls, results, ticket, config)
+        update: dict[str, Any] = {"messages": results}
+        if ticket is not None:
+            update["escalation"] = ticket.model_dump(mode="json")
+        return update
+
+    def _run_one(
+        self, call: ToolCall, conversation: Conversation, config: RunnableConfig
+    ) -> ToolMessage:
+        tool = self.tools.get(call["name"])
+        if tool is None:
+            names = ", ".join(sorted(self.tools))
+            return _error(call, f"unknown tool {call['name']!r}; the tools are: {names}.")
+        blocked = self.guard.check(call, conversation)
+        if blocked is not None:
+            return ToolMessage(
+                content=blocked, tool_call_id=call["id"] or "", name=call["name"], status="error"
+            )
+        result = tool.invoke({**call, "type": "tool_call"}, config)
+        if isinstance(result, ToolMessage):
+            return result
+        return ToolMessage(content=str(result), tool_call_id=call["id"] or "", name=call["name"])
+
+    def _remember(
+        self,
+        store: BaseStore | None,
+        messages: Sequence[BaseMessage],
+        calls: Sequence[ToolCall],
+        results: Sequence[ToolMessage],
+        ticket: EscalationTicket | None,
+        config: RunnableConfig,
+    ) -> None:
+        """Note changes made and escalations in the customer's long-term notes."""
+        customer = read_conversation(messages).customer_id
+        if store is None or customer is None:
+            return
+        namespace = customer_namespace(self.merchant_id, customer)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        thread = _thread_id(config)
+        for call, result in zip(calls, results, strict=False):
+            if call["name"] not in RETAIL_WRITE_TOOLS or not _succeeded(result):
+                continue
+            target = call["args"].get("order_id") or "the default address"
+            text = f"{now}: {call['name']} on {target}"
+            # Keyed by thread and call id: a retried step overwrites its own note.
+            store.put(namespace, f"{thread}:{call['id']}", {"text": text, "tool": call["name"]})
+        if ticket is not None:
+            text = f"{now}: transferred to a person ({ticket.reason}): {ticket.summary}"
+            store.put(namespace, f"{thread}:{ticket.id}", {"text": text, "ticket": ticket.id})
+
+    def escalate(self, state: CsState) -> dict[str, Any]:
+        """Pause on the open ticket until a person resumes with `Command(resume=...)`.
+
+        The resume value is the person's reply to the customer (a string), or a mapping with
+        `reply` and optionally `status` (`"resolved"`, the default, or `"in_progress"`).
+        """
+        ticket = EscalationTicket.model_validate(state.get("escalation"))
+        decision = interrupt(ticket.model_dump(mode="json"))
+        reply, status = _resolution(decision)
+        update: dict[str, Any] = {"escalation": ticket.with_status(status).model_dump(mode="json")}
+        if reply:
+            update["messages"] = [AIMessage(content=reply, name="human_agent")]
+        return update
+
+    def after_agent(self, state: CsState) -> Literal["tools", "__end__"]:
+        """Run the tools the model called, or end the turn on a plain reply."""
+        last = state["messages"][-1]
+        return "tools" if isinstance(last, AIMessage) and last.tool_calls else "__end__"
+
+    def after_tools(self, state: CsState) -> Literal["agent", "escalate", "__end__"]:
+        """Back to the model, or to a person after a transfer."""
+        for message in reversed(state["messages"]):
+            if not isinstance(message, ToolMessage):
+                break
+            if message.name == TRANSFER_TOOL and _succeeded(message):
+                return "escalate" if self.policy.interrupt_on_escalation else "__end__"
+        return "agent"
+
+
+def _error(call: ToolCall, reason: str) -> ToolMessage:
+    return ToolMessage(
+        content=f"Error: {reason}",
+        tool_call_id=call["id"] or "",
+        name=call["name"],
+        status="error",
+    )
+
+
+def cs_agent_builder(
+    *,
+    model: BaseChatModel,
+    adapters: Adapters | None = None,
+    merchant_id: str = "default",
+    policy: CsPolicy | None = None,
+    idempotency: IdempotencyStore | None = None,
+) -> StateGraph[CsState]:
+    """The CS agent's uncompiled graph; compile it with the checkpointer and store you choose.
+
+    Args:
+        model: A chat model that supports `bind_tools`.
+        adapters: The merchant's adapters; the reference store when omitted.
+        merchant_id: The merchant (ticket and long-term notes namespace).
+        policy: How the agent runs (`CsPolicy()` when omitted).
+        idempotency: Where retail write results are recorded (in memory when omitted); share
+            a Redis one between processes that resume the same threads.
+    """
+    adapters = adapters or Adapters.reference(merchant_id=merchant_id)
+    policy = policy or CsPolicy()
+    nodes = _CsNodes(
+        model=model,
+        tools=build_cs_tools(adapters, idempotency=idempotency),
+        guard=CsGuard(
+            orders=adapters.orders,
+            customers=adapters.customers,
+            require_confirmation=policy.require_confirmation,
+        ),
+        policy=policy,
+        merchant_id=merchant_id,
+    )
+    builder = StateGraph(CsState)
+    builder.add_node("agent", nodes.agent)
+    builder.add_node("tools", nodes.tools_node)
+    builder.add_node("escalate", nodes.escalate)
+    builder.add_edge(START, "agent")
+    builder.add_conditional_edges("agent", nodes.after_agent, ["tools", END])
+    builder.add_conditional_edges("tools", nodes.after_tools, ["agent", "escalate", END])
+    builder.add_edge("escalate", END)
+    return builder
+
+
+def build_cs_agent(
+    *,
+    model: BaseChatModel,
+    adapters: Adapters | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    store: BaseStore | None = None,
+    merchant_id: str = "default",
+    policy: CsPolicy | None = None,
+    idempotency: IdempotencyStore | None = None,
+) -> CompiledStateGraph[CsState]:
+    """The customer-service agent, compiled: invoke, stream and resume it per thread.
+
+    Each `invoke({"messages": [HumanMessage(...)]}, {"configurable": {"thread_id": ...}})`
+    answers one customer message. A transfer to a person pauses the thread on an
+    `interrupt` carrying the `EscalationTicket` (unless `policy.interrupt_on_escalation` is
+    off); resume it with `Command(resume="the person's reply")`, from any process sharing
+    the checkpointer.
+
+    Args:
+        model: A chat model that supports `bind_tools`.
+        adapters: The merchant's adapters; the reference store when omitted.
+        checkpointer: Where conversations are kept; in memory when omitted.
+        store: Long-term customer notes; in memory when omitted.
+        merchant_id: The merchant.
+        policy: How the agent runs.
+        idempotency: Where retail write results are recorded.
+    """
+    builder = cs_agent_builder(
+        model=model,
+        adapters=adapters,
+        merchant_id=merchant_id,
+        policy=policy,
+        idempotency=idempotency,
+    )
+    return builder.compile(
+        checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()
+    )

@@ -1,0 +1,130 @@
+"""`Adapters`: the bundle of one merchant's adapters that agents and graphs are built with."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from shopcrew.tools.idempotency import IdempotencyStore
+from shopcrew.tools.json_adapters import build_json_adapters
+from shopcrew.tools.json_ads import JsonAdsAdapter
+from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
+from shopcrew.tools.json_listings import JsonListingAdapter
+from shopcrew.tools.json_store import RetailStore
+from shopcrew.tools.merchant_protocols import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
+from shopcrew.tools.protocols import CatalogAdapter, CustomerAdapter, OrderAdapter
+
+__all__ = ["REFERENCE_KB", "REFERENCE_STORE_DIR", "Adapters"]
+
+_SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+REFERENCE_STORE_DIR = _SHARED / "tau-retail" / "db"
+"""The τ-bench reference store of a development checkout (`../shared` beside the repository)."""
+REFERENCE_KB = _SHARED / "eval" / "cs_kb.jsonl"
+"""The knowledge base shipped for the reference store."""
+
+
+@dataclass(frozen=True, slots=True)
+class Adapters:
+    """One merchant's adapters: retail (catalog, orders, customers), listings, ads and the KB.
+
+    Any backend that implements the Protocols fits; `from_store_dir` and `from_store` build the
+    JSON reference backend.
+    """
+
+    catalog: CatalogAdapter
+    """Products and their variants."""
+    orders: OrderAdapter
+    """Orders: reads, cancellations, modifications, returns, exchanges."""
+    customers: CustomerAdapter
+    """Customers: identification, profiles, default addresses."""
+    listings: ListingAdapter
+    """Product listings (the store manager's)."""
+    ads: AdsAdapter
+    """Ad campaigns (the planner's)."""
+    kb: KnowledgeBaseAdapter
+    """The merchant's knowledge base."""
+
+    @property
+    def merchant_id(self) -> str:
+        """The merchant the retail adapters serve."""
+        return self.orders.merchant_id
+
+    @classmethod
+    def from_store(
+        cls,
+        store: RetailStore,
+        *,
+        kb: KnowledgeBaseAdapter | None = None,
+        listings: ListingAdapter | None = None,
+        ads: AdsAdapter | None = None,
+        idempotency: IdempotencyStore | None = None,
+    ) -> Adapters:
+        """Adapters over an in-memory `RetailStore` (for example a fresh fork per eval case).
+
+        Args:
+            store: The retail store; its writes stay in memory.
+            kb: The knowledge base; empty when omitted.
+            listings: The listings; none when omitted.
+            ads: The campaigns; none when omitted.
+            idempotency: Where the retail adapters record keyed writes.
+        """
+        merchant = store.merchant_id
+        catalog, orders, customers = build_json_adapters(store, idempotency=idempotency)
+        return cls(
+            catalog=catalog,
+            orders=orders,
+            customers=customers,
+            listings=listings or JsonListingAdapter(merchant_id=merchant),
+            ads=ads or JsonAdsAdapter(merchant_id=merchant),
+            kb=kb or JsonKnowledgeBaseAdapter(merchant_id=merchant),
+        )
+
+    @classmethod
+    def from_store_dir(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        merchant_id: str = "default",
+        kb_path: str | os.PathLike[str] | None = None,
+        persist: bool = False,
+    ) -> Adapters:
+        """Load the JSON reference backend from a store directory.
+
+        The directory holds τ-bench's `orders.json`, `products.json` and `users.json`, and
+        optionally `listings.jsonl`, `campaigns.jsonl` and `kb.jsonl`. Retail writes stay in
+        memory: the files on disk are never changed.
+
+        Args:
+            path: The store directory.
+            merchant_id: The merchant the store belongs to.
+            kb_path: A knowledge-base file to use instead of the directory's `kb.jsonl`.
+            persist: Write listing and campaign changes back to their files.
+
+        Raises:
+            StoreFileError: A file is missing or malformed; nothing was loaded.
+        """
+        root = Path(path)
+        store = RetailStore.load(root, merchant_id=merchant_id)
+        kb = (
+            JsonKnowledgeBaseAdapter.from_file(Path(kb_path), merchant_id=merchant_id)
+            if kb_path is not None
+            else JsonKnowledgeBaseAdapter.from_dir(root, merchant_id=merchant_id)
+        )
+        return cls.from_store(
+            store,
+            kb=kb,
+            listings=JsonListingAdapter.from_dir(root, merchant_id=merchant_id, persist=persist),
+            ads=JsonAdsAdapter.from_dir(root, merchant_id=merchant_id, persist=persist),
+        )
+
+    @classmethod
+    def reference(cls, *, merchant_id: str = "default") -> Adapters:
+        """The reference store (`REFERENCE_STORE_DIR`) with its knowledge base, in memory.
+
+        Raises:
+            StoreFileError: The reference data is not beside this checkout; build the
+                adapters with `Adapters.from_store_dir(path)` instead.
+        """
+        kb = REFERENCE_KB if REFERENCE_KB.is_file() else None
+        return cls.from_store_dir(REFERENCE_STORE_DIR, merchant_id=merchant_id, kb_path=kb)
