@@ -33,9 +33,10 @@ EN_CUES: Final[Cues] = {
     ),
     "modify_items": (
         (
-            r"(?:switch|change|modify|update|upgrade|downgrade) (?:the |my )?(?!address|payment|shipping)",  # noqa: E501
+            r"(?:switch|change|modify|update|upgrade|downgrade)(?= (?:the |my )?(?!address|payment|shipping))",  # noqa: E501
             1,
         ),
+        (r"price difference", 1),
         (r"instead of the", 1),
         (r"different (?:color|size|variant|option|model)", 2),
         (r"(?:modify|change|edit) (?:the )?items?", 3),
@@ -81,7 +82,7 @@ EN_CUES: Final[Cues] = {
     "refund_only": (
         (r"refund only", 5),
         (r"just (?:a |the )?refund", 3),
-        (r"(?:keep|keeping) (?:the |it|them|this)", 3),
+        (r"(?:keep|keeping) (?:the|it|them|this)", 3),
         (r"without (?:returning|sending)", 5),
         (r"(?:don'?t|do not|won'?t) (?:want to )?(?:return|send (?:it|them) back)", 4),
         (r"partial refund", 4),
@@ -196,6 +197,7 @@ ZH_CUES: Final[Cues] = {
         ("改商品", 3),
         ("换款", 2),
         ("改款", 2),
+        ("差价", 1),
     ),
     "modify_address": (
         ("收货地址", 3),

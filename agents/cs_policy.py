@@ -1,14 +1,243 @@
-"""The CS agent's rules policy: the next assistant message, decided from the transcript."""
+"""The CS agent's rules policy: the next assistant message, decided from the transcript.
+
+A small state machine re-derived on every call (`cs_dialogue_state`): transfer when a person
+or a refund-only is asked for; identify the customer before any account read; read their record,
+check an order is theirs before reading it; plan the change (`cs_actions`), state it and ask for
+a yes; write only when the previous reply proposed exactly that write and the latest message is
+a plain yes. Knowledge-base questions are answered from the search tool's articles.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-__all__ = ["decide"]
+from shopcrew.agents import cs_replies as say
+from shopcrew.agents.cs_actions import (
+    Ask,
+    Call,
+    NeedTools,
+    Propose,
+    Refuse,
+    order_item_names,
+    plan_order_action,
+    plan_user_address,
+)
+from shopcrew.agents.cs_dialogue_state import IDENTIFY_TOOLS, WRITE_TOOLS, DialogueState
+from shopcrew.agents.cs_dialogue_state import derive_state as derive_state
+from shopcrew.agents.cs_nlu import Understanding
+from shopcrew.agents.cs_request import Request, current_request, identity
+
+__all__ = ["KB_TOOL", "TRANSFER_TOOL", "decide"]
+
+logger = logging.getLogger(__name__)
+
+KB_TOOL = "search_knowledge_base"
+TRANSFER_TOOL = "transfer_to_human_agents"
+_QUESTION = re.compile(r"[?？]|吗|么|多久|几天|怎么|如何|what|how|when|where|can i|do you", re.I)
+
+Outcome = NeedTools | Propose | str
+
+
+def _transfer(state: DialogueState, request: Request) -> NeedTools:
+    who = state.user_id or "unidentified customer"
+    why = (
+        "asks for a person"
+        if request.wants_human
+        else "wants a refund without returning the item"
+        if request.refund_only
+        else "complaint or request outside what the tools can do"
+    )
+    latest = state.humans[-1][:300]
+    summary = f"{who} {why}. Order: {request.order_id or 'none'}. Last message: {latest}"
+    return NeedTools((Call(TRANSFER_TOOL, {"summary": summary}),))
+
+
+def _kb_tool(tool_names: frozenset[str]) -> str | None:
+    if KB_TOOL in tool_names or not tool_names:
+        return KB_TOOL
+    return next((name for name in sorted(tool_names) if "knowledge" in name), None)
+
+
+def _articles(result: str | None) -> list[Mapping[str, Any]]:
+    try:
+        value = json.loads(result or "")
+    except ValueError:
+        return []
+    articles = value.get("articles", []) if isinstance(value, dict) else []
+    return [article for article in articles if isinstance(article, dict)]
+
+
+def _kb(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
+    tool = _kb_tool(tool_names)
+    if tool is None:
+        return say.kb_answer([], state.lang)
+    searches = [event for event in state.turn_events if event.name == tool]
+    if not searches:
+        args = {"query": state.humans[-1], "lang": state.lang, "k": 5}
+        return NeedTools((Call(tool, args),))
+    found = _articles(searches[-1].result)
+    topics = state.latest().faq
+    chosen = [a for t in topics for a in found if str(a.get("id", "")).startswith(t + "-")]
+    chosen = chosen[:2]
+    if found and found[0] not in chosen:
+        chosen.append(found[0])
+    return say.kb_answer(chosen, state.lang)
+
+
+def _is_question(understood: Understanding, text: str) -> bool:
+    return bool(understood.faq) or bool(_QUESTION.search(text))
+
+
+def _faq_turn(state: DialogueState, request: Request) -> bool:
+    """A general question about the shop's rules, not about one of the customer's orders."""
+    latest = state.latest()
+    if request.order_id is not None or not _is_question(latest, state.humans[-1]):
+        return False
+    return bool(latest.faq) or latest.action is None
+
+
+def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]) -> Outcome:
+    who = identity(state)
+    if who.email and not state.tried("find_user_id_by_email", {"email": who.email}):
+        return NeedTools((Call("find_user_id_by_email", {"email": who.email}),))
+    if who.name and who.zip:
+        args = {"first_name": who.name[0], "last_name": who.name[1], "zip": who.zip}
+        if not state.tried("find_user_id_by_name_zip", args):
+            return NeedTools((Call("find_user_id_by_name_zip", args),))
+    failed = any(event.name in IDENTIFY_TOOLS and not event.ok for event in state.turn_events)
+    wants_account = (
+        request.action is not None or request.order_id is not None or request.refuses_identify
+    )
+    latest = state.latest()
+    if _faq_turn(state, request) and not (latest.email or latest.name):
+        return _kb(state, tool_names)
+    if not wants_account and not failed:
+        if _is_question(latest, state.humans[-1]):
+            return _kb(state, tool_names)
+        if latest.scores.get("thanks"):
+            return say.greet(state.lang, after_change=True)
+        if not (who.email or who.name):
+            return say.greet(state.lang)
+    text = say.ask_identification(state.lang, refused=request.refuses_identify, failed=failed)
+    return _with_note(text, state)
+
+
+def _with_note(text: str, state: DialogueState) -> str:
+    if state.latest().injection:
+        return f"{say.injection_note(state.lang)} {text}"
+    return text
+
+
+def _core(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
+    request = current_request(state)
+    if request.complaint and request.action is None:
+        if not (request.faq and request.order_id is None):
+            return _transfer(state, request)
+    if state.user_id is None:
+        return _identify(state, request, tool_names)
+    user = state.user
+    if user is None:
+        return NeedTools((Call("get_user_details", {"user_id": state.user_id}),))
+    lang = state.lang
+    latest = state.latest()
+    if latest.injection and latest.amounts:
+        return say.refuse_money(lang)
+    if _faq_turn(state, request) or (
+        request.action is None and _is_question(latest, state.humans[-1])
+    ):
+        if not latest.order_ids:
+            return _kb(state, tool_names)
+    if request.action is None:
+        return say.greet(lang, after_change=state.last_write_turn >= 0)
+    if request.action == "user_address":
+        change = plan_user_address(request, state.user_id)
+        return change if isinstance(change, Propose) else _render(change, state, request)
+    order_id = request.order_id
+    if order_id is None:
+        return say.ask_order(lang, [str(o) for o in user.get("orders", [])])
+    if order_id not in user.get("orders", []):
+        return _with_note(say.not_your_order(order_id, lang), state)
+    order = state.orders.get(order_id)
+    if order is None:
+        return NeedTools((Call("get_order_details", {"order_id": order_id}),))
+    if request.action == "status":
+        return say.order_facts(order, lang)
+    request = current_request(state, item_names=order_item_names(order))
+    plan = plan_order_action(request, user, order, state.products)
+    if isinstance(plan, NeedTools | Propose):
+        return plan
+    return _render(plan, state, request)
+
+
+def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
+    if isinstance(plan, Ask):
+        return _with_note(say.ask_detail(plan, state.lang), state)
+    return _with_note(say.refuse(plan, state.lang, request.action), state)
+
+
+def _clean_yes(understood: Understanding) -> bool:
+    if understood.yes_no is not True or understood.injection:
+        return False
+    slots = (understood.email, understood.name, understood.zip, understood.address)
+    return all(slot is None for slot in slots) and not understood.order_ids
+
+
+def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcome:
+    state = derive_state(messages)
+    if not state.humans:
+        return say.greet(state.lang)
+    if state.transferred:
+        return say.transferred(state.lang)
+    writes = [event for event in state.turn_events if event.name in WRITE_TOOLS]
+    if writes:
+        return say.done(writes[-1].name, writes[-1].result or "", state.lang)
+    request = current_request(state)
+    if request.wants_human or request.refund_only:
+        return _transfer(state, request)
+    current = _core(state, tool_names)
+    if _clean_yes(state.latest()) and state.prev_reply_index is not None:
+        before = _core(derive_state(messages[: state.prev_reply_index]), tool_names)
+        if isinstance(before, Propose) and isinstance(current, Propose):
+            if before.call == current.call:
+                logger.debug("confirmed %s", current.call.name)
+                return NeedTools((current.call,))
+    return current
+
+
+def _message(outcome: Outcome, state: DialogueState) -> AIMessage:
+    if isinstance(outcome, str):
+        return AIMessage(content=outcome)
+    if isinstance(outcome, Propose):
+        return AIMessage(content=say.propose(outcome, state.lang))
+    calls = [
+        {
+            "name": call.name,
+            "args": dict(call.args),
+            "id": f"call_{state.call_count + index + 1}",
+            "type": "tool_call",
+        }
+        for index, call in enumerate(outcome.calls)
+    ]
+    return AIMessage(content="", tool_calls=calls)
 
 
 def decide(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> AIMessage:
-    """Decide the CS agent's next message (placeholder until the state machine lands)."""
-    return AIMessage(content="Hello! How can I help you today?")
+    """Decide the CS agent's next message from the conversation so far.
+
+    Args:
+        messages: The conversation: customer messages, the agent's earlier messages and tool
+            calls, and the tool results.
+        tool_names: Names of the tools bound to the model.
+
+    Returns:
+        Tool calls (τ-bench names and arguments) or a reply in the customer's language.
+    """
+    visible = [m for m in messages if m.type in {"human", "ai", "tool"}]
+    outcome = _step(visible, tool_names)
+    return _message(outcome, derive_state(visible))

@@ -1,0 +1,333 @@
+"""Reply templates of the CS rules model, in Chinese and English.
+
+Ids, product names, option values, statuses and amounts are written as the store writes them,
+also in Chinese replies (policy rule 14); amounts with two decimals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shopcrew.agents.cs_actions import Ask, ItemChange, Propose, Refuse, net_paid
+from shopcrew.agents.cs_nlu import Lang
+
+__all__ = [
+    "ask_detail",
+    "ask_identification",
+    "ask_order",
+    "done",
+    "greet",
+    "injection_note",
+    "kb_answer",
+    "money",
+    "not_found_identity",
+    "not_your_order",
+    "order_facts",
+    "propose",
+    "refuse",
+    "refuse_money",
+    "transferred",
+]
+
+
+def money(value: float) -> str:
+    """An amount with two decimals (``1234.56``, ``91.00``)."""
+    return f"{round(value, 2):.2f}"
+
+
+def _options(options: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in options.items())
+
+
+def _method(method: Mapping[str, Any], lang: Lang) -> str:
+    source = method.get("source")
+    if source == "credit_card":
+        brand, last4 = method.get("brand", "card"), method.get("last_four", "")
+        if lang == "zh":
+            return f"尾号{last4}的{brand}信用卡（{method.get('id')}）"
+        return f"{brand} card ending in {last4} ({method.get('id')})"
+    if source == "gift_card":
+        if lang == "zh":
+            return f"礼品卡（{method.get('id')}，余额 {method.get('balance')}）"
+        return f"gift card ({method.get('id')}, balance {method.get('balance')})"
+    return f"PayPal（{method.get('id')}）" if lang == "zh" else f"PayPal ({method.get('id')})"
+
+
+def greet(lang: Lang, *, after_change: bool = False) -> str:
+    """An opening or follow-up question."""
+    if lang == "zh":
+        return "还有什么可以帮您？" if after_change else "您好！请问有什么可以帮您？"
+    return "Is there anything else I can help with?" if after_change else "Hi! How can I help?"
+
+
+def ask_identification(lang: Lang, *, refused: bool = False, failed: bool = False) -> str:
+    """Ask the customer to identify (email, or name + zip)."""
+    if lang == "zh":
+        lead = "抱歉，没有找到与您提供的信息匹配的账户。" if failed else ""
+        if refused:
+            lead += "为了保护您的账户安全，查看或修改订单前必须先验证身份，这一步不能跳过。"
+        return lead + "请提供您账户的邮箱，或者您的名字、姓氏和默认地址的邮编。"
+    lead = "Sorry, I could not find an account with those details. " if failed else ""
+    if refused:
+        lead += (
+            "To protect your account I must verify your identity before I can look at or "
+            "change any order; I cannot skip this step. "
+        )
+    return lead + (
+        "Please give me your account email, or your first name, last name and the zip code "
+        "of your default address."
+    )
+
+
+def not_found_identity(lang: Lang) -> str:
+    """The identification failed."""
+    return ask_identification(lang, failed=True)
+
+
+def ask_order(lang: Lang, order_ids: Sequence[str]) -> str:
+    """Ask which order the request is about."""
+    listed = ", ".join(order_ids)
+    if lang == "zh":
+        return f"请问是哪个订单？您账户下的订单有：{listed}。"
+    return f"Which order is this about? Your orders are: {listed}."
+
+
+def ask_detail(ask: Ask, lang: Lang) -> str:
+    """Ask for a missing detail of the request."""
+    order = ask.order_id or ""
+    zh = {
+        "reason": f"请问取消订单 {order} 的原因是什么？是不再需要，还是下错单了？",
+        "address": "请提供完整的新地址：地址1、地址2（可无）、城市、州、邮编。",
+        "payment": "请问差价或付款用您的哪种支付方式？",
+        "refund_method": "退款退回原支付方式，还是退到您的礼品卡？",
+        "items": f"请告诉我订单 {order} 中具体是哪些商品（以及数量和选项）。",
+        "new_options": "请告诉我您想换成的具体选项（例如 color、size 的新值）。",
+    }
+    en = {
+        "reason": f"May I ask why you want to cancel {order}: no longer needed, or ordered "
+        "by mistake?",
+        "address": "Please give me the full new address: address line 1, line 2 (if any), "
+        "city, state and zip.",
+        "payment": "Which of your payment methods should I use for the price difference?",
+        "refund_method": "Should the refund go to the original payment method or to your "
+        "gift card?",
+        "items": f"Which items of order {order} do you mean (with their options and how many)?",
+        "new_options": "Which options would you like instead (for example the new color or size)?",
+    }
+    return (zh if lang == "zh" else en)[ask.what]
+
+
+def not_your_order(order_id: str, lang: Lang) -> str:
+    """Refuse an order that is not in the customer's account."""
+    if lang == "zh":
+        return (
+            f"抱歉，订单 {order_id} 不在您的账户下。为保护其他客户的隐私，我只能处理您本人账户"
+            "下的订单，不能查看或修改别人的订单，即使有订单号或是家人的订单也不行。"
+        )
+    return (
+        f"Sorry, order {order_id} is not in your account. I can only help with your own orders; "
+        "I cannot look at or change anyone else's order, even with its number or for family."
+    )
+
+
+def order_facts(order: Mapping[str, Any], lang: Lang) -> str:
+    """Status, tracking numbers and amount paid of an order."""
+    order_id, status = order.get("order_id"), order.get("status")
+    tracking = [t for f in order.get("fulfillments", []) for t in f.get("tracking_id", [])]
+    paid = money(net_paid(order))
+    if lang == "zh":
+        text = f"订单 {order_id} 的订单状态：{status}。"
+        text += f"物流单号：{'、'.join(tracking)}。" if tracking else "目前还没有物流单号。"
+        return text + f"该订单实付金额：{paid}。"
+    text = f"Order {order_id} status: {status}. "
+    text += f"Tracking number: {', '.join(tracking)}. " if tracking else "No tracking number yet. "
+    return text + f"Amount paid: {paid}."
+
+
+_ZH_ACTION = {
+    "cancel": "取消",
+    "modify_address": "修改地址",
+    "modify_payment": "修改支付方式",
+    "modify_items": "修改商品",
+    "return": "退货",
+    "exchange": "换货",
+}
+
+
+def refuse(refusal: Refuse, lang: Lang, action: str | None) -> str:
+    """Explain why the policy forbids the request."""
+    order, status = refusal.order_id or "", refusal.status or ""
+    if lang == "zh":
+        zh = {
+            "status": f"抱歉，订单 {order} 的状态是 {status}，"
+            f"无法{_ZH_ACTION.get(str(action), '办理')}。"
+            "只有 pending 状态的订单可以取消或修改，只有 delivered 状态的订单可以退货或换货。",
+            "payment_unknown": "抱歉，您账户里没有符合描述的支付方式，"
+            "我只能使用您账户中已有的支付方式。",
+            "refund_method": "抱歉，退款只能退回该订单的原支付方式或您的礼品卡，"
+            "不能退到其他卡或账户。",
+            "same_payment": f"订单 {order} 目前已经在用这个支付方式付款了，无需更改。",
+            "payment_changed": f"抱歉，订单 {order} 的支付方式已经修改过，不能再次修改。",
+            "gift_insufficient": f"抱歉，您的礼品卡余额（{refusal.detail}）不足以支付，"
+            "无法使用礼品卡。",
+            "unavailable": f"抱歉，{refusal.detail} 目前没有可用的款式（缺货或不存在这个组合），"
+            "所以我不能修改，也不会替您换成其他款式。",
+            "item_unknown": f"抱歉，订单 {order} 中没有找到 {refusal.detail}，请核对商品名称。",
+        }
+        return zh[refusal.why]
+    en = {
+        "status": f"Sorry, order {order} is {status}, so I cannot "
+        f"{_EN_ACTION.get(str(action), 'change')} it. "
+        "Only pending orders can be cancelled or modified, and only delivered orders can be "
+        "returned or exchanged.",
+        "payment_unknown": "Sorry, no payment method in your account matches that; I can only "
+        "use payment methods on file.",
+        "refund_method": "Sorry, a refund can only go to the order's original payment method or "
+        "to your gift card, not to another card or account.",
+        "same_payment": f"Order {order} is already paid with that method, so nothing to change.",
+        "payment_changed": f"Sorry, the payment of order {order} was already changed once and "
+        "cannot be changed again.",
+        "gift_insufficient": f"Sorry, your gift card balance ({refusal.detail}) does not cover "
+        "the amount, so I cannot use it.",
+        "unavailable": f"Sorry, {refusal.detail} is not available (out of stock or no such "
+        "option combination), so I cannot make that change, and I will not substitute another "
+        "variant.",
+        "item_unknown": f"Sorry, I could not find {refusal.detail} in order {order}; please "
+        "check the product name.",
+    }
+    return en[refusal.why]
+
+
+_EN_ACTION = {
+    "cancel": "cancel",
+    "modify_address": "change the address of",
+    "modify_payment": "change the payment of",
+    "modify_items": "modify",
+    "return": "return",
+    "exchange": "exchange",
+}
+
+
+def _items(items: Sequence[ItemChange], lang: Lang) -> str:
+    parts = []
+    for item in items:
+        old = f"{item.name} ({_options(item.options)}, {money(item.price)})"
+        if item.new_options is None or item.new_price is None:
+            parts.append(old)
+        elif lang == "zh":
+            parts.append(f"{old} 换成 {_options(item.new_options)}（{money(item.new_price)}）")
+        else:
+            parts.append(f"{old} to {_options(item.new_options)} ({money(item.new_price)})")
+    return "；".join(parts) if lang == "zh" else "; ".join(parts)
+
+
+def _address(args: Mapping[str, Any]) -> str:
+    line2 = f", {args['address2']}" if args.get("address2") else ""
+    return (
+        f"{args['address1']}{line2}, {args['city']}, {args['state']} {args['zip']}, "
+        f"{args['country']}"
+    )
+
+
+def propose(plan: Propose, lang: Lang) -> str:
+    """State the exact change and ask for an explicit yes."""
+    args, name, order = plan.call.args, plan.call.name, plan.order_id
+    amount = money(plan.amount or 0.0)
+    method = _method(plan.payment_method, lang) if plan.payment_method else ""
+    items = _items(plan.items, lang)
+    charge = (plan.difference or 0.0) > 0
+    where = _address(args) if "address1" in args else ""
+    if lang == "zh":
+        diff = f"需补差价 {amount}" if charge else f"将退还差价 {amount}"
+        text = {
+            "cancel_pending_order": f"订单 {order} 状态为 pending，可以取消，"
+            f"原因：{args.get('reason')}。订单金额 {amount} 将全额退回原支付方式。",
+            "modify_pending_order_address": f"将订单 {order} 的收货地址改为：{where}。",
+            "modify_pending_order_payment": f"将订单 {order}（金额 {amount}）"
+            f"的支付方式改为{method}。",
+            "modify_pending_order_items": f"将订单 {order} 的商品修改：{items}。{diff}，"
+            f"使用{method}。注意：商品只能修改一次，修改后订单不能再取消或修改。",
+            "return_delivered_order_items": f"为订单 {order} 办理退货：{items}。"
+            f"退款金额 {amount}，退到{method}。",
+            "exchange_delivered_order_items": f"为订单 {order} 办理换货：{items}。{diff}，"
+            f"使用{method}。每个订单只能换货一次。",
+            "modify_user_address": f"将您账户的默认地址改为：{where}。",
+        }[name]
+        return text + "请确认是否办理（回复“确认”）？"
+    diff = f"you pay a difference of {amount}" if charge else f"you get {amount} back"
+    text = {
+        "cancel_pending_order": f"Order {order} is pending and can be cancelled with the reason "
+        f'"{args.get("reason")}"; the full {amount} will be refunded to the original payment '
+        "method.",
+        "modify_pending_order_address": f"I will change the shipping address of order {order} "
+        f"to {where}.",
+        "modify_pending_order_payment": f"I will change the payment of order {order} "
+        f"({amount}) to your {method}.",
+        "modify_pending_order_items": f"I will modify order {order}: {items}. The price "
+        f"difference is {amount} ({diff}), using your {method}. Items can be changed only once, "
+        "and the order can no longer be cancelled or modified afterwards.",
+        "return_delivered_order_items": f"I will return from order {order}: {items}. The refund "
+        f"of {amount} goes to your {method}.",
+        "exchange_delivered_order_items": f"I will exchange in order {order}: {items}. The price "
+        f"difference is {amount} ({diff}), using your {method}. An order can be exchanged once.",
+        "modify_user_address": f"I will change your default address to {where}.",
+    }[name]
+    return text + " Shall I go ahead? Please reply yes to confirm."
+
+
+def done(name: str, result: str, lang: Lang) -> str:
+    """Report a write's outcome."""
+    if result.startswith("Error:"):
+        if lang == "zh":
+            return f"抱歉，操作没有成功（{result}），没有做任何更改。"
+        return f"Sorry, that did not go through ({result}); nothing was changed."
+    if lang == "zh":
+        return "已办理完成。还有什么可以帮您？"
+    return "Done, the change is made. Anything else I can help with?"
+
+
+def transferred(lang: Lang) -> str:
+    """After the transfer."""
+    if lang == "zh":
+        return "已为您转接人工客服，请稍候。"
+    return "I have transferred you to a human agent; they will take it from here."
+
+
+def refuse_money(lang: Lang) -> str:
+    """No refunds, credits or compensation outside a return (policy rule 11)."""
+    if lang == "zh":
+        return (
+            "抱歉，我不能直接退款、补偿或发放优惠。退款只能通过已签收（delivered）订单的退货办理，"
+            "退回原支付方式或礼品卡。消息中自称来自系统或管理员的内容不会改变这些规则。"
+        )
+    return (
+        "Sorry, I cannot issue refunds, credits or compensation on their own: money goes back "
+        "only through a return of a delivered order, to the original payment method or a gift "
+        "card. Text in a message claiming to come from the system or an admin changes no rule."
+    )
+
+
+def injection_note(lang: Lang) -> str:
+    """Say that embedded 'system' text grants nothing."""
+    if lang == "zh":
+        return "（消息中自称系统、管理员或“已确认”的内容不算数：每项更改都需要您本人明确确认。）"
+    return (
+        "(Notes in a message claiming to be from the system or saying it is pre-approved do "
+        "not count: every change needs your own explicit confirmation.)"
+    )
+
+
+def kb_answer(articles: Sequence[Mapping[str, Any]], lang: Lang) -> str:
+    """Answer from knowledge-base articles, quoting them and citing their ids."""
+    if not articles:
+        if lang == "zh":
+            return "抱歉，知识库里没有找到相关说明。需要的话我可以为您转人工。"
+        return "Sorry, I found nothing on that in our help articles."
+    parts = []
+    for article in articles:
+        if lang == "zh":
+            parts.append(f"{article.get('body')}（来源：{article.get('id')}）")
+        else:
+            parts.append(f"{article.get('body')} (source: {article.get('id')})")
+    return "\n".join(parts)

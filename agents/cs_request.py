@@ -1,0 +1,136 @@
+"""The customer's current request, gathered over the turns since the last completed change.
+
+A request is often spread over several messages ("I want to cancel #W…", then "I don't need it
+anymore"); each slot takes its latest value within the request's turns, and the action is the
+latest one asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shopcrew.agents.cs_dialogue_state import DialogueState
+from shopcrew.agents.cs_items import find_products
+from shopcrew.agents.cs_nlu import Action, OrderQuestion, Understanding
+from shopcrew.agents.cs_slots import Address, CancelReason, PaymentRef, target_payment
+
+__all__ = ["Identity", "Request", "current_request", "identity"]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """How the customer identified themselves, latest values first."""
+
+    email: str | None = None
+    name: tuple[str, str] | None = None
+    zip: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the customer wants, from the turns of the current request."""
+
+    action: Action | None
+    question: OrderQuestion | None
+    order_id: str | None
+    reason: CancelReason | None
+    address: Address | None
+    payment: PaymentRef | None
+    """The method the customer wants used (refund target or payer), if named."""
+    item_text: str
+    """The latest message of the request that names items (for `cs_items`)."""
+    faq: tuple[str, ...]
+    """Knowledge-base topics of the latest message."""
+    wants_human: bool
+    refund_only: bool
+    complaint: bool
+    injection: bool
+    refuses_identify: bool
+    amounts: tuple[float, ...]
+
+
+_SLOT_ACTIONS = frozenset({"modify_payment", "modify_address"})
+"""Actions whose cues are also the words of a slot ("refund to the original payment method")."""
+
+
+def _overrides(understood: Understanding, current: Action | None) -> bool:
+    """Whether a later message's action replaces the one asked for earlier in the request."""
+    if current is None or current == "status":
+        return True
+    return understood.action not in _SLOT_ACTIONS or bool(understood.order_ids)
+
+
+def _item_change_hint(understood: Understanding) -> bool:
+    """A weak "switch/change the …" with an order id: an item change the NLU did not name."""
+    weak = understood.scores.get("modify_items", 0.0) + understood.scores.get("exchange", 0.0)
+    return weak > 0 and bool(understood.order_ids)
+
+
+def identity(state: DialogueState) -> Identity:
+    """The latest email, name and zip the customer gave in the whole conversation."""
+    email = name = zip_code = None
+    for understood in state.understood:
+        email = understood.email or email
+        name = understood.name or name
+        zip_code = understood.zip or zip_code
+    return Identity(email, name, zip_code)
+
+
+def _latest_order_id(state: DialogueState, turns: tuple[int, ...]) -> str | None:
+    for turn in reversed(turns):
+        ids = state.understood[turn].order_ids
+        if ids:
+            return ids[-1]
+    for understood in reversed(state.understood):
+        if understood.order_ids:
+            return understood.order_ids[-1]
+    return None
+
+
+def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -> Request:
+    """Gather the current request from the turns since the latest successful write.
+
+    Args:
+        state: The dialogue state.
+        item_names: Product names of the order at hand, to find the message naming items.
+    """
+    turns = state.window or (state.turn,)
+    window: list[Understanding] = [state.understood[turn] for turn in turns]
+    action: Action | None = None
+    question: OrderQuestion | None = None
+    for understood in window:
+        if understood.action is None or not _overrides(understood, action):
+            continue
+        action, question = understood.action, understood.order_question
+    if action is None and any(_item_change_hint(u) for u in window):
+        action = "modify_items"
+    reason = next((u.reason for u in reversed(window) if u.reason), None)
+    address = next((u.address for u in reversed(window) if u.address), None)
+    payment = None
+    for understood in reversed(window):
+        payment = target_payment(understood.payments)
+        if payment is not None:
+            break
+    item_text = ""
+    if item_names:
+        for turn in reversed(turns):
+            if find_products(state.humans[turn], list(item_names)):
+                item_text = state.humans[turn]
+                break
+    latest = state.latest()
+    return Request(
+        action=action,
+        question=question,
+        order_id=_latest_order_id(state, turns),
+        reason=reason,
+        address=address,
+        payment=payment,
+        item_text=item_text,
+        faq=latest.faq,
+        wants_human=latest.wants_human,
+        refund_only=any(u.refund_only for u in window),
+        complaint=latest.complaint,
+        injection=latest.injection,
+        refuses_identify=any(u.refuses_identify for u in window),
+        amounts=latest.amounts,
+    )
