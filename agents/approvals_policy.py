@@ -34,12 +34,23 @@ class Policy(BaseModel):
     stock_out_level: int = Field(
         default=0, ge=0, description="A stock alert at or below this level pauses the campaigns."
     )
+    refund_spike_count: int = Field(
+        default=3, ge=1, description="This many refund requests for a product make a spike."
+    )
+    refund_window_hours: float = Field(
+        default=24.0, gt=0, description="The window in which refund requests are counted."
+    )
     refund_spike_cut: float = Field(
-        default=0.5,
+        default=0.8,
         ge=0,
         le=1,
-        description="A refund spike scales its product's campaign budget cap by this factor.",
+        description="A refund spike caps its product's campaigns at this share of their budget.",
     )
+    daily_ad_budget: float | None = Field(
+        default=None, ge=0, description="Total daily ad budget; None keeps the current total."
+    )
+    min_roas: float | None = Field(default=None, ge=0, description="Portfolio ROAS floor.")
+    currency: str = Field(default="USD", pattern="^(USD|CNY)$")
 
     @property
     def approval_ttl(self) -> timedelta:

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_store
 from langgraph.pregel import Pregel
 from langgraph.types import Command, Interrupt, interrupt
 from pydantic import JsonValue, ValidationError
 
-from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Decision
+from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Clock, Decision, utc_now
 from shopcrew.agents.approvals_actions import apply_action
 from shopcrew.errors import ShopcrewError, StaleApprovalError
-from shopcrew.memory.blackboard import Blackboard
+from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
 from shopcrew.memory.blackboard_entries import ApprovalDecision
 from shopcrew.tools.approvals import ApprovalRequest
 from shopcrew.tools.merchant_protocols import AdsAdapter, ListingAdapter
@@ -59,12 +60,28 @@ class ApprovalState(TypedDict, total=False):
 
 @dataclass(frozen=True, slots=True)
 class ApprovalGate:
-    """The gate's nodes, bound to one merchant's queue, adapters and blackboard."""
+    """The gate's nodes, bound to one merchant's adapters (and queue, or the graph's store).
 
-    queue: ApprovalQueue
+    Without `queue`, the gate uses an `ApprovalQueue` over the store the graph was compiled
+    with; without `blackboard`, decisions are posted to a blackboard over that store.
+    """
+
     listings: ListingAdapter
     ads: AdsAdapter
+    queue: ApprovalQueue | None = None
     blackboard: Blackboard | None = None
+    merchant_id: str = "default"
+    clock: Clock = utc_now
+
+    def _queue(self) -> ApprovalQueue:
+        if self.queue is not None:
+            return self.queue
+        return ApprovalQueue(get_store(), merchant_id=self.merchant_id, clock=self.clock)
+
+    def _blackboard(self) -> Blackboard:
+        if self.blackboard is not None:
+            return self.blackboard
+        return InMemoryBlackboard(store=get_store(), merchant_id=self.merchant_id)
 
     def await_approval(self, state: ApprovalState, config: RunnableConfig) -> dict[str, Any]:
         """Wait in an interrupt for a decision on the first proposal, then check it."""
@@ -72,7 +89,7 @@ class ApprovalGate:
         conf = config.get("configurable", {})
         payload = request.model_dump(mode="json")
         interrupt_id = Interrupt.from_ns(payload, str(conf.get("checkpoint_ns", ""))).id
-        self.queue.register(
+        self._queue().register(
             request, thread_id=str(conf.get("thread_id", "")), interrupt_id=interrupt_id
         )
         raw = interrupt(payload)
@@ -80,7 +97,7 @@ class ApprovalGate:
             decision = Decision.model_validate(raw)
             if decision.request_id != request.id:
                 raise StaleApprovalError(decision.request_id, status="not this thread's request")
-            self.queue.record_decision(decision)
+            self._queue().record_decision(decision)
         except (ValidationError, ShopcrewError) as exc:
             # A raw resume bypassed `decide`: refuse it and ask again in a fresh interrupt.
             logger.warning("approval %s: decision refused (%s)", request.id, exc)
@@ -97,7 +114,7 @@ class ApprovalGate:
             status = "rejected"
         else:
             status = "approved"
-            record = self.queue.get(request.id)
+            record = self._queue().get(request.id)
             result = record.result
             if result is None:
                 result = apply_action(
@@ -107,7 +124,7 @@ class ApprovalGate:
                     ads=self.ads,
                     idempotency_key=f"approval:{request.id}",
                 )
-                self.queue.record_result(request.id, result)
+                self._queue().record_result(request.id, result)
             logger.info("approval %s applied: %s", request.id, request.action)
         outcome = ApprovalOutcome(
             request_id=request.id, action=request.action, status=status, result=result
@@ -123,9 +140,7 @@ class ApprovalGate:
         return "await_approval" if state.get("proposals") else "__end__"
 
     def _announce(self, request: ApprovalRequest, decision: Decision, thread_id: str) -> None:
-        if self.blackboard is None:
-            return
-        self.blackboard.post(
+        self._blackboard().post(
             ApprovalDecision(
                 author="approval_gate",
                 thread_id=thread_id,

@@ -94,7 +94,7 @@ class World:
     def new_process(self) -> Any:
         """A second graph instance over the same checkpointer, store and adapters."""
         queue = ApprovalQueue(self.store, clock=self.clock)
-        gate = ApprovalGate(queue=queue, listings=self.listings, ads=self.ads)
+        gate = ApprovalGate(queue=queue, listings=self.listings, ads=self.ads, clock=self.clock)
         return _graph(gate, self.checkpointer, self.store)
 
     def start(self, thread: str = "planner-1") -> None:

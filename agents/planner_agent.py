@@ -1,0 +1,139 @@
+"""The marketing planner's budget review: blackboard reactions, the plan and its explanation.
+
+Pure functions over the `AdsAdapter`, blackboard entries and the `Policy`; the allocation is
+`plan_market`'s. The graph (`shopcrew.graphs.planner_graph`) adds the approval gate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.planner_allocate import AllocationPlan, plan_market
+from shopcrew.memory.blackboard_entries import CampaignNote, Entry, StockAlert
+from shopcrew.tools.approvals import ApprovalRequest
+from shopcrew.tools.campaigns import Campaign
+from shopcrew.tools.markets import Market
+from shopcrew.tools.merchant_protocols import AdsAdapter
+
+__all__ = [
+    "REFUND_SPIKE",
+    "Reactions",
+    "budget_request",
+    "explain",
+    "plan_budgets",
+    "react",
+    "reviews_namespace",
+]
+
+logger = logging.getLogger(__name__)
+
+REFUND_SPIKE = "refund spike"
+"""How a `CampaignNote` about a product's refund spike starts."""
+
+
+def reviews_namespace(merchant_id: str) -> tuple[str, ...]:
+    """Where budget reviews are kept in the store, one item per review."""
+    return ("crew", merchant_id, "budget_reviews")
+
+
+@dataclass(frozen=True, slots=True)
+class Reactions:
+    """What the blackboard changed before planning."""
+
+    paused: tuple[str, ...] = ()
+    """Campaigns paused because their product is out of stock."""
+    capped: tuple[str, ...] = ()
+    """Campaigns whose budget may not grow past a share of today's (refund spike)."""
+
+
+def react(ads: AdsAdapter, entries: Sequence[Entry], *, policy: Policy, run_id: str) -> Reactions:
+    """Pause the campaigns of out-of-stock products; mark those with a refund spike."""
+    out = {
+        e.product_id
+        for e in entries
+        if isinstance(e, StockAlert) and e.level <= policy.stock_out_level
+    }
+    spiked = {
+        e.product_id
+        for e in entries
+        if isinstance(e, CampaignNote) and e.product_id and e.text.startswith(REFUND_SPIKE)
+    }
+    paused: list[str] = []
+    capped: list[str] = []
+    for campaign in ads.list_campaigns():
+        if campaign.listing_id in out and campaign.status == "active":
+            ads.pause_campaign(campaign.id, idempotency_key=f"{run_id}:pause:{campaign.id}")
+            paused.append(campaign.id)
+            logger.info(
+                "campaign %s paused: product %s out of stock", campaign.id, campaign.listing_id
+            )
+        elif campaign.listing_id in spiked:
+            capped.append(campaign.id)
+    return Reactions(paused=tuple(paused), capped=tuple(capped))
+
+
+def plan_budgets(
+    ads: AdsAdapter, *, policy: Policy, reactions: Reactions, released: float = 0.0
+) -> AllocationPlan | None:
+    """Plan tomorrow's budgets of the active campaigns, or None when none can be planned.
+
+    The total is the policy's, else today's total of the active campaigns plus `released`
+    (the budget of campaigns just paused). Capped campaigns may not exceed their share.
+    """
+    active: list[Campaign] = []
+    for campaign in ads.list_campaigns():
+        if campaign.status != "active" or not campaign.history:
+            continue
+        if campaign.id in reactions.capped:
+            cap = max(campaign.min_budget, campaign.current_budget() * policy.refund_spike_cut)
+            if campaign.max_budget is None or cap < campaign.max_budget:
+                campaign = campaign.model_copy(update={"max_budget": cap})
+        active.append(campaign)
+    if not active:
+        return None
+    current = {c.id: min(c.current_budget(), c.max_budget or c.current_budget()) for c in active}
+    total = policy.daily_ad_budget
+    if total is None:
+        total = sum(current.values()) + released
+    market = Market(
+        id=f"{ads.merchant_id}-review",
+        currency="CNY" if policy.currency == "CNY" else "USD",
+        total_budget=total,
+        min_roas=policy.min_roas,
+        history_days=max(len(c.history) for c in active),
+        current_allocation=current,
+        campaigns=tuple(active),
+    )
+    return plan_market(market)
+
+
+def explain(plan: AllocationPlan) -> str:
+    """The proposal for a person: gains and losses, expected GMV change, marginal ROAS."""
+    lines = [plan.summary()]
+    for move in plan.moves:
+        lines.append(
+            f"- {move.campaign_id}: {move.current:.2f} -> {move.proposed:.2f} "
+            f"({move.relative_change:+.0%}); {move.reason}"
+        )
+    return "\n".join(lines)
+
+
+def budget_request(
+    plan: AllocationPlan, *, policy: Policy, now: datetime, run_id: str
+) -> ApprovalRequest | None:
+    """An approval request for the plan when a campaign moves past the threshold, else None."""
+    if plan.max_relative_move <= policy.budget_move_threshold:
+        return None
+    return ApprovalRequest.create(
+        id=f"{run_id}:budgets",
+        requested_by="planner",
+        action="set_campaign_budgets",
+        payload={"budgets": dict(plan.budgets)},
+        reason=explain(plan),
+        created_at=now,
+        expires_at=now + policy.approval_ttl,
+    )

@@ -1,0 +1,203 @@
+"""The crew: one graph that validates an event and routes it to one agent's subgraph.
+
+```
+event ─► accept_event ─► route_to_agent ─► cs_agent | store_manager | planner
+                                               (each may wait in the approval gate)
+```
+Agents talk only through the blackboard and the store. `send_event` is the one entry point a
+service needs: it validates the event, picks the thread (one per conversation, one per
+agent run), and turns a `HumanDecision` into a checked resume of the thread that waits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Annotated, Any, NotRequired
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AnyMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
+from langgraph.store.memory import InMemoryStore
+from pydantic import BaseModel
+
+from shopcrew.agents.approvals import ApprovalQueue, Clock, utc_now
+from shopcrew.agents.approvals_policy import Policy
+from shopcrew.errors import AgentUnavailableError
+from shopcrew.graphs.approval_gate import ApprovalState, decide
+from shopcrew.graphs.cs_graph import cs_agent_builder
+from shopcrew.graphs.events import (
+    AgentName,
+    CustomerMessage,
+    HumanDecision,
+    parse_event,
+    route_event,
+    thread_for,
+)
+from shopcrew.graphs.planner_graph import planner_builder
+from shopcrew.graphs.store_manager_graph import store_manager_builder
+from shopcrew.memory.blackboard import Blackboard
+from shopcrew.tools.adapters import Adapters
+
+__all__ = ["CrewState", "build_crew", "crew_builder", "send_event"]
+
+logger = logging.getLogger(__name__)
+
+
+class CrewState(ApprovalState, total=False):
+    """The crew's state: the event, the agent it went to, and what the agents share."""
+
+    event: dict[str, Any]
+    """The validated event, as JSON."""
+    agent: AgentName
+    """The agent the router chose."""
+    report: dict[str, Any]
+    """What the store manager or the planner did."""
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation (CS agent threads)."""
+    escalation: NotRequired[dict[str, Any] | None]
+
+
+def accept_event(state: CrewState) -> dict[str, Any]:
+    """Validate the event and choose its agent; a customer message joins the conversation."""
+    event = parse_event(state["event"])
+    update: dict[str, Any] = {"event": event.model_dump(mode="json"), "agent": route_event(event)}
+    if isinstance(event, CustomerMessage):
+        update["messages"] = [HumanMessage(event.text, id=event.id)]
+    logger.info("event %s (%s) -> %s", event.id, event.kind, update["agent"])
+    return update
+
+
+def route_to_agent(state: CrewState) -> AgentName:
+    """The deterministic router: the agent `accept_event` chose from the event's kind."""
+    return state["agent"]
+
+
+def cs_unavailable(state: CrewState) -> dict[str, Any]:
+    """Stands in for the CS agent in a crew built without one."""
+    raise AgentUnavailableError("cs_agent", why="the crew was built with cs_agent=False")
+
+
+def crew_builder(
+    *,
+    model: BaseChatModel,
+    adapters: Adapters | None = None,
+    merchant_id: str = "default",
+    policy: Policy | None = None,
+    blackboard: Blackboard | None = None,
+    clock: Clock = utc_now,
+    cs_agent: bool = True,
+) -> StateGraph[CrewState, Any, CrewState, CrewState]:
+    """The crew's graph, uncompiled; compile it with the checkpointer and store you choose.
+
+    Args:
+        model: The chat model of the CS agent (the other agents need none).
+        adapters: The merchant's adapters; the reference store when omitted.
+        merchant_id: The merchant.
+        policy: The merchant policy (thresholds, approval expiry).
+        blackboard: Where the agents leave each other entries; default: over the store.
+        clock: The current time (approval expiry, audit windows).
+        cs_agent: Include the CS agent; without it customer messages raise
+            `AgentUnavailableError`.
+    """
+    adapters = adapters or Adapters.reference(merchant_id=merchant_id)
+    policy = policy or Policy()
+    store_manager = store_manager_builder(
+        listings=adapters.listings,
+        ads=adapters.ads,
+        policy=policy,
+        merchant_id=merchant_id,
+        blackboard=blackboard,
+        clock=clock,
+    ).compile()
+    planner = planner_builder(
+        ads=adapters.ads,
+        listings=adapters.listings,
+        policy=policy,
+        merchant_id=merchant_id,
+        blackboard=blackboard,
+        clock=clock,
+    ).compile()
+    builder = StateGraph(CrewState)
+    builder.add_node("accept_event", accept_event)
+    if cs_agent:
+        cs = cs_agent_builder(model=model, adapters=adapters, merchant_id=merchant_id)
+        builder.add_node("cs_agent", cs.compile())
+    else:
+        builder.add_node("cs_agent", cs_unavailable)
+    builder.add_node("store_manager", store_manager)
+    builder.add_node("planner", planner)
+    builder.add_edge(START, "accept_event")
+    builder.add_conditional_edges(
+        "accept_event", route_to_agent, ["cs_agent", "store_manager", "planner"]
+    )
+    return builder
+
+
+def build_crew(
+    *,
+    model: BaseChatModel,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    store: BaseStore | None = None,
+    adapters: Adapters | None = None,
+    merchant_id: str = "default",
+    policy: Policy | None = None,
+    clock: Clock = utc_now,
+) -> CompiledStateGraph[CrewState, Any, CrewState, CrewState]:
+    """The crew, compiled: in-memory checkpointer and store unless given.
+
+    Send events with `send_event(crew, event)` (or invoke `{"event": ...}` on the event's
+    thread yourself); answer approvals with `send_event(crew, HumanDecision(...))`.
+
+    Args:
+        model: The chat model of the CS agent (`resolve_model("rules")` offline).
+        checkpointer: Per-thread checkpoints (share a `RedisSaver` between processes).
+        store: Long-term store: blackboard, approval queue, reports (share a `RedisStore`).
+        adapters: The merchant's adapters; the reference store when omitted.
+        merchant_id: The merchant.
+        policy: The merchant policy.
+        clock: The current time.
+    """
+    builder = crew_builder(
+        model=model, adapters=adapters, merchant_id=merchant_id, policy=policy, clock=clock
+    )
+    return builder.compile(
+        checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()
+    )
+
+
+def send_event(
+    crew: CompiledStateGraph[Any, Any, Any, Any],
+    event: BaseModel | Mapping[str, Any],
+    *,
+    merchant_id: str = "default",
+    thread_id: str | None = None,
+    clock: Clock = utc_now,
+) -> dict[str, Any]:
+    """Validate an event and run it on its thread; a decision resumes its waiting thread.
+
+    Returns:
+        The graph's output (with `__interrupt__` when an approval now waits).
+
+    Raises:
+        InvalidEventError: The event does not validate; nothing ran.
+        AgentUnavailableError: The event's agent is not in this crew.
+        UnknownApprovalError, StaleApprovalError, ApprovalMismatchError, ApprovalExpiredError:
+            A decision that does not answer a waiting request; nothing changed.
+    """
+    checked = parse_event(event)
+    if isinstance(checked, HumanDecision):
+        if crew.store is None:
+            raise ValueError("compile the crew with a store: the approval queue lives in it")
+        queue = ApprovalQueue(crew.store, merchant_id=merchant_id, clock=clock)
+        return decide(crew, queue, checked.decision)
+    config: RunnableConfig = {
+        "configurable": {"thread_id": thread_id or thread_for(checked, merchant_id=merchant_id)}
+    }
+    return dict(crew.invoke({"event": checked.model_dump(mode="json")}, config))
