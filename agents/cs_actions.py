@@ -8,6 +8,7 @@ detail to ask for (`Ask`), a refusal with its reason (`Refuse`), or the exact wr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -105,6 +106,11 @@ class Propose:
 
 Plan = NeedTools | Ask | Refuse | Propose
 
+_EVERYTHING = re.compile(
+    r"\b(?:everything|all (?:the |of the )?(?:items|products|things|of it|of them))\b|"
+    r"全部商品|所有商品|全部退|整单退|整个订单",
+    re.IGNORECASE,
+)
 _PENDING_ACTIONS = frozenset({"cancel", "modify_address", "modify_payment", "modify_items"})
 
 
@@ -261,9 +267,13 @@ def _plan_payment(request: Request, user: Mapping[str, Any], order: Mapping[str,
 def _plan_return(request: Request, user: Mapping[str, Any], order: Mapping[str, Any]) -> Plan:
     order_id = str(order["order_id"])
     mentions = extract_item_mentions(request.item_text, _catalog(order, {}))
-    if not mentions:
+    chosen: list[tuple[ItemMention, Mapping[str, Any]]] | Plan
+    if mentions:
+        chosen = _select_items(order, mentions, default_all=False)
+    elif _EVERYTHING.search(request.text):
+        chosen = [(ItemMention(item["name"]), item) for item in order.get("items", [])]
+    else:
         return Ask("items", order_id)
-    chosen = _select_items(order, mentions, default_all=False)
     if not isinstance(chosen, list):
         return chosen
     if request.payment is None:

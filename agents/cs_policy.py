@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -153,6 +154,8 @@ def _core(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
     ):
         if not latest.order_ids:
             return _kb(state, tool_names)
+    if request.action is None and request.order_in_window:
+        request = replace(request, action="status")
     if request.action is None:
         return say.greet(lang, after_change=state.last_write_turn >= 0)
     if request.action == "user_address":

@@ -7,6 +7,7 @@ latest one asked for.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from shopcrew.agents.cs_dialogue_state import DialogueState
@@ -47,8 +48,13 @@ class Request:
     injection: bool
     refuses_identify: bool
     amounts: tuple[float, ...]
+    text: str = ""
+    """The request's turns, joined."""
+    order_in_window: bool = False
+    """Whether an order id was written in the request's own turns."""
 
 
+_REFUND = re.compile(r"refund|money back|退款|退钱|退回", re.IGNORECASE)
 _SLOT_ACTIONS = frozenset({"modify_payment", "modify_address"})
 """Actions whose cues are also the words of a slot ("refund to the original payment method")."""
 
@@ -58,6 +64,18 @@ def _overrides(understood: Understanding, current: Action | None) -> bool:
     if current is None or current == "status":
         return True
     return understood.action not in _SLOT_ACTIONS or bool(understood.order_ids)
+
+
+def _message_action(understood: Understanding, text: str) -> Action | None:
+    """The message's action, where payment words naming a refund's target do not count."""
+    if understood.action != "modify_payment":
+        return understood.action
+    refund_target = any(ref.kind == "original" for ref in understood.payments) or bool(
+        _REFUND.search(text)
+    )
+    if refund_target and understood.scores.get("return", 0.0) > 0:
+        return "return"
+    return understood.action
 
 
 def _item_change_hint(understood: Understanding) -> bool:
@@ -98,12 +116,17 @@ def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -
     window: list[Understanding] = [state.understood[turn] for turn in turns]
     action: Action | None = None
     question: OrderQuestion | None = None
-    for understood in window:
-        if understood.action is None or not _overrides(understood, action):
+    for turn, understood in zip(turns, window, strict=True):
+        said = _message_action(understood, state.humans[turn])
+        if said is None or not _overrides(understood, action):
             continue
-        action, question = understood.action, understood.order_question
+        action, question = said, understood.order_question
     if action is None and any(_item_change_hint(u) for u in window):
         action = "modify_items"
+    order_in_window = any(u.order_ids for u in window)
+    wanted = [target_payment(u.payments) for u in window]
+    if action is None and order_in_window and any(ref and ref.kind != "original" for ref in wanted):
+        action = "modify_payment"
     reason = next((u.reason for u in reversed(window) if u.reason), None)
     address = next((u.address for u in reversed(window) if u.address), None)
     payment = None
@@ -133,4 +156,6 @@ def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -
         injection=latest.injection,
         refuses_identify=any(u.refuses_identify for u in window),
         amounts=latest.amounts,
+        text=" ".join(state.humans[turn] for turn in turns),
+        order_in_window=order_in_window,
     )

@@ -68,7 +68,7 @@ _BARE_ORDER_ID = re.compile(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _NAME_LEAD = (
     r"(?:my (?:full )?name(?: is|'s)|name\s*[:：]|i am|i'm|im|this is|it's|call me|"
-    r"名字是|名字叫|名字[:：]|姓名是?[:：]?|我叫|我是|本人)"
+    r"名字是|名字叫|名字[:：]?|姓名是?[:：]?|我叫|我是|本人)"
 )
 _NAME = re.compile(_NAME_LEAD + r"\s*([A-Za-z][a-z'-]+)\s+([A-Za-z][a-z'-]+)", re.IGNORECASE)
 _NOT_NAMES = frozenset(
@@ -89,14 +89,14 @@ _ADDRESS = re.compile(
 _MISTAKE = re.compile(
     r"by mistake|mistaken|accident|wrong (?:item|order|one|size|thing)|ordered the wrong|"
     r"didn'?t mean to|did not mean to|misclick|placed it twice|duplicate order|ordered twice|"
-    r"拍错|下错|买错|点错|订错|误拍|误购|误下|不小心|重复下单|多拍|错拍|拍重",
+    r"拍错|下错|买错|点错|订错|误拍|误购|误下|不小心|重复下单|多拍|错拍|拍重|买重|重复购买|买重复|下重复",
     re.IGNORECASE,
 )
 _NOT_NEEDED = re.compile(
     r"no longer need|don'?t need|do not need|not needed|no need for|changed my mind|"
     r"don'?t want (?:it|them|this|that)|do not want (?:it|them)|won'?t need|not using|"
     r"found (?:it |a )?(?:cheaper|elsewhere)|no use for|"
-    r"不需要|不要了|用不上|用不到|不想要|不用了|没用了|不需要了|改主意|不买了",
+    r"不需要|不要了|用不上|用不到|用不着|不想要|不用了|没用了|不需要了|改主意|不买了|不再需要",
     re.IGNORECASE,
 )
 _BRANDS = ("visa", "mastercard", "amex", "american express", "discover", "jcb", "unionpay")
