@@ -99,6 +99,26 @@ def eval_replay(
         raise typer.Exit(1)
 
 
+@eval_app.command("cs")
+def eval_cs(
+    cases: Annotated[Path, typer.Option("--cases", help="CS case file (CS_FORMAT.md).")],
+    db: Annotated[Path, typer.Option("--db", help="τ-bench retail store directory.")],
+    out: Annotated[Path, typer.Option("--out", help="Transcripts JSONL to write.")],
+    kb: Annotated[
+        Path | None, typer.Option("--kb", help="Knowledge base JSONL; the shipped one if unset.")
+    ] = None,
+    model: Annotated[
+        str, typer.Option("--model", help="'rules' or 'openai:<name>' (OPENAI_BASE_URL/KEY).")
+    ] = "rules",
+) -> None:
+    """Play the customer-service cases, write transcripts, grade them and print pass rates."""
+    from shopcrew.evaluation.cs_eval import run_cs_eval
+
+    report = run_cs_eval(cases, db, kb, model, out)
+    for line in report.lines():
+        out_console.print(line, markup=False)
+
+
 @eval_app.command("listings")
 def eval_listings(
     listings: Annotated[Path, typer.Option("--listings", help="Listings JSONL file.")],
