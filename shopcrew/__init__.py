@@ -1,5 +1,83 @@
-"""shopcrew: AI digital employees for online merchants."""
+"""shopcrew: AI digital employees for online merchants.
+
+The public API: `build_crew` (the crew graph) and the agents' factories, the events they take,
+the merchant policy, the approval decisions, memory and the model factory. Subpackages hold the
+rest: `shopcrew.tools`, `shopcrew.memory`, `shopcrew.agents`, `shopcrew.graphs`,
+`shopcrew.models`, `shopcrew.evaluation`.
+
+Names load on first use: importing a subpackage runs this module first, and `shopcrew.tools`
+or the CLI's `eval replay` should not pay for LangGraph, SciPy and the OpenAI client.
+"""
+
+import importlib
+import typing
 
 from shopcrew.errors import ShopcrewError
 
-__all__ = ["ShopcrewError"]
+if typing.TYPE_CHECKING:
+    from shopcrew.agents.approvals import ApprovalQueue, Decision
+    from shopcrew.agents.approvals_policy import Policy
+    from shopcrew.graphs.approval_gate import decide
+    from shopcrew.graphs.crew import build_crew, crew_builder, send_event
+    from shopcrew.graphs.cs_graph import build_cs_agent
+    from shopcrew.graphs.events import (
+        AuditTick,
+        BudgetReviewTick,
+        CustomerMessage,
+        HumanDecision,
+        OrderEvent,
+    )
+    from shopcrew.graphs.store_manager_graph import build_store_manager
+    from shopcrew.memory import connect
+    from shopcrew.models import resolve_model
+
+_LAZY = {
+    "ApprovalQueue": "shopcrew.agents.approvals",
+    "AuditTick": "shopcrew.graphs.events",
+    "BudgetReviewTick": "shopcrew.graphs.events",
+    "CustomerMessage": "shopcrew.graphs.events",
+    "Decision": "shopcrew.agents.approvals",
+    "HumanDecision": "shopcrew.graphs.events",
+    "OrderEvent": "shopcrew.graphs.events",
+    "Policy": "shopcrew.agents.approvals_policy",
+    "build_crew": "shopcrew.graphs.crew",
+    "build_cs_agent": "shopcrew.graphs.cs_graph",
+    "build_store_manager": "shopcrew.graphs.store_manager_graph",
+    "connect": "shopcrew.memory",
+    "crew_builder": "shopcrew.graphs.crew",
+    "decide": "shopcrew.graphs.approval_gate",
+    "resolve_model": "shopcrew.models",
+    "send_event": "shopcrew.graphs.crew",
+}
+
+__all__ = [
+    "ApprovalQueue",
+    "AuditTick",
+    "BudgetReviewTick",
+    "CustomerMessage",
+    "Decision",
+    "HumanDecision",
+    "OrderEvent",
+    "Policy",
+    "ShopcrewError",
+    "build_crew",
+    "build_cs_agent",
+    "build_store_manager",
+    "connect",
+    "crew_builder",
+    "decide",
+    "resolve_model",
+    "send_event",
+]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'shopcrew' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,5 +1,6 @@
 """Tool adapters: domain models, adapter Protocols, the JSON reference store, τ-bench tools."""
 
+from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.approvals import ApprovalRequest, ApprovalStatus, action_hash
 from shopcrew.tools.campaigns import Campaign, CampaignStatus, HistoryDay, load_campaigns
 from shopcrew.tools.escalations import EscalationReason, EscalationStatus, EscalationTicket
@@ -51,13 +52,23 @@ from shopcrew.tools.retail_models import (
     TransactionType,
     Variant,
 )
+from shopcrew.tools.retail_tools import (
+    RETAIL_READ_TOOLS,
+    RETAIL_TOOL_NAMES,
+    RETAIL_WRITE_TOOLS,
+    build_retail_tools,
+)
 from shopcrew.tools.tau import TAU_RETAIL_TOOL_NAMES, TauRetailTools, tau_retail_tool_schemas
 
 __all__ = [
     "CAMPAIGNS_FILE",
     "KB_FILE",
     "LISTINGS_FILE",
+    "RETAIL_READ_TOOLS",
+    "RETAIL_TOOL_NAMES",
+    "RETAIL_WRITE_TOOLS",
     "TAU_RETAIL_TOOL_NAMES",
+    "Adapters",
     "Address",
     "AdsAdapter",
     "ApprovalRequest",
@@ -113,6 +124,7 @@ __all__ = [
     "build_json_adapters",
     "build_kb_tools",
     "build_listing_tools",
+    "build_retail_tools",
     "fingerprint",
     "load_campaigns",
     "load_kb",
