@@ -76,7 +76,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _YES_EN = re.compile(
     r"^(?:yes|yeah|yep|yup|sure|ok(?:ay)?|confirm(?:ed)?|correct|right|go ahead|do it|please do|"
     r"proceed|sounds good|that'?s (?:right|correct|fine)|absolutely|definitely|of course|"
-    r"fine|alright|all right|perfect|great)\b",
+    r"fine|alright|all right|perfect|great|affirmative|go for it|let'?s do it)\b",
     re.IGNORECASE,
 )
 _YES_EN_ANYWHERE = re.compile(

@@ -231,3 +231,72 @@ def test_default_address_change_for_the_identified_customer() -> None:
         "zip": "80202",
     }
     assert played.writes() == [(1, "modify_user_address", args)]
+
+
+def test_two_changes_each_need_their_own_yes() -> None:
+    def fits(user: Mapping[str, Any], order: Mapping[str, Any]) -> bool:
+        statuses = {orders()[o]["status"] for o in user["orders"]}
+        return order["status"] == "pending" and "delivered" in statuses
+
+    user, pending = next(find_orders(fits))
+    delivered = next(orders()[o] for o in user["orders"] if orders()[o]["status"] == "delivered")
+    item = delivered["items"][0]
+    turns = [
+        f"Hi, email {user['email']}. Cancel {pending['order_id']} please, ordered it by accident.",
+        "Go for it.",
+        f"Also I want to return the {item['name']} from {delivered['order_id']}, refund to my "
+        "original payment method.",
+        "Affirmative",
+    ]
+    played = play(turns)
+    assert [(turn, name) for turn, name, _ in played.writes()] == [
+        (1, "cancel_pending_order"),
+        (3, "return_delivered_order_items"),
+    ]
+
+
+def test_refund_to_a_method_other_than_the_original_is_refused() -> None:
+    def fits(user: Mapping[str, Any], order: Mapping[str, Any]) -> bool:
+        original = order["payment_history"][0]["payment_method_id"]
+        paypal = [m for m in user["payment_methods"] if m.startswith("paypal")]
+        return (
+            order["status"] == "delivered"
+            and len(paypal) == 1
+            and paypal[0] != original
+            and (original.startswith("credit_card"))
+        )
+
+    user, order = next(find_orders(fits))
+    item = order["items"][0]["name"]
+    turns = [
+        f"My email is {user['email']}.",
+        f"Return the {item} from {order['order_id']} and refund it to my PayPal.",
+        "Yes, go ahead.",
+    ]
+    played = play(turns)
+    assert played.writes() == []
+    assert "original payment method" in played.replies[1]
+
+
+def test_unavailable_variant_is_not_substituted() -> None:
+    for user, order in find_orders(lambda _, o: o["status"] == "pending"):
+        item = order["items"][0]
+        variants = products()[item["product_id"]]["variants"].values()
+        gone = [v for v in variants if not v["available"] and v["item_id"] != item["item_id"]]
+        if not gone:
+            continue
+        key, value = next((k, v) for k, v in gone[0]["options"].items() if item["options"][k] != v)
+        same = [v for v in variants if v["options"][key] == value and v["available"]]
+        if same:
+            continue
+        turns = [
+            f"My email is {user['email']}.",
+            f"For order {order['order_id']}, change the {item['name']} to {key} {value}. "
+            "Use my gift card for the difference.",
+            "Yes, please.",
+        ]
+        played = play(turns)
+        assert played.writes() == []
+        assert "not available" in played.replies[1]
+        return
+    pytest.fail("no order with an unavailable sibling variant")
