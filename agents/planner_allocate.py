@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -294,7 +294,12 @@ def _reason(
     return why
 
 
-def plan_market(market: Market, *, settings: PlannerSettings | None = None) -> AllocationPlan:
+def plan_market(
+    market: Market,
+    *,
+    settings: PlannerSettings | None = None,
+    value_scale: Mapping[str, float] | None = None,
+) -> AllocationPlan:
     """Proposes tomorrow's daily budgets for a market from its history alone.
 
     The market's `truth`, if any, is never read.
@@ -302,6 +307,8 @@ def plan_market(market: Market, *, settings: PlannerSettings | None = None) -> A
     Args:
         market: Campaigns with bounds and 28 days of history, the total budget and floor.
         settings: Safety knobs; the defaults are the planner's.
+        value_scale: Campaign id → factor in [0, 1] on its fitted GMV (e.g. 1 − refund
+            rate: GMV that is refunded is worth nothing); missing ids keep 1.
     """
     cfg = settings or PlannerSettings()
     ids = [c.id for c in market.campaigns]
@@ -313,6 +320,14 @@ def plan_market(market: Market, *, settings: PlannerSettings | None = None) -> A
         ],
         settings=cfg.fit,
     )
+    if value_scale:
+        fit = MarketFit(
+            sigma=fit.sigma,
+            curves=tuple(
+                replace(c, a=c.a * min(max(value_scale.get(c.campaign_id, 1.0), 0.0), 1.0))
+                for c in fit.curves
+            ),
+        )
     lows = [c.min_budget for c in market.campaigns]
     highs = [c.max_budget for c in market.campaigns]
     raw, theta, floor_binding = allocate(
