@@ -62,6 +62,8 @@ class CrewState(ApprovalState, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     """The conversation (CS agent threads)."""
     escalation: NotRequired[dict[str, Any] | None]
+    complaints: NotRequired[list[str]]
+    """Customer messages whose product complaints the CS agent posted (CS threads)."""
 
 
 def accept_event(state: CrewState) -> dict[str, Any]:
@@ -127,7 +129,9 @@ def crew_builder(
     builder = StateGraph(CrewState)
     builder.add_node("accept_event", accept_event)
     if cs_agent:
-        cs = cs_agent_builder(model=model, adapters=adapters, merchant_id=merchant_id)
+        cs = cs_agent_builder(
+            model=model, adapters=adapters, merchant_id=merchant_id, blackboard=blackboard
+        )
         builder.add_node("cs_agent", cs.compile())
     else:
         builder.add_node("cs_agent", cs_unavailable)
@@ -148,6 +152,7 @@ def build_crew(
     adapters: Adapters | None = None,
     merchant_id: str = "default",
     policy: Policy | None = None,
+    blackboard: Blackboard | None = None,
     clock: Clock = utc_now,
 ) -> CompiledStateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew, compiled: in-memory checkpointer and store unless given.
@@ -162,10 +167,17 @@ def build_crew(
         adapters: The merchant's adapters; the reference store when omitted.
         merchant_id: The merchant.
         policy: The merchant policy.
+        blackboard: Where the agents leave each other entries (e.g. a `RedisBlackboard`);
+            default: over the store.
         clock: The current time.
     """
     builder = crew_builder(
-        model=model, adapters=adapters, merchant_id=merchant_id, policy=policy, clock=clock
+        model=model,
+        adapters=adapters,
+        merchant_id=merchant_id,
+        policy=policy,
+        blackboard=blackboard,
+        clock=clock,
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()

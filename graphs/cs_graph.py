@@ -1,8 +1,8 @@
 """The customer-service agent's graph: model, guarded tools, escalation to a person.
 
 ```
-START ─► agent ──(tool calls)──► tools ──► agent ... ──(a reply without tool calls)──► END
-                                   └──(transfer_to_human_agents)──► escalate (interrupt) ─► END
+START ─► agent ──(tool calls)──► tools ──► agent ... ──(a reply)──► note_complaints ─► END
+                                   └──(transfer)──► note_complaints ─► escalate (interrupt) ─► END
 ```
 
 `agent` calls the model with the system prompt and the conversation; `tools` runs each tool
@@ -10,7 +10,9 @@ call through the policy guard (`shopcrew.agents.cs_guard`) and then the tool, as
 `ToolNode` would; `escalate` pauses on an `EscalationTicket` until a person resumes the thread
 with `Command(resume=...)`. Conversation state lives in the checkpointer; changes made and
 escalations are noted in the store under `("customers", merchant_id, user_id)`, and those
-notes are shown to the model in later conversations with the same customer.
+notes are shown to the model in later conversations with the same customer. At the end of
+each turn `note_complaints` posts the customer's product complaints (an item of their order
+broken, defective, not as described) on the blackboard, for the store manager's next audit.
 """
 
 from __future__ import annotations
@@ -45,16 +47,19 @@ from langgraph.types import interrupt
 from shopcrew.agents.cs_agent import CsPolicy, build_cs_tools, cs_system_prompt, open_ticket
 from shopcrew.agents.cs_guard import Conversation, CsGuard, read_conversation
 from shopcrew.agents.cs_nlu import detect_language
+from shopcrew.graphs.cs_complaints import complaints_in
+from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.escalations import EscalationTicket
 from shopcrew.tools.idempotency import IdempotencyStore
+from shopcrew.tools.protocols import OrderAdapter
 from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
 
 __all__ = ["CsNode", "CsState", "build_cs_agent", "cs_agent_builder", "customer_namespace"]
 
 logger = logging.getLogger(__name__)
 
-CsNode = Literal["agent", "tools", "escalate"]
+CsNode = Literal["agent", "tools", "note_complaints", "escalate"]
 """The graph's node names."""
 
 EscalationStatusUpdate = Literal["in_progress", "resolved"]
@@ -75,6 +80,8 @@ class CsState(TypedDict):
     """The conversation: customer, assistant and tool messages."""
     escalation: NotRequired[dict[str, Any] | None]
     """The latest escalation ticket (`EscalationTicket` as JSON), if any."""
+    complaints: NotRequired[list[str]]
+    """Ids of the customer messages whose complaints are on the blackboard."""
 
 
 def customer_namespace(merchant_id: str, customer_id: str) -> tuple[str, ...]:
@@ -120,10 +127,13 @@ class _CsNodes:
         guard: CsGuard,
         policy: CsPolicy,
         merchant_id: str,
+        orders: OrderAdapter,
+        blackboard: Blackboard | None,
     ) -> None:
         self.bound = model.bind_tools(list(tools))
         self.tools = {tool.name: tool for tool in tools}
         self.guard, self.policy, self.merchant_id = guard, policy, merchant_id
+        self.orders, self.blackboard = orders, blackboard
 
     def agent(self, state: CsState, *, config: RunnableConfig, store: BaseStore) -> dict[str, Any]:
         """Ask the model for the next assistant message."""
@@ -228,6 +238,20 @@ class _CsNodes:
             text = f"{now}: transferred to a person ({ticket.reason}): {ticket.summary}"
             store.put(namespace, f"{thread}:{ticket.id}", {"text": text, "ticket": ticket.id})
 
+    def note_complaints(self, state: CsState, *, store: BaseStore) -> dict[str, Any]:
+        """Post the turn's product complaints on the blackboard, once per customer message."""
+        handled = state.get("complaints") or []
+        found, heard = complaints_in(state["messages"], orders=self.orders, handled=handled)
+        if not heard:
+            return {}
+        board = self.blackboard or InMemoryBlackboard(store=store, merchant_id=self.merchant_id)
+        for complaint in found:
+            board.post(complaint)
+            logger.info(
+                "complaint about %s (order %s) posted", complaint.item_id, complaint.order_id
+            )
+        return {"complaints": [*handled, *heard]}
+
     def escalate(self, state: CsState) -> dict[str, Any]:
         """Pause on the open ticket until a person resumes with `Command(resume=...)`.
 
@@ -242,19 +266,30 @@ class _CsNodes:
             update["messages"] = [AIMessage(content=reply, name="human_agent")]
         return update
 
-    def after_agent(self, state: CsState) -> Literal["tools", "__end__"]:
+    def after_agent(self, state: CsState) -> Literal["tools", "note_complaints"]:
         """Run the tools the model called, or end the turn on a plain reply."""
         last = state["messages"][-1]
-        return "tools" if isinstance(last, AIMessage) and last.tool_calls else "__end__"
+        return "tools" if isinstance(last, AIMessage) and last.tool_calls else "note_complaints"
 
-    def after_tools(self, state: CsState) -> Literal["agent", "escalate", "__end__"]:
-        """Back to the model, or to a person after a transfer."""
-        for message in reversed(state["messages"]):
-            if not isinstance(message, ToolMessage):
-                break
-            if message.name == TRANSFER_TOOL and _succeeded(message):
-                return "escalate" if self.policy.interrupt_on_escalation else "__end__"
-        return "agent"
+    def after_tools(self, state: CsState) -> Literal["agent", "note_complaints"]:
+        """Back to the model, or end the turn after a transfer."""
+        return "note_complaints" if _transferred(state["messages"]) else "agent"
+
+    def after_note(self, state: CsState) -> Literal["escalate", "__end__"]:
+        """To a person after a transfer (when the policy pauses for one), else the turn ends."""
+        if _transferred(state["messages"]) and self.policy.interrupt_on_escalation:
+            return "escalate"
+        return "__end__"
+
+
+def _transferred(messages: Sequence[BaseMessage]) -> bool:
+    """The latest tool results include a successful transfer to a person."""
+    for message in reversed(messages):
+        if not isinstance(message, ToolMessage):
+            return False
+        if message.name == TRANSFER_TOOL and _succeeded(message):
+            return True
+    return False
 
 
 def _error(call: ToolCall, reason: str) -> ToolMessage:
@@ -273,6 +308,7 @@ def cs_agent_builder(
     merchant_id: str = "default",
     policy: CsPolicy | None = None,
     idempotency: IdempotencyStore | None = None,
+    blackboard: Blackboard | None = None,
 ) -> StateGraph[CsState]:
     """The CS agent's uncompiled graph; compile it with the checkpointer and store you choose.
 
@@ -283,6 +319,7 @@ def cs_agent_builder(
         policy: How the agent runs (`CsPolicy()` when omitted).
         idempotency: Where retail write results are recorded (in memory when omitted); share
             a Redis one between processes that resume the same threads.
+        blackboard: Where product complaints are posted; default: over the graph's store.
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
     policy = policy or CsPolicy()
@@ -296,14 +333,18 @@ def cs_agent_builder(
         ),
         policy=policy,
         merchant_id=merchant_id,
+        orders=adapters.orders,
+        blackboard=blackboard,
     )
     builder = StateGraph(CsState)
     builder.add_node("agent", nodes.agent)
     builder.add_node("tools", nodes.tools_node)
+    builder.add_node("note_complaints", nodes.note_complaints)
     builder.add_node("escalate", nodes.escalate)
     builder.add_edge(START, "agent")
-    builder.add_conditional_edges("agent", nodes.after_agent, ["tools", END])
-    builder.add_conditional_edges("tools", nodes.after_tools, ["agent", "escalate", END])
+    builder.add_conditional_edges("agent", nodes.after_agent, ["tools", "note_complaints"])
+    builder.add_conditional_edges("tools", nodes.after_tools, ["agent", "note_complaints"])
+    builder.add_conditional_edges("note_complaints", nodes.after_note, ["escalate", END])
     builder.add_edge("escalate", END)
     return builder
 
@@ -317,6 +358,7 @@ def build_cs_agent(
     merchant_id: str = "default",
     policy: CsPolicy | None = None,
     idempotency: IdempotencyStore | None = None,
+    blackboard: Blackboard | None = None,
 ) -> CompiledStateGraph[CsState]:
     """The customer-service agent, compiled: invoke, stream and resume it per thread.
 
@@ -334,6 +376,7 @@ def build_cs_agent(
         merchant_id: The merchant.
         policy: How the agent runs.
         idempotency: Where retail write results are recorded.
+        blackboard: Where product complaints are posted; default: over the store.
     """
     builder = cs_agent_builder(
         model=model,
@@ -341,6 +384,7 @@ def build_cs_agent(
         merchant_id=merchant_id,
         policy=policy,
         idempotency=idempotency,
+        blackboard=blackboard,
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()
