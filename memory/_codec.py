@@ -19,6 +19,7 @@ __all__ = [
     "FORMAT_VERSION",
     "ListHead",
     "decode_blob",
+    "decode_list",
     "decode_record",
     "decode_write",
     "encode_blob",
@@ -142,13 +143,24 @@ def decode_blob(
         return True, loads(serde, type_, data, what=what)
     if not head.startswith(_LIST):
         _check_marker(head, _VALUE, what)
-    items: list[Any] = []
+    return True, decode_list(serde, segments, what=what)
+
+
+def decode_list(
+    serde: SerializerProtocol,
+    segments: Sequence[bytes],
+    *,
+    what: str,
+    into: list[Any] | None = None,
+) -> list[Any]:
+    """Decode list segments, newest first, appending their items to `into` (or a new list)."""
+    items: list[Any] = [] if into is None else into
     for segment in reversed(segments):
         _check_marker(segment, _LIST, what)
         for item in unframe(segment, 1):
             type_, data = unframe(item)
             items.append(loads(serde, type_, data, what=what))
-    return True, items
+    return items
 
 
 def encode_write(

@@ -9,7 +9,8 @@ from typing import Any
 from . import _scripts
 from ._keys import thread_index
 from ._redis import AsyncClient, SyncClient, unavailable
-from ._saver_core import HeadCache, Script
+from ._saver_cache import HeadCache
+from ._saver_core import Script
 
 __all__ = ["SaverAdmin"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,10 +25,9 @@ from shopcrew.errors import CheckpointFormatError
 
 from . import _codec
 from ._keys import NUL, member, split_member, write_field
+from ._saver_cache import HeadCache, HeadKey, Hints
 
 __all__ = [
-    "HEAD_CACHE_SIZE",
-    "HeadCache",
     "ListQuery",
     "PutPlan",
     "Script",
@@ -45,9 +43,6 @@ __all__ = [
     "stored_config",
 ]
 
-HEAD_CACHE_SIZE = 4096
-"""List channels whose last stored value a saver remembers, to write only what was appended."""
-
 
 @dataclass(frozen=True, slots=True)
 class Script:
@@ -60,25 +55,6 @@ class Script:
     def of(cls, source: str) -> Script:
         """Wrap `source`."""
         return cls(source, hashlib.sha1(source.encode()).hexdigest())
-
-
-HeadKey = tuple[str, str, str]
-
-
-class HeadCache(OrderedDict[HeadKey, _codec.ListHead]):
-    """A small LRU of `(thread_id, checkpoint_ns, channel)` -> last stored list value."""
-
-    def remember(self, key: HeadKey, head: _codec.ListHead) -> None:
-        """Store `head`, evicting the least recently used entries."""
-        self[key] = head
-        self.move_to_end(key)
-        while len(self) > HEAD_CACHE_SIZE:
-            self.popitem(last=False)
-
-    def forget_thread(self, thread_id: str) -> None:
-        """Drop every entry of one thread."""
-        for key in [k for k in self if k[0] == thread_id]:
-            del self[key]
 
 
 @dataclass(slots=True)
@@ -206,8 +182,19 @@ def parse_load_reply(
     heads: HeadCache | None,
     *,
     where: str,
+    hints: Hints | None = None,
 ) -> list[CheckpointTuple]:
-    """Turn LOAD script entries into checkpoint tuples, remembering list heads."""
+    """Turn LOAD script entries into checkpoint tuples, remembering list heads.
+
+    Args:
+        serde: The serializer.
+        thread_id: The thread the entries belong to.
+        entries: The LOAD reply past its first element.
+        heads: The cache to remember list values in (`None`: do not).
+        where: The server, for error messages.
+        hints: The heads sent with the LOAD call: a list blob ending in the `C` segment
+            is that head's items followed by the items of its other segments.
+    """
     out: list[CheckpointTuple] = []
     for raw_member, raw_record, raw_writes, raw_blobs in entries:
         cns, cid = split_member(_text(raw_member))
@@ -218,9 +205,12 @@ def parse_load_reply(
         values: dict[str, Any] = {}
         for blob in raw_blobs:
             ch, ln, segments = _text(blob[0]), _text(blob[1]), [_raw(s) for s in blob[2:]]
-            present, value = _codec.decode_blob(serde, segments, what=what)
-            if not present:
-                continue
+            if segments[-1] == _CACHED:
+                value = _from_hint(serde, hints, ch, segments[:-1], what=what)
+            else:
+                present, value = _codec.decode_blob(serde, segments, what=what)
+                if not present:
+                    continue
             values[ch] = value
             if heads is not None and ln and isinstance(value, list):
                 digest = ln.split(NUL)[1]
@@ -249,6 +239,24 @@ def parse_load_reply(
     return out
 
 
+_CACHED = b"C"
+
+
+def _from_hint(
+    serde: SerializerProtocol,
+    hints: Hints | None,
+    channel: str,
+    segments: Sequence[bytes],
+    *,
+    what: str,
+) -> list[Any]:
+    # A fresh list: callers may mutate what get_tuple returns without touching the cache.
+    hint = (hints or {}).get(channel)
+    if hint is None:
+        raise CheckpointFormatError(f"{what}: the server answered a hint that was not sent")
+    return _codec.decode_list(serde, segments, what=what, into=list(hint.items))
+
+
 def _config(thread_id: str, cns: str, cid: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_id, "checkpoint_ns": cns, "checkpoint_id": cid}}
 
@@ -275,12 +283,20 @@ def member_of(config: RunnableConfig) -> str:
     return member(str(conf.get("checkpoint_ns", "")), str(conf["checkpoint_id"]))
 
 
-def get_args(config: RunnableConfig) -> tuple[str, list[str]]:
-    """The thread id and LOAD arguments of a `get_tuple` call."""
+def get_args(config: RunnableConfig, heads: HeadCache) -> tuple[str, list[str], Hints]:
+    """The thread id, LOAD arguments and hints of a `get_tuple` call.
+
+    The hints are the cached list heads of the thread: the server sends back only the items
+    appended since a hinted version (when the chain reaches it with the same hash).
+    """
     conf = config["configurable"]
     cid = get_checkpoint_id(config) or ""
-    cns = str(conf.get("checkpoint_ns", ""))
-    return str(conf["thread_id"]), [cns, cid, "", "0", "1", "0", "1" if cid else "0"]
+    cns, tid = str(conf.get("checkpoint_ns", "")), str(conf["thread_id"])
+    hints = heads.hints(tid, cns)
+    args = [cns, cid, "", "0", "1", "0", "1" if cid else "0", str(len(hints))]
+    for ch, head in hints.items():
+        args += [ch, head.version, head.digest]
+    return tid, args, hints
 
 
 def pick(found: list[CheckpointTuple], config: RunnableConfig) -> CheckpointTuple | None:

@@ -123,9 +123,20 @@ LOAD = (
     _COMMON
     + r"""
 -- ARGV: cns, cid ('' = any), before ('' = none), offset, count,
--- all_ns ('1' = every checkpoint namespace), single ('1' = just the checkpoint cns/cid)
+-- all_ns ('1' = every checkpoint namespace), single ('1' = just the checkpoint cns/cid),
+-- then (get_tuple only) the number of hints and 3 per hint: channel, version, hash.
 -- Returns {scanned, entry...}; entry = {member, record, {field, write...}, blobs};
--- blobs = {{channel, ln or '', segment (newest first)...}...}
+-- blobs = {{channel, ln or '', segment (newest first)...}...}; a last segment 'C' says
+-- the walk reached the hinted version with the hinted hash: the client holds the rest.
+local hints = {}
+for i = 0, tonumber(ARGV[8] or '0') - 1 do
+  local b = 9 + i * 3
+  hints[ARGV[b]] = {ARGV[b + 1], ARGV[b + 2]}
+end
+local function hash_of(ln)
+  local p = split(ln)
+  return p[2] or ''
+end
 local function load(member)
   local rec = redis.call('HGET', KEYS[2], member)
   if not rec then return nil end
@@ -133,22 +144,29 @@ local function load(member)
   local cv = split(redis.call('HGET', KEYS[3], member) or '')
   local blobs = {}
   for i = 1, #cv, 2 do
-    local f = cns .. NUL .. cv[i] .. NUL .. cv[i + 1]
-    local seg = redis.call('HGET', KEYS[4], f)
-    if seg then
-      local ln = redis.call('HGET', KEYS[5], f)
-      local segs = {cv[i], ln or '', seg}
-      while ln do
-        local base = base_of(ln)
-        if base == '' then break end
-        f = cns .. NUL .. cv[i] .. NUL .. base
-        local s = redis.call('HGET', KEYS[4], f)
-        if not s then return redis.error_reply('SHOPCREW_BROKEN_CHAIN ' .. f) end
-        segs[#segs + 1] = s
-        ln = redis.call('HGET', KEYS[5], f)
+    local ch, ver = cv[i], cv[i + 1]
+    local hint = hints[ch]
+    local f = cns .. NUL .. ch .. NUL .. ver
+    local ln = redis.call('HGET', KEYS[5], f)
+    local segs = {ch, ln or ''}
+    while true do
+      if hint and ln and ver == hint[1] and hash_of(ln) == hint[2] then
+        segs[#segs + 1] = 'C'
+        break
       end
-      blobs[#blobs + 1] = segs
+      local s = redis.call('HGET', KEYS[4], f)
+      if not s then
+        if #segs == 2 then segs = nil; break end
+        return redis.error_reply('SHOPCREW_BROKEN_CHAIN ' .. f)
+      end
+      segs[#segs + 1] = s
+      local base = ln and base_of(ln) or ''
+      if base == '' then break end
+      ver = base
+      f = cns .. NUL .. ch .. NUL .. base
+      ln = redis.call('HGET', KEYS[5], f)
     end
+    if segs then blobs[#blobs + 1] = segs end
   end
   local wf = writes_of(member)
   local writes = {}

@@ -48,8 +48,8 @@ from ._redis import (
     unavailable,
 )
 from ._saver_admin import SaverAdmin
+from ._saver_cache import HeadCache, Hints
 from ._saver_core import (
-    HeadCache,
     ListQuery,
     Script,
     get_args,
@@ -243,8 +243,12 @@ class RedisSaver(
             self._translate(exc)
             raise
 
-    def _parse(self, thread_id: str, entries: Sequence[Any]) -> list[CheckpointTuple]:
-        return parse_load_reply(self.serde, thread_id, entries, self._heads, where=self._server)
+    def _parse(
+        self, thread_id: str, entries: Sequence[Any], hints: Hints | None = None
+    ) -> list[CheckpointTuple]:
+        return parse_load_reply(
+            self.serde, thread_id, entries, self._heads, where=self._server, hints=hints
+        )
 
     def _thread_ids(self) -> list[str]:
         with unavailable(self._server):
@@ -260,17 +264,17 @@ class RedisSaver(
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """Fetch a checkpoint (without `checkpoint_id`, the latest); one script call."""
-        tid, args = get_args(config)
-        found = self._parse(tid, self._eval(_LOAD, self._keys(tid), args)[1:])
+        tid, args, hints = get_args(config, self._heads)
+        found = self._parse(tid, self._eval(_LOAD, self._keys(tid), args)[1:], hints)
         return pick(found, config)
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """Async twin of `get_tuple`."""
         if self._sync_only():
             return await asyncio.to_thread(self.get_tuple, config)
-        tid, args = get_args(config)
-        found = self._parse(tid, (await self._aeval(_LOAD, self._keys(tid), args))[1:])
-        return pick(found, config)
+        tid, args, hints = get_args(config, self._heads)
+        reply = await self._aeval(_LOAD, self._keys(tid), args)
+        return pick(self._parse(tid, reply[1:], hints), config)
 
     def list(
         self,
