@@ -27,6 +27,7 @@ from shopcrew.agents.cs_slots import (
     extract_cancel_reason,
     extract_email,
     extract_name,
+    extract_name_zip,
     extract_order_ids,
     extract_payment_refs,
     extract_zip,
@@ -99,7 +100,7 @@ _AMOUNT_Q = re.compile(
     r"how much|amount|total|paid|pay\b|charged|付了多少|多少钱|花了多少|金额|支付了多少",
     re.IGNORECASE,
 )
-_LANG_THRESHOLD = 0.15
+_ZH_PUNCT = re.compile(r"[，。？！：；、]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,16 +135,15 @@ class Understanding:
 
 
 def detect_language(text: str, *, default: Lang = "en") -> Lang:
-    """``zh`` when Chinese characters make up a fair share of the letters, else ``en``.
+    """``zh`` when the message has any Chinese character or full-width punctuation, else ``en``.
 
     Text with no letters at all (``"1"``, ``"👍"``) gives ``default``: the conversation's language.
     """
-    cjk = len(_CJK.findall(text))
-    latin = len(_LATIN.findall(text))
-    if cjk == 0 and latin == 0:
+    if _CJK.search(text) or _ZH_PUNCT.search(text):
+        return "zh"
+    if not _LATIN.search(text):
         return default
-    # A Chinese character carries about a word; Latin letters come five or so to a word.
-    return "zh" if cjk / (cjk + latin / 5) >= _LANG_THRESHOLD else "en"
+    return "en"
 
 
 def _normalise_en(text: str) -> str:
@@ -255,6 +255,11 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
     zip_code = extract_zip(text)
     if zip_code is not None and address is not None and zip_code == address.zip:
         zip_code = None if "邮编" not in text and "zip" not in text.lower()[:40] else zip_code
+    name = extract_name(text)
+    bare = extract_name_zip(text)
+    if bare is not None and not (address is not None and bare[1] == address.zip):
+        name = name or bare[0]
+        zip_code = zip_code or bare[1]
     return Understanding(
         lang=detect_language(text, default=default_lang),
         scores=scores,
@@ -269,7 +274,7 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
         faq=faq_topics(text),
         order_ids=extract_order_ids(text),
         email=extract_email(text),
-        name=extract_name(text),
+        name=name,
         zip=zip_code,
         address=address,
         reason=extract_cancel_reason(text),

@@ -109,8 +109,11 @@ def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]
         return NeedTools((Call("find_user_id_by_email", {"email": who.email}),))
     if who.name and who.zip:
         args = {"first_name": who.name[0], "last_name": who.name[1], "zip": who.zip}
-        if not state.tried("find_user_id_by_name_zip", args):
-            return NeedTools((Call("find_user_id_by_name_zip", args),))
+        swapped = {"first_name": who.name[1], "last_name": who.name[0], "zip": who.zip}
+        # Name order is ambiguous ("Lee, Ann"): after a miss, try the parts the other way round.
+        for attempt in (args, swapped):
+            if not state.tried("find_user_id_by_name_zip", attempt):
+                return NeedTools((Call("find_user_id_by_name_zip", attempt),))
     failed = any(event.name in IDENTIFY_TOOLS and not event.ok for event in state.turn_events)
     wants_account = (
         request.action is not None or request.order_id is not None or request.refuses_identify

@@ -22,6 +22,7 @@ __all__ = [
     "extract_cancel_reason",
     "extract_email",
     "extract_name",
+    "extract_name_zip",
     "extract_order_ids",
     "extract_payment_refs",
     "extract_zip",
@@ -73,7 +74,35 @@ _NAME_LEAD = (
 _NAME = re.compile(_NAME_LEAD + r"\s*([A-Za-z][a-z'-]+)\s+([A-Za-z][a-z'-]+)", re.IGNORECASE)
 _NOT_NAMES = frozenset(
     "a an the not just looking trying writing calling here so very really still also going "
-    "wondering hoping sorry fine good ok okay back unable".split()
+    "wondering hoping sorry fine good ok okay back unable hi hello hey dear thanks thank "
+    "yes yeah no please order zip code my and".split()
+)
+_NAME_COMMA = re.compile(
+    _NAME_LEAD + r"\s*([A-Za-z][a-z'-]+)\s*[,，]\s*([A-Za-z][a-z'-]+)", re.IGNORECASE
+)
+_WORD = r"[A-Z][a-z'-]+"
+_NAME_ZIP = re.compile(
+    rf"(?<![A-Za-z])(?=({_WORD})\s+({_WORD})(?:\s+here)?\s*[,，:：-]?\s*"
+    r"(?:(?:and\s+)?(?:my\s+)?(?:zip(?:\s*code)?|postal\s*code|邮编|邮政编码)"
+    r"(?:\s*(?:is|是|为))?\s*[:：]?\s*)?(\d{5})(?!\d))"
+)
+_FIRST_LAST = re.compile(
+    r"first\s*name\s*(?:is|:|：)?\s*([A-Za-z][a-z'-]+)\W{1,6}(?:and\s+)?(?:my\s+)?"
+    r"(?:last\s*name|surname|family\s*name)\s*(?:is|:|：)?\s*([A-Za-z][a-z'-]+)",
+    re.IGNORECASE,
+)
+_LAST_FIRST = re.compile(
+    r"(?:last\s*name|surname|family\s*name)\s*(?:is|:|：)?\s*([A-Za-z][a-z'-]+)\W{1,6}"
+    r"(?:and\s+)?(?:my\s+)?first\s*name\s*(?:is|:|：)?\s*([A-Za-z][a-z'-]+)",
+    re.IGNORECASE,
+)
+_ZH_SURNAME_FIRST = re.compile(
+    r"姓\s*(?:是|为|[:：])?\s*([A-Za-z][A-Za-z'-]+)\s*[,，、;；]?\s*名(?:字)?\s*(?:是|为|叫|[:：])?\s*"
+    r"([A-Za-z][A-Za-z'-]+)"
+)
+_ZH_NAME_FIRST = re.compile(
+    r"(?<!姓)名(?:字)?\s*(?:是|为|叫|[:：])?\s*([A-Za-z][A-Za-z'-]+)\s*[,，、;；]?\s*姓\s*"
+    r"(?:是|为|[:：])?\s*([A-Za-z][A-Za-z'-]+)"
 )
 _ZIP = re.compile(
     r"(?:zip(?:\s*code)?|postal\s*code|postcode|邮编|邮政编码)\D{0,15}?(\d{5})(?!\d)", re.IGNORECASE
@@ -152,8 +181,47 @@ def extract_email(text: str) -> str | None:
     return match.group(0).rstrip(".").lower() if match else None
 
 
+def _labelled_name(text: str) -> tuple[str, str] | None:
+    """A name given with its parts labelled ("first name X, last name Y", "姓X，名Y")."""
+    for pattern, first_group in (
+        (_FIRST_LAST, 1),
+        (_LAST_FIRST, 2),
+        (_ZH_SURNAME_FIRST, 2),
+        (_ZH_NAME_FIRST, 1),
+    ):
+        match = pattern.search(text)
+        if match:
+            first, last = match.group(first_group), match.group(3 - first_group)
+            return first.capitalize(), last.capitalize()
+    return None
+
+
+def extract_name_zip(text: str) -> tuple[tuple[str, str], str] | None:
+    """A bare capitalised two-word name right next to a 5-digit zip ("Ann Lee, 12345"), or None.
+
+    Returns:
+        ((first, last), zip) for the first such pair whose words are not greetings or fillers.
+    """
+    for match in _NAME_ZIP.finditer(text):
+        first, last, zip_code = match.group(1), match.group(2), match.group(3)
+        if first.lower() in _NOT_NAMES or last.lower() in _NOT_NAMES:
+            continue
+        return (first, last), zip_code
+    return None
+
+
 def extract_name(text: str) -> tuple[str, str] | None:
-    """The customer's (first, last) name when they state it ("my name is…", "我叫…"), or None."""
+    """The customer's (first, last) name when they state it ("my name is…", "我叫…"), or None.
+
+    "Last, First" after a name lead ("my name is Lee, Ann") is read as last name first.
+    """
+    labelled = _labelled_name(text)
+    if labelled is not None:
+        return labelled
+    for match in _NAME_COMMA.finditer(text):
+        last, first = match.group(1), match.group(2)
+        if first.lower() not in _NOT_NAMES and last.lower() not in _NOT_NAMES:
+            return first.capitalize(), last.capitalize()
     for match in _NAME.finditer(text):
         first, last = match.group(1), match.group(2)
         if first.lower() in _NOT_NAMES or last.lower() in _NOT_NAMES:

@@ -36,6 +36,8 @@ METHODS = {
         ("帮我把 Desk Lamp 换成 color white 的", "zh"),
         ("请问 Smart Thermostat 的 compatibility Apple HomeKit 还有货吗", "zh"),
         ("OK", "en"),
+        ("Hi, Marta Ruiz here, order W1234567 好吗", "zh"),
+        ("Noah Berg，60614", "zh"),
     ],
 )
 def test_language_is_detected(text: str, lang: str) -> None:
@@ -208,6 +210,26 @@ def test_order_ids(text: str, ids: tuple[str, ...]) -> None:
 )
 def test_names(text: str, name: tuple[str, str] | None) -> None:
     assert extract_name(text) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "zip_code"),
+    [
+        ("Tomas Varga, 60614", ("Tomas", "Varga"), "60614"),
+        ("Hey there. Ines Duarte here, zip 73301 - need help", ("Ines", "Duarte"), "73301"),
+        ("姓Okafor，名Chidi，邮编 55401", ("Chidi", "Okafor"), "55401"),
+        ("名字 Lena，姓 Park，邮编：98052", ("Lena", "Park"), "98052"),
+        ("您好，Felix Braun，邮编 10001，想查订单", ("Felix", "Braun"), "10001"),
+        ("First name Rosa, last name Ibarra, zip code 33101.", ("Rosa", "Ibarra"), "33101"),
+        ("surname: Novak; first name: Jana. Zip 20001", ("Jana", "Novak"), "20001"),
+        ("My name is Kowalski, Piotr, zip is 44114", ("Piotr", "Kowalski"), "44114"),
+        ("Hello Aiko Tanaka 94110", ("Aiko", "Tanaka"), "94110"),
+        ("send it to 9 Pine Court, Reno, NV 89501, USA", None, None),
+    ],
+)
+def test_names_next_to_a_zip(text: str, name: tuple[str, str] | None, zip_code: str | None) -> None:
+    u = understand(text)
+    assert (u.name, u.zip) == (name, zip_code)
 
 
 def test_identity_slots() -> None:
