@@ -12,6 +12,7 @@ the approval id as idempotency key and keeps the result, so a retried resume app
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import operator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Annotated, Any, Literal, TypedDict
 from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_store
 from langgraph.pregel import Pregel
-from langgraph.types import Command, Interrupt, interrupt
+from langgraph.types import Command, Interrupt, StateSnapshot, interrupt
 from pydantic import JsonValue, ValidationError
 
 from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Clock, Decision, utc_now
@@ -31,7 +32,7 @@ from shopcrew.memory.blackboard_entries import ApprovalDecision
 from shopcrew.tools.approvals import ApprovalRequest
 from shopcrew.tools.merchant_protocols import AdsAdapter, ListingAdapter
 
-__all__ = ["ApprovalGate", "ApprovalOutcome", "ApprovalState", "GateNode", "decide"]
+__all__ = ["ApprovalGate", "ApprovalOutcome", "ApprovalState", "GateNode", "adecide", "decide"]
 
 logger = logging.getLogger(__name__)
 
@@ -152,14 +153,6 @@ class ApprovalGate:
         )
 
 
-def _pending_interrupt_ids(graph: Pregel[Any, Any, Any, Any], config: RunnableConfig) -> set[str]:
-    snapshot = graph.get_state(config, subgraphs=True)
-    found = {item.id for item in snapshot.interrupts}
-    for task in snapshot.tasks:
-        found |= {item.id for item in task.interrupts}
-    return found
-
-
 def decide(
     graph: Pregel[Any, Any, Any, Any],
     queue: ApprovalQueue,
@@ -186,15 +179,54 @@ def decide(
         ApprovalExpiredError: The request expired.
         pydantic.ValidationError: `decision` is not a valid `Decision`.
     """
-    checked = decision if isinstance(decision, Decision) else Decision.model_validate(decision)
+    checked = _validated(decision)
     record: ApprovalRecord = queue.check(checked)
-    config: RunnableConfig = {"configurable": {"thread_id": record.thread_id}}
+    config = _thread_config(record)
     if record.decision is not None:
         # The same decision again: its resume was recorded but did not finish; continue it.
         if not graph.get_state(config).next:
             raise StaleApprovalError(record.request.id, status=record.request.status)
         return dict(graph.invoke(None, config))
-    if record.interrupt_id not in _pending_interrupt_ids(graph, config):
+    _ensure_waiting(record, graph.get_state(config, subgraphs=True))
+    return dict(graph.invoke(_resume(record, checked), config))
+
+
+async def adecide(
+    graph: Pregel[Any, Any, Any, Any],
+    queue: ApprovalQueue,
+    decision: Decision | dict[str, JsonValue],
+) -> dict[str, Any]:
+    """Async twin of `decide`: the same checks, then `ainvoke` on the waiting thread.
+
+    The queue's store reads run in a worker thread, so a sync store does not block the loop.
+    """
+    checked = _validated(decision)
+    record: ApprovalRecord = await asyncio.to_thread(queue.check, checked)
+    config = _thread_config(record)
+    if record.decision is not None:
+        if not (await graph.aget_state(config)).next:
+            raise StaleApprovalError(record.request.id, status=record.request.status)
+        return dict(await graph.ainvoke(None, config))
+    _ensure_waiting(record, await graph.aget_state(config, subgraphs=True))
+    return dict(await graph.ainvoke(_resume(record, checked), config))
+
+
+def _validated(decision: Decision | dict[str, JsonValue]) -> Decision:
+    return decision if isinstance(decision, Decision) else Decision.model_validate(decision)
+
+
+def _thread_config(record: ApprovalRecord) -> RunnableConfig:
+    return {"configurable": {"thread_id": record.thread_id}}
+
+
+def _resume(record: ApprovalRecord, decision: Decision) -> Command[Any]:
+    return Command(resume={record.interrupt_id: decision.model_dump(mode="json")})
+
+
+def _ensure_waiting(record: ApprovalRecord, snapshot: StateSnapshot) -> None:
+    """Refuse a decision whose request no longer waits in its thread (e.g. a finished run)."""
+    found = {item.id for item in snapshot.interrupts}
+    for task in snapshot.tasks:
+        found |= {item.id for item in task.interrupts}
+    if record.interrupt_id not in found:
         raise StaleApprovalError(record.request.id, status="no longer waiting in its thread")
-    resume: Command[Any] = Command(resume={record.interrupt_id: checked.model_dump(mode="json")})
-    return dict(graph.invoke(resume, config))

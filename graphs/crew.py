@@ -30,10 +30,11 @@ from pydantic import BaseModel
 from shopcrew.agents.approvals import ApprovalQueue, Clock, utc_now
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.errors import AgentUnavailableError
-from shopcrew.graphs.approval_gate import ApprovalState, decide
+from shopcrew.graphs.approval_gate import ApprovalState, adecide, decide
 from shopcrew.graphs.cs_graph import cs_agent_builder
 from shopcrew.graphs.events import (
     AgentName,
+    CrewEvent,
     CustomerMessage,
     HumanDecision,
     parse_event,
@@ -45,7 +46,7 @@ from shopcrew.graphs.store_manager_graph import store_manager_builder
 from shopcrew.memory.blackboard import Blackboard
 from shopcrew.tools.adapters import Adapters
 
-__all__ = ["CrewState", "build_crew", "crew_builder", "send_event"]
+__all__ = ["CrewState", "asend_event", "build_crew", "crew_builder", "send_event"]
 
 logger = logging.getLogger(__name__)
 
@@ -205,11 +206,34 @@ def send_event(
     """
     checked = parse_event(event)
     if isinstance(checked, HumanDecision):
-        if crew.store is None:
-            raise ValueError("compile the crew with a store: the approval queue lives in it")
-        queue = ApprovalQueue(crew.store, merchant_id=merchant_id, clock=clock)
-        return decide(crew, queue, checked.decision)
-    config: RunnableConfig = {
-        "configurable": {"thread_id": thread_id or thread_for(checked, merchant_id=merchant_id)}
-    }
+        return decide(crew, _queue(crew, merchant_id, clock), checked.decision)
+    config = _config(checked, merchant_id, thread_id)
     return dict(crew.invoke({"event": checked.model_dump(mode="json")}, config))
+
+
+async def asend_event(
+    crew: CompiledStateGraph[Any, Any, Any, Any],
+    event: BaseModel | Mapping[str, Any],
+    *,
+    merchant_id: str = "default",
+    thread_id: str | None = None,
+    clock: Clock = utc_now,
+) -> dict[str, Any]:
+    """Async twin of `send_event`: the same validation and threads, run with `ainvoke`."""
+    checked = parse_event(event)
+    if isinstance(checked, HumanDecision):
+        return await adecide(crew, _queue(crew, merchant_id, clock), checked.decision)
+    config = _config(checked, merchant_id, thread_id)
+    return dict(await crew.ainvoke({"event": checked.model_dump(mode="json")}, config))
+
+
+def _queue(
+    crew: CompiledStateGraph[Any, Any, Any, Any], merchant_id: str, clock: Clock
+) -> ApprovalQueue:
+    if crew.store is None:
+        raise ValueError("compile the crew with a store: the approval queue lives in it")
+    return ApprovalQueue(crew.store, merchant_id=merchant_id, clock=clock)
+
+
+def _config(event: CrewEvent, merchant_id: str, thread_id: str | None) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread_id or thread_for(event, merchant_id=merchant_id)}}
