@@ -1,6 +1,7 @@
 """The marketing planner's budget review: blackboard reactions, the plan and its explanation.
 
-Pure functions over the `AdsAdapter`, blackboard entries and the `Policy`; the allocation is
+Pure functions over the `AdsAdapter`, blackboard entries and the `Policy`; what the signals
+mean for the plan is `planner_reactions`' (stock-outs, refund spikes), the allocation is
 `plan_market`'s. The graph (`shopcrew.graphs.planner_graph`) adds the approval gate.
 """
 
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from shopcrew.agents.approvals_policy import Policy
-from shopcrew.agents.planner_allocate import AllocationPlan, plan_market
+from shopcrew.agents.planner_allocate import AllocationPlan
+from shopcrew.agents.planner_reactions import out_of_stock_products, react_to_blackboard
 from shopcrew.memory.blackboard_entries import CampaignNote, Entry, StockAlert
 from shopcrew.tools.approvals import ApprovalRequest
 from shopcrew.tools.campaigns import Campaign
@@ -46,24 +48,31 @@ class Reactions:
 
     paused: tuple[str, ...] = ()
     """Campaigns paused because their product is out of stock."""
-    capped: tuple[str, ...] = ()
-    """Campaigns whose budget may not grow past a share of today's (refund spike)."""
+    refund_rates: dict[str, float] = field(default_factory=dict)
+    """Product id → the share of its GMV taken as refunded (refund spike)."""
 
 
 def react(ads: AdsAdapter, entries: Sequence[Entry], *, policy: Policy, run_id: str) -> Reactions:
-    """Pause the campaigns of out-of-stock products; mark those with a refund spike."""
-    out = {
-        e.product_id
+    """Pause the campaigns of out-of-stock products; note the products with a refund spike.
+
+    A product is out of stock when its latest product-wide alert is at or below the policy's
+    `stock_out_level` (a later restock lifts it, an alert about one SKU does not count). A
+    refund spike keeps `policy.refund_spike_cut` of its product's GMV in the plan.
+    """
+    level = policy.stock_out_level
+    alerts = [
+        e.model_copy(update={"level": 0 if e.level <= level else e.level})
         for e in entries
-        if isinstance(e, StockAlert) and e.level <= policy.stock_out_level
-    }
+        if isinstance(e, StockAlert)
+    ]
+    out = out_of_stock_products(alerts)
+    rate = 1.0 - policy.refund_spike_cut
     spiked = {
-        e.product_id
+        e.product_id: rate
         for e in entries
         if isinstance(e, CampaignNote) and e.product_id and e.text.startswith(REFUND_SPIKE)
     }
     paused: list[str] = []
-    capped: list[str] = []
     for campaign in ads.list_campaigns():
         if campaign.listing_id in out and campaign.status == "active":
             ads.pause_campaign(campaign.id, idempotency_key=f"{run_id}:pause:{campaign.id}")
@@ -71,9 +80,7 @@ def react(ads: AdsAdapter, entries: Sequence[Entry], *, policy: Policy, run_id: 
             logger.info(
                 "campaign %s paused: product %s out of stock", campaign.id, campaign.listing_id
             )
-        elif campaign.listing_id in spiked:
-            capped.append(campaign.id)
-    return Reactions(paused=tuple(paused), capped=tuple(capped))
+    return Reactions(paused=tuple(paused), refund_rates=spiked)
 
 
 def plan_budgets(
@@ -82,17 +89,10 @@ def plan_budgets(
     """Plan tomorrow's budgets of the active campaigns, or None when none can be planned.
 
     The total is the policy's, else today's total of the active campaigns plus `released`
-    (the budget of campaigns just paused). Capped campaigns may not exceed their share.
+    (the budget of campaigns just paused). Campaigns of a product with a refund spike have
+    their expected GMV scaled down (`react_to_blackboard`), which lowers their priority.
     """
-    active: list[Campaign] = []
-    for campaign in ads.list_campaigns():
-        if campaign.status != "active" or not campaign.history:
-            continue
-        if campaign.id in reactions.capped:
-            cap = max(campaign.min_budget, campaign.current_budget() * policy.refund_spike_cut)
-            if campaign.max_budget is None or cap < campaign.max_budget:
-                campaign = campaign.model_copy(update={"max_budget": cap})
-        active.append(campaign)
+    active: list[Campaign] = [c for c in ads.list_campaigns() if c.status == "active" and c.history]
     if not active:
         return None
     current = {c.id: min(c.current_budget(), c.max_budget or c.current_budget()) for c in active}
@@ -108,7 +108,7 @@ def plan_budgets(
         current_allocation=current,
         campaigns=tuple(active),
     )
-    return plan_market(market)
+    return react_to_blackboard(market, refund_rates=reactions.refund_rates).plan
 
 
 def explain(plan: AllocationPlan) -> str:

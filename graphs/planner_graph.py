@@ -63,7 +63,7 @@ class _Planner:
             "run_id": event.id,
             "at": now.isoformat(),
             "paused": list(reactions.paused),
-            "capped": list(reactions.capped),
+            "refund_rates": dict(reactions.refund_rates),
             "explanation": "" if plan is None else explain(plan),
             "moves": []
             if plan is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,11 +12,12 @@ from langgraph.store.memory import InMemoryStore
 from shopcrew.agents.approvals import ApprovalQueue, Decision
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.agents.digest import build_digest
+from shopcrew.agents.planner_agent import REFUND_SPIKE
 from shopcrew.errors import AgentUnavailableError, InvalidEventError, StaleApprovalError
 from shopcrew.graphs.crew import build_crew, crew_builder, send_event
 from shopcrew.graphs.events import AuditTick, BudgetReviewTick, CustomerMessage, HumanDecision
 from shopcrew.memory import InMemoryBlackboard, RedisSaver, RedisStore
-from shopcrew.memory.blackboard_entries import CustomerComplaint, StockAlert
+from shopcrew.memory.blackboard_entries import CampaignNote, CustomerComplaint, StockAlert
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
 
@@ -128,3 +130,24 @@ def test_a_crew_approval_is_resumed_by_a_second_crew_over_redis(
         assert ApprovalQueue(store).pending() == []
     budgets = record.request.payload["budgets"]
     assert {c.id: c.current_budget() for c in adapters.ads.list_campaigns()} == budgets
+
+
+def test_a_refund_spike_lowers_its_campaigns_priority(store_dir: Path) -> None:
+    proposed: list[dict[str, float]] = []
+    for spiked in (False, True):
+        adapters = Adapters.from_store_dir(store_dir)
+        store = InMemoryStore()
+        crew = _crew(adapters, policy=Policy(budget_move_threshold=100.0), store=store)
+        campaign = adapters.ads.list_campaigns()[0]
+        if spiked:
+            note = CampaignNote(
+                campaign_id="*", product_id=campaign.listing_id, text=f"{REFUND_SPIKE}: 3"
+            )
+            InMemoryBlackboard(store=store).post(note)
+        out = send_event(crew, BudgetReviewTick())
+        assert out["report"]["refund_rates"] == (
+            {campaign.listing_id: pytest.approx(0.2)} if spiked else {}
+        )
+        proposed.append({c.id: c.current_budget() for c in adapters.ads.list_campaigns()})
+    first = adapters.ads.list_campaigns()[0].id
+    assert proposed[1][first] < proposed[0][first]
