@@ -38,6 +38,7 @@ EN_CUES: Final[Cues] = {
         ),
         (r"price difference", 1),
         (r"instead of the", 1),
+        (r"be [^.?!,]{1,40} instead", 1),
         (r"different (?:color|size|variant|option|model)", 2),
         (r"(?:modify|change|edit) (?:the )?items?", 3),
     ),
@@ -70,7 +71,8 @@ EN_CUES: Final[Cues] = {
             r"(?:has|did|is) (?:it|my order|the order|order \S+) (?:been )?(?:ship|dispatch|sent|deliver)",  # noqa: E501
             3,
         ),
-        (r"shipped (?:yet|already)", 3),
+        # "which hasn't shipped yet" describes the order; it asks nothing.
+        (r"(?<!n't )(?<!not )(?<!never )shipped (?:yet|already)", 3),
         (r"where(?:'s| is) (?:my|the) (?:order|package|parcel|stuff)", 2),
         (r"what(?:'s| is) happening with", 2),
         (r"(?:check|look up|update on) (?:on )?(?:my|the)? ?order", 2),
@@ -94,9 +96,19 @@ EN_CUES: Final[Cues] = {
             r"(?:talk|speak|chat) (?:to|with) (?:a |an |some )?(?:human|person|real|live|agent|someone|representative|manager|supervisor)",  # noqa: E501
             5,
         ),
-        (r"(?:real|live|actual) (?:person|human|agent)", 5),
-        (r"human(?: agent| being)?", 4),
-        (r"(?:customer service )?representative", 4),
+        # The nouns alone ("when are your human agents around?") are no request for a person.
+        (r"(?:real|live|actual) (?:person|human|agent)", 2),
+        (r"human(?: agent| being)?", 2),
+        (r"(?:customer service )?representative", 2),
+        (
+            r"(?:want|need|get(?: me)?|give me|find me|(?:can|could|may) i have|reach|"
+            r"put me through to|pass me to) "
+            r"(?:to (?:talk to |speak (?:to|with) )?)?(?:a |an |some |your )?"
+            r"(?:real |live |actual )?"
+            r"(?:human|person|agent|representative|someone)",
+            5,
+        ),
+        (r"(?:human|agent|representative|person),? please", 5),
         (r"(?:transfer|connect|escalate) me", 4),
         (r"supervisor|manager", 3),
     ),
@@ -167,6 +179,10 @@ ZH_CUES: Final[Cues] = {
     "cancel": (
         ("取消", 3),
         ("撤销", 3),
+        ("撤单", 3),
+        ("撤了", 3),
+        ("撤掉", 3),
+        ("撤回订单", 3),
         ("不要这个订单", 2),
         ("这单不要了", 3),
         ("订单不要了", 3),
@@ -175,6 +191,9 @@ ZH_CUES: Final[Cues] = {
     ),
     "return": (
         ("退货", 3),
+        ("能退", 3),
+        ("可以退吗", 3),
+        ("退吗", 3),
         ("退掉", 2),
         ("退回去", 3),
         ("寄回", 3),
@@ -219,6 +238,8 @@ ZH_CUES: Final[Cues] = {
     "modify_payment": (
         ("支付方式", 3),
         ("付款方式", 3),
+        ("来付款", 2),
+        ("来支付", 2),
         ("换成用", 2),
         ("改用", 2),
         ("改成用", 2),
@@ -273,12 +294,19 @@ ZH_CUES: Final[Cues] = {
         ("补偿", 2),
     ),
     "human": (
+        # The nouns alone ("人工客服几点上班") are no request: a verb (转/找/要/接) makes one.
         ("转人工", 6),
-        ("人工客服", 6),
-        ("人工服务", 6),
-        ("真人", 5),
+        ("人工客服", 1),
+        ("人工服务", 1),
+        ("真人", 2),
         ("找人工", 6),
-        ("人工", 4),
+        ("要人工", 6),
+        ("接人工", 6),
+        ("转接", 4),
+        ("找真人", 6),
+        ("要真人", 6),
+        ("找客服", 4),
+        ("人工", 2),
         ("客服主管", 4),
         ("找你们领导", 4),
         ("经理", 2),

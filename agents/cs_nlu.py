@@ -100,6 +100,8 @@ _AMOUNT_Q = re.compile(
     r"how much|amount|total|paid|pay\b|charged|付了多少|多少钱|花了多少|金额|支付了多少",
     re.IGNORECASE,
 )
+_QUESTION_MARK = re.compile(r"[?？吗呢]|几点|什么时候|when|what|hours")
+_ZH_PAY_CHANGE = re.compile(r"(?:改|换)(?:成|为|用)?[^，。,.；;差]{0,10}(?:付款|支付|付钱|来付)")
 _ZH_PUNCT = re.compile(r"[，。？！：；、]")
 
 
@@ -168,6 +170,8 @@ def intent_scores(text: str) -> dict[str, float]:
         for pattern, weight in cues:
             if _compiled(pattern).search(english):
                 scores[intent] = scores.get(intent, 0.0) + weight
+    if _ZH_PAY_CHANGE.search(text):
+        scores["modify_payment"] = scores.get("modify_payment", 0.0) + 2
     if _CJK.search(text):
         tokens = _tokens(text)
         for intent, cues in ZH_CUES.items():
@@ -202,6 +206,15 @@ def detect_yes_no(text: str) -> bool | None:
     if _YES_ZH.search(stripped) or _YES_ZH_ANYWHERE.search(stripped):
         return True
     return None
+
+
+def _wants_human(text: str, scores: Mapping[str, float]) -> bool:
+    """A request for a person: a request verb, or a bare "human"/"人工客服" said on its own."""
+    score = scores.get("human", 0.0)
+    if score >= 4:
+        return True
+    bare = re.sub(r"[\s,，。.!！]+", "", text)
+    return score >= 2 and len(bare) <= 16 and not _QUESTION_MARK.search(text)
 
 
 def _action(scores: Mapping[str, float], text: str, has_address: bool) -> Action | None:
@@ -266,7 +279,7 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
         action=action,
         order_question=question,
         yes_no=detect_yes_no(text),
-        wants_human=scores.get("human", 0.0) >= 4,
+        wants_human=_wants_human(text, scores),
         refund_only=refund_only,
         complaint=scores.get("complaint", 0.0) >= 3,
         injection=scores.get("injection", 0.0) >= 4,

@@ -175,6 +175,8 @@ def _core(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
     if request.action == "status":
         return say.order_facts(order, lang)
     request = current_request(state, item_names=order_item_names(order))
+    if request.inferred_drop and order.get("status") == "delivered":
+        request = replace(request, action="return")
     plan = plan_order_action(request, user, order, state.products)
     if isinstance(plan, NeedTools | Propose):
         return plan

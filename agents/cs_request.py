@@ -52,6 +52,9 @@ class Request:
     """The request's turns, joined."""
     order_in_window: bool = False
     """Whether an order id was written in the request's own turns."""
+    inferred_drop: bool = False
+    """The action is a provisional ``cancel`` read from "I don't want it any more" alone; the
+    order's status decides (a delivered order is returned instead)."""
 
 
 _REFUND = re.compile(r"refund|money back|退款|退钱|退回", re.IGNORECASE)
@@ -128,6 +131,9 @@ def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -
     if action is None and order_in_window and any(ref and ref.kind != "original" for ref in wanted):
         action = "modify_payment"
     reason = next((u.reason for u in reversed(window) if u.reason), None)
+    inferred_drop = action is None and reason == "no longer needed" and order_in_window
+    if inferred_drop:
+        action = "cancel"
     address = next((u.address for u in reversed(window) if u.address), None)
     payment = None
     for understood in reversed(window):
@@ -158,4 +164,5 @@ def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -
         amounts=latest.amounts,
         text=" ".join(state.humans[turn] for turn in turns),
         order_in_window=order_in_window,
+        inferred_drop=inferred_drop,
     )

@@ -124,7 +124,7 @@ _MISTAKE = re.compile(
 _NOT_NEEDED = re.compile(
     r"no longer need|don'?t need|do not need|not needed|no need for|changed my mind|"
     r"don'?t want (?:it|them|this|that)|do not want (?:it|them)|won'?t need|not using|"
-    r"found (?:it |a )?(?:cheaper|elsewhere)|no use for|"
+    r"found (?:it |a )?(?:cheaper|elsewhere)|no (?:further |more |longer any )?use for|"
     r"不需要|不要了|用不上|用不到|用不着|不想要|不用了|没用了|不需要了|改主意|不买了|不再需要",
     re.IGNORECASE,
 )

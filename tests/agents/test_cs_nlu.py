@@ -68,6 +68,15 @@ def test_text_without_letters_keeps_the_conversation_language() -> None:
         ("订单W7654321的付款方式能换成礼品卡吗", "modify_payment"),
         ("Has order #W7654321 shipped yet?", "status"),
         ("我的订单W7654321到哪一步了", "status"),
+        ("W7654321那个单子帮我撤掉", "cancel"),
+        ("订单W7654321撤单", "cancel"),
+        ("台灯不要了，可以退吗？W7654321", "return"),
+        ("W7654321 我想换成用PayPal来付款", "modify_payment"),
+        ("订单W7654321改用礼品卡支付", "modify_payment"),
+        (
+            "For W7654321, which has not shipped yet, please cancel it, I don't need it",
+            "cancel",
+        ),
     ],
 )
 def test_actions_are_recognised(text: str, action: str) -> None:
@@ -268,6 +277,9 @@ def test_addresses(text: str, address: Address) -> None:
         ("I won't need it anymore", "no longer needed"),
         ("我改主意了，不想要了", "no longer needed"),
         ("用不到了", "no longer needed"),
+        ("Honestly I have no further use for it.", "no longer needed"),
+        ("we don't need it anymore", "no longer needed"),
+        ("这个已经不需要了", "no longer needed"),
         ("please cancel", None),
     ],
 )
@@ -355,3 +367,34 @@ def test_item_mentions_in_chinese() -> None:
 def test_copy_counts(text: str, quantity: int | None) -> None:
     [mention] = extract_item_mentions(text, CATALOG)
     assert mention.quantity == quantity
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When are your live agents available, and what's the support email?",
+        "Do you have human agents on weekends?",
+        "人工客服几点上班？",
+        "你们的人工服务什么时候在线",
+    ],
+)
+def test_asking_about_support_hours_is_no_transfer_request(text: str) -> None:
+    assert not understand(text).wants_human
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I get a real person on this?",
+        "I need to speak with a representative",
+        "我要人工",
+        "人工客服",
+    ],
+)
+def test_request_verbs_ask_for_a_person(text: str) -> None:
+    assert understand(text).wants_human
+
+
+def test_describing_an_unshipped_order_is_no_status_question() -> None:
+    u = understand("On W7654321, which hasn't shipped yet, can the Desk Lamp be white instead?")
+    assert u.action != "status"
