@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from types import TracebackType
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 
+from shopcrew.closing import Closing
 from shopcrew.memory._redis import async_client, sync_client
 from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
 
@@ -22,7 +22,7 @@ REDIS_URL_ENV = "REDIS_URL"
 
 
 @dataclass(frozen=True, slots=True)
-class Memory:
+class Memory(Closing):
     """What the agents remember, for one merchant: use it as a context manager to close it."""
 
     checkpointer: BaseCheckpointSaver[str]
@@ -48,28 +48,6 @@ class Memory:
         self.close()
         for aclose in self._aclosers:
             await aclose()
-
-    def __enter__(self) -> Memory:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Memory:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 def connect(

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from types import TracebackType
 from typing import Any
 
 import redis
@@ -33,6 +31,7 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from redis.exceptions import NoScriptError, ResponseError
 
+from shopcrew.closing import Closing
 from shopcrew.errors import CheckpointFormatError, KeyTypeError
 
 from . import _scripts
@@ -72,8 +71,7 @@ _CLUSTER = (redis.cluster.RedisCluster, redis.asyncio.cluster.RedisCluster)
 class RedisSaver(
     SaverAdmin,
     BaseCheckpointSaver[str],
-    AbstractContextManager["RedisSaver"],
-    AbstractAsyncContextManager["RedisSaver"],
+    Closing,
 ):
     """A LangGraph checkpointer storing each merchant's threads in Redis, sync and async.
 
@@ -161,28 +159,6 @@ class RedisSaver(
         if self._owned and self._aclient is not None:
             await self._aclient.aclose()
             self._aclient = None
-
-    def __enter__(self) -> RedisSaver:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> RedisSaver:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- plumbing ------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from types import TracebackType
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -21,6 +20,7 @@ from langgraph.store.base import (
 )
 from redis.exceptions import NoScriptError, ResponseError
 
+from shopcrew.closing import Closing
 from shopcrew.memory._redis import (
     AsyncClient,
     SyncClient,
@@ -48,7 +48,7 @@ _SCRIPTS = {sha1(READ_SCRIPT): READ_SCRIPT, sha1(WRITE_SCRIPT): WRITE_SCRIPT}
 _READ_SHA, _WRITE_SHA = sha1(READ_SCRIPT), sha1(WRITE_SCRIPT)
 
 
-class RedisStore(BaseStore):
+class RedisStore(Closing, BaseStore):
     """LangGraph's long-term `BaseStore` on plain Redis 6.2+ commands and two Lua scripts.
 
     Behaves as `InMemoryStore` does (filters, namespace listing, result order, scores),
@@ -155,28 +155,6 @@ class RedisStore(BaseStore):
             self._client.close()
             if self._aclient is not None:
                 await self._aclient.aclose()
-
-    def __enter__(self) -> RedisStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> RedisStore:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def batch(self, ops: Iterable[Op]) -> list[Result]:
         """Run the ops in one round trip; results are in the order of `ops`."""

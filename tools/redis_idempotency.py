@@ -30,8 +30,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 from uuid import uuid4
 
 from redis import Redis
@@ -40,6 +39,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from shopcrew.closing import Closing
 from shopcrew.errors import (
     IdempotencyConflictError,
     IdempotencyInProgressError,
@@ -95,7 +95,7 @@ def _encode_done(operation: str, fingerprint: str, result: str) -> str:
     )
 
 
-class RedisIdempotencyStore:
+class RedisIdempotencyStore(Closing):
     """An `IdempotencyStore` on a Redis server (plain commands and two tiny Lua scripts).
 
     Args:
@@ -151,17 +151,6 @@ class RedisIdempotencyStore:
         self.close()
         if self._url is not None and self._aclient is not None:
             await self._aclient.aclose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def redis_key(self, key: str) -> str:
         """The Redis key of an idempotency key: `{namespace}:{merchant_id}:idem:{key}`."""
