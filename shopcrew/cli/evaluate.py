@@ -1,56 +1,19 @@
-"""The `shopcrew` command line: the process edge, where errors become one clear line."""
+"""`shopcrew eval ...`: the evaluation commands."""
 
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-__all__ = ["app", "main"]
+from shopcrew.cli._app import err_console, eval_app, out_console
+
+__all__ = ["eval_cs", "eval_listings", "eval_markets", "eval_replay"]
 
 logger = logging.getLogger(__name__)
-
-app = typer.Typer(
-    name="shopcrew",
-    help="AI digital employees for online merchants: run scenarios, evaluate agents.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-eval_app = typer.Typer(
-    help="Evaluate agents and tools on data sets of ../shared formats.", no_args_is_help=True
-)
-app.add_typer(eval_app, name="eval")
-
-err_console = Console(stderr=True)
-out_console = Console(highlight=False, soft_wrap=True)
-
-
-class _State:
-    debug = False
-
-
-@app.callback()
-def _root(
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks and debug logs on errors.")
-    ] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
-) -> None:
-    _State.debug = debug
-    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_path=False)],
-    )
 
 
 @eval_app.command("replay")
@@ -143,30 +106,3 @@ def eval_markets(
     report = run_markets_eval(markets, out)
     for line in report.lines():
         out_console.print(line, markup=False)
-
-
-def main() -> None:
-    """Run the CLI, turning any error into one line on stderr (the traceback with --debug)."""
-    try:
-        # Without standalone mode, click returns the code of a `typer.Exit` instead of raising.
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted")
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:
-        if _State.debug:
-            err_console.print_exception()
-        else:
-            err_console.print(
-                f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}",
-                highlight=False,
-                soft_wrap=True,
-            )
-            err_console.print("(run with --debug for the traceback)", style="dim")
-        sys.exit(1)
