@@ -4,17 +4,43 @@ Each eval lives in its own module (`replay`, `cs_grader`, `listings`, `markets`)
 are re-exported here, the formats and graders stay in their modules.
 """
 
+from shopcrew.evaluation.harness import (
+    CaseResult,
+    CaseSummary,
+    RunCase,
+    RunCaseSync,
+    TrialsResult,
+    Usage,
+    derive_seed,
+    pass_hat_k,
+    run_trials,
+    run_trials_sync,
+)
 from shopcrew.evaluation.listings import ListingsReport, run_listings_eval
 from shopcrew.evaluation.markets import MarketsReport, run_markets_eval
 from shopcrew.evaluation.replay import compare_results, load_expected, load_tasks, replay_tasks
+from shopcrew.evaluation.results import EvalResult, ResultFileError, RunSettings
 
 __all__ = [
+    "CaseResult",
+    "CaseSummary",
+    "EvalResult",
     "ListingsReport",
     "MarketsReport",
+    "ResultFileError",
+    "RunCase",
+    "RunCaseSync",
+    "RunSettings",
+    "TrialsResult",
+    "Usage",
     "compare_results",
+    "derive_seed",
     "load_expected",
     "load_tasks",
+    "pass_hat_k",
     "replay_tasks",
     "run_listings_eval",
     "run_markets_eval",
+    "run_trials",
+    "run_trials_sync",
 ]
