@@ -3,7 +3,6 @@ foreign keys, foreign formats."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -11,13 +10,11 @@ from uuid import uuid4
 import pytest
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from redis import Redis
+from support.chat import chat_graph, turn
+from support.redis_servers import RedisProcess, free_port
 
 from shopcrew.errors import CheckpointFormatError, KeyTypeError, RedisUnavailableError
 from shopcrew.memory.redis_saver import RedisSaver
-
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest import RedisProcess, free_port
-from test_redis_saver import chat_graph, turn
 
 
 def _config(thread: str) -> Any:

@@ -4,53 +4,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Annotated, Any, TypedDict
+from typing import Any
 from uuid import uuid4
 
 import pytest
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.graph import END, START, StateGraph
-from langgraph.graph.message import add_messages
-from langgraph.graph.state import CompiledStateGraph
+from support.chat import chat_graph, turn
 
 from shopcrew.memory._redis import sync_client
 from shopcrew.memory.redis_saver import RedisSaver
-
-
-class ChatState(TypedDict):
-    messages: Annotated[list[AnyMessage], add_messages]
-    route: str
-
-
-def router(state: ChatState) -> dict[str, Any]:
-    return {"route": "agent"}
-
-
-def agent(state: ChatState) -> dict[str, Any]:
-    n = len(state["messages"])
-    return {"messages": [AIMessage(content=f"answer {n} " + "x" * 180, id=f"ai-{n}")]}
-
-
-def tool(state: ChatState) -> dict[str, Any]:
-    n = len(state["messages"])
-    return {"messages": [ToolMessage(content=f"tool {n}", tool_call_id=f"c{n}", id=f"t-{n}")]}
-
-
-def chat_graph(checkpointer: Any) -> CompiledStateGraph[Any]:
-    builder = StateGraph(ChatState)
-    builder.add_node("router", router)
-    builder.add_node("agent", agent)
-    builder.add_node("tool", tool)
-    builder.add_edge(START, "router")
-    builder.add_edge("router", "agent")
-    builder.add_edge("agent", "tool")
-    builder.add_edge("tool", END)
-    return builder.compile(checkpointer=checkpointer)
-
-
-def turn(i: int) -> dict[str, Any]:
-    return {"messages": [HumanMessage(content=f"question {i} " + "q" * 180, id=f"h-{i}")]}
 
 
 @pytest.fixture
