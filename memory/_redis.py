@@ -27,6 +27,7 @@ import redis.cluster
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import (
     ClusterDownError,
+    OutOfMemoryError,
     ResponseError,
 )
 from redis.exceptions import (
@@ -37,7 +38,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from shopcrew.errors import KeyTypeError, RedisUnavailableError
+from shopcrew.errors import KeyTypeError, RedisOutOfMemoryError, RedisUnavailableError
 
 __all__ = [
     "LUA_CHECK_TYPE",
@@ -187,7 +188,7 @@ def describe_client(client: SyncClient | AsyncClient | None) -> str:
 
 @contextmanager
 def unavailable(server: str) -> Iterator[None]:
-    """Translate connection failures inside the block into `RedisUnavailableError`.
+    """Translate connection failures and OOM refusals inside the block into typed errors.
 
     Works around `await` too: `with unavailable(name): await client.get(k)`.
 
@@ -196,11 +197,14 @@ def unavailable(server: str) -> Iterator[None]:
 
     Raises:
         RedisUnavailableError: The server could not be reached after the client's retries.
+        RedisOutOfMemoryError: The server is at `maxmemory` and refused a write.
     """
     try:
         yield
-    except RedisUnavailableError:
+    except (RedisUnavailableError, RedisOutOfMemoryError):
         raise
+    except OutOfMemoryError as exc:
+        raise RedisOutOfMemoryError(server, str(exc).split(". script:")[0]) from exc
     except TRANSIENT_ERRORS as exc:
         raise RedisUnavailableError(server, f"{type(exc).__name__}: {exc}") from exc
 

@@ -15,6 +15,7 @@ ShopcrewError
 ├── MemoryBackendError
 │   ├── RedisUnavailableError (ConnectionError)
 │   ├── KeyTypeError (TypeError)           a key of the wrong type, left by another program
+│   ├── RedisOutOfMemoryError              Redis refused a write at maxmemory; nothing written
 │   └── CheckpointFormatError (ValueError) a checkpoint written by another serde or format
 ├── UnknownModelSpecError (ValueError)     a model spec that resolve_model does not accept
 ├── EvalFormatError (ValueError)           a malformed line of an eval case or transcript file
@@ -45,6 +46,7 @@ __all__ = [
     "KeyTypeError",
     "MarketFileError",
     "MemoryBackendError",
+    "RedisOutOfMemoryError",
     "RedisUnavailableError",
     "RetailRuleError",
     "ShopcrewError",
@@ -171,6 +173,24 @@ class KeyTypeError(MemoryBackendError, TypeError):
         super().__init__(
             f"Redis key {key!r} holds a {found}, expected a {expected}: another program "
             "writes into this namespace. Choose another namespace; nothing was overwritten."
+        )
+
+
+class RedisOutOfMemoryError(MemoryBackendError):
+    """Redis refused a write because it reached `maxmemory` (policy `noeviction`).
+
+    The refused call wrote nothing: our writes are single Lua scripts, which Redis refuses
+    before their first write or runs to the end.
+    """
+
+    def __init__(self, server: str, cause: str) -> None:
+        self.server = server
+        super().__init__(
+            f"Redis at {server} is out of memory and refused the write ({cause}); nothing was "
+            "written. Raise its maxmemory, or free memory: prune or delete old threads "
+            "(RedisSaver.prune / delete_thread), give threads and items a TTL, or move to a "
+            "larger server or a cluster. Keep maxmemory-policy noeviction: an evicting policy "
+            "would silently drop checkpoints."
         )
 
 
