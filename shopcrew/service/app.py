@@ -1,0 +1,179 @@
+"""`create_app`: the FastAPI app that serves the crew to many merchants over HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from langchain_core.language_models import BaseChatModel
+from starlette.exceptions import HTTPException
+
+from shopcrew.agents.approvals_policy import Policy
+from shopcrew.errors import ShopcrewError
+from shopcrew.memory import Memory, connect
+from shopcrew.service.crews import CrewRegistry
+from shopcrew.service.errors import AuthenticationError, status_for
+from shopcrew.service.keys import ApiKeyStore
+from shopcrew.service.limits import BodyLimitMiddleware
+from shopcrew.service.metrics import ServiceMetrics
+from shopcrew.service.routes import build_router
+from shopcrew.service.runs import CrewService
+from shopcrew.service.schemas import Health
+from shopcrew.tools.adapters import Adapters
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+"""Request bodies above this many bytes get a 413."""
+
+
+def create_app(
+    *,
+    model: BaseChatModel,
+    keys: ApiKeyStore,
+    redis_url: str | None = None,
+    namespace: str = "shopcrew",
+    memory_for: Callable[[str], Memory] | None = None,
+    adapters_for: Callable[[str], Adapters] | None = None,
+    policy_for: Callable[[str], Policy] | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    metrics: ServiceMetrics | None = None,
+) -> FastAPI:
+    """Build the HTTP service: one crew per merchant, chosen by the request's API key.
+
+    Args:
+        model: The CS agent's chat model (`resolve_model("rules")` offline).
+        keys: Where API keys are verified.
+        redis_url: The Redis of the merchants' memory; `/healthz` pings it. In memory when
+            None (each merchant still has its own memory).
+        namespace: Key prefix of the deployment; merchant `m` lives under `<namespace>:m`.
+        memory_for: The memory of a merchant, instead of `connect(redis_url, merchant_id=m,
+            namespace=namespace)`; keep it namespaced by merchant.
+        adapters_for: The adapters of a merchant; the reference store when omitted.
+        policy_for: The policy of a merchant; `Policy()` when omitted.
+        max_body_bytes: Larger request bodies get a 413.
+        metrics: The Prometheus metrics; a fresh registry when omitted.
+
+    Returns:
+        The app; its lifespan closes the merchants' memory.
+    """
+    url = redis_url or ""
+
+    def default_memory(merchant_id: str) -> Memory:
+        return connect(url, merchant_id=merchant_id, namespace=namespace)
+
+    crews = CrewRegistry(
+        model=model,
+        memory_for=memory_for or default_memory,
+        adapters_for=adapters_for,
+        policy_for=policy_for,
+    )
+    service_metrics = metrics or ServiceMetrics()
+    service = CrewService(crews, service_metrics)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await crews.aclose()
+
+    app = FastAPI(
+        title="shopcrew",
+        version="1",
+        summary="AI digital employees for online merchants, one crew per merchant API key.",
+        lifespan=lifespan,
+    )
+    app.state.crews = crews
+    app.state.metrics = service_metrics
+    app.state.api_keys = keys
+    app.include_router(build_router(service))
+    _add_error_handlers(app, service_metrics)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+
+    @app.get("/healthz", response_model=Health, tags=["ops"], responses={503: {"model": Health}})
+    async def healthz() -> Response:
+        """200 when the service (and its Redis, when configured) answers, else 503."""
+        redis = "not configured"
+        if redis_url:
+            try:
+                await keys.aping()
+                redis = "ok"
+            except Exception as exc:
+                logger.warning("health check: Redis unreachable: %s", type(exc).__name__)
+                redis = "unavailable"
+        health = Health(status="unavailable" if redis == "unavailable" else "ok", redis=redis)
+        return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
+
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
+    async def metrics_text() -> Response:
+        """Prometheus metrics: events, latency, approvals, escalations, errors."""
+        return Response(
+            service_metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8"
+        )
+
+    return app
+
+
+def _error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"error": {"type": kind, "message": message, **extra}}
+    return JSONResponse(body, status_code=status)
+
+
+def _add_error_handlers(app: FastAPI, metrics: ServiceMetrics) -> None:
+    def count(kind: str, status: int) -> None:
+        metrics.errors.labels(kind, str(status)).inc()
+
+    async def on_shopcrew_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ShopcrewError)
+        status, kind = status_for(exc), type(exc).__name__
+        count(kind, status)
+        if status >= 500:
+            logger.error("%s %s failed: %s", request.method, request.url.path, kind)
+        response = _error(status, kind, str(exc))
+        if isinstance(exc, AuthenticationError):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = jsonable_encoder(exc.errors(), exclude={"input", "url"})
+        malformed = any(e.get("type") == "json_invalid" for e in errors)
+        status = 400 if malformed else 422
+        count("RequestValidationError", status)
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ())) or "request"
+        message = f"{where}: {first.get('msg', 'invalid')}"
+        if malformed:
+            message = "The body is not valid JSON: " + message
+        return _error(status, "RequestValidationError", message, details=errors)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        kind = "BodyTooLargeError" if exc.status_code == 413 else "HTTPError"
+        count(kind, exc.status_code)
+        response = _error(exc.status_code, kind, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        count(type(exc).__name__, 500)
+        logger.exception("%s %s failed", request.method, request.url.path)
+        return _error(500, "InternalServerError", "The server failed; the error is logged.")
+
+    app.add_exception_handler(ShopcrewError, on_shopcrew_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,316 @@
+"""What the endpoints do: run events, stream them, resume approvals and escalations.
+
+Every method takes the merchant the API key decided and touches only that merchant's crew:
+its own checkpointer, store, blackboard and queues, and thread ids that start with
+`<merchant_id>:`. Runs of one thread are kept in order by a per-thread lock (one process;
+`shopcrew worker` leases threads across processes). Everything here is async: graph runs use
+`ainvoke`/`astream`, sync store reads go to a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import uuid4
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command, StateSnapshot, StreamMode
+
+from shopcrew.agents.approvals import ApprovalRecord, Decision
+from shopcrew.errors import ShopcrewError
+from shopcrew.graphs.crew import asend_event
+from shopcrew.graphs.events import CrewEvent, CustomerMessage, HumanDecision, thread_for
+from shopcrew.memory import EntryKind
+from shopcrew.service._convert import (
+    interrupts_of,
+    jsonable,
+    message_out,
+    messages_of,
+    reply_of,
+    thread_state,
+)
+from shopcrew.service.crews import CrewRegistry, MerchantCrew
+from shopcrew.service.errors import StaleEscalationError, UnknownThreadError
+from shopcrew.service.escalations import EscalationRecord
+from shopcrew.service.metrics import ServiceMetrics
+from shopcrew.service.schemas import (
+    ApprovalList,
+    BlackboardList,
+    DecisionIn,
+    DecisionOut,
+    EditIn,
+    EscalationList,
+    EscalationOut,
+    EscalationResumeIn,
+    EscalationResumeOut,
+    RunResult,
+    ThreadState,
+)
+from shopcrew.tools.approvals import ApprovalStatus
+from shopcrew.tools.escalations import EscalationTicket
+
+__all__ = ["CrewService", "StreamItem"]
+
+StreamItem = tuple[str, dict[str, Any]]
+"""A server-sent event: its name and its JSON data."""
+
+_STREAM_MODES: list[StreamMode] = ["updates", "messages"]
+
+
+def _config(thread_id: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread_id}}
+
+
+def _ran_before(snapshot: StateSnapshot, event: CrewEvent) -> bool:
+    """Whether the thread already holds this event (a retried request)."""
+    values = snapshot.values if isinstance(snapshot.values, dict) else {}
+    if isinstance(event, CustomerMessage):
+        return any(m.id == event.id for m in messages_of(values))
+    return bool((values.get("event") or {}).get("id") == event.id)
+
+
+class CrewService:
+    """The service's operations over the merchants' crews.
+
+    Args:
+        crews: The per-merchant crews.
+        metrics: Where events, latency, approvals and escalations are counted.
+    """
+
+    def __init__(self, crews: CrewRegistry, metrics: ServiceMetrics) -> None:
+        self.crews, self.metrics = crews, metrics
+
+    async def run(self, merchant_id: str, event: CrewEvent) -> RunResult:
+        """Run an event on its thread; an event id the thread already holds runs nothing."""
+        built = await self.crews.get(merchant_id)
+        thread_id = thread_for(event, merchant_id=merchant_id)
+        async with self.crews.thread_lock(thread_id):
+            before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+            if _ran_before(before, event):
+                return self._result(event.id, thread_id, before, before, replayed=True)
+            with self._timed(event.kind):
+                await asend_event(built.crew, event, merchant_id=merchant_id)
+            after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+        return await self._finish(built, event.id, thread_id, before, after)
+
+    async def stream(self, merchant_id: str, event: CrewEvent) -> AsyncIterator[StreamItem]:
+        """Run an event, yielding LangGraph's `updates` and `messages` as they come.
+
+        Yields `metadata` first, then `updates` and `messages` items, and `end` with the
+        `RunResult` (or `error` with the error body).
+        """
+        built = await self.crews.get(merchant_id)
+        thread_id = thread_for(event, merchant_id=merchant_id)
+        config = _config(thread_id)
+        yield "metadata", {"thread_id": thread_id, "event_id": event.id}
+        try:
+            async with self.crews.thread_lock(thread_id):
+                before = await built.crew.aget_state(config, subgraphs=True)
+                if _ran_before(before, event):
+                    result = self._result(event.id, thread_id, before, before, replayed=True)
+                    yield "end", result.model_dump(mode="json")
+                    return
+                with self._timed(event.kind):
+                    payload = {"event": event.model_dump(mode="json")}
+                    async for ns, mode, chunk in built.crew.astream(
+                        payload, config, stream_mode=_STREAM_MODES, subgraphs=True
+                    ):
+                        yield _stream_item(tuple(ns), str(mode), chunk)
+                after = await built.crew.aget_state(config, subgraphs=True)
+            result = await self._finish(built, event.id, thread_id, before, after)
+        except ShopcrewError as exc:
+            self.metrics.errors.labels(type(exc).__name__, "stream").inc()
+            yield "error", {"error": {"type": type(exc).__name__, "message": str(exc)}}
+            return
+        yield "end", result.model_dump(mode="json")
+
+    async def thread(self, merchant_id: str, thread_id: str) -> ThreadState:
+        """A thread of the merchant.
+
+        Raises:
+            UnknownThreadError: Not the merchant's thread, or no checkpoint yet.
+        """
+        if not thread_id.startswith(f"{merchant_id}:"):
+            raise UnknownThreadError(thread_id)
+        built = await self.crews.get(merchant_id)
+        snapshot = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+        if snapshot.created_at is None:
+            raise UnknownThreadError(thread_id)
+        return thread_state(thread_id, snapshot)
+
+    async def approvals(self, merchant_id: str, status: ApprovalStatus | None) -> ApprovalList:
+        """The merchant's approval requests (with that status now, when given)."""
+        built = await self.crews.get(merchant_id)
+        records = await asyncio.to_thread(built.approvals.records, status=status)
+        return ApprovalList(approvals=records)
+
+    async def approval(self, merchant_id: str, request_id: str) -> ApprovalRecord:
+        """One approval request of the merchant (`UnknownApprovalError` otherwise)."""
+        built = await self.crews.get(merchant_id)
+        return await asyncio.to_thread(built.approvals.get, request_id)
+
+    async def decide(self, merchant_id: str, request_id: str, body: DecisionIn) -> DecisionOut:
+        """Answer an approval request and resume its thread (all checks of `adecide`)."""
+        built = await self.crews.get(merchant_id)
+        record = await asyncio.to_thread(built.approvals.get, request_id)
+        decision = Decision(
+            id=body.decision_id or uuid4().hex,
+            request_id=request_id,
+            interrupt_id=body.interrupt_id or record.interrupt_id,
+            action_hash=body.action_hash,
+            verdict=body.verdict,
+            by=body.by,
+            payload=body.payload if isinstance(body, EditIn) else None,
+            note=body.note,
+        )
+        thread_id = record.thread_id
+        async with self.crews.thread_lock(thread_id):
+            before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+            with self._timed("human_decision"):
+                event = HumanDecision(decision=decision)
+                await asend_event(built.crew, event, merchant_id=merchant_id)
+            after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+        self.metrics.approvals.labels(body.verdict).inc()
+        run = await self._finish(built, None, thread_id, before, after)
+        decided = await asyncio.to_thread(built.approvals.get, request_id)
+        return DecisionOut(approval=decided, run=run)
+
+    async def escalations(self, merchant_id: str, *, waiting: bool | None) -> EscalationList:
+        """The merchant's escalations (only those waiting now, or not, when given)."""
+        built = await self.crews.get(merchant_id)
+        found = [await self._escalation_out(built, r) for r in await built.escalations.arecords()]
+        chosen = [e for e in found if waiting is None or e.waiting == waiting]
+        return EscalationList(escalations=chosen)
+
+    async def escalation(self, merchant_id: str, ticket_id: str) -> EscalationOut:
+        """One escalation of the merchant (`UnknownEscalationError` otherwise)."""
+        built = await self.crews.get(merchant_id)
+        return await self._escalation_out(built, await built.escalations.aget(ticket_id))
+
+    async def resume_escalation(
+        self, merchant_id: str, ticket_id: str, body: EscalationResumeIn
+    ) -> EscalationResumeOut:
+        """Send a person's reply into an escalated conversation and resume it.
+
+        Raises:
+            UnknownEscalationError: The merchant has no such ticket.
+            StaleEscalationError: Its conversation no longer waits for a person.
+        """
+        built = await self.crews.get(merchant_id)
+        record = await built.escalations.aget(ticket_id)
+        config = _config(record.thread_id)
+        async with self.crews.thread_lock(record.thread_id):
+            before = await built.crew.aget_state(config, subgraphs=True)
+            if record.interrupt_id not in {i.id for i in interrupts_of(before)}:
+                raise StaleEscalationError(ticket_id)
+            resume = {record.interrupt_id: {"reply": body.reply, "status": body.status}}
+            with self._timed("escalation_reply"):
+                await built.crew.ainvoke(Command(resume=resume), config)
+            after = await built.crew.aget_state(config, subgraphs=True)
+        self.metrics.escalations.labels("resumed").inc()
+        values = after.values if isinstance(after.values, dict) else {}
+        ticket = EscalationTicket.model_validate(values.get("escalation") or record.ticket)
+        answered = await built.escalations.aanswered(record, ticket=ticket, by=body.by)
+        run = await self._finish(built, None, record.thread_id, before, after)
+        return EscalationResumeOut(
+            escalation=await self._escalation_out(built, answered, snapshot=after), run=run
+        )
+
+    async def blackboard(self, merchant_id: str, kind: EntryKind | None) -> BlackboardList:
+        """The merchant's blackboard entries, oldest first."""
+        built = await self.crews.get(merchant_id)
+        entries = await asyncio.to_thread(built.memory.blackboard.entries, kind=kind)
+        return BlackboardList(entries=entries)
+
+    def _timed(self, kind: str) -> _Timed:
+        return _Timed(self.metrics, kind)
+
+    def _result(
+        self,
+        event_id: str | None,
+        thread_id: str,
+        before: StateSnapshot,
+        after: StateSnapshot,
+        *,
+        replayed: bool = False,
+    ) -> RunResult:
+        values = after.values if isinstance(after.values, dict) else {}
+        old = messages_of(before.values if isinstance(before.values, dict) else {})
+        messages = messages_of(values)
+        interrupts = interrupts_of(after)
+        return RunResult(
+            event_id=event_id,
+            thread_id=thread_id,
+            status="waiting" if interrupts else "completed",
+            agent=values.get("agent"),
+            reply=reply_of(messages),
+            messages=[] if replayed else [message_out(m) for m in messages[len(old) :]],
+            interrupts=interrupts,
+            report=jsonable(values.get("report")),
+            approvals=jsonable(values.get("approvals") or []),
+            replayed=replayed,
+        )
+
+    async def _finish(
+        self,
+        built: MerchantCrew,
+        event_id: str | None,
+        thread_id: str,
+        before: StateSnapshot,
+        after: StateSnapshot,
+    ) -> RunResult:
+        """Build the result; count new approval requests and index new escalations."""
+        result = self._result(event_id, thread_id, before, after)
+        seen = {item.id for item in interrupts_of(before)}
+        for item in result.interrupts:
+            if item.id in seen:
+                continue
+            if item.kind == "approval":
+                self.metrics.approvals.labels("requested").inc()
+            elif item.kind == "escalation":
+                ticket = EscalationTicket.model_validate(item.value)
+                if await built.escalations.anote(ticket, interrupt_id=item.id):
+                    self.metrics.escalations.labels("opened").inc()
+        return result
+
+    async def _escalation_out(
+        self, built: MerchantCrew, record: EscalationRecord, snapshot: StateSnapshot | None = None
+    ) -> EscalationOut:
+        if snapshot is None:
+            snapshot = await built.crew.aget_state(_config(record.thread_id), subgraphs=True)
+        waiting = record.interrupt_id in {i.id for i in interrupts_of(snapshot)}
+        prefix = f"{built.merchant_id}:cs:"
+        conversation = record.thread_id.removeprefix(prefix)
+        return EscalationOut(
+            id=record.ticket.id,
+            thread_id=record.thread_id,
+            conversation_id=conversation if record.thread_id.startswith(prefix) else None,
+            interrupt_id=record.interrupt_id,
+            waiting=waiting,
+            ticket=record.ticket,
+        )
+
+
+class _Timed:
+    """Counts an event and observes its latency, whether the run succeeds or fails."""
+
+    def __init__(self, metrics: ServiceMetrics, kind: str) -> None:
+        self.metrics, self.kind = metrics, kind
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.metrics.events.labels(self.kind).inc()
+        self.metrics.latency.labels(self.kind).observe(time.perf_counter() - self.start)
+
+
+def _stream_item(ns: tuple[str, ...], mode: str, chunk: Any) -> StreamItem:
+    path = [part.split(":", 1)[0] for part in ns]
+    if mode == "messages":
+        message, metadata = chunk
+        node = metadata.get("langgraph_node") if isinstance(metadata, dict) else None
+        return "messages", {"ns": path, "node": node, "message": jsonable(message)}
+    return "updates", {"ns": path, "update": jsonable(chunk)}

@@ -1,0 +1,239 @@
+"""The HTTP payloads of the service, as pydantic models (they make the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+
+from shopcrew.agents.approvals import ApprovalRecord
+from shopcrew.graphs.events import AuditTick, BudgetReviewTick, CustomerMessage, OrderEvent
+from shopcrew.memory import Entry
+from shopcrew.tools.escalations import EscalationTicket
+
+__all__ = [
+    "CONVERSATION_ID_PATTERN",
+    "THREAD_ID_PATTERN",
+    "ApprovalList",
+    "ApproveIn",
+    "BlackboardList",
+    "DecisionIn",
+    "DecisionOut",
+    "EditIn",
+    "ErrorBody",
+    "ErrorDetail",
+    "EscalationList",
+    "EscalationOut",
+    "EscalationResumeIn",
+    "EscalationResumeOut",
+    "EventIn",
+    "Health",
+    "InterruptOut",
+    "MessageIn",
+    "MessageOut",
+    "RejectIn",
+    "RunResult",
+    "ThreadState",
+]
+
+CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+"""Conversation ids become thread ids: letters, digits, '.', '-' and '_'."""
+
+THREAD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,255}$"
+
+_Id = Annotated[str, Field(min_length=1, max_length=128)]
+
+EventIn: TypeAlias = Annotated[
+    CustomerMessage | OrderEvent | AuditTick | BudgetReviewTick, Field(discriminator="kind")
+]
+"""An event to run (decisions go to `POST /v1/approvals/{id}/decision`)."""
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ErrorDetail(_Out):
+    """What was wrong."""
+
+    type: str = Field(description="The error's kind, e.g. 'UnknownApprovalError'.")
+    message: str = Field(description="What was wrong and how to fix it.")
+    details: list[dict[str, Any]] | None = Field(
+        default=None, description="Per-field problems of a request that did not validate."
+    )
+
+
+class ErrorBody(_Out):
+    """The body of every 4xx and 5xx response."""
+
+    error: ErrorDetail
+
+
+class MessageIn(_In):
+    """A customer's message to a conversation."""
+
+    text: str = Field(min_length=1, max_length=8000, description="What the customer wrote.")
+    id: _Id | None = Field(
+        default=None, description="Message id; resending the same id runs nothing again."
+    )
+    customer_id: _Id | None = Field(default=None, description="The customer, when known.")
+    at: AwareDatetime | None = Field(default=None, description="When it was written.")
+
+
+class MessageOut(_Out):
+    """One message of a conversation."""
+
+    id: str | None
+    role: Literal["customer", "assistant", "human_agent", "tool", "system"]
+    content: str
+    name: str | None = None
+    tool_calls: list[dict[str, Any]] = Field(
+        default_factory=list, description="Tools the assistant called: name and args."
+    )
+
+
+class InterruptOut(_Out):
+    """Something the thread waits for: an approval or a person taking over a conversation."""
+
+    id: str = Field(description="The interrupt id.")
+    kind: Literal["approval", "escalation", "other"]
+    ref: str | None = Field(
+        description="The approval request id or escalation ticket id to answer."
+    )
+    value: dict[str, Any]
+
+
+class RunResult(_Out):
+    """What running an event (or resuming a thread) did."""
+
+    event_id: str | None = Field(description="The event run; null for a resume.")
+    thread_id: str
+    status: Literal["completed", "waiting"] = Field(
+        description="'waiting' while an approval or a person is awaited."
+    )
+    agent: str | None = Field(description="The agent that handled the event.")
+    reply: str | None = Field(description="The latest reply to the customer (CS threads).")
+    messages: list[MessageOut] = Field(description="Messages this run added.")
+    interrupts: list[InterruptOut]
+    report: dict[str, Any] | None = Field(description="What the store manager or planner did.")
+    approvals: list[dict[str, Any]] = Field(description="Approval outcomes on this thread.")
+    replayed: bool = Field(
+        default=False, description="The event had already run: nothing ran again."
+    )
+
+
+class ThreadState(_Out):
+    """A thread's current state."""
+
+    thread_id: str
+    status: Literal["idle", "waiting"]
+    agent: str | None
+    next: list[str] = Field(description="Nodes that run when the thread resumes.")
+    messages: list[MessageOut]
+    interrupts: list[InterruptOut]
+    escalation: dict[str, Any] | None
+    report: dict[str, Any] | None
+    event: dict[str, Any] | None = Field(description="The latest event of the thread.")
+
+
+class ApprovalList(_Out):
+    """Approval requests."""
+
+    approvals: list[ApprovalRecord]
+
+
+class _DecisionBase(_In):
+    by: str = Field(min_length=1, max_length=200, description="Who decides.")
+    action_hash: str = Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="The request's `action_hash` as listed: binds the decision to that action.",
+    )
+    interrupt_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="The interrupt the request waits in; the listed one when omitted.",
+    )
+    decision_id: _Id | None = Field(
+        default=None, description="Resend the same id to retry a decision safely."
+    )
+    note: str = Field(default="", max_length=2000)
+
+
+class ApproveIn(_DecisionBase):
+    """Approve the action as proposed."""
+
+    verdict: Literal["approve"]
+
+
+class RejectIn(_DecisionBase):
+    """Reject the action."""
+
+    verdict: Literal["reject"]
+
+
+class EditIn(_DecisionBase):
+    """Approve the action with other arguments."""
+
+    verdict: Literal["edit"]
+    payload: dict[str, JsonValue] = Field(description="The action's arguments to use instead.")
+
+
+DecisionIn: TypeAlias = Annotated[ApproveIn | RejectIn | EditIn, Field(discriminator="verdict")]
+"""A person's decision on one approval request."""
+
+
+class DecisionOut(_Out):
+    """The decided request and what the resumed thread did."""
+
+    approval: ApprovalRecord
+    run: RunResult
+
+
+class EscalationOut(_Out):
+    """A conversation an agent handed to a person."""
+
+    id: str = Field(description="The ticket id.")
+    thread_id: str
+    conversation_id: str | None
+    interrupt_id: str
+    waiting: bool = Field(description="The conversation waits for a person's reply now.")
+    ticket: EscalationTicket
+
+
+class EscalationList(_Out):
+    """Escalations."""
+
+    escalations: list[EscalationOut]
+
+
+class EscalationResumeIn(_In):
+    """A person's reply to an escalated conversation."""
+
+    reply: str = Field(min_length=1, max_length=8000, description="Sent to the customer.")
+    by: str = Field(min_length=1, max_length=200, description="Who replies.")
+    status: Literal["resolved", "in_progress"] = "resolved"
+
+
+class EscalationResumeOut(_Out):
+    """The escalation after the reply, and what the resumed thread did."""
+
+    escalation: EscalationOut
+    run: RunResult
+
+
+class BlackboardList(_Out):
+    """Blackboard entries, oldest first."""
+
+    entries: list[Entry]
+
+
+class Health(_Out):
+    """Liveness and the Redis connection."""
+
+    status: Literal["ok", "unavailable"]
+    redis: Literal["ok", "unavailable", "not configured"]
