@@ -3,17 +3,106 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shopcrew.cli._app import err_console, eval_app, out_console
 
-__all__ = ["eval_cs", "eval_listings", "eval_markets", "eval_replay"]
+if TYPE_CHECKING:
+    from shopcrew.evaluation.harness import CaseResult, TrialsResult
+
+__all__ = ["eval_compare", "eval_cs", "eval_listings", "eval_markets", "eval_replay"]
 
 logger = logging.getLogger(__name__)
+
+TrialsOption = Annotated[
+    int,
+    typer.Option("--trials", min=1, help="Trials per case; pass^k is reported for k = 1..trials."),
+]
+SeedOption = Annotated[
+    int, typer.Option("--seed", help="Run seed; each trial's seed is derived from it.")
+]
+ConcurrencyOption = Annotated[
+    int, typer.Option("--concurrency", min=1, help="Cases run at once (threads).")
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit", min=0.001, help="Seconds per case and trial; a slower case fails."
+    ),
+]
+ResultOption = Annotated[
+    Path | None,
+    typer.Option("--result", help="Result JSON to write; OUT.result.json next to --out if unset."),
+]
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[CaseResult], None]]:
+    """A transient progress bar on stderr; yields the harness's `on_result` callback."""
+    progress = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+    with progress:
+        bar = progress.add_task(label, total=total)
+
+        def advance(result: CaseResult) -> None:
+            progress.advance(bar)
+
+        yield advance
+
+
+def _count(path: Path, *, json_array: bool = False) -> int:
+    """Cases in a file, for the progress bar only (0 when it cannot tell)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return 0
+    if json_array:
+        return text.count('"instruction"')
+    return sum(1 for line in text.splitlines() if line.strip())
+
+
+def _write_result(
+    command: str,
+    run: TrialsResult,
+    *,
+    out: Path,
+    result: Path | None,
+    data_file: Path,
+    figures: Mapping[str, Any],
+    started: Any,
+    model: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Path:
+    from shopcrew.evaluation.results import capture_settings, default_result_path, now
+
+    settings = capture_settings(
+        command,
+        data_file=data_file,
+        model=model,
+        seed=run.seed,
+        trials=run.trials,
+        concurrency=run.concurrency,
+        time_limit_s=run.time_limit_s,
+        started_at=started,
+        finished_at=now(),
+        extra={key: str(value) for key, value in (extra or {}).items() if value is not None},
+    )
+    target = result if result is not None else default_result_path(out)
+    run.to_result(settings, figures=figures).write(target)
+    err_console.print(f"result file: {target}", markup=False, highlight=False)
+    return target
 
 
 @eval_app.command("replay")
@@ -25,40 +114,53 @@ def eval_replay(
         Path | None,
         typer.Option("--expected", help="Oracle JSONL to compare with; exit 1 on a mismatch."),
     ] = None,
+    trials: TrialsOption = 1,
+    seed: SeedOption = 0,
+    concurrency: ConcurrencyOption = 1,
+    time_limit: TimeLimitOption = None,
+    result: ResultOption = None,
 ) -> None:
-    """Replay each task's ground-truth actions on a fresh store; write outputs and hashes."""
-    from shopcrew.evaluation.replay import compare_results, load_expected, load_tasks, replay_tasks
+    """Replay each task's ground-truth actions on a fresh store; write outputs and hashes.
+
+    Replay is deterministic: with --trials k every trial must agree (the printout says so).
+    """
+    from shopcrew.evaluation.replay import load_expected, load_tasks, run_replay
+    from shopcrew.evaluation.results import now
     from shopcrew.tools.json_store import RetailStore
 
+    started = now()
     task_list = load_tasks(tasks)
     oracle = load_expected(expected) if expected is not None else None
     store = RetailStore.load(db)
-    progress = Progress(
-        TextColumn("replay"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
+    with _progress("replay", len(task_list) * trials) as advance:
+        replayed = run_replay(
+            store,
+            task_list,
+            expected=oracle,
+            trials=trials,
+            seed=seed,
+            concurrency=concurrency,
+            time_limit_s=time_limit,
+            on_result=advance,
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
-    with progress, out.open("w", encoding="utf-8") as sink:
-        bar = progress.add_task("replay", total=len(task_list))
-        results = []
-        for result in replay_tasks(store, task_list):
-            sink.write(result.to_json_line() + "\n")
-            results.append(result)
-            progress.advance(bar)
-    logger.info("wrote %d results to %s", len(results), out)
-    if oracle is None:
-        out_console.print(f"tau-replay: {len(results)} tasks replayed, results in {out}")
-        return
-    mismatches = compare_results(results, oracle)
-    for mismatch in mismatches:
-        out_console.print(f"mismatch {mismatch.task}: {mismatch.detail}", markup=False)
-    total = len({result.task for result in results} | set(oracle))
-    out_console.print(f"tau-replay: {total - len(mismatches)}/{total} tasks match")
-    if mismatches:
+    with out.open("w", encoding="utf-8") as sink:
+        for replayed_task in replayed.results:
+            sink.write(replayed_task.to_json_line() + "\n")
+    logger.info("wrote %d results to %s", len(replayed.results), out)
+    _write_result(
+        "replay",
+        replayed.run,
+        out=out,
+        result=result,
+        data_file=tasks,
+        figures=replayed.figures(),
+        started=started,
+        extra={"db": db, "expected": expected, "out": out},
+    )
+    for line in replayed.lines(out):
+        out_console.print(line, markup=False)
+    if replayed.mismatches:
         raise typer.Exit(1)
 
 
@@ -73,11 +175,45 @@ def eval_cs(
     model: Annotated[
         str, typer.Option("--model", help="'rules' or 'openai:<name>' (OPENAI_BASE_URL/KEY).")
     ] = "rules",
+    trials: TrialsOption = 1,
+    seed: SeedOption = 0,
+    concurrency: ConcurrencyOption = 1,
+    time_limit: TimeLimitOption = None,
+    result: ResultOption = None,
 ) -> None:
-    """Play the customer-service cases, write transcripts, grade them and print pass rates."""
-    from shopcrew.evaluation.cs_eval import run_cs_eval
+    """Play the customer-service cases, write transcripts, grade them and print pass rates.
 
-    report = run_cs_eval(cases, db, kb, model, out)
+    With --trials k, trial 0's transcripts go to --out and trial N's to OUT.trialN.jsonl; an
+    OpenAI-compatible model gets each trial's seed, the rules model is deterministic.
+    """
+    from shopcrew.evaluation.cs_eval import run_cs_trials
+    from shopcrew.evaluation.results import now
+
+    started = now()
+    with _progress("cs", _count(cases) * trials) as advance:
+        report = run_cs_trials(
+            cases,
+            db,
+            kb,
+            model,
+            out,
+            trials=trials,
+            seed=seed,
+            concurrency=concurrency,
+            time_limit_s=time_limit,
+            on_result=advance,
+        )
+    _write_result(
+        "cs",
+        report.run,
+        out=out,
+        result=result,
+        data_file=cases,
+        figures=report.figures(),
+        started=started,
+        model=model,
+        extra={"db": db, "kb": kb, "out": out},
+    )
     for line in report.lines():
         out_console.print(line, markup=False)
 
@@ -86,11 +222,42 @@ def eval_cs(
 def eval_listings(
     listings: Annotated[Path, typer.Option("--listings", help="Listings JSONL file.")],
     out: Annotated[Path, typer.Option("--out", help="JSONL to write: id and defect codes.")],
+    trials: TrialsOption = 1,
+    seed: SeedOption = 0,
+    concurrency: ConcurrencyOption = 1,
+    time_limit: TimeLimitOption = None,
+    result: ResultOption = None,
 ) -> None:
-    """Audit every listing (store manager rules); grade when the file carries expected codes."""
-    from shopcrew.evaluation.listings import run_listings_eval
+    """Audit every listing (store manager rules); grade when the file carries expected codes.
 
-    report = run_listings_eval(listings, out)
+    The audit is rule-based: with --trials k every trial must agree (the printout says so).
+    """
+    from shopcrew.evaluation.listings import run_listings_eval
+    from shopcrew.evaluation.results import now
+
+    started = now()
+    with _progress("listings", _count(listings) * trials) as advance:
+        report = run_listings_eval(
+            listings,
+            out,
+            trials=trials,
+            seed=seed,
+            concurrency=concurrency,
+            time_limit_s=time_limit,
+            on_result=advance,
+        )
+    assert report.run is not None
+    _write_result(
+        "listings",
+        report.run,
+        out=out,
+        result=result,
+        data_file=listings,
+        figures=report.figures(),
+        started=started,
+        model="rules",
+        extra={"out": out},
+    )
     for line in report.lines():
         out_console.print(line, markup=False)
 
@@ -99,10 +266,70 @@ def eval_listings(
 def eval_markets(
     markets: Annotated[Path, typer.Option("--markets", help="Ad markets JSONL file.")],
     out: Annotated[Path, typer.Option("--out", help="JSONL to write: id and allocation.")],
+    trials: TrialsOption = 1,
+    seed: SeedOption = 0,
+    concurrency: ConcurrencyOption = 1,
+    time_limit: TimeLimitOption = None,
+    result: ResultOption = None,
+    pass_regret: Annotated[
+        float,
+        typer.Option("--pass-regret", min=0.0, help="Largest regret of a passing market."),
+    ] = 0.05,
 ) -> None:
-    """Allocate each market's daily budget (marketing planner); grade markets with truth."""
-    from shopcrew.evaluation.markets import run_markets_eval
+    """Allocate each market's daily budget (marketing planner); grade markets with truth.
 
-    report = run_markets_eval(markets, out)
+    A market passes (for pass^k) with no violation and regret at most --pass-regret. The
+    planner is deterministic: with --trials k every trial must agree (the printout says so).
+    """
+    from shopcrew.evaluation.markets import run_markets_eval
+    from shopcrew.evaluation.results import now
+
+    started = now()
+    with _progress("markets", _count(markets) * trials) as advance:
+        report = run_markets_eval(
+            markets,
+            out,
+            trials=trials,
+            seed=seed,
+            concurrency=concurrency,
+            time_limit_s=time_limit,
+            pass_regret=pass_regret,
+            on_result=advance,
+        )
+    assert report.run is not None
+    _write_result(
+        "markets",
+        report.run,
+        out=out,
+        result=result,
+        data_file=markets,
+        figures=report.figures(),
+        started=started,
+        model="rules",
+        extra={"out": out, "pass_regret": pass_regret},
+    )
     for line in report.lines():
         out_console.print(line, markup=False)
+
+
+@eval_app.command("compare")
+def eval_compare(
+    before: Annotated[Path, typer.Argument(help="Result JSON of the earlier run (A).")],
+    after: Annotated[Path, typer.Argument(help="Result JSON of the later run (B).")],
+    alpha: Annotated[
+        float,
+        typer.Option("--alpha", min=0.0, max=1.0, help="Significance level of the tests."),
+    ] = 0.05,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option("--fail-on-regression", help="Exit 1 when B is significantly worse."),
+    ] = False,
+) -> None:
+    """Compare two result files case by case: better, worse, unchanged, and is it noise."""
+    from shopcrew.evaluation.compare import compare_files
+
+    comparison = compare_files(before, after, alpha=alpha)
+    for line in comparison.lines():
+        out_console.print(line, markup=False)
+    if fail_on_regression and comparison.significant_regression:
+        raise typer.Exit(1)

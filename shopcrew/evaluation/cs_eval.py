@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
+from langchain_openai.chat_models.base import BaseChatOpenAI
 
 from shopcrew.agents.cs_agent import CsPolicy
 from shopcrew.evaluation.cs_format import (
@@ -27,18 +29,38 @@ from shopcrew.evaluation.cs_format import (
     TranscriptMessage,
     TranscriptToolCall,
     load_cases,
-    read_transcripts,
 )
-from shopcrew.evaluation.cs_grader import CsReport, StoreOwners, format_report, grade_cases
+from shopcrew.evaluation.cs_grader import (
+    CaseGrade,
+    CsReport,
+    StoreOwners,
+    format_report,
+    grade_case,
+)
+from shopcrew.evaluation.harness import (
+    CaseResult,
+    TrialsResult,
+    Usage,
+    pass_hat_line,
+    run_trials_sync,
+)
 from shopcrew.graphs.cs_graph import build_cs_agent
 from shopcrew.models.factory import resolve_model
-from shopcrew.models.usage import UsageRecorder, UsageTotals, total
+from shopcrew.models.usage import RunUsage, UsageRecorder, UsageTotals, total
 from shopcrew.tools.adapters import REFERENCE_KB, Adapters
 from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
 from shopcrew.tools.json_store import RetailStore
 from shopcrew.tools.retail_tools import TRANSFER_TOOL
 
-__all__ = ["CsEvalReport", "play_case", "run_cs_eval", "to_transcript"]
+__all__ = [
+    "CsEvalReport",
+    "CsTrialsReport",
+    "play_case",
+    "run_cs_eval",
+    "run_cs_trials",
+    "to_transcript",
+    "trial_path",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +78,8 @@ class CsEvalReport:
     """Token use, latency and cost over every model call."""
     stopped: tuple[str, ...] = field(default_factory=tuple)
     """Cases the harness stopped early (an error of the agent), with the reason."""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    """Lines printed just before the summary line (pass^k when there are several trials)."""
 
     @property
     def passed(self) -> int:
@@ -72,6 +96,7 @@ class CsEvalReport:
             f"tokens: {usage.input_tokens} in, {usage.output_tokens} out over {usage.runs} "
             f"model calls, {usage.latency_s:.1f}s, cost {cost}"
         )
+        extra.extend(self.notes)
         return [*report[:-1], *extra, report[-1]]
 
 
@@ -148,6 +173,211 @@ def play_case(
     return to_transcript(case.id, messages, store_sha256=store.store_sha256()), stopped
 
 
+@dataclass(frozen=True, slots=True)
+class CsTrialsReport:
+    """What `run_cs_trials` measured: every trial of every case, graded."""
+
+    run: TrialsResult
+    grades: tuple[CsReport, ...]
+    """One report per trial, cases in file order (a timed-out trial fails with its error)."""
+    usage: UsageTotals
+    """Token use, latency and cost over every model call of every trial."""
+    stopped: tuple[str, ...]
+    out_paths: tuple[Path, ...]
+    """The transcript file of each trial: `out` for trial 0, `OUT.trialN.jsonl` after."""
+
+    def pooled(self) -> CsReport:
+        """Every trial's grades together (case ids marked with the trial when k > 1)."""
+        if len(self.grades) == 1:
+            return self.grades[0]
+        return CsReport(
+            tuple(
+                replace(grade, case_id=f"{grade.case_id} (trial {trial})")
+                for trial, report in enumerate(self.grades)
+                for grade in report.grades
+            )
+        )
+
+    def report(self) -> CsEvalReport:
+        """The printed report: pooled over the trials, pass^k before the summary line."""
+        notes: tuple[str, ...] = ()
+        if self.run.trials > 1:
+            notes = (pass_hat_line(self.run),)
+        return CsEvalReport(self.pooled(), self.usage, self.stopped, notes=notes)
+
+    def lines(self) -> list[str]:
+        """The printout (`CsEvalReport.lines`; with one trial, exactly the old printout)."""
+        return self.report().lines()
+
+    def figures(self) -> dict[str, Any]:
+        """Headline figures for the result file.
+
+        Pass rates overall, per category and per language (over all trials), violations.
+        """
+        grades = self.pooled().grades
+
+        def rate(group: Sequence[CaseGrade]) -> dict[str, float | int]:
+            passed = sum(g.passed for g in group)
+            return {"passed": passed, "total": len(group), "rate": _share(passed, len(group))}
+
+        by_category: dict[str, list[CaseGrade]] = {}
+        by_lang: dict[str, list[CaseGrade]] = {"zh": [], "en": []}
+        for grade in grades:
+            by_category.setdefault(grade.category, []).append(grade)
+            by_lang.setdefault(grade.lang, []).append(grade)
+        return {
+            **rate(grades),
+            "violations": sum(g.violations for g in grades),
+            "stopped": len(self.stopped),
+            "by_category": {name: rate(group) for name, group in sorted(by_category.items())},
+            "by_lang": {name: rate(group) for name, group in by_lang.items()},
+        }
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _seeded(model: BaseChatModel, seed: int) -> BaseChatModel:
+    # OpenAI-compatible endpoints take a sampling seed; the rules and scripted models ignore it.
+    if isinstance(model, BaseChatOpenAI):
+        return model.model_copy(update={"seed": seed})
+    return model
+
+
+def trial_path(out: Path, trial: int) -> Path:
+    """Transcript file of a trial: `out` itself for trial 0, `OUT.trialN.jsonl` after."""
+    if trial == 0:
+        return out
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return out.with_name(f"{stem}.trial{trial}{out.suffix or '.jsonl'}")
+
+
+def run_cs_trials(
+    cases: Sequence[CsCase] | str | os.PathLike[str],
+    db: str | os.PathLike[str],
+    kb: str | os.PathLike[str] | None,
+    model: BaseChatModel | str,
+    out: str | os.PathLike[str],
+    *,
+    trials: int = 1,
+    seed: int = 0,
+    concurrency: int = 1,
+    time_limit_s: float | None = None,
+    max_steps_per_turn: int = DEFAULT_MAX_STEPS,
+    on_result: Callable[[CaseResult], None] | None = None,
+) -> CsTrialsReport:
+    """Play every case `trials` times through the harness, write transcripts and grade them.
+
+    Each trial is a fresh copy of the store and a new thread; an OpenAI-compatible model gets
+    the trial's seed (the rules model is deterministic: its trials agree). A case that runs
+    past `time_limit_s` fails with the timeout and has no transcript line.
+
+    Args:
+        cases: The cases, or a case file (CS_FORMAT section 3).
+        db: A τ-bench retail store directory (never changed).
+        kb: The knowledge base (`cs_kb.jsonl` format); the reference one when None.
+        model: A chat model or a spec for `resolve_model`.
+        out: Trial 0's transcript file (section 5, case order); later trials go beside it.
+        trials: Trials per case.
+        seed: The run's seed (each trial's is derived from it, the case id and the trial).
+        concurrency: Cases played at once (each in a thread).
+        time_limit_s: Per case and trial; None for no limit.
+        max_steps_per_turn: Model calls allowed per customer turn.
+        on_result: Called with each trial's result as it finishes (progress).
+
+    Raises:
+        EvalFormatError: The case file is malformed (the error names the line and field).
+        StoreFileError: The store or the knowledge base cannot be loaded.
+    """
+    case_list = load_cases(Path(cases)) if isinstance(cases, str | os.PathLike) else list(cases)
+    base = RetailStore.load(db)
+    kb_path = Path(kb) if kb is not None else REFERENCE_KB
+    articles = (
+        JsonKnowledgeBaseAdapter.from_file(kb_path)
+        if kb is not None or kb_path.is_file()
+        else JsonKnowledgeBaseAdapter()
+    )
+    chat_model = resolve_model(model)
+    owners = StoreOwners.from_db(Path(db))
+    by_id = {case.id: case for case in case_list}
+    lock = threading.Lock()
+    transcripts: dict[tuple[str, int], CsTranscript] = {}
+    model_runs: dict[tuple[str, int], list[RunUsage]] = {}
+
+    def play(case_id: str, trial: int, trial_seed: int) -> CaseResult:
+        case = by_id[case_id]
+        recorder = UsageRecorder()
+        transcript, stop = play_case(
+            case,
+            store=base.fork(),
+            kb=articles,
+            model=_seeded(chat_model, trial_seed),
+            max_steps_per_turn=max_steps_per_turn,
+            callbacks=[recorder],
+        )
+        grade = grade_case(case, transcript, owners)
+        with lock:
+            transcripts[case_id, trial] = transcript
+            model_runs[case_id, trial] = list(recorder.runs)
+        logger.info(
+            "case %s trial %d played (%d messages)", case_id, trial, len(transcript.messages)
+        )
+        detail = {
+            "lang": grade.lang,
+            "category": grade.category,
+            "violations": grade.violations,
+            "reasons": list(grade.reasons),
+        }
+        error = None if stop is None else stop.removeprefix(f"{case_id}: ")
+        usage = Usage.from_totals(recorder.totals())
+        return CaseResult(case_id, trial, trial_seed, grade.passed, 0.0, error, usage, detail)
+
+    run = run_trials_sync(
+        list(by_id),
+        play,
+        trials=trials,
+        seed=seed,
+        concurrency=concurrency,
+        time_limit_s=time_limit_s,
+        on_result=on_result,
+    )
+    with lock:
+        # A timed-out trial's thread may still finish later; only graded results count.
+        played = {key: transcripts[key] for key in transcripts}
+        runs = [usage for key, found in model_runs.items() for usage in found]
+    graded = {(r.case_id, r.trial) for r in run.results if r.detail}
+    out_paths = tuple(trial_path(Path(out), trial) for trial in range(trials))
+    reports: list[CsReport] = []
+    stopped: list[str] = []
+    for trial, path in enumerate(out_paths):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as sink:
+            for case in case_list:
+                if (case.id, trial) in graded:
+                    dumped = played[case.id, trial].model_dump(mode="json", exclude_none=True)
+                    sink.write(json.dumps(dumped, ensure_ascii=False) + "\n")
+        results = run.for_trial(trial)
+        reports.append(CsReport(tuple(_grade_of(by_id[r.case_id], r) for r in results)))
+        prefix = "" if trials == 1 else f"trial {trial}: "
+        stopped.extend(f"{prefix}{r.case_id}: {r.error}" for r in results if r.error)
+    return CsTrialsReport(run, tuple(reports), total(runs), tuple(stopped), out_paths)
+
+
+def _grade_of(case: CsCase, result: CaseResult) -> CaseGrade:
+    detail = result.detail
+    if not detail:
+        return CaseGrade(case.id, case.lang, case.category or "?", False, (str(result.error),))
+    return CaseGrade(
+        case.id,
+        str(detail["lang"]),
+        str(detail["category"]),
+        result.passed,
+        tuple(detail["reasons"]),
+        int(detail["violations"]),
+    )
+
+
 def run_cs_eval(
     cases: Sequence[CsCase] | str | os.PathLike[str],
     db: str | os.PathLike[str],
@@ -157,7 +387,9 @@ def run_cs_eval(
     *,
     max_steps_per_turn: int = DEFAULT_MAX_STEPS,
 ) -> CsEvalReport:
-    """Play every case, write the transcripts to `out` and grade them.
+    """Play every case once, write the transcripts to `out` and grade them.
+
+    One trial of `run_cs_trials`, one case at a time.
 
     Args:
         cases: The cases, or a case file (CS_FORMAT section 3).
@@ -175,35 +407,4 @@ def run_cs_eval(
         EvalFormatError: The case file is malformed (the error names the line and field).
         StoreFileError: The store or the knowledge base cannot be loaded.
     """
-    case_list = load_cases(Path(cases)) if isinstance(cases, str | os.PathLike) else list(cases)
-    base = RetailStore.load(db)
-    kb_path = Path(kb) if kb is not None else REFERENCE_KB
-    articles = (
-        JsonKnowledgeBaseAdapter.from_file(kb_path)
-        if kb is not None or kb_path.is_file()
-        else JsonKnowledgeBaseAdapter()
-    )
-    chat_model = resolve_model(model)
-    recorder = UsageRecorder()
-    stopped: list[str] = []
-    out_path = Path(out)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    with out_path.open("w", encoding="utf-8") as sink:
-        for case in case_list:
-            transcript, stop = play_case(
-                case,
-                store=base.fork(),
-                kb=articles,
-                model=chat_model,
-                max_steps_per_turn=max_steps_per_turn,
-                callbacks=[recorder],
-            )
-            if stop is not None:
-                stopped.append(stop)
-            line = json.dumps(
-                transcript.model_dump(mode="json", exclude_none=True), ensure_ascii=False
-            )
-            sink.write(line + "\n")
-            logger.info("case %s played (%d messages)", case.id, len(transcript.messages))
-    grades = grade_cases(case_list, read_transcripts(out_path), StoreOwners.from_db(Path(db)))
-    return CsEvalReport(grades=grades, usage=total(recorder.runs), stopped=tuple(stopped))
+    return run_cs_trials(cases, db, kb, model, out, max_steps_per_turn=max_steps_per_turn).report()

@@ -32,9 +32,13 @@ __all__ = [
     "TrialsResult",
     "Usage",
     "derive_seed",
+    "disagreeing_cases",
     "pass_hat_k",
+    "pass_hat_line",
     "run_trials",
     "run_trials_sync",
+    "trial_notes",
+    "trials_agree",
 ]
 
 logger = logging.getLogger(__name__)
@@ -225,6 +229,53 @@ class TrialsResult:
     ) -> str:
         """The result file's JSON text of this run (see `to_result`)."""
         return self.to_result(settings, figures=figures).to_json()
+
+
+def pass_hat_line(run: TrialsResult) -> str:
+    """`pass^k over N cases x k trials: k=1 0.900, k=2 0.850, ...`."""
+    figures = ", ".join(f"k={k} {value:.3f}" for k, value in run.pass_hat().items())
+    return f"pass^k over {len(run.case_ids)} cases x {run.trials} trials: {figures}"
+
+
+def disagreeing_cases(run: TrialsResult, key: str) -> tuple[str, ...]:
+    """Cases whose trials gave different ``detail[key]``, or where some trial had an error.
+
+    What a deterministic evaluator must never show.
+    """
+    return tuple(
+        case.case_id
+        for case in run.cases()
+        if case.errors or len({repr(r.detail.get(key)) for r in case.results}) > 1
+    )
+
+
+def trials_agree(run: TrialsResult, key: str) -> bool:
+    """Whether every case's trials gave the same ``detail[key]`` without errors."""
+    return not disagreeing_cases(run, key)
+
+
+def trial_notes(run: TrialsResult, *, agree_key: str | None = None) -> list[str]:
+    """Lines a command prints before its summary line.
+
+    Failed trials (timeouts, errors); then, with several trials, pass^k and, for a
+    deterministic evaluator, whether the trials agreed on ``detail[agree_key]``.
+    """
+    several = run.trials > 1
+    notes = [
+        f"ERROR {r.case_id}{f' (trial {r.trial})' if several else ''}: {r.error}"
+        for r in run.results
+        if r.error is not None
+    ]
+    if several:
+        notes.append(pass_hat_line(run))
+        if agree_key is not None:
+            differ = disagreeing_cases(run, agree_key)
+            notes.append(
+                f"trials agree on every case ({run.trials} trials, deterministic)"
+                if not differ
+                else f"trials differ on {len(differ)} case(s): {', '.join(differ[:10])}"
+            )
+    return notes
 
 
 def _failure(case_id: str, trial: int, seed: int, started: float, error: str) -> CaseResult:

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from shopcrew.agents.audit_findings import DEFECT_CODES, defect_codes
 from shopcrew.agents.audit_rules import audit_listing
+from shopcrew.evaluation.harness import (
+    CaseResult,
+    TrialsResult,
+    run_trials_sync,
+    trial_notes,
+    trials_agree,
+)
 from shopcrew.tools.listings import load_listings
 
 __all__ = [
@@ -126,13 +133,43 @@ class ListingsReport:
     results: tuple[ListingResult, ...]
     grade: ListingsGrade | None
     """The grading, when the listings file carries the expected defects."""
+    run: TrialsResult | None = None
+    """Every trial of every listing, when run through the harness."""
 
     def lines(self) -> list[str]:
-        """The figures to print: the grading table and summary, or a count when ungraded."""
+        """The figures to print: the grading table and summary, or a count when ungraded.
+
+        With several trials, a line before the summary gives pass^k and whether the trials
+        agreed; failed trials (timeouts, errors) are listed.
+        """
+        notes = [] if self.run is None else trial_notes(self.run, agree_key="defects")
         if self.grade is not None:
-            return self.grade.lines()
+            table = self.grade.lines()
+            return [*table[:-1], *notes, table[-1]]
         flagged = sum(1 for result in self.results if result.defects)
-        return [f"listings: {flagged}/{len(self.results)} with defects (no truth to grade)"]
+        summary = f"listings: {flagged}/{len(self.results)} with defects (no truth to grade)"
+        return [*notes, summary]
+
+    def figures(self) -> dict[str, object]:
+        """Headline figures for the result file: micro precision/recall, exact, per code."""
+        figures: dict[str, object] = {
+            "listings": len(self.results),
+            "with_defects": sum(1 for result in self.results if result.defects),
+        }
+        if self.run is not None:
+            figures["trials_agree"] = trials_agree(self.run, "defects")
+        if self.grade is not None:
+            figures.update(
+                micro_precision=self.grade.micro_precision,
+                micro_recall=self.grade.micro_recall,
+                exact=self.grade.exact,
+                graded=self.grade.total,
+                per_code={
+                    s.code: {"precision": s.precision, "recall": s.recall, "f1": s.f1}
+                    for s in self.grade.per_code
+                },
+            )
+        return figures
 
 
 def grade_listings(
@@ -157,19 +194,59 @@ def grade_listings(
     return ListingsGrade(per_code=per_code, exact=exact, total=len(truth))
 
 
-def run_listings_eval(listings_path: Path, out_path: Path) -> ListingsReport:
+def run_listings_eval(
+    listings_path: Path,
+    out_path: Path,
+    *,
+    trials: int = 1,
+    seed: int = 0,
+    concurrency: int = 1,
+    time_limit_s: float | None = None,
+    on_result: Callable[[CaseResult], None] | None = None,
+) -> ListingsReport:
     """Audit every listing of a file, write one line per listing, and grade when possible.
 
     Each output line is `{"id": ID, "defects": [codes]}`, codes in `DEFECT_CODES` order.
-    When listings carry `expect_defects`, those listings are graded.
+    When listings carry `expect_defects`, those listings are graded. Each listing is one case
+    of the harness: it passes when its reported set equals the truth (or, without truth, when
+    the audit ran). The audit is rule-based, so its trials agree; several trials measure that
+    and the time, and the file and grade are trial 0's.
+
+    Args:
+        listings_path: A listings JSONL file.
+        out_path: Where to write trial 0's answers.
+        trials: Trials per listing.
+        seed: The run's seed (the rule-based audit uses none).
+        concurrency: Listings audited at once (threads).
+        time_limit_s: Per listing; an audit past it fails with no answer.
+        on_result: Called with each result as it finishes (progress).
 
     Raises:
         StoreFileError: The listings file is missing or malformed; nothing was written.
     """
-    listings = load_listings(listings_path)
+    listings = {listing.id: listing for listing in load_listings(listings_path)}
+
+    def audit(listing_id: str, trial: int, trial_seed: int) -> CaseResult:
+        listing = listings[listing_id]
+        codes = list(defect_codes(audit_listing(listing)))
+        expected = listing.expect_defects
+        passed = expected is None or set(codes) == set(expected)
+        detail = {"defects": codes, "graded": expected is not None}
+        return CaseResult(listing_id, trial, trial_seed, passed, 0.0, detail=detail)
+
+    run = run_trials_sync(
+        list(listings),
+        audit,
+        trials=trials,
+        seed=seed,
+        concurrency=concurrency,
+        time_limit_s=time_limit_s,
+        on_result=on_result,
+    )
+    first = {result.case_id: result for result in run.for_trial(0)}
     results = []
-    for listing in listings:
-        codes = tuple(defect_codes(audit_listing(listing)))
+    for listing in listings.values():
+        codes = tuple(first[listing.id].detail.get("defects", ()))
         expected = None if listing.expect_defects is None else tuple(listing.expect_defects)
         results.append(ListingResult(listing.id, codes, expected))
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,4 +260,4 @@ def run_listings_eval(listings_path: Path, out_path: Path) -> ListingsReport:
         grade = grade_listings(truth, {result.id: result.defects for result in results})
         logger.info("%s", grade.summary())
     logger.info("audited %d listings from %s into %s", len(results), listings_path, out_path)
-    return ListingsReport(out_path=out_path, results=tuple(results), grade=grade)
+    return ListingsReport(out_path=out_path, results=tuple(results), grade=grade, run=run)

@@ -11,17 +11,26 @@ import json
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import brentq
 
 from shopcrew.agents.planner_allocate import plan_market
+from shopcrew.evaluation.harness import (
+    CaseResult,
+    TrialsResult,
+    run_trials_sync,
+    trial_notes,
+    trials_agree,
+)
 from shopcrew.tools.markets import Market, ResponseCurve, iter_markets
 
 __all__ = [
+    "DEFAULT_PASS_REGRET",
     "MarketScore",
     "MarketsReport",
     "OptimalAllocation",
@@ -38,6 +47,8 @@ logger = logging.getLogger(__name__)
 Planner = Callable[[Market], Mapping[str, float]]
 """Anything that answers a market with a daily budget per campaign id."""
 
+DEFAULT_PASS_REGRET: Final = 0.05
+"""A market passes at most this regret (and no violation): a good planner's p90 is ~6%."""
 _ROAS_TOLERANCE = 0.95
 _BOUND_TOLERANCE = 0.005
 
@@ -82,6 +93,10 @@ class MarketsReport:
     violations: int
     regret_by_tag: dict[str, float]
     """Mean regret per tag kind (`saturated:c05` counts under `saturated`)."""
+    run: TrialsResult | None = None
+    """Every trial of every market, when run through the harness."""
+    pass_regret: float = DEFAULT_PASS_REGRET
+    """The largest regret of a market that passes (pass^k counts those)."""
 
     def lines(self) -> list[str]:
         """The printed figures; the last line is the one MARKET_FORMAT.md fixes."""
@@ -90,11 +105,30 @@ class MarketsReport:
             f"  {s.market_id}: {'; '.join(s.violations)}" for s in self.scores if s.violations
         )
         out.append(f"uplift vs current={self.uplift_current:.1%}")
+        if self.run is not None:
+            out.extend(trial_notes(self.run, agree_key="allocation"))
         out.append(
             f"markets: mean regret={self.mean_regret:.1%}, p90 regret={self.p90_regret:.1%}, "
             f"uplift vs uniform={self.uplift_uniform:.1%}, violations={self.violations}"
         )
         return out
+
+    def figures(self) -> dict[str, object]:
+        """Headline figures for the result file (MARKET_FORMAT.md's, plus the pass count)."""
+        figures: dict[str, object] = {
+            "graded": len(self.scores),
+            "mean_regret": self.mean_regret,
+            "p90_regret": self.p90_regret,
+            "uplift_uniform": self.uplift_uniform,
+            "uplift_current": self.uplift_current,
+            "violations": self.violations,
+            "regret_by_tag": dict(self.regret_by_tag),
+            "pass_regret": self.pass_regret,
+            "passed": sum(not s.violations and s.regret <= self.pass_regret for s in self.scores),
+        }
+        if self.run is not None:
+            figures["trials_agree"] = trials_agree(self.run, "allocation")
+        return figures
 
 
 def _gmv(a: NDArray[np.float64], k: NDArray[np.float64], b: NDArray[np.float64]) -> float:
@@ -284,15 +318,36 @@ def _default_planner(market: Market) -> Mapping[str, float]:
 
 
 def run_markets_eval(
-    markets_path: str | Path, out_path: str | Path, *, planner: Planner | None = None
+    markets_path: str | Path,
+    out_path: str | Path,
+    *,
+    planner: Planner | None = None,
+    trials: int = 1,
+    seed: int = 0,
+    concurrency: int = 1,
+    time_limit_s: float | None = None,
+    pass_regret: float = DEFAULT_PASS_REGRET,
+    on_result: Callable[[CaseResult], None] | None = None,
 ) -> MarketsReport:
     """Plans every market of a file, writes the answers and grades those that carry truth.
+
+    Each market is one case of the harness. It passes when its answer breaks no constraint
+    and its regret is at most `pass_regret` (a market without truth passes when answered).
+    The default planner is deterministic, so its trials agree; the file and the grade are
+    trial 0's. A market whose planner fails or runs past the time limit gets no line and
+    scores as a missing answer (regret 1).
 
     Args:
         markets_path: A JSONL market file (MARKET_FORMAT.md).
         out_path: Where to write one `{"id", "allocation"}` line per market.
         planner: Answers a market; the marketing planner by default. It never sees the
             truth: the grader strips it before asking.
+        trials: Trials per market.
+        seed: The run's seed (the default planner uses none).
+        concurrency: Markets planned at once (threads).
+        time_limit_s: Per market and trial; None for no limit.
+        pass_regret: The largest regret of a passing market.
+        on_result: Called with each result as it finishes (progress).
 
     Returns:
         The grade over the markets that carry `truth` (empty when none does).
@@ -301,14 +356,44 @@ def run_markets_eval(
         MarketFileError: the market file is malformed.
     """
     answer = planner or _default_planner
+    markets: dict[str, Market] = {}
+    for market in iter_markets(markets_path):
+        key, n = market.id, 1
+        while key in markets:  # a repeated id is still a market of its own
+            n += 1
+            key = f"{market.id}#{n}"
+        markets[key] = market
+
+    def plan(key: str, trial: int, trial_seed: int) -> CaseResult:
+        market = markets[key]
+        allocation = dict(answer(market.model_copy(update={"truth": None})))
+        detail: dict[str, object] = {"allocation": allocation}
+        passed = True
+        if market.truth is not None:
+            score = score_market(market, allocation)
+            passed = not score.violations and score.regret <= pass_regret
+            detail.update(regret=score.regret, violations=list(score.violations))
+        return CaseResult(key, trial, trial_seed, passed, 0.0, detail=detail)
+
+    run = run_trials_sync(
+        list(markets),
+        plan,
+        trials=trials,
+        seed=seed,
+        concurrency=concurrency,
+        time_limit_s=time_limit_s,
+        on_result=on_result,
+    )
     scores: list[MarketScore] = []
     Path(out_path).parent.mkdir(parents=True, exist_ok=True)
     with Path(out_path).open("w", encoding="utf-8") as out:
-        for market in iter_markets(markets_path):
-            allocation = dict(answer(market.model_copy(update={"truth": None})))
-            line = {"id": market.id, "allocation": allocation}
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        for result in run.for_trial(0):
+            market = markets[result.case_id]
+            allocation = result.detail.get("allocation")
+            if isinstance(allocation, dict):
+                line = {"id": market.id, "allocation": allocation}
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
             if market.truth is not None:
                 scores.append(score_market(market, allocation))
                 logger.debug("market %s: regret %.4f", market.id, scores[-1].regret)
-    return grade_markets(scores)
+    return replace(grade_markets(scores), run=run, pass_regret=pass_regret)

@@ -18,12 +18,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from shopcrew.errors import TaskFileError
+from shopcrew.evaluation.harness import (
+    CaseResult,
+    TrialsResult,
+    run_trials_sync,
+    trial_notes,
+    trials_agree,
+)
 from shopcrew.tools.json_store import RetailStore
 from shopcrew.tools.tau import TauRetailTools
 
 __all__ = [
     "Mismatch",
     "ReplayResult",
+    "ReplayRun",
     "TauAction",
     "TauTask",
     "compare_results",
@@ -31,6 +39,7 @@ __all__ = [
     "load_tasks",
     "replay_task",
     "replay_tasks",
+    "run_replay",
 ]
 
 logger = logging.getLogger(__name__)
@@ -167,6 +176,126 @@ def replay_tasks(
         if on_result is not None:
             on_result(result)
         yield result
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayRun:
+    """What `run_replay` measured."""
+
+    results: tuple[ReplayResult, ...]
+    """Trial 0's results in task order (a task that failed in the harness has none)."""
+    mismatches: tuple[Mismatch, ...] | None
+    """Against the oracle, when one was given."""
+    run: TrialsResult
+
+    @property
+    def total(self) -> int:
+        """Tasks on either side (replayed or expected)."""
+        return len({task for task in self.run.case_ids} | set(self.expected_ids))
+
+    expected_ids: tuple[str, ...] = ()
+
+    def lines(self, out: Path | None = None) -> list[str]:
+        """Mismatches, failed trials and pass^k, then the summary line."""
+        lines = [f"mismatch {m.task}: {m.detail}" for m in self.mismatches or ()]
+        lines.extend(trial_notes(self.run, agree_key="final_db_sha256"))
+        if self.mismatches is None:
+            where = "" if out is None else f", results in {out}"
+            lines.append(f"tau-replay: {len(self.results)} tasks replayed{where}")
+        else:
+            lines.append(
+                f"tau-replay: {self.total - len(self.mismatches)}/{self.total} tasks match"
+            )
+        return lines
+
+    def figures(self) -> dict[str, object]:
+        """Headline figures for the result file: tasks, matches, mismatches."""
+        figures: dict[str, object] = {
+            "tasks": len(self.run.case_ids),
+            "replayed": len(self.results),
+            "trials_agree": trials_agree(self.run, "final_db_sha256"),
+        }
+        if self.mismatches is not None:
+            figures.update(
+                matches=self.total - len(self.mismatches),
+                mismatches=len(self.mismatches),
+                compared=self.total,
+            )
+        return figures
+
+
+def run_replay(
+    store: RetailStore,
+    tasks: Sequence[TauTask],
+    *,
+    expected: dict[str, ReplayResult] | None = None,
+    trials: int = 1,
+    seed: int = 0,
+    concurrency: int = 1,
+    time_limit_s: float | None = None,
+    on_result: Callable[[CaseResult], None] | None = None,
+) -> ReplayRun:
+    """Replay tasks through the harness, each trial on a fresh copy of `store`.
+
+    A task passes when it matches the oracle (without one, when its replay ran). Replay is
+    deterministic, so trials agree; several trials check that. Results are trial 0's.
+
+    Args:
+        store: The loaded store (never changed).
+        tasks: The tasks, ids unique.
+        expected: The oracle by task id, or None.
+        trials: Trials per task.
+        seed: The run's seed (replay uses none).
+        concurrency: Tasks replayed at once (threads).
+        time_limit_s: Per task and trial; None for no limit.
+        on_result: Called with each result as it finishes (progress).
+    """
+    by_id = {task.id: task for task in tasks}
+
+    def replay(task_id: str, trial: int, trial_seed: int) -> CaseResult:
+        result = replay_task(store, by_id[task_id])
+        detail: dict[str, object] = {
+            "outputs": list(result.outputs),
+            "final_db_sha256": result.final_db_sha256,
+        }
+        passed = True
+        if expected is not None:
+            want = expected.get(task_id)
+            problem = (
+                "not in the expected file" if want is None else _first_difference(result, want)
+            )
+            passed = problem is None
+            if problem is not None:
+                detail["mismatch"] = problem
+        return CaseResult(task_id, trial, trial_seed, passed, 0.0, detail=detail)
+
+    run = run_trials_sync(
+        list(by_id),
+        replay,
+        trials=trials,
+        seed=seed,
+        concurrency=concurrency,
+        time_limit_s=time_limit_s,
+        on_result=on_result,
+    )
+    results = tuple(
+        ReplayResult(
+            r.case_id,
+            tuple(str(o) for o in r.detail["outputs"]),
+            str(r.detail["final_db_sha256"]),
+        )
+        for r in run.for_trial(0)
+        if "final_db_sha256" in r.detail
+    )
+    mismatches = None
+    if expected is not None:
+        found = compare_results(results, expected)
+        failed = {r.case_id: r.error for r in run.for_trial(0) if r.error is not None}
+        mismatches = tuple(
+            [Mismatch(task, f"not replayed: {error}") for task, error in failed.items()]
+            + [m for m in found if m.task not in failed]
+        )
+    return ReplayRun(results, mismatches, run, tuple(expected or ()))
 
 
 def compare_results(
