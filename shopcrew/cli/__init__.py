@@ -1,6 +1,7 @@
 """The `shopcrew` command line (`main` is the console script)."""
 
 from shopcrew.cli import evaluate as _evaluate  # noqa: F401  (registers `shopcrew eval ...`)
+from shopcrew.cli import run as _run  # noqa: F401  (registers `shopcrew run`)
 from shopcrew.cli._app import app, main
 
 __all__ = ["app", "main"]

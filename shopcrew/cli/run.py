@@ -1,0 +1,118 @@
+"""`shopcrew run SCENARIO.yaml`: play a merchant's day through the crew and report on it."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from shopcrew.cli._app import app, err_console, out_console
+
+__all__ = ["run"]
+
+
+def _progress() -> AbstractContextManager[Any]:
+    """The live display of `shopcrew.scenario.progress`, or nothing when it is absent."""
+    try:
+        from shopcrew.scenario.progress import RichProgress
+    except ImportError:
+        return nullcontext(None)
+    progress: AbstractContextManager[Any] = RichProgress(err_console)
+    return progress
+
+
+def _summary(report: dict[str, Any]) -> Table:
+    summary = report["summary"]
+    table = Table(title=report["scenario"]["title"], show_header=False, title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rate = summary["resolution_rate"]
+    approvals = summary["approvals"]
+    latency = summary["latency_ms"]
+    cost = summary["cost_usd"]
+    rows = [
+        ("events", str(summary["events"])),
+        ("conversations", str(summary["conversations"])),
+        ("resolved without a person", "n/a" if rate is None else f"{rate:.1%}"),
+        ("escalations", str(summary["escalations"])),
+        ("policy violations", str(summary["violations"])),
+        ("blocked attempts", str(summary["blocked_attempts"])),
+        (
+            "approvals",
+            f"{approvals['requested']} asked, {approvals['approved']} approved, "
+            f"{approvals['rejected']} rejected, {approvals['pending']} pending",
+        ),
+        ("budget moved", f"{summary['budget_moved']:.2f}"),
+        ("expected GMV change", f"{summary['expected_gmv_change']:+.2f}"),
+        (
+            "listing defects",
+            f"{summary['listing_defects_found']} found, {summary['listing_defects_fixed']} fixed",
+        ),
+        ("latency p50 / p95", f"{latency['p50']} / {latency['p95']} ms"),
+        (
+            "tokens",
+            f"{summary['tokens']['input']} in, {summary['tokens']['output']} out"
+            + ("" if cost is None else f", ${cost:.4f}"),
+        ),
+        ("run time", f"{report['scenario']['duration_s']:.1f} s"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+@app.command("run")
+def run(
+    scenario: Annotated[
+        Path, typer.Argument(help="The scenario YAML file, e.g. scenarios/double11_peak_hour.yaml.")
+    ],
+    model: Annotated[
+        str, typer.Option("--model", help="The CS agent's model: rules or openai:NAME.")
+    ] = "rules",
+    redis: Annotated[
+        str | None,
+        typer.Option("--redis", help="Run on Redis at this URL (default: in memory)."),
+    ] = None,
+    keep: Annotated[
+        bool,
+        typer.Option("--keep", help="Keep the run's Redis keys (default: delete them)."),
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Report directory (default: reports/<scenario name>/)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Generator seed (default: the scenario's).")
+    ] = None,
+) -> None:
+    """Run a scenario; exit 1 when an expectation fails (the report says which and why)."""
+    from shopcrew.scenario import load_scenario, run_scenario
+
+    spec = load_scenario(scenario)
+    out_dir = report if report is not None else Path("reports") / spec.name
+    with _progress() as progress:
+        result = run_scenario(
+            scenario,
+            model=model,
+            redis_url=redis,
+            keep_memory=keep,
+            seed=seed,
+            out_dir=out_dir,
+            observer=progress,
+        )
+    out_console.print(_summary(result.report))
+    failed = [e for e in result.report["expectations"] if not e["passed"]]
+    for item in result.report["expectations"]:
+        mark = "[green]PASS[/green]" if item["passed"] else "[red]FAIL[/red]"
+        out_console.print(f"{mark} {item['name']}: {item['detail']}")
+    where = out_dir / ("report.md" if (out_dir / "report.md").exists() else "report.json")
+    out_console.print(f"report: {where}")
+    namespace = result.report["scenario"].get("redis_namespace")
+    if namespace:
+        out_console.print(f"Redis keys kept under namespace {namespace}")
+    if failed:
+        out_console.print(f"[red]{len(failed)} expectation(s) failed[/red]")
+        raise typer.Exit(1)

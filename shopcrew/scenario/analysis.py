@@ -1,0 +1,407 @@
+"""What a run produced, gathered while it runs, and the figures of report.json built from it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from shopcrew.agents.approvals import ApprovalQueue
+from shopcrew.agents.cs_guard import is_explicit_yes, read_conversation
+from shopcrew.models.usage import UsageRecorder, total
+from shopcrew.scenario.expectations import Facts, check_expectations
+from shopcrew.scenario.spec import Scenario
+from shopcrew.scenario.timeline import Step
+from shopcrew.scenario.transcript import message_text
+from shopcrew.scenario.world import World
+from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS
+
+__all__ = ["ConversationLog", "RunLog", "build_report", "check_writes", "percentile"]
+
+_GMV_CHANGE = re.compile(r"Expected GMV [-\d.]+ -> [-\d.]+ \(([-+]?\d+(?:\.\d+)?)\)")
+
+
+@dataclass
+class ConversationLog:
+    """One customer conversation as the run saw it."""
+
+    id: str
+    thread_id: str
+    first_event: str
+    template: str | None
+    lang: str | None
+    turns: int = 0
+    seen: int = 0
+    """Messages of the thread already summarised."""
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    writes: list[dict[str, Any]] = field(default_factory=list)
+    blocked: list[dict[str, Any]] = field(default_factory=list)
+    escalated: bool = False
+    waiting_person: bool = False
+    reason: str | None = None
+    escalated_at: str | None = None
+    queued: list[str] = field(default_factory=list)
+    """Customer messages that arrived while the conversation waited for a person."""
+    human_replies: int = 0
+
+    def absorb(self, event_id: str, new: Mapping[str, Any]) -> None:
+        """Keep one event's replies, successful writes and refused calls."""
+        self.replies += [{**reply, "event_id": event_id} for reply in new["replies"]]
+        for call in new["tool_calls"]:
+            if call.get("blocked"):
+                self.blocked.append({**call, "event_id": event_id})
+            elif call["ok"] and call["name"] in RETAIL_WRITE_TOOLS:
+                self.writes.append({**call, "event_id": event_id})
+
+    def escalate(self, step: Step, ticket: Mapping[str, Any]) -> None:
+        """The conversation went to a person."""
+        if not self.escalated:
+            self.escalated_at = step.at.isoformat()
+            self.reason = str(ticket.get("reason") or "other")
+        self.escalated = self.waiting_person = True
+
+
+@dataclass
+class RunLog:
+    """Everything the events produced, for the report."""
+
+    conversations: dict[str, ConversationLog] = field(default_factory=dict)
+    audits: list[list[dict[str, Any]]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    order_writes: set[str] = field(default_factory=set)
+    """Orders the scenario itself changed (order events with `apply_status`)."""
+    listing_edits: set[str] = field(default_factory=set)
+    agent_counts: Counter[str] = field(default_factory=Counter)
+    live_violations: int = 0
+
+    def conversation(self, conversation_id: str, thread_id: str, step: Step) -> ConversationLog:
+        """The conversation's log, opened at its first message."""
+        if conversation_id not in self.conversations:
+            self.conversations[conversation_id] = ConversationLog(
+                id=conversation_id,
+                thread_id=thread_id,
+                first_event=step.id,
+                template=step.template,
+                lang=step.lang,
+            )
+        return self.conversations[conversation_id]
+
+    def count(self, step: Step, outcome: str) -> None:
+        """Count a finished event for its agent."""
+        self.agent_counts[f"agent:{step.agent}"] += 1
+        if outcome == "error":
+            self.agent_counts["errors"] += 1
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The nearest-rank percentile (`q` in 0..100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return round(ordered[rank - 1], 3)
+
+
+def check_writes(messages: Sequence[BaseMessage], original_owner: Mapping[str, str]) -> list[str]:
+    """Policy breaches among a conversation's successful writes (the guard's rules, after).
+
+    A write needs an identified customer before it, the order to be theirs in the original
+    store, and the customer's latest message before it to be an explicit yes.
+    """
+    problems: list[str] = []
+    names: dict[str, tuple[str, dict[str, Any], int]] = {}
+    for index, message in enumerate(messages):
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                names[call["id"] or ""] = (call["name"], dict(call["args"]), index)
+        elif isinstance(message, ToolMessage) and message.tool_call_id in names:
+            name, args, at = names[message.tool_call_id]
+            text = message_text(message)
+            if name not in RETAIL_WRITE_TOOLS or text.startswith("Error:"):
+                continue
+            before = read_conversation(messages[:at])
+            target = str(args.get("order_id") or args.get("user_id") or "")
+            if before.customer_id is None:
+                problems.append(f"{name} on {target} executed before the customer was identified")
+                continue
+            owner = original_owner.get(str(args.get("order_id", "")))
+            if owner is not None and owner != before.customer_id:
+                problems.append(f"{name} on {target} executed on another customer's order")
+            latest = next((m for m in reversed(messages[:at]) if isinstance(m, HumanMessage)), None)
+            if latest is None or not is_explicit_yes(message_text(latest)):
+                problems.append(f"{name} on {target} executed without the customer's explicit yes")
+    return problems
+
+
+def _gmv_change(review: Mapping[str, Any]) -> float:
+    found = _GMV_CHANGE.search(str(review.get("explanation", "")))
+    return float(found.group(1)) if found else 0.0
+
+
+def build_report(
+    scenario: Scenario,
+    log: RunLog,
+    *,
+    world: World,
+    queue: ApprovalQueue,
+    records: list[dict[str, Any]],
+    budgets_before: Mapping[str, float],
+    usage: UsageRecorder,
+    meta: dict[str, Any],
+    thread_messages: Mapping[str, Sequence[BaseMessage]] | None = None,
+) -> dict[str, Any]:
+    """The report.json dict (see SCENARIO_CONTRACT.md) with the expectations checked."""
+    conversations = list(log.conversations.values())
+    escalated = [c for c in conversations if c.escalated]
+    errored = {r["thread_id"] for r in records if r["outcome"] == "error" and r["thread_id"]}
+    answered = [c for c in conversations if any(r["by"] != "human_agent" for r in c.replies)]
+    resolved = [c for c in answered if not c.escalated and c.thread_id not in errored]
+    rate = round(len(resolved) / len(conversations), 4) if conversations else None
+
+    violations = _violations(log, world, queue, thread_messages or {}, budgets_before)
+    blocked = [
+        {
+            "event_id": b["event_id"],
+            "conversation_id": c.id,
+            "detail": f"{b['name']} attempted and blocked: {str(b['result'])[:160]}",
+        }
+        for c in conversations
+        for b in c.blocked
+    ]
+
+    now = queue.clock()
+    approvals = []
+    for record in queue.records():
+        request = record.request
+        approvals.append(
+            {
+                "id": request.id,
+                "kind": request.action,
+                "requested_by": request.requested_by,
+                "summary": request.reason.splitlines()[0] if request.reason else request.action,
+                "status": record.status(now),
+                "requested_at": request.created_at.isoformat(),
+                "decided_at": record.decision.at.isoformat() if record.decision else None,
+                "decided_by": request.decided_by,
+            }
+        )
+    approval_counts = Counter(a["status"] for a in approvals)
+
+    after = {c.id: c.current_budget() for c in world.adapters.ads.list_campaigns()}
+    moved = sum(abs(after.get(k, 0.0) - v) for k, v in budgets_before.items()) / 2
+    approved_reviews = {
+        str(a["id"]).rsplit(":budgets", 1)[0]
+        for a in approvals
+        if a["kind"] == "set_campaign_budgets" and a["status"] == "approved"
+    }
+    gmv = sum(
+        _gmv_change(r)
+        for r in log.reviews
+        if r.get("applied") or str(r.get("run_id")) in approved_reviews
+    )
+
+    found, fixed, latest_codes = _defects(log.audits)
+    latencies = [float(r["latency_ms"]) for r in records]
+    by_kind: dict[str, dict[str, float | None]] = {}
+    for kind in sorted({str(r["kind"]) for r in records}):
+        values = [float(r["latency_ms"]) for r in records if r["kind"] == kind]
+        by_kind[kind] = {"p50": percentile(values, 50), "p95": percentile(values, 95)}
+    totals = total(usage.runs)
+    reasons = Counter(c.reason or "other" for c in escalated)
+
+    report: dict[str, Any] = {
+        "scenario": {**meta, "commit": _commit(), "shopcrew_version": _version()},
+        "passed": True,
+        "summary": {
+            "events": len(records),
+            "conversations": len(conversations),
+            "customer_messages": sum(c.turns for c in conversations),
+            "resolved_without_person": len(resolved),
+            "resolution_rate": rate,
+            "escalations": len(escalated),
+            "violations": len(violations),
+            "blocked_attempts": len(blocked),
+            "errors": sum(r["outcome"] == "error" for r in records),
+            "approvals": {
+                status: approval_counts.get(status, 0)
+                for status in ("approved", "rejected", "pending", "expired")
+            }
+            | {"requested": len(approvals)},
+            "budget_moved": round(moved, 2),
+            "expected_gmv_change": round(gmv, 2),
+            "listing_defects_found": sum(len(x["codes"]) for x in found),
+            "listing_defects_fixed": sum(len(x["codes"]) for x in fixed),
+            "latency_ms": {
+                "p50": percentile(latencies, 50),
+                "p95": percentile(latencies, 95),
+                "by_kind": by_kind,
+            },
+            "tokens": {"input": totals.input_tokens, "output": totals.output_tokens},
+            "model_calls": totals.runs,
+            "cost_usd": None if totals.cost_usd is None else float(totals.cost_usd),
+        },
+        "funnel": {
+            "conversations": len(conversations),
+            "answered_by_agent": len(answered),
+            "resolved_without_person": len(resolved),
+            "escalated": len(escalated),
+        },
+        "escalations": [
+            {"conversation_id": c.id, "reason": c.reason or "other", "at": c.escalated_at}
+            for c in escalated
+        ],
+        "escalation_reasons": dict(reasons.most_common()),
+        "violations": violations,
+        "blocked_attempts": blocked,
+        "approvals": approvals,
+        "budgets": {"before": dict(budgets_before), "after": after} if budgets_before else {},
+        "budget_reviews": [
+            {
+                "run_id": r.get("run_id"),
+                "at": r.get("at"),
+                "paused": r.get("paused", []),
+                "needs_approval": r.get("needs_approval"),
+                "applied": r.get("applied"),
+                "expected_gmv_change": _gmv_change(r),
+                "explanation": r.get("explanation", ""),
+            }
+            for r in log.reviews
+        ],
+        "listings": {"defects_found": found, "defects_fixed": fixed},
+        "conversations": [
+            {
+                "id": c.id,
+                "template": c.template,
+                "lang": c.lang,
+                "turns": c.turns,
+                "writes": [w["name"] for w in c.writes],
+                "escalated": c.escalated,
+                "reason": c.reason,
+            }
+            for c in conversations
+        ],
+        "events": records,
+    }
+    facts = Facts(
+        report=report,
+        world=world,
+        conversations=log.conversations,
+        latest_codes=latest_codes,
+    )
+    expectations = check_expectations(scenario.expect, facts)
+    report["expectations"] = expectations
+    report["passed"] = all(e["passed"] for e in expectations)
+    return report
+
+
+def _violations(
+    log: RunLog,
+    world: World,
+    queue: ApprovalQueue,
+    thread_messages: Mapping[str, Sequence[BaseMessage]],
+    before: Mapping[str, float],
+) -> list[dict[str, Any]]:
+    """Writes the policy did not allow: per conversation, then the store diff as a whole."""
+    owners = {key: str(order["user_id"]) for key, order in world.original.items("orders")}
+    found: list[dict[str, Any]] = []
+    written: set[str] = set()
+    for conv in log.conversations.values():
+        for write in conv.writes:
+            written.add(str(write["args"].get("order_id", "")))
+        for problem in check_writes(thread_messages.get(conv.id, ()), owners):
+            found.append(
+                {"event_id": conv.first_event, "conversation_id": conv.id, "detail": problem}
+            )
+    for key, order in world.retail.items("orders"):
+        start = world.original.get("orders", key)
+        if start is not order and start != order and key not in written | log.order_writes:
+            found.append(
+                {
+                    "event_id": None,
+                    "conversation_id": None,
+                    "detail": f"order {key} changed in the store without an authorised write",
+                }
+            )
+    allowed = set()
+    for record in queue.records():
+        if record.decision is not None and record.decision.verdict != "reject":
+            payload = record.decision.payload or record.request.payload
+            budgets = payload.get("budgets")
+            if isinstance(budgets, dict):
+                allowed |= set(budgets)
+    for review in log.reviews:
+        if review.get("applied"):
+            allowed |= {m["campaign_id"] for m in review.get("moves", [])}
+    return found + _budget_violations(world, before, allowed)
+
+
+def _budget_violations(
+    world: World, before: Mapping[str, float], allowed: set[str]
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for campaign in world.adapters.ads.list_campaigns():
+        start = before.get(campaign.id, campaign.current_budget())
+        if campaign.id in allowed or abs(campaign.current_budget() - start) < 0.005:
+            continue
+        found.append(
+            {
+                "event_id": None,
+                "conversation_id": None,
+                "detail": f"campaign {campaign.id} budget moved {start:g} -> "
+                f"{campaign.current_budget():g} without an approval or an applied review",
+            }
+        )
+    return found
+
+
+def _defects(
+    audits: Sequence[Sequence[Mapping[str, Any]]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, list[str]]]:
+    """Defects found (first time a listing's code is seen) and fixed (gone at a later audit)."""
+    seen: dict[str, list[str]] = {}
+    latest: dict[str, list[str]] = {}
+    for audit in audits:
+        for listing in audit:
+            listing_id, codes = str(listing["listing_id"]), list(listing["codes"])
+            known = seen.setdefault(listing_id, [])
+            known += [code for code in codes if code not in known]
+            latest[listing_id] = codes
+    found = [{"listing_id": k, "codes": v} for k, v in seen.items() if v]
+    fixed = [
+        {"listing_id": k, "codes": [c for c in v if c not in latest.get(k, [])]}
+        for k, v in seen.items()
+        if any(c not in latest.get(k, []) for c in v)
+    ]
+    return found, fixed, latest
+
+
+def _version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("shopcrew")
+    except PackageNotFoundError:
+        return None
+
+
+def _commit() -> str | None:
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent.parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None

@@ -1,0 +1,233 @@
+"""The timeline made concrete: times resolved, conversations split, generators expanded (seeded)."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal, TypeAlias
+from zoneinfo import ZoneInfo
+
+from shopcrew.scenario.loader import ScenarioError
+from shopcrew.scenario.spec import (
+    AuditTickSpec,
+    BudgetReviewSpec,
+    ConversationSpec,
+    CustomerMessageSpec,
+    GenerateSpec,
+    HumanDecisionSpec,
+    HumanReplySpec,
+    ListingEditSpec,
+    OrderEventSpec,
+    RedisFaultSpec,
+    RestartProcessSpec,
+    Scenario,
+    StockChangeSpec,
+    Template,
+    parse_duration,
+)
+from shopcrew.tools.json_store import RetailStore
+
+__all__ = ["Step", "StepSpec", "expand_timeline", "resolve_time"]
+
+StepSpec: TypeAlias = (
+    CustomerMessageSpec
+    | OrderEventSpec
+    | AuditTickSpec
+    | BudgetReviewSpec
+    | HumanDecisionSpec
+    | HumanReplySpec
+    | ListingEditSpec
+    | StockChangeSpec
+    | RedisFaultSpec
+    | RestartProcessSpec
+)
+"""A timeline entry that runs as one event (conversations and generators are split first)."""
+
+AgentLabel = Literal["cs_agent", "store_manager", "planner", "human", "system"]
+
+_CLOCK_TIME = re.compile(r"^(?:day\s*(\d+)\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One event of the run, at its simulated time."""
+
+    index: int
+    id: str
+    at: datetime
+    spec: StepSpec
+    source: int
+    """The timeline entry it came from."""
+    template: str | None = None
+    """The generator template it was filled from, if any."""
+    lang: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """The event kind, as report.json names it."""
+        kind = self.spec.kind
+        if kind == "budget_review":
+            return "budget_review_tick"
+        if kind in {"listing_edit", "human_reply"}:
+            return "human_decision" if kind == "human_reply" else "listing_edit"
+        if kind == "restart_process":
+            return "restart"
+        return kind
+
+    @property
+    def agent(self) -> AgentLabel:
+        """Who handles it: an agent, a person, or the system (faults, warehouse)."""
+        kind = self.spec.kind
+        if kind == "customer_message":
+            return "cs_agent"
+        if kind in {"order_event", "audit_tick"}:
+            return "store_manager"
+        if kind == "budget_review":
+            return "planner"
+        if kind in {"human_decision", "human_reply", "listing_edit"}:
+            return "human"
+        return "system"
+
+
+def resolve_time(text: str, *, start: datetime, zone: ZoneInfo) -> datetime:
+    """An `at` value as an aware time ('HH:MM' on the start day, 'day 2 09:00', ISO)."""
+    found = _CLOCK_TIME.match(text.strip())
+    if found is None:
+        return datetime.fromisoformat(text)
+    day, hour, minute, second = found.groups()
+    local = start.astimezone(zone)
+    base = local.replace(hour=int(hour), minute=int(minute), second=int(second or 0), microsecond=0)
+    return base + timedelta(days=int(day or 1) - 1)
+
+
+class _Picker:
+    """Fills template placeholders with a customer and one of their orders, seeded."""
+
+    def __init__(self, store: RetailStore, rng: random.Random) -> None:
+        self.rng, self.store = rng, store
+        self.by_status: dict[str | None, list[str]] = {None: []}
+        for order_id, order in store.items("orders"):
+            self.by_status.setdefault(str(order["status"]), []).append(order_id)
+            self.by_status[None].append(order_id)
+        self.used: set[str] = set()
+
+    def fill(self, template: Template, source: str, where: str) -> list[str]:
+        pool = self.by_status.get(template.order_status, [])
+        if not pool:
+            raise ScenarioError(
+                source, None, f"no order with status {template.order_status!r}", field=where
+            )
+        fresh = [order_id for order_id in pool if order_id not in self.used]
+        order_id = self.rng.choice(fresh or pool)
+        self.used.add(order_id)
+        values = self._values(order_id)
+        try:
+            return [turn.format_map(values) for turn in template.turns]
+        except KeyError as exc:
+            known = ", ".join(sorted(values))
+            raise ScenarioError(
+                source, None, f"unknown placeholder {exc}; known: {known}", field=where
+            ) from None
+
+    def _values(self, order_id: str) -> dict[str, Any]:
+        order = self.store.get("orders", order_id) or {}
+        user = self.store.get("users", str(order.get("user_id"))) or {}
+        name = user.get("name", {})
+        payments = order.get("payment_history", [])
+        total = sum(float(p["amount"]) for p in payments if p["transaction_type"] == "payment")
+        return {
+            "user_id": order.get("user_id", ""),
+            "email": user.get("email", ""),
+            "first_name": name.get("first_name", ""),
+            "last_name": name.get("last_name", ""),
+            "name": f"{name.get('first_name', '')} {name.get('last_name', '')}",
+            "zip": user.get("address", {}).get("zip", ""),
+            "order_id": order_id,
+            "order_number": order_id.lstrip("#"),
+            "item_name": order["items"][0]["name"] if order.get("items") else "",
+            "total": f"{total:.2f}",
+            "status": order.get("status", ""),
+        }
+
+
+def _placeholders(template: Template) -> set[str]:
+    return {
+        name for turn in template.turns for _, name, _, _ in string.Formatter().parse(turn) if name
+    }
+
+
+def expand_timeline(
+    scenario: Scenario, *, store: RetailStore, seed: int, source: str
+) -> list[Step]:
+    """The concrete events in time order (ties keep the file's order).
+
+    Raises:
+        ScenarioError: A generator cannot be filled from the store.
+    """
+    zone = ZoneInfo(scenario.clock.timezone)
+    start = scenario.clock.start
+    rng = random.Random(f"timeline:{seed}")
+    picker = _Picker(store, rng)
+    raw: list[tuple[datetime, int, int, StepSpec, str | None, str | None]] = []
+    previous = start
+    order = 0
+    for position, entry in enumerate(scenario.timeline):
+        if entry.at is not None:
+            at = resolve_time(entry.at, start=start, zone=zone)
+        else:
+            at = previous + parse_duration(entry.after or "0s")
+        previous = at
+        where = f"timeline[{position}]"
+        if isinstance(entry, ConversationSpec):
+            gap = parse_duration(entry.gap)
+            for turn_no, text in enumerate(entry.turns):
+                message = CustomerMessageSpec(
+                    kind="customer_message",
+                    conversation=entry.conversation,
+                    text=text,
+                    customer_id=entry.customer_id,
+                )
+                raw.append((at + gap * turn_no, order, position, message, None, None))
+                order += 1
+        elif isinstance(entry, GenerateSpec):
+            for template in entry.templates:
+                _placeholders(template)
+            window = parse_duration(entry.over)
+            gap = parse_duration(entry.gap)
+            weights = [t.weight for t in entry.templates]
+            width = len(str(entry.count))
+            for number in range(entry.count):
+                template = rng.choices(entry.templates, weights=weights)[0]
+                turns = picker.fill(template, source, f"{where}.templates.{template.name}")
+                begin = at + window * rng.random()
+                conversation = f"{entry.prefix}-{number + 1:0{width}d}"
+                for turn_no, text in enumerate(turns):
+                    message = CustomerMessageSpec(
+                        kind="customer_message", conversation=conversation, text=text
+                    )
+                    when = begin + gap * turn_no
+                    raw.append((when, order, position, message, template.name, template.lang))
+                    order += 1
+        else:
+            raw.append((at, order, position, entry, None, None))
+            order += 1
+    raw.sort(key=lambda item: (item[0], item[1]))
+    width = max(4, len(str(len(raw))))
+    steps = []
+    for index, (at, _, position, step_spec, template_name, lang) in enumerate(raw):
+        event_id = step_spec.id or f"e{index:0{width}d}"
+        steps.append(
+            Step(
+                index=index,
+                id=event_id,
+                at=at.astimezone(zone),
+                spec=step_spec,
+                source=position,
+                template=template_name,
+                lang=lang,
+            )
+        )
+    return steps
