@@ -1,0 +1,326 @@
+"""A lenient typed view of the report.json dict, and the key figures computed from it.
+
+Keys the view does not know are ignored and every section may be missing (the engine may add
+keys); a section of the wrong shape raises `ReportFormatError`. Figures come from `summary` when
+present and are otherwise derived from the detailed sections.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shopcrew.errors import ShopcrewError
+
+__all__ = [
+    "Budgets",
+    "Figures",
+    "Funnel",
+    "Latency",
+    "Report",
+    "ReportFormatError",
+    "clock_label",
+    "key_figures",
+    "parse_report",
+    "ranked_reasons",
+    "timed_events",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class ReportFormatError(ShopcrewError, ValueError):
+    """The report dict does not follow the scenario report contract (report.json)."""
+
+    def __init__(self, problems: str) -> None:
+        self.problems = problems
+        super().__init__(
+            f"The scenario report does not follow the report.json contract: {problems}. "
+            "Write it with the scenario engine of the same shopcrew version, or fix those fields."
+        )
+
+
+class View(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Scenario(View):
+    name: str = "scenario"
+    title: str | None = None
+    description: str | None = None
+    file: str | None = None
+    seed: int | str | None = None
+    model: str | None = None
+    memory: str | None = None
+    started_at: str | None = None
+    duration_s: float | None = None
+    commit: str | None = None
+    shopcrew_version: str | None = None
+
+
+class ApprovalCounts(View):
+    requested: int = 0
+    approved: int = 0
+    rejected: int = 0
+    pending: int = 0
+    expired: int = 0
+
+
+class Latency(View):
+    p50: float | None = None
+    p95: float | None = None
+
+
+class LatencySummary(Latency):
+    by_kind: dict[str, Latency] = Field(default_factory=dict)
+
+
+class Tokens(View):
+    input: int = 0
+    output: int = 0
+
+
+class Summary(View):
+    events: int | None = None
+    conversations: int | None = None
+    resolved_without_person: int | None = None
+    resolution_rate: float | None = None
+    escalations: int | None = None
+    violations: int | None = None
+    approvals: ApprovalCounts | None = None
+    budget_moved: float | None = None
+    expected_gmv_change: float | None = None
+    listing_defects_found: int | None = None
+    listing_defects_fixed: int | None = None
+    latency_ms: LatencySummary | None = None
+    tokens: Tokens | None = None
+    cost_usd: float | None = None
+
+
+class Funnel(View):
+    conversations: int = 0
+    answered_by_agent: int = 0
+    resolved_without_person: int = 0
+    escalated: int = 0
+
+
+class Escalation(View):
+    conversation_id: str | None = None
+    reason: str = "no reason given"
+    at: str | None = None
+
+
+class Violation(View):
+    event_id: str | None = None
+    conversation_id: str | None = None
+    detail: str = ""
+
+
+class Approval(View):
+    id: str = "?"
+    kind: str | None = None
+    summary: str = ""
+    status: str = "unknown"
+    requested_at: str | None = None
+    decided_at: str | None = None
+
+
+class Budgets(View):
+    before: dict[str, float] = Field(default_factory=dict)
+    after: dict[str, float] = Field(default_factory=dict)
+    names: dict[str, str] = Field(default_factory=dict)
+
+
+class Defects(View):
+    listing_id: str
+    codes: list[str] = Field(default_factory=list)
+
+
+class Listings(View):
+    defects_found: list[Defects] = Field(default_factory=list)
+    defects_fixed: list[Defects] = Field(default_factory=list)
+
+
+class Event(View):
+    index: int | None = None
+    id: str | None = None
+    kind: str = "unknown"
+    agent: str = "unknown"
+    at: str | None = None
+    latency_ms: float | None = None
+    outcome: str | None = None
+    detail: str = ""
+
+
+class Expectation(View):
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+class Report(View):
+    scenario: Scenario = Field(default_factory=Scenario)
+    passed: bool | None = None
+    summary: Summary = Field(default_factory=Summary)
+    funnel: Funnel | None = None
+    escalations: list[Escalation] = Field(default_factory=list)
+    escalation_reasons: dict[str, int] = Field(default_factory=dict)
+    violations: list[Violation] = Field(default_factory=list)
+    approvals: list[Approval] = Field(default_factory=list)
+    budgets: Budgets | None = None
+    listings: Listings | None = None
+    events: list[Event] = Field(default_factory=list)
+    expectations: list[Expectation] = Field(default_factory=list)
+
+
+def parse_report(report: Mapping[str, Any]) -> Report:
+    if not isinstance(report, Mapping):
+        raise ReportFormatError(f"expected a mapping (the parsed report.json), got {type(report)}")
+    try:
+        return Report.model_validate(dict(report))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']} (got {error['input']!r:.60})"
+            for error in exc.errors()[:5]
+        )
+        raise ReportFormatError(problems) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The key figures, from `summary` or derived from the detailed sections."""
+
+    conversations: int
+    resolved: int
+    escalated: int
+    rate: float | None
+    violations: int
+    approvals: ApprovalCounts
+    budget_moved: float | None
+    gmv_change: float | None
+    defects_found: int | None
+    defects_fixed: int | None
+    latency: dict[str, Latency]
+    """Latency of all events under "", and per event kind."""
+    tokens: Tokens
+    cost_usd: float | None
+
+
+def _percentiles(values: Sequence[float]) -> Latency:
+    if not values:
+        return Latency()
+    p50, p95 = np.percentile(np.asarray(values, dtype=float), [50, 95])
+    return Latency(p50=float(p50), p95=float(p95))
+
+
+def _latency(view: Report) -> dict[str, Latency]:
+    given = view.summary.latency_ms
+    by_kind: dict[str, list[float]] = {}
+    for event in view.events:
+        if event.latency_ms is not None:
+            by_kind.setdefault(event.kind, []).append(event.latency_ms)
+    result = {kind: _percentiles(values) for kind, values in sorted(by_kind.items())}
+    result[""] = _percentiles([v for values in by_kind.values() for v in values])
+    if given is not None:
+        result.update(given.by_kind)
+        if given.p50 is not None or given.p95 is not None:
+            result[""] = Latency(p50=given.p50, p95=given.p95)
+    return result
+
+
+def _approval_counts(approvals: Iterable[Approval]) -> ApprovalCounts:
+    statuses = Counter(a.status for a in approvals)
+    return ApprovalCounts(
+        requested=sum(statuses.values()),
+        approved=statuses["approved"],
+        rejected=statuses["rejected"],
+        pending=statuses["pending"],
+        expired=statuses["expired"],
+    )
+
+
+def _moved(budgets: Budgets | None) -> float | None:
+    if budgets is None or not (budgets.before or budgets.after):
+        return None
+    ids = set(budgets.before) | set(budgets.after)
+    deltas = [budgets.after.get(c, 0.0) - budgets.before.get(c, 0.0) for c in ids]
+    return max(sum(d for d in deltas if d > 0), -sum(d for d in deltas if d < 0))
+
+
+def key_figures(view: Report) -> Figures:
+    s, funnel = view.summary, view.funnel or Funnel()
+    conversations = s.conversations if s.conversations is not None else funnel.conversations
+    resolved = (
+        s.resolved_without_person
+        if s.resolved_without_person is not None
+        else funnel.resolved_without_person
+    )
+    rate = s.resolution_rate
+    if rate is None and conversations:
+        rate = resolved / conversations
+    listings = view.listings
+    return Figures(
+        conversations=conversations,
+        resolved=resolved,
+        escalated=s.escalations if s.escalations is not None else len(view.escalations),
+        rate=rate,
+        violations=s.violations if s.violations is not None else len(view.violations),
+        approvals=s.approvals or _approval_counts(view.approvals),
+        budget_moved=s.budget_moved if s.budget_moved is not None else _moved(view.budgets),
+        gmv_change=s.expected_gmv_change,
+        defects_found=(
+            s.listing_defects_found
+            if s.listing_defects_found is not None or listings is None
+            else len(listings.defects_found)
+        ),
+        defects_fixed=(
+            s.listing_defects_fixed
+            if s.listing_defects_fixed is not None or listings is None
+            else len(listings.defects_fixed)
+        ),
+        latency=_latency(view),
+        tokens=s.tokens or Tokens(),
+        cost_usd=s.cost_usd,
+    )
+
+
+def ranked_reasons(view: Report) -> list[tuple[str, int]]:
+    counts = Counter(view.escalation_reasons) or Counter(e.reason for e in view.escalations)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def timed_events(view: Report) -> list[tuple[datetime, Event]]:
+    """Events with a readable simulated time, on the wall clock of the first one's zone."""
+    timed: list[tuple[datetime, Event]] = []
+    zone = None
+    for event in view.events:
+        if not event.at:
+            continue
+        try:
+            at = datetime.fromisoformat(event.at)
+        except ValueError:
+            logger.debug("event %s has an unreadable time %r", event.id, event.at)
+            continue
+        if at.tzinfo is not None:
+            zone = zone or at.tzinfo
+            at = at.astimezone(zone).replace(tzinfo=None)
+        timed.append((at, event))
+    return timed
+
+
+def clock_label(view: Report) -> str:
+    """The simulated clock's zone ('UTC+08:00'), from the first event with a readable time."""
+    for event in view.events:
+        try:
+            at = datetime.fromisoformat(event.at or "")
+        except ValueError:
+            continue
+        return at.tzname() or ""
+    return ""
