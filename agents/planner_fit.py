@@ -3,10 +3,12 @@
 The curve is GMV(b) = a·(1 − exp(−b/k)) and the noise multiplicative lognormal with
 mean one, so log GMV = log a + log(1 − exp(−b/k)) − σ²/2 + σ·z. For a fixed k the
 model is linear in log a, which is profiled out exactly; k lives on a grid in units of
-the campaign's current budget (x = b_ref / k), under a weakly informative normal prior on
-log x. The noise level σ is pooled over the market's campaigns (they share it), so a
-campaign whose budget never moved still gets an honest σ, and its posterior over k
-stays the prior: it is shrunk, not extrapolated. The grid points with their weights are
+the campaign's current budget (x = b_ref / k), under a weakly informative skew-normal prior
+on log x: ad campaigns run anywhere from nearly linear (x ≪ 1) to near the knee, and only a
+few far past it, so the prior has a long left tail and a short right one. The noise level
+σ is pooled over the market's campaigns (they share it), so a campaign whose budget never
+moved still gets an honest σ, and its posterior over k stays the prior: it is shrunk, not
+extrapolated. The grid points with their weights are
 a set of plausible (a, k) over which the allocator optimises expected GMV.
 """
 
@@ -15,9 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import stats
 
 __all__ = [
     "CurvePosterior",
@@ -33,14 +37,37 @@ FloatArray = NDArray[np.float64]
 class FitSettings:
     """Prior and grid of the curve fit."""
 
-    prior_log_x_mean: float = -0.5
-    """Prior mean of log(b_ref / k): campaigns usually run near the knee of their curve."""
-    prior_log_x_sd: float = 1.1
-    """Prior spread of log(b_ref / k); wide enough for nearly linear and saturated curves."""
+    prior_log_x_loc: float = 0.77
+    prior_log_x_scale: float = 1.76
+    prior_log_x_skew: float = -3.75
+    """Skew-normal prior of log(b_ref / k) (location, scale, shape): mean −0.59, sd 1.12,
+    a long tail towards nearly linear curves, and little mass far past the knee. Fitted by
+    maximum likelihood to the 349 campaigns of the development markets (each half of them
+    gives nearly the same prior, and either half's prior lowers the other half's regret
+    against a normal one)."""
     grid_points: int = 121
     grid_sds: float = 4.0
     """The grid spans the prior mean ± this many prior sds."""
     min_sigma: float = 0.01
+
+    @property
+    def prior_log_x_mean(self) -> float:
+        """Prior mean of log(b_ref / k)."""
+        return float(self._prior().mean())
+
+    @property
+    def prior_log_x_sd(self) -> float:
+        """Prior sd of log(b_ref / k); a campaign whose budget never moved keeps about it."""
+        return float(self._prior().std())
+
+    def prior_log_density(self, log_x: FloatArray) -> FloatArray:
+        """Prior log density of log(b_ref / k), up to a constant."""
+        return np.asarray(self._prior().logpdf(log_x), dtype=np.float64)
+
+    def _prior(self) -> Any:
+        return stats.skewnorm(
+            self.prior_log_x_skew, loc=self.prior_log_x_loc, scale=self.prior_log_x_scale
+        )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -104,9 +131,8 @@ def _profile(
     budgets: FloatArray, gmv: FloatArray, reference: float, settings: FitSettings
 ) -> _Profile:
     half = settings.grid_sds * settings.prior_log_x_sd
-    log_x = np.linspace(
-        settings.prior_log_x_mean - half, settings.prior_log_x_mean + half, settings.grid_points
-    )
+    centre = settings.prior_log_x_mean
+    log_x = np.linspace(centre - half, centre + half, settings.grid_points)
     k = reference / np.exp(log_x)
     usable = (budgets > 0) & (gmv > 0)
     b, y = budgets[usable], gmv[usable]
@@ -152,8 +178,7 @@ def fit_campaigns(
 def _posterior(
     campaign_id: str, p: _Profile, budgets: FloatArray, sigma: float, cfg: FitSettings
 ) -> CurvePosterior:
-    prior = -0.5 * ((p.log_x - cfg.prior_log_x_mean) / cfg.prior_log_x_sd) ** 2
-    log_w = prior - p.rss / (2.0 * sigma**2)
+    log_w = cfg.prior_log_density(p.log_x) - p.rss / (2.0 * sigma**2)
     weight = np.exp(log_w - log_w.max())
     weight /= weight.sum()
     if p.days:
