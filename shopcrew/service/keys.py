@@ -150,6 +150,14 @@ class ApiKeyStore(Protocol):
         """Raise if the backend cannot be reached (health checks)."""
         ...
 
+    def close(self) -> None:
+        """Release the clients the store opened."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the sync and async clients the store opened."""
+        ...
+
 
 def _sorted(records: list[ApiKeyRecord], merchant_id: str | None) -> list[ApiKeyRecord]:
     chosen = [r for r in records if merchant_id is None or r.merchant_id == merchant_id]

@@ -1,0 +1,184 @@
+"""`shopcrew serve` (the HTTP service) and `shopcrew keys ...` (its per-merchant API keys)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from shopcrew.cli._app import app, err_console, out_console
+
+__all__ = ["DEFAULT_KEYS_FILE", "keys_app", "keys_create", "keys_list", "keys_revoke", "serve"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_KEYS_FILE = Path(".shopcrew") / "api_keys.json"
+"""Where keys are kept without Redis (relative to the working directory)."""
+
+keys_app = typer.Typer(
+    help="API keys of the HTTP service: one merchant per key, stored hashed.",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys")
+
+RedisOption = Annotated[
+    str | None,
+    typer.Option("--redis", help="Redis URL (else REDIS_URL); keys and memory live there."),
+]
+NamespaceOption = Annotated[
+    str, typer.Option("--namespace", help="Key prefix of this deployment in Redis.")
+]
+KeysFileOption = Annotated[
+    Path,
+    typer.Option("--keys-file", help="JSON file of the keys when no Redis is configured."),
+]
+
+if TYPE_CHECKING:  # imported in the commands: the service's import cost stays out of --help
+    from shopcrew.service.keys import ApiKeyStore
+    from shopcrew.tools.adapters import Adapters
+
+
+def _redis_url(redis: str | None) -> str | None:
+    from shopcrew.settings import load_settings
+
+    return redis if redis is not None else load_settings().redis_url
+
+
+def _key_store(redis: str | None, namespace: str, keys_file: Path) -> ApiKeyStore:
+    from shopcrew.service import FileApiKeyStore, RedisApiKeyStore
+
+    url = _redis_url(redis)
+    if url:
+        return RedisApiKeyStore.from_url(url, namespace=namespace)
+    return FileApiKeyStore(keys_file)
+
+
+@keys_app.command("create")
+def keys_create(
+    merchant: Annotated[str, typer.Option("--merchant", help="The merchant the key opens.")],
+    label: Annotated[str, typer.Option("--label", help="A note: who holds the key.")] = "",
+    redis: RedisOption = None,
+    namespace: NamespaceOption = "shopcrew",
+    keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
+) -> None:
+    """Create a key for a merchant and print it: it is shown this once, then kept hashed."""
+    keys = _key_store(redis, namespace, keys_file)
+    try:
+        issued = keys.create(merchant, label=label)
+    finally:
+        keys.close()
+    out_console.print(issued.key, markup=False)
+    err_console.print(
+        f"key {issued.record.key_id} for merchant {merchant!r}: store it now, it is not shown "
+        "again (send it as `Authorization: Bearer <key>`)",
+        markup=False,
+    )
+
+
+@keys_app.command("list")
+def keys_list(
+    merchant: Annotated[
+        str | None, typer.Option("--merchant", help="Only this merchant's keys.")
+    ] = None,
+    redis: RedisOption = None,
+    namespace: NamespaceOption = "shopcrew",
+    keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
+) -> None:
+    """List key ids, merchants and creation times (never the keys)."""
+    keys = _key_store(redis, namespace, keys_file)
+    try:
+        records = keys.records(merchant_id=merchant)
+    finally:
+        keys.close()
+    for record in records:
+        created = record.created_at.isoformat(timespec="seconds")
+        line = f"{record.key_id}  {record.merchant_id}  {created}  {record.label}".rstrip()
+        out_console.print(line, markup=False)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id, as `shopcrew keys list` shows.")],
+    redis: RedisOption = None,
+    namespace: NamespaceOption = "shopcrew",
+    keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
+) -> None:
+    """Revoke a key: requests with it get a 401 from now on."""
+    keys = _key_store(redis, namespace, keys_file)
+    try:
+        record = keys.revoke(key_id)
+    finally:
+        keys.close()
+    out_console.print(f"revoked {record.key_id} ({record.merchant_id})", markup=False)
+
+
+def _adapters_for(store_dir: Path | None) -> Callable[[str], Adapters] | None:
+    if store_dir is None:
+        return None
+    from shopcrew.tools.adapters import Adapters
+
+    root = store_dir
+
+    def adapters_for(merchant_id: str) -> Adapters:
+        own = root / merchant_id
+        path = own if (own / "orders.json").is_file() else root
+        return Adapters.from_store_dir(path, merchant_id=merchant_id)
+
+    return adapters_for
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 8000,
+    redis: RedisOption = None,
+    namespace: NamespaceOption = "shopcrew",
+    model: Annotated[
+        str, typer.Option("--model", help="'rules' or 'openai:<name>' (OPENAI_BASE_URL/KEY).")
+    ] = "rules",
+    store_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--store-dir",
+            help="Merchant store: DIR/<merchant>/ if it exists, else DIR (a copy per merchant); "
+            "the reference store when unset.",
+        ),
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="JSON file of the merchant Policy fields.")
+    ] = None,
+    keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
+    max_body_bytes: Annotated[
+        int, typer.Option("--max-body-bytes", help="Larger request bodies get a 413.", min=0)
+    ] = 64 * 1024,
+) -> None:
+    """Serve the crew over HTTP: one crew per merchant, chosen by the request's API key."""
+    import uvicorn
+
+    from shopcrew.agents.approvals_policy import Policy
+    from shopcrew.models import resolve_model
+    from shopcrew.service import create_app
+
+    url = _redis_url(redis)
+    merchant_policy = (
+        Policy.model_validate_json(policy.read_text(encoding="utf-8")) if policy else Policy()
+    )
+    keys = _key_store(redis, namespace, keys_file)
+    application = create_app(
+        model=resolve_model(model),
+        keys=keys,
+        redis_url=url,
+        namespace=namespace,
+        adapters_for=_adapters_for(store_dir),
+        policy_for=lambda merchant: merchant_policy,
+        max_body_bytes=max_body_bytes,
+    )
+    where = "Redis" if url else f"memory (keys in {keys_file})"
+    err_console.print(f"shopcrew serving on http://{host}:{port} with {where}", markup=False)
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    finally:
+        keys.close()
