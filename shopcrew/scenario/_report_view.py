@@ -26,6 +26,7 @@ __all__ = [
     "Latency",
     "Report",
     "ReportFormatError",
+    "Violation",
     "clock_label",
     "key_figures",
     "parse_report",
@@ -57,9 +58,13 @@ class Scenario(View):
     description: str | None = None
     file: str | None = None
     seed: int | str | None = None
+    volume: float | None = None
     model: str | None = None
     memory: str | None = None
     started_at: str | None = None
+    simulated_start: str | None = None
+    simulated_end: str | None = None
+    redis_namespace: str | None = None
     duration_s: float | None = None
     commit: str | None = None
     shopcrew_version: str | None = None
@@ -94,6 +99,8 @@ class Summary(View):
     resolution_rate: float | None = None
     escalations: int | None = None
     violations: int | None = None
+    blocked_attempts: int | None = None
+    errors: int | None = None
     approvals: ApprovalCounts | None = None
     budget_moved: float | None = None
     expected_gmv_change: float | None = None
@@ -101,6 +108,7 @@ class Summary(View):
     listing_defects_fixed: int | None = None
     latency_ms: LatencySummary | None = None
     tokens: Tokens | None = None
+    model_calls: int | None = None
     cost_usd: float | None = None
 
 
@@ -128,6 +136,8 @@ class Approval(View):
     kind: str | None = None
     summary: str = ""
     status: str = "unknown"
+    requested_by: str | None = None
+    decided_by: str | None = None
     requested_at: str | None = None
     decided_at: str | None = None
 
@@ -173,6 +183,7 @@ class Report(View):
     escalations: list[Escalation] = Field(default_factory=list)
     escalation_reasons: dict[str, int] = Field(default_factory=dict)
     violations: list[Violation] = Field(default_factory=list)
+    blocked_attempts: list[Violation] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
     budgets: Budgets | None = None
     listings: Listings | None = None
@@ -202,14 +213,22 @@ class Figures:
     escalated: int
     rate: float | None
     violations: int
+    blocked: int | None
+    """Unauthorised actions attempted and stopped by the guard (None: not reported)."""
+    errors: int | None
     approvals: ApprovalCounts
+    budget_review: bool
+    """Whether budgets were reviewed (a budget section or a budget review event)."""
     budget_moved: float | None
     gmv_change: float | None
+    audit: bool
+    """Whether listings were audited (defects reported or an audit event)."""
     defects_found: int | None
     defects_fixed: int | None
     latency: dict[str, Latency]
     """Latency of all events under "", and per event kind."""
     tokens: Tokens
+    model_calls: int | None
     cost_usd: float | None
 
 
@@ -254,6 +273,11 @@ def _moved(budgets: Budgets | None) -> float | None:
     return max(sum(d for d in deltas if d > 0), -sum(d for d in deltas if d < 0))
 
 
+def _codes(defects: Iterable[Defects]) -> int:
+    """Defects counted per code, as the engine counts them (a listing may have several)."""
+    return sum(max(len(d.codes), 1) for d in defects)
+
+
 def key_figures(view: Report) -> Figures:
     s, funnel = view.summary, view.funnel or Funnel()
     conversations = s.conversations if s.conversations is not None else funnel.conversations
@@ -265,28 +289,45 @@ def key_figures(view: Report) -> Figures:
     rate = s.resolution_rate
     if rate is None and conversations:
         rate = resolved / conversations
-    listings = view.listings
+    listings = view.listings or Listings()
+    kinds = {e.kind for e in view.events}
+    budgets = view.budgets
+    budget_review = bool(budgets and (budgets.before or budgets.after)) or (
+        "budget_review_tick" in kinds
+    )
+    audit = bool(listings.defects_found or listings.defects_fixed) or "audit_tick" in kinds
+    if not view.events and view.listings is not None:
+        audit = True  # a listings section without events to tell: trust it
     return Figures(
         conversations=conversations,
         resolved=resolved,
         escalated=s.escalations if s.escalations is not None else len(view.escalations),
         rate=rate,
         violations=s.violations if s.violations is not None else len(view.violations),
+        blocked=(
+            s.blocked_attempts
+            if s.blocked_attempts is not None or not view.blocked_attempts
+            else len(view.blocked_attempts)
+        ),
+        errors=s.errors,
         approvals=s.approvals or _approval_counts(view.approvals),
+        budget_review=budget_review,
         budget_moved=s.budget_moved if s.budget_moved is not None else _moved(view.budgets),
         gmv_change=s.expected_gmv_change,
+        audit=audit,
         defects_found=(
             s.listing_defects_found
-            if s.listing_defects_found is not None or listings is None
-            else len(listings.defects_found)
+            if s.listing_defects_found is not None
+            else _codes(listings.defects_found)
         ),
         defects_fixed=(
             s.listing_defects_fixed
-            if s.listing_defects_fixed is not None or listings is None
-            else len(listings.defects_fixed)
+            if s.listing_defects_fixed is not None
+            else _codes(listings.defects_fixed)
         ),
         latency=_latency(view),
         tokens=s.tokens or Tokens(),
+        model_calls=s.model_calls,
         cost_usd=s.cost_usd,
     )
 

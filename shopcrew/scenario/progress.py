@@ -90,7 +90,9 @@ class RichProgress:
         self._scenario, self._total = scenario, total_events
         self._tally, self._last, self._verdict = {}, {}, None
         if not self._live_mode:
-            self.console.print(f"running scenario {escape(scenario)}: {total_events} events")
+            self.console.print(
+                f"running scenario {escape(scenario)}: {total_events} events", soft_wrap=True
+            )
             return
         if self._task is not None:
             self._progress.remove_task(self._task)
@@ -118,7 +120,7 @@ class RichProgress:
             done = self._tally.get("done", self._total)
             self._progress.update(self._task, completed=done, total=max(self._total, done))
         if not self._live_mode:
-            self.console.print(self._closing_line(), highlight=False)
+            self.console.print(self._closing_line(), highlight=False, soft_wrap=True)
         self.close()
 
     def close(self) -> None:
@@ -142,8 +144,8 @@ class RichProgress:
         if self._task is not None:
             self._progress.update(self._task, completed=tally.get("done", 0))
         grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="dim", no_wrap=True)
-        grid.add_column()
+        grid.add_column(style="dim", no_wrap=True, min_width=8)
+        grid.add_column(no_wrap=True, overflow="ellipsis")  # a fixed height: no flicker
         grid.add_row("waiting", f"{tally.get('waiting', self._total)} events")
         grid.add_row("agents", _agents(tally))
         grid.add_row("outcomes", _outcomes(tally))
@@ -186,10 +188,14 @@ def _outcomes(tally: Mapping[str, int]) -> Text:
 
 
 def _last_event(record: Mapping[str, Any]) -> Text:
-    detail = str(record.get("detail") or "")
+    detail = " ".join(str(record.get("detail") or "").split())
     if len(detail) > _DETAIL_CHARS:
         detail = detail[: _DETAIL_CHARS - 1] + "…"
-    text = Text(f"{record.get('kind', '?')} → {record.get('outcome', '?')}")
+    at = str(record.get("at") or "")
+    text = Text()
+    if len(at) >= 16:
+        text.append(f"{at[11:16]} ", style="cyan")  # the simulated clock
+    text.append(f"{record.get('kind', '?')} → {record.get('outcome', '?')}")
     text.append(f" ({record.get('agent', '?')})", style="dim")
     if detail:
         text.append(f" {detail}")

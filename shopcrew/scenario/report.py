@@ -24,6 +24,7 @@ from shopcrew.scenario._report_view import (
     Latency,
     Report,
     ReportFormatError,
+    Violation,
     clock_label,
     key_figures,
     parse_report,
@@ -45,6 +46,19 @@ INDUSTRY_RESOLUTION_RATE = 0.8
 """The share of conversations resolved without a person that an AI agent is expected to beat."""
 
 _OFFLINE_MODELS = ("rules", "scripted")
+_REASONS = {
+    "customer_request": "customer asked for a person",
+    "refund_only": "仅退款 (refund without return): a person negotiates",
+    "complaint": "complaint",
+    "out_of_scope": "outside what the agent may handle",
+    "other": "other",
+}
+
+
+def _reason(code: str) -> str:
+    """A merchant's wording of an escalation reason code (free text is kept as it is)."""
+    label = _REASONS.get(code)
+    return f"{label} (`{code}`)" if label else code
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +117,19 @@ def _duration(seconds: float | None) -> str:
     return str(timedelta(seconds=round(seconds)))
 
 
+def _period(start: str | None, end: str | None) -> str:
+    if not start:
+        return "–"
+    zone = _when(start, zone=True)[len(_when(start)) + 1 :]
+    first, last = _when(start), _when(end)
+    span = (
+        f"from {first}"
+        if not end
+        else f"{first} to {last[11:] if first[:10] == last[:10] else last}"
+    )
+    return f"{span} ({zone})" if zone else span
+
+
 def _offline(model: str | None) -> bool:
     return model is None or model.split(":")[0] in _OFFLINE_MODELS
 
@@ -145,7 +172,7 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
     else:
         rows.append(("Resolved without a person", "–", "no customer conversations in this run"))
     ranked = ranked_reasons(view)
-    top = f"top reason: {ranked[0][0]} ({ranked[0][1]})" if ranked else ""
+    top = f"top reason: {_reason(ranked[0][0])}, {ranked[0][1]}" if ranked else ""
     rows.append(("Escalated to a person", f"{f.escalated:,}", top))
     rows.append(
         (
@@ -154,6 +181,24 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
             "✅ must be 0" if not f.violations else "❌ must be 0",
         )
     )
+    if f.blocked is not None:
+        rows.append(
+            (
+                "Unauthorised actions blocked",
+                f"{f.blocked}",
+                "attempted, stopped by the policy guard before they ran"
+                if f.blocked
+                else "none attempted",
+            )
+        )
+    if f.errors is not None:
+        rows.append(
+            (
+                "Events that failed",
+                f"{f.errors}",
+                "❌ see the transcript" if f.errors else "✅ every event ran",
+            )
+        )
     a = f.approvals
     decided = ", ".join(
         f"{n} {label}"
@@ -166,15 +211,16 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
         if n
     )
     rows.append(("Approvals requested", f"{a.requested}", decided or "none requested"))
-    if f.budget_moved is None:
+    if not f.budget_review or f.budget_moved is None:
         rows.append(("Budget moved", "–", "no budget review in this scenario"))
     else:
         campaigns = len(set(view.budgets.before) | set(view.budgets.after)) if view.budgets else 0
         where = f"between {campaigns} campaigns" if campaigns else ""
         rows.append(("Budget moved", _money(f.budget_moved), where))
-    gmv = "–" if f.gmv_change is None else _money(f.gmv_change, signed=True)
-    rows.append(("Expected GMV change", gmv, "the planner's estimate for the new allocation"))
-    if f.defects_found is None:
+    if f.budget_review and f.gmv_change is not None:
+        gmv = _money(f.gmv_change, signed=True)
+        rows.append(("Expected GMV change", gmv, "the planner's estimate for the new budgets"))
+    if not f.audit or f.defects_found is None:
         rows.append(("Listing defects", "–", "no listing audit in this scenario"))
     else:
         fixed = f.defects_fixed or 0
@@ -200,13 +246,14 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
 
 def _cost(model: str | None, f: Figures) -> tuple[str, str]:
     tokens = f"{f.tokens.input:,} input + {f.tokens.output:,} output tokens"
+    calls = f"{f.model_calls:,} model calls, " if f.model_calls else ""
     if f.cost_usd is not None:
-        return f"${f.cost_usd:,.4f}", f"{tokens}, model {model or 'unknown'}"
+        return f"${f.cost_usd:,.4f}", f"{calls}{tokens}, model {model or 'unknown'}"
     if f.tokens.input or f.tokens.output:
-        return tokens, f"no price known for model {model or 'unknown'}"
+        return tokens, f"{calls}no price known for model {model or 'unknown'}"
     if _offline(model):
-        return "no cost", f"offline {model or 'rules'} model, no tokens billed"
-    return "–", f"no tokens recorded for model {model}"
+        return "no cost", f"offline {model or 'rules'} model, {calls}no tokens billed"
+    return "–", f"{calls}no tokens recorded for model {model}"
 
 
 def _latency_section(view: Report, f: Figures) -> list[str]:
@@ -245,7 +292,7 @@ def _escalations_section(view: Report, f: Figures) -> list[str]:
     total = sum(n for _, n in reasons)
     rows = [
         (
-            reason,
+            _reason(reason),
             n,
             f"{n / total:.0%}",
             ", ".join(examples.get(reason, [])[:3])
@@ -262,14 +309,23 @@ def _violations_section(view: Report, f: Figures) -> list[str]:
         message = (
             "None: no reply or action broke the merchant policy."
             if not f.violations
-            else (f"{f.violations} violation(s) counted, no details recorded.")
+            else f"{f.violations} violation(s) counted, no details recorded."
         )
-        return [*lines, message, ""]
-    rows = [
-        (f"`{v.event_id or '–'}`", f"`{v.conversation_id or '–'}`", v.detail)
-        for v in view.violations
-    ]
-    return [*lines, *_table(("Event", "Conversation", "What happened"), rows)]
+        return [*lines, message, "", *_blocked_section(view, f)]
+    return [*lines, *_incidents(view.violations), *_blocked_section(view, f)]
+
+
+def _incidents(items: Sequence[Violation]) -> list[str]:
+    rows = [(f"`{v.event_id or '–'}`", f"`{v.conversation_id or '–'}`", v.detail) for v in items]
+    return _table(("Event", "Conversation", "What happened"), rows)
+
+
+def _blocked_section(view: Report, f: Figures) -> list[str]:
+    if not view.blocked_attempts:
+        return []
+    lines = ["### Unauthorised actions blocked by the guard", ""]
+    lines += [f"{len(view.blocked_attempts)} attempt(s) stopped before they reached the shop:", ""]
+    return [*lines, *_incidents(view.blocked_attempts)]
 
 
 def _approvals_section(view: Report) -> list[str]:
@@ -283,12 +339,12 @@ def _approvals_section(view: Report) -> list[str]:
             (a.kind or "–").replace("_", " "),
             a.summary,
             icons.get(a.status, a.status),
-            _when(a.requested_at),
-            _when(a.decided_at),
+            _when(a.requested_at) + (f" by {a.requested_by}" if a.requested_by else ""),
+            _when(a.decided_at) + (f" by {a.decided_by}" if a.decided_by else ""),
         )
         for a in view.approvals
     ]
-    header = ("Approval", "Kind", "What was asked", "Status", "Requested", "Decided")
+    header = ("Approval", "Action", "What was asked", "Status", "Requested", "Decided")
     return [*lines, *_table(header, rows)]
 
 
@@ -296,6 +352,8 @@ def _budgets_section(view: Report, f: Figures) -> list[str]:
     lines = ["## Campaign budgets", ""]
     budgets = view.budgets
     if budgets is None or not (budgets.before or budgets.after):
+        if f.budget_review:
+            return [*lines, "Budgets were reviewed; the report has no budget figures.", ""]
         return [*lines, "No budget review in this scenario: budgets were not changed.", ""]
     lines += ["![Campaign budgets before and after](charts/budget.png)", ""]
     rows: list[tuple[str, str, str, str]] = []
@@ -322,10 +380,10 @@ def _budgets_section(view: Report, f: Figures) -> list[str]:
     return lines
 
 
-def _listings_section(view: Report) -> list[str]:
+def _listings_section(view: Report, f: Figures) -> list[str]:
     lines = ["## Listing defects", ""]
     listings = view.listings
-    if listings is None:
+    if listings is None or not f.audit:
         return [*lines, "No listing audit in this scenario.", ""]
     if not listings.defects_found:
         return [*lines, "The audit found no listing defects.", ""]
@@ -370,12 +428,16 @@ def _settings_section(view: Report) -> list[str]:
         ("Model", model),
         ("Memory", s.memory or "–"),
         ("Seed", "–" if s.seed is None else s.seed),
+        *([("Volume", f"{s.volume:g}× the scenario's conversations")] if s.volume else []),
+        ("Simulated time", _period(s.simulated_start, s.simulated_end)),
         ("Commit", f"`{s.commit}`" if s.commit else "unknown (not a git checkout)"),
         ("shopcrew version", s.shopcrew_version or "–"),
         ("Started", _when(s.started_at, zone=True)),
         ("Duration", _duration(s.duration_s)),
         ("Events", f"{len(view.events):,}" if view.events else (view.summary.events or 0)),
     ]
+    if s.redis_namespace:
+        rows.append(("Redis keys kept", f"namespace `{s.redis_namespace}`"))
     return [
         "## Run settings",
         "",
@@ -395,8 +457,18 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     view = parse_report(report)
     f = key_figures(view)
     s = view.scenario
-    heading = f"# {s.title} (`{s.name}`)" if s.title else f"# Scenario `{s.name}`"
-    lines = [heading, ""]
+    heading = f"# {_cell(s.title)}" if s.title else f"# Scenario `{s.name}`"
+    where = " · ".join(
+        part
+        for part in (
+            f"scenario `{s.name}`",
+            s.simulated_start and f"simulated {_period(s.simulated_start, s.simulated_end)}",
+            s.model and f"model {s.model}",
+            s.memory and f"memory {s.memory}",
+        )
+        if part
+    )
+    lines = [heading, "", where, ""]
     if s.description:
         lines += [f"> {_cell(s.description)}", ""]
     lines += _verdict(view, f)
@@ -411,7 +483,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines += _violations_section(view, f)
     lines += _approvals_section(view)
     lines += _budgets_section(view, f)
-    lines += _listings_section(view)
+    lines += _listings_section(view, f)
     lines += _timeline_section(view)
     lines += _expectations_section(view)
     lines += _settings_section(view)

@@ -261,7 +261,7 @@ def test_chinese_texts_of_the_data_render_in_the_markdown(tmp_path: Path) -> Non
 
     markdown = write_report(report, tmp_path).markdown.read_text(encoding="utf-8")
 
-    assert markdown.startswith("# 双十一 peak hour (`peak_hour_1111`)")
+    assert markdown.startswith("# 双十一 peak hour\n\nscenario `peak_hour_1111` · model rules")
     assert "| 仅退款 request needs negotiation |" in markdown
     assert "退款 \\| #W1000007 \\| ¥89" in markdown  # pipes of the data escaped in the table
     assert "| `cmp_1` 双十一主推 |" in markdown
@@ -324,7 +324,10 @@ def test_figures_are_derived_from_the_sections_when_summary_is_missing() -> None
     before, after = report["budgets"]["before"], report["budgets"]["after"]
     moved = after["cmp_1"] - before["cmp_1"]
     assert f"| Budget moved | ¥{moved:,.2f} |" in figures
-    assert "| Listing defects | 3 found, 2 fixed |" in figures
+    listings = report["listings"]
+    found = sum(len(d["codes"]) for d in listings["defects_found"])  # counted per code
+    fixed = sum(len(d["codes"]) for d in listings["defects_fixed"])
+    assert f"| Listing defects | {found} found, {fixed} fixed |" in figures
 
 
 def test_latency_per_kind_is_computed_from_events_unless_the_summary_gives_it() -> None:
@@ -407,3 +410,48 @@ def test_writing_twice_gives_the_same_bytes(tmp_path: Path) -> None:
     assert first.markdown.read_bytes() == again.markdown.read_bytes()
     for one, other in zip(first.charts, again.charts, strict=True):
         assert one.read_bytes() == other.read_bytes(), one.name
+
+
+def test_engine_additions_are_shown_escalation_codes_blocked_attempts_who_decided() -> None:
+    report = contract_report()
+    report["escalation_reasons"] = {"customer_request": 5, "refund_only": 2}
+    report["summary"]["blocked_attempts"] = 1
+    report["summary"]["errors"] = 0
+    report["summary"]["model_calls"] = 1395
+    report["blocked_attempts"] = [
+        {"event_id": "e7", "conversation_id": "inj-1", "detail": "refund attempted and blocked"}
+    ]
+    report["approvals"][0] |= {"requested_by": "planner", "decided_by": "店长 Li"}
+    report["scenario"] |= {
+        "simulated_start": "2026-11-11T00:00:00+08:00",
+        "simulated_end": "2026-11-11T00:55:00+08:00",
+    }
+
+    markdown = render_markdown(report)
+
+    assert "| customer asked for a person (`customer_request`) | 5 | 71% |" in markdown
+    assert "| 仅退款 (refund without return): a person negotiates (`refund_only`) | 2 |" in markdown
+    assert "| Unauthorised actions blocked | 1 | attempted, stopped by the policy guard" in markdown
+    assert "| Events that failed | 0 | ✅ every event ran |" in markdown
+    assert "offline rules model, 1,395 model calls, no tokens billed" in markdown
+    blocked = _section(markdown, "Policy violations")
+    assert "| `e7` | `inj-1` | refund attempted and blocked |" in blocked
+    assert "| 2026-11-11 15:00 by planner | 2026-11-11 16:00 by 店长 Li |" in markdown
+    assert "simulated 2026-11-11 00:00 to 00:55 (UTC+08:00)" in markdown.splitlines()[2]
+
+
+def test_engine_empty_sections_without_their_events_mean_no_review_and_no_audit() -> None:
+    report = contract_report()
+    report["events"] = [
+        e for e in report["events"] if e["kind"] not in ("audit_tick", "budget_review_tick")
+    ]
+    report["budgets"] = {}
+    report["listings"] = {"defects_found": [], "defects_fixed": []}
+    report["summary"] |= {"budget_moved": 0.0, "expected_gmv_change": 0.0}
+
+    markdown = render_markdown(report)
+
+    assert "| Budget moved | – | no budget review in this scenario |" in markdown
+    assert "Expected GMV change" not in markdown
+    assert "| Listing defects | – | no listing audit in this scenario |" in markdown
+    assert _section(markdown, "Listing defects").strip() == "No listing audit in this scenario."
