@@ -1,9 +1,12 @@
 """The evaluation harness: replay of τ-bench tasks and the agents' evals.
 
-Each eval lives in its own module (`replay`, `cs_grader`, `listings`, `markets`); the entry points
-are re-exported here, the formats and graders stay in their modules.
+Each eval lives in its own module (`replay`, `cs_grader`, `listings`, `markets`); they run their
+cases through `harness` (trials, pass^k, concurrency, time limits), write a `results` file, and
+`compare` tells two result files apart. The entry points are re-exported here, the formats and
+graders stay in their modules.
 """
 
+from shopcrew.evaluation.compare import Comparison, compare_files, compare_runs
 from shopcrew.evaluation.harness import (
     CaseResult,
     CaseSummary,
@@ -18,12 +21,19 @@ from shopcrew.evaluation.harness import (
 )
 from shopcrew.evaluation.listings import ListingsReport, run_listings_eval
 from shopcrew.evaluation.markets import MarketsReport, run_markets_eval
-from shopcrew.evaluation.replay import compare_results, load_expected, load_tasks, replay_tasks
+from shopcrew.evaluation.replay import (
+    compare_results,
+    load_expected,
+    load_tasks,
+    replay_tasks,
+    run_replay,
+)
 from shopcrew.evaluation.results import EvalResult, ResultFileError, RunSettings
 
 __all__ = [
     "CaseResult",
     "CaseSummary",
+    "Comparison",
     "EvalResult",
     "ListingsReport",
     "MarketsReport",
@@ -33,7 +43,9 @@ __all__ = [
     "RunSettings",
     "TrialsResult",
     "Usage",
+    "compare_files",
     "compare_results",
+    "compare_runs",
     "derive_seed",
     "load_expected",
     "load_tasks",
@@ -41,6 +53,7 @@ __all__ = [
     "replay_tasks",
     "run_listings_eval",
     "run_markets_eval",
+    "run_replay",
     "run_trials",
     "run_trials_sync",
 ]

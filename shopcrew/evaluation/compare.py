@@ -26,7 +26,7 @@ __all__ = [
     "FigureChange",
     "Verdict",
     "compare_files",
-    "compare_results",
+    "compare_runs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -248,7 +248,7 @@ def _case_changes(
     )
 
 
-def compare_results(before: EvalResult, after: EvalResult, *, alpha: float = 0.05) -> Comparison:
+def compare_runs(before: EvalResult, after: EvalResult, *, alpha: float = 0.05) -> Comparison:
     """Compare run A (before) with run B (after).
 
     Raises:
@@ -289,7 +289,7 @@ def compare_results(before: EvalResult, after: EvalResult, *, alpha: float = 0.0
 def compare_files(
     before: str | os.PathLike[str], after: str | os.PathLike[str], *, alpha: float = 0.05
 ) -> Comparison:
-    """Read two result files and compare them (`compare_results`).
+    """Read two result files and compare them (`compare_runs`).
 
     Raises:
         ResultFileError: A file is missing, malformed, of another schema version, or the two
@@ -297,4 +297,4 @@ def compare_files(
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
-    return compare_results(EvalResult.read(before), EvalResult.read(after), alpha=alpha)
+    return compare_runs(EvalResult.read(before), EvalResult.read(after), alpha=alpha)

@@ -271,7 +271,8 @@ def run_cs_trials(
 
     Each trial is a fresh copy of the store and a new thread; an OpenAI-compatible model gets
     the trial's seed (the rules model is deterministic: its trials agree). A case that runs
-    past `time_limit_s` fails with the timeout and has no transcript line.
+    past `time_limit_s` fails with the timeout and has no transcript line; one the agent
+    stopped with an error fails too, its partial transcript written.
 
     Args:
         cases: The cases, or a case file (CS_FORMAT section 3).
@@ -323,15 +324,17 @@ def run_cs_trials(
         logger.info(
             "case %s trial %d played (%d messages)", case_id, trial, len(transcript.messages)
         )
+        error = None if stop is None else stop.removeprefix(f"{case_id}: ")
         detail = {
             "lang": grade.lang,
             "category": grade.category,
             "violations": grade.violations,
-            "reasons": list(grade.reasons),
+            "reasons": [*grade.reasons, *([] if error is None else [f"stopped: {error}"])],
         }
-        error = None if stop is None else stop.removeprefix(f"{case_id}: ")
         usage = Usage.from_totals(recorder.totals())
-        return CaseResult(case_id, trial, trial_seed, grade.passed, 0.0, error, usage, detail)
+        # An agent error fails the trial, whatever its partial transcript would grade as.
+        passed = grade.passed and error is None
+        return CaseResult(case_id, trial, trial_seed, passed, 0.0, error, usage, detail)
 
     run = run_trials_sync(
         list(by_id),
