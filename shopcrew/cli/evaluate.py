@@ -333,3 +333,68 @@ def eval_compare(
         out_console.print(line, markup=False)
     if fail_on_regression and comparison.significant_regression:
         raise typer.Exit(1)
+
+
+@eval_app.command("tau")
+def eval_tau(
+    tasks: Annotated[Path, typer.Option("--tasks", help="Task file (τ-bench JSON array).")],
+    db: Annotated[Path, typer.Option("--db", help="τ-bench retail store directory.")],
+    model: Annotated[
+        str, typer.Option("--model", help="CS agent: 'rules' or 'openai:<name>'.")
+    ] = "rules",
+    user_model: Annotated[
+        str,
+        typer.Option(
+            "--user-model",
+            help="Simulated customer: 'offline' (no model) or 'openai:<name>' (an LLM user).",
+        ),
+    ] = "offline",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Transcripts JSONL, one line per trial.")
+    ] = None,
+    max_turns: Annotated[
+        int, typer.Option("--max-turns", min=1, help="Customer messages per conversation.")
+    ] = 30,
+    trials: TrialsOption = 1,
+    seed: SeedOption = 0,
+    concurrency: ConcurrencyOption = 1,
+    time_limit: TimeLimitOption = None,
+    result: ResultOption = None,
+) -> None:
+    """Play τ-bench tasks as conversations with a simulated customer; print pass^k.
+
+    A trial passes when the final store hash equals the ground-truth actions' hash. The result
+    file goes to --result, else OUT.result.json, else TASKS.tau.result.json here.
+    """
+    from shopcrew.evaluation.results import now
+    from shopcrew.evaluation.tau_eval import run_tau_eval
+
+    started = now()
+    with _progress("tau", _count(tasks, json_array=True) * trials) as advance:
+        report = run_tau_eval(
+            tasks,
+            db,
+            model=model,
+            user_model=user_model,
+            trials=trials,
+            seed=seed,
+            concurrency=concurrency,
+            time_limit_s=time_limit,
+            max_turns=max_turns,
+            out=out,
+            on_result=advance,
+        )
+    target = result or (None if out is not None else Path(f"{tasks.stem}.tau.result.json"))
+    _write_result(
+        "tau",
+        report.trials,
+        out=out or tasks,
+        result=target,
+        data_file=tasks,
+        figures=report.figures(),
+        started=started,
+        model=model,
+        extra={"db": db, "user_model": report.user_model, "out": out, "max_turns": max_turns},
+    )
+    for line in report.lines():
+        out_console.print(line, markup=False)
