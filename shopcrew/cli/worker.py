@@ -1,0 +1,146 @@
+"""`shopcrew worker` and `shopcrew enqueue`: run crew events from Redis Streams."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from shopcrew.cli._app import app, out_console
+
+__all__ = ["enqueue", "worker"]
+
+logger = logging.getLogger(__name__)
+
+_REDIS_HELP = "Redis URL (redis://, rediss://, redis+cluster://); default: REDIS_URL."
+
+
+def _redis_url(redis: str | None) -> str:
+    from shopcrew.settings import load_settings
+
+    url = redis or load_settings().redis_url
+    if not url:
+        raise typer.BadParameter("workers need Redis: pass --redis URL or set REDIS_URL")
+    return url
+
+
+@app.command("worker")
+def worker(
+    redis: Annotated[str | None, typer.Option("--redis", help=_REDIS_HELP)] = None,
+    merchant: Annotated[
+        list[str] | None, typer.Option("--merchant", help="A merchant to serve (repeatable).")
+    ] = None,
+    stream: Annotated[str, typer.Option("--stream", help="The event stream's name.")] = "events",
+    group: Annotated[str, typer.Option("--group", help="The consumer group.")] = "crew",
+    consumer: Annotated[
+        str | None, typer.Option("--consumer", help="This worker's name; default host-pid.")
+    ] = None,
+    model: Annotated[str, typer.Option("--model", help="rules or openai:NAME.")] = "rules",
+    store_dir: Annotated[
+        Path | None,
+        typer.Option("--store-dir", help="The store's files; default: the reference store."),
+    ] = None,
+    namespace: Annotated[str, typer.Option("--namespace", help="Redis key prefix.")] = "shopcrew",
+    max_attempts: Annotated[
+        int, typer.Option("--max-attempts", help="Attempts before the dead-letter stream.")
+    ] = 5,
+    min_idle_ms: Annotated[
+        int, typer.Option("--min-idle-ms", help="Silence after which an entry is taken over.")
+    ] = 10_000,
+    lease_ms: Annotated[int, typer.Option("--lease-ms", help="A thread's lease.")] = 10_000,
+) -> None:
+    """Consume crew events until SIGTERM/SIGINT (the event in hand finishes first)."""
+    from shopcrew.memory._redis import sync_client
+    from shopcrew.models.factory import resolve_model
+    from shopcrew.workers import Worker, WorkerSettings, default_consumer, open_lane
+
+    url = _redis_url(redis)
+    merchants = merchant or ["default"]
+    chat = resolve_model(model)
+    settings = WorkerSettings(
+        group=group,
+        consumer=consumer or default_consumer(),
+        max_attempts=max_attempts,
+        min_idle_ms=min_idle_ms,
+        lease_ms=lease_ms,
+    )
+    lanes = [
+        open_lane(
+            url, model=chat, merchant_id=m, namespace=namespace, stream=stream, store_dir=store_dir
+        )
+        for m in merchants
+    ]
+    client = sync_client(url)
+    running = Worker(client, lanes, settings=settings)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        logger.warning("signal %d: stopping after the event in hand", signum)
+        running.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    logger.warning(
+        "worker %s serving %s on stream %r (group %r)",
+        settings.consumer,
+        ", ".join(merchants),
+        stream,
+        group,
+    )
+    try:
+        stats = running.run()
+    finally:
+        for lane in lanes:
+            lane.close()
+        client.close()
+    out_console.print(
+        json.dumps(
+            {
+                "consumer": settings.consumer,
+                "processed": stats.processed,
+                "dead_lettered": stats.dead_lettered,
+                "retried": stats.retried,
+                "reconnects": stats.reconnects,
+            }
+        )
+    )
+
+
+@app.command("enqueue")
+def enqueue(
+    events: Annotated[
+        Path | None,
+        typer.Argument(help="A JSONL file of events, one per line; '-' or none: stdin."),
+    ] = None,
+    redis: Annotated[str | None, typer.Option("--redis", help=_REDIS_HELP)] = None,
+    merchant: Annotated[str, typer.Option("--merchant", help="The merchant.")] = "default",
+    stream: Annotated[str, typer.Option("--stream", help="The event stream's name.")] = "events",
+    namespace: Annotated[str, typer.Option("--namespace", help="Redis key prefix.")] = "shopcrew",
+) -> None:
+    """Validate events (JSON, one per line), then add them all to a merchant's stream."""
+    from shopcrew.errors import InvalidEventError
+    from shopcrew.memory._redis import sync_client
+    from shopcrew.workers import EventQueue
+
+    url = _redis_url(redis)
+    source = sys.stdin if events is None or str(events) == "-" else None
+    text = source.read() if source is not None else Path(str(events)).read_text(encoding="utf-8")
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    from shopcrew.graphs.events import parse_event
+
+    checked = []
+    for number, line in lines:
+        try:
+            checked.append(parse_event(json.loads(line)))
+        except ValueError as exc:
+            problem = exc.problem if isinstance(exc, InvalidEventError) else f"not JSON ({exc})"
+            raise InvalidEventError(f"line {number}: {problem}") from exc
+    with sync_client(url) as client:
+        queue = EventQueue(client, merchant_id=merchant, namespace=namespace, stream=stream)
+        for event in checked:
+            out_console.print(queue.enqueue(event))

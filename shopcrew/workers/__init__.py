@@ -1,0 +1,82 @@
+"""Workers: processes that run crew events from Redis Streams, safely under crashes.
+
+Producers call `EventQueue.enqueue(event)` (or `shopcrew enqueue`); `shopcrew worker`
+processes, any number on any hosts, consume one consumer group. The design:
+
+**Keys.** Everything of a merchant lives under the hash tag `{<namespace>:<merchant>}`
+(`StreamKeys`): the stream, its dead-letter stream, the processed log, the per-thread
+queues and leases, the shared store and its effect records. One merchant is one Redis
+Cluster slot, so the Lua scripts below are atomic on a cluster too; merchants never share
+a key.
+
+**Order per thread.** `enqueue` appends the entry to the stream and its id to the thread's
+queue in one script, so the queue holds the thread's events in stream order. A worker runs
+an entry only when it is the head of its thread's queue; otherwise it holds it (deferred)
+and looks again later. Finishing an event acknowledges it (`XACK`), pops it from the queue
+and logs it, in one script: the next event of the thread becomes runnable exactly then.
+
+**Never two at once.** Before running an event the worker takes the thread's lease (`SET NX
+PX` with the worker's fencing token), renewed by a heartbeat thread while the event runs. A
+decision leases the thread it resumes. Writes to the shared store check the token in the
+same script that applies them, so a worker that lost its lease (paused past it) writes
+nothing.
+
+**Crashes.** The heartbeat also resets the idle time of every entry the worker holds
+(`XCLAIM ... JUSTID` of its own `XPENDING` entries, in one script). A worker that stops
+beating, killed by SIGKILL for instance, leaves its entries idle; after `min_idle_ms` any
+worker takes them over with `XAUTOCLAIM`, and the lease has expired by then. The run resumes
+from the thread's last checkpoint (`RedisSaver`): when the thread's state already holds the
+event, the graph continues with `invoke(None)` instead of starting again.
+
+**Side effects once.** The retail adapters write to `SharedRetailStore` (the store's changed
+records in Redis) through `EffectLedger`: the records, the idempotency record and the effect
+log entry are committed by one script, keyed by the event id, the operation and its
+arguments (see `shopcrew.workers.ledger`). A re-run after a crash, even one where the model
+decides again and draws new tool-call ids, finds the record and returns the first result.
+
+**Poison and invalid events.** An event that fails validation, or whose entry is not in its
+thread's queue (added without `enqueue`), goes to the dead-letter stream at once with the
+message. Each attempt is counted when it starts; an error is kept and the event retried after
+a delay doubling from `retry_delay_s`; after `max_attempts` attempts (a worker killed while
+running it counts too) the event goes to the dead-letter stream with its last error, its
+attempts and its delivery count (`XPENDING`). Errors no retry can fix (an unknown approval
+request, for example) dead-letter at once.
+
+**Shutdown and outages.** `stop()` (the CLI calls it on SIGTERM and SIGINT) lets the event in
+hand finish, then hands the held entries back (`XCLAIM IDLE`: claimable at once) and returns.
+When Redis cannot be reached the loop retries with exponential backoff (50 ms to 5 s); with
+AOF persistence (`appendfsync always`) a restarted server keeps every entry, pending list and
+lease, and no event is lost.
+"""
+
+from shopcrew.workers._keys import StreamKeys
+from shopcrew.workers.lane import Lane, open_lane, shared_adapters
+from shopcrew.workers.ledger import (
+    EffectLedger,
+    EffectScope,
+    LeaseLostError,
+    SharedRetailStore,
+    effect_scope,
+)
+from shopcrew.workers.queue import DEFAULT_GROUP, DeadLetter, EventQueue, Processed
+from shopcrew.workers.worker import Worker, WorkerSettings, WorkerStats, default_consumer
+
+__all__ = [
+    "DEFAULT_GROUP",
+    "DeadLetter",
+    "EffectLedger",
+    "EffectScope",
+    "EventQueue",
+    "Lane",
+    "LeaseLostError",
+    "Processed",
+    "SharedRetailStore",
+    "StreamKeys",
+    "Worker",
+    "WorkerSettings",
+    "WorkerStats",
+    "default_consumer",
+    "effect_scope",
+    "open_lane",
+    "shared_adapters",
+]

@@ -1,0 +1,113 @@
+"""A lane: one merchant's crew, memory and shared store, as a worker serves it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph.state import CompiledStateGraph
+
+from shopcrew.graphs.crew import build_crew
+from shopcrew.memory import Memory, connect
+from shopcrew.memory._redis import SyncClient, sync_client
+from shopcrew.tools.adapters import REFERENCE_KB, REFERENCE_STORE_DIR, Adapters
+from shopcrew.tools.json_ads import JsonAdsAdapter
+from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
+from shopcrew.tools.json_listings import JsonListingAdapter
+from shopcrew.workers._keys import StreamKeys
+from shopcrew.workers.ledger import EffectLedger, SharedRetailStore
+
+__all__ = ["Lane", "open_lane", "shared_adapters"]
+
+
+@dataclass(slots=True)
+class Lane:
+    """What a worker needs to run one merchant's events."""
+
+    keys: StreamKeys
+    """The merchant's stream and keys."""
+    crew: CompiledStateGraph[Any, Any, Any, Any]
+    """The merchant's crew, compiled with the shared checkpointer and store."""
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    """Called by `close`: the memory clients the lane opened."""
+
+    @property
+    def merchant_id(self) -> str:
+        """The merchant."""
+        return self.keys.merchant_id
+
+    def close(self) -> None:
+        """Close what `open_lane` opened."""
+        for close in self.closers:
+            close()
+
+
+def shared_adapters(
+    client: SyncClient,
+    keys: StreamKeys,
+    *,
+    store_dir: str | os.PathLike[str] | None = None,
+) -> Adapters:
+    """A merchant's adapters over the shared store: retail writes through the effect ledger.
+
+    Args:
+        client: The Redis client of the shared store (the caller keeps it).
+        keys: The merchant's keys.
+        store_dir: The store's files (τ-bench tables, optional listings, campaigns, kb);
+            the reference store when omitted.
+    """
+    root = Path(store_dir) if store_dir is not None else REFERENCE_STORE_DIR
+    merchant = keys.merchant_id
+    store = SharedRetailStore.load(root, merchant_id=merchant)
+    store.bind(client, keys)
+    if store_dir is None and REFERENCE_KB.is_file():
+        kb = JsonKnowledgeBaseAdapter.from_file(REFERENCE_KB, merchant_id=merchant)
+    else:
+        kb = JsonKnowledgeBaseAdapter.from_dir(root, merchant_id=merchant)
+    return Adapters.from_store(
+        store,
+        kb=kb,
+        listings=JsonListingAdapter.from_dir(root, merchant_id=merchant),
+        ads=JsonAdsAdapter.from_dir(root, merchant_id=merchant),
+        idempotency=EffectLedger(client, keys),
+    )
+
+
+def open_lane(
+    url: str,
+    *,
+    model: BaseChatModel,
+    merchant_id: str = "default",
+    namespace: str = "shopcrew",
+    stream: str = "events",
+    store_dir: str | os.PathLike[str] | None = None,
+    adapters: Callable[[Adapters], Adapters] | None = None,
+) -> Lane:
+    """Connect a merchant's memory on Redis and build its crew over the shared store.
+
+    Args:
+        url: The Redis URL (`redis://`, `redis+cluster://`...).
+        model: The CS agent's chat model.
+        merchant_id: The merchant.
+        namespace: Key prefix of the deployment.
+        stream: The event stream's name.
+        store_dir: The store's files; the reference store when omitted.
+        adapters: Wraps the shared adapters before the crew is built (e.g. instrumentation).
+    """
+    keys = StreamKeys(namespace, merchant_id, stream)
+    memory: Memory = connect(url, merchant_id=merchant_id, namespace=namespace)
+    client = sync_client(url)
+    built = shared_adapters(client, keys, store_dir=store_dir)
+    crew = build_crew(
+        model=model,
+        checkpointer=memory.checkpointer,
+        store=memory.store,
+        adapters=adapters(built) if adapters is not None else built,
+        merchant_id=merchant_id,
+        blackboard=memory.blackboard,
+    )
+    return Lane(keys=keys, crew=crew, closers=[client.close, memory.close])

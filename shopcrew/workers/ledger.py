@@ -1,0 +1,287 @@
+"""Side effects applied exactly once across worker processes: a shared store and its ledger.
+
+`SharedRetailStore` is the τ-bench `RetailStore` whose changed records live in Redis, so every
+worker of a merchant reads and writes the same orders and customers. `EffectLedger` is the
+`IdempotencyStore` the retail adapters are given. Together they apply a keyed write and record
+it in **one** Lua script (`COMMIT`): the new records, the effect's idempotency record and an
+entry in the merchant's effect log, only if
+
+- nobody committed since the change read the store (a version counter: optimistic
+  concurrency, retried), and
+- the worker still holds the lease of the thread it runs (the fencing token), and
+- the effect was not applied already (then its first result is returned).
+
+So a worker killed before the commit applied nothing, and one killed after it applied the
+effect and recorded it: the next attempt finds the record. There is no window in between.
+
+While a worker runs an event it sets `effect_scope(...)`; the ledger then keys each write by
+`{event_id}:{operation}:{fingerprint of the arguments}` instead of the tool layer's
+`{thread_id}:{tool_call_id}`. The rules model numbers its tool calls by position in the thread
+(`call_1`, `call_2`, ...) and would give the same ids on a re-run, but a hosted model draws
+new ids each time: keys derived from the event and the call's content survive both.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from shopcrew.errors import IdempotencyConflictError
+from shopcrew.memory._redis import SyncClient, describe_client, unavailable
+from shopcrew.tools.json_store import Change, Record, RetailStore, TableName
+from shopcrew.workers._keys import StreamKeys
+from shopcrew.workers._scripts import COMMIT
+
+__all__ = ["EffectLedger", "EffectScope", "LeaseLostError", "SharedRetailStore", "effect_scope"]
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+EFFECT_TTL_MS = 30 * 24 * 3600 * 1000
+"""How long an effect's idempotency record is kept: far longer than any redelivery."""
+
+
+class LeaseLostError(RuntimeError):
+    """A worker lost its thread's lease (another took it over): its writes were refused.
+
+    Deliberately not a `ShopcrewError`: the tool layer turns those into messages for the
+    model, and this one must abort the run instead.
+    """
+
+    def __init__(self, thread_lease: str) -> None:
+        self.lease_key = thread_lease
+        super().__init__(
+            f"lease {thread_lease!r} is no longer held by this worker; nothing was written. "
+            "Another worker runs the thread now; raise the lease time if events run longer."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EffectScope:
+    """The event a worker runs and the lease it holds, for the writes made meanwhile."""
+
+    event_id: str
+    lease_key: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    key: str
+    operation: str
+    fingerprint: str
+
+
+_SCOPE: ContextVar[EffectScope | None] = ContextVar("shopcrew_effect_scope", default=None)
+_PENDING: ContextVar[_Pending | None] = ContextVar("shopcrew_effect_pending", default=None)
+
+
+@contextmanager
+def effect_scope(scope: EffectScope) -> Iterator[None]:
+    """Key the writes made inside the block by `scope.event_id`, fenced by its lease."""
+    token = _SCOPE.set(scope)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+class _AlreadyApplied(Exception):
+    def __init__(self, result: str) -> None:
+        self.result = result
+
+
+class SharedRetailStore(RetailStore):
+    """A `RetailStore` whose changed records are shared through Redis.
+
+    The files give the initial records (loaded into each process, read-only); every write
+    goes to Redis hashes, which every read consults first. Build it with
+    `SharedRetailStore.load(directory, merchant_id=...)`, then `bind(client, keys)`.
+    """
+
+    _client: SyncClient | None = None
+    _keys: StreamKeys | None = None
+
+    def bind(self, client: SyncClient, keys: StreamKeys, *, retries: int = 100) -> None:
+        """Attach the Redis client and the merchant's keys; the caller keeps the client."""
+        if keys.merchant_id != self.merchant_id:
+            raise ValueError(
+                f"the keys are merchant {keys.merchant_id!r}'s, the store {self.merchant_id!r}'s"
+            )
+        self._client, self._keys, self._retries = client, keys, retries
+        self._server = describe_client(client)
+        self._commit = client.register_script(COMMIT)
+
+    def _bound(self) -> tuple[SyncClient, StreamKeys]:
+        if self._client is None or self._keys is None:
+            raise ValueError("call SharedRetailStore.bind(client, keys) before using the store")
+        return self._client, self._keys
+
+    def get(self, table: TableName, key: str) -> Record | None:
+        """The current record: the shared one when changed, else the file's."""
+        client, keys = self._bound()
+        with unavailable(self._server):
+            raw = client.hget(keys.retail(table), key)
+        if raw is not None:
+            record: Record = json.loads(raw)
+            return record
+        return super().get(table, key)
+
+    def items(self, table: TableName) -> Iterator[tuple[str, Record]]:
+        """`(key, record)` in file order, with the shared records."""
+        client, keys = self._bound()
+        with unavailable(self._server):
+            changed: dict[Any, Any] = client.hgetall(keys.retail(table))
+        shared = {_text(k): v for k, v in changed.items()}
+        for key, record in super().items(table):
+            raw = shared.get(key)
+            yield key, (json.loads(raw) if raw is not None else record)
+
+    def write(self, change: Callable[[RetailStore], tuple[Change, _T]]) -> _T:
+        """Run `change` and commit its records, retried while others commit meanwhile.
+
+        Raises:
+            LeaseLostError: The worker's thread lease is gone; nothing was written.
+        """
+        client, keys = self._bound()
+        scope, pending = _SCOPE.get(), _PENDING.get()
+        for attempt in range(self._retries):
+            with unavailable(self._server):
+                version = _text(client.get(keys.retail_version) or b"0")
+            result_change, result = change(self)
+            for table, records in (
+                ("orders", result_change.orders),
+                ("users", result_change.users),
+            ):
+                for key in records:
+                    if super().get(table, key) is None:  # type: ignore[arg-type]
+                        raise KeyError(
+                            f"a change may only replace existing {table}; {key!r} is new"
+                        )
+            effect = ""
+            if pending is not None:
+                effect = json.dumps(
+                    {
+                        "op": pending.operation,
+                        "fp": pending.fingerprint,
+                        "result": json.dumps(result),
+                    }
+                )
+            targets = [f"orders:{k}" for k in result_change.orders]
+            targets += [f"users:{k}" for k in result_change.users]
+            args: list[str | int] = [
+                version,
+                scope.token if scope else "",
+                effect,
+                EFFECT_TTL_MS,
+                pending.operation if pending else "",
+                scope.event_id if scope else "",
+                ",".join(targets),
+                len(result_change.orders),
+                *_pairs(result_change.orders),
+                len(result_change.users),
+                *_pairs(result_change.users),
+            ]
+            lease = scope.lease_key if scope else keys.no_lease
+            with unavailable(self._server):
+                reply = self._commit(
+                    keys=[
+                        keys.retail_version,
+                        keys.retail("orders"),
+                        keys.retail("users"),
+                        pending.key if pending else keys.effect("-"),
+                        keys.effects,
+                        lease,
+                    ],
+                    args=args,
+                    client=client,
+                )
+            status = _text(reply[0])
+            if status == "ok":
+                return result
+            if status == "fenced":
+                raise LeaseLostError(lease)
+            if status == "done":
+                raise _AlreadyApplied(json.loads(reply[1])["result"])
+            time.sleep(min(0.05, 0.001 * (attempt + 1)))
+        raise RuntimeError(f"shared store of {self.merchant_id!r}: too many concurrent writers")
+
+
+class EffectLedger:
+    """The `IdempotencyStore` of a `SharedRetailStore`: effects recorded in its commits.
+
+    Args:
+        client: The Redis client (the caller keeps it).
+        keys: The merchant's keys.
+    """
+
+    def __init__(self, client: SyncClient, keys: StreamKeys) -> None:
+        self._client, self._keys = client, keys
+        self.merchant_id = keys.merchant_id
+        self._server = describe_client(client)
+
+    def effect_key(self, key: str, operation: str, fingerprint: str) -> str:
+        """The ledger key of a write: from the running event when there is one (see module)."""
+        scope = _SCOPE.get()
+        if scope is None:
+            return key
+        return f"{scope.event_id}:{operation}:{fingerprint[:32]}"
+
+    def _recorded(self, rkey: str, operation: str, fingerprint: str) -> str | None:
+        with unavailable(self._server):
+            raw = self._client.get(rkey)
+        if raw is None:
+            return None
+        record = json.loads(raw)
+        if (record["op"], record["fp"]) != (operation, fingerprint):
+            raise IdempotencyConflictError(rkey, operation=operation)
+        return str(record["result"])
+
+    def run(self, key: str, operation: str, fingerprint: str, fn: Callable[[], str]) -> str:
+        """Apply `fn` (a write of the shared store) once per effect key; see the module."""
+        rkey = self._keys.effect(self.effect_key(key, operation, fingerprint))
+        found = self._recorded(rkey, operation, fingerprint)
+        if found is not None:
+            logger.info("effect %s already applied: returning its first result", rkey)
+            return found
+        token = _PENDING.set(_Pending(rkey, operation, fingerprint))
+        try:
+            return fn()
+        except _AlreadyApplied as applied:
+            return applied.result
+        finally:
+            _PENDING.reset(token)
+
+    async def arun(
+        self, key: str, operation: str, fingerprint: str, fn: Callable[[], Awaitable[str]]
+    ) -> str:
+        """Async twin of `run` (the Redis reads are short and synchronous)."""
+        rkey = self._keys.effect(self.effect_key(key, operation, fingerprint))
+        found = self._recorded(rkey, operation, fingerprint)
+        if found is not None:
+            return found
+        token = _PENDING.set(_Pending(rkey, operation, fingerprint))
+        try:
+            return await fn()
+        except _AlreadyApplied as applied:
+            return applied.result
+        finally:
+            _PENDING.reset(token)
+
+
+def _pairs(records: dict[str, Record]) -> list[str]:
+    out: list[str] = []
+    for key, record in records.items():
+        out += [key, json.dumps(record, ensure_ascii=False)]
+    return out
+
+
+def _text(raw: Any) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)

@@ -1,0 +1,61 @@
+"""`shopcrew enqueue` and `shopcrew worker` from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from redis import Redis
+from typer.testing import CliRunner
+
+from shopcrew.cli import app
+from shopcrew.graphs.events import CustomerMessage, OrderEvent
+from shopcrew.workers import EventQueue
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import MERCHANT
+
+runner = CliRunner()
+
+
+def _lines(*events: object) -> str:
+    return "".join(json.dumps(e) + "\n" for e in events)
+
+
+def test_enqueue_adds_every_event_of_a_file_in_order(
+    tmp_path: Path, client: Redis, queue: EventQueue, redis_url: str, namespace: str
+) -> None:
+    events = [
+        CustomerMessage(conversation_id="c1", text="Hello").model_dump(mode="json"),
+        OrderEvent(order_id="#W0000001", status="paid").model_dump(mode="json"),
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text(_lines(*events), encoding="utf-8")
+    args = ["enqueue", str(path), "--redis", redis_url, "--merchant", MERCHANT]
+    result = runner.invoke(app, [*args, "--namespace", namespace])
+    assert result.exit_code == 0, result.output
+    rows = client.xrange(queue.keys.stream)
+    assert result.output.split() == [sid.decode() for sid, _ in rows]
+    assert [json.loads(f[b"event"])["id"] for _, f in rows] == [e["id"] for e in events]
+    assert client.lrange(queue.keys.queue(f"{MERCHANT}:cs:c1"), 0, -1) == [rows[0][0]]
+
+
+def test_enqueue_refuses_a_file_with_an_invalid_event_and_adds_nothing(
+    tmp_path: Path, queue: EventQueue, redis_url: str, namespace: str
+) -> None:
+    good = CustomerMessage(conversation_id="c1", text="Hello").model_dump(mode="json")
+    path = tmp_path / "events.jsonl"
+    path.write_text(_lines(good, {"kind": "order_event", "order_id": "#W1"}), encoding="utf-8")
+    args = ["enqueue", str(path), "--redis", redis_url, "--namespace", namespace]
+    result = runner.invoke(app, [*args, "--merchant", MERCHANT])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ValueError)
+    assert "line 2: order_event.status: Field required" in str(result.exception)
+    assert queue.length() == 0
+
+
+def test_worker_without_redis_says_how_to_fix_it() -> None:
+    result = runner.invoke(app, ["worker", "--redis", ""], env={"REDIS_URL": ""})
+    assert result.exit_code != 0
+    assert "pass --redis URL or set REDIS_URL" in result.output
