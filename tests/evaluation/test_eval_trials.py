@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from shopcrew.evaluation.cs_eval import run_cs_trials, trial_path
 from shopcrew.evaluation.cs_format import CsCase, load_cases, read_transcripts
@@ -184,3 +189,74 @@ def test_replay_harness_matches_the_oracle_and_trials_agree(tau_dir: Path) -> No
         f"tau-replay: {len(tasks)}/{len(tasks)} tasks match",
     ]
     assert replayed.run.pass_hat() == {1: 1.0, 2: 1.0}
+
+
+class _Completions(BaseHTTPRequestHandler):
+    """A loopback OpenAI-compatible endpoint: one text answer, 11 prompt / 7 completion tokens."""
+
+    bodies: list[dict[str, Any]]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.bodies.append(body)
+        payload = {
+            "id": "chatcmpl-loop",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "Which order, please?"},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18},
+        }
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def endpoint() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    bodies: list[dict[str, Any]] = []
+    handler = type("Handler", (_Completions,), {"bodies": bodies})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    yield f"http://{host!s}:{port}/v1", bodies
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_openai_model_gets_each_trials_seed_and_its_usage_is_counted(
+    tau_dir: Path, tmp_path: Path, endpoint: tuple[str, list[dict[str, Any]]]
+) -> None:
+    base_url, bodies = endpoint
+    model = ChatOpenAI(model="gpt-4o-mini", base_url=base_url, api_key=SecretStr("test"))
+    cases = [CsCase(id="ask", lang="en", turns=["Where is my parcel?", "Thanks"])]
+    report = run_cs_trials(cases, tau_dir / "db", None, model, tmp_path / "o.jsonl", trials=2)
+    assert [body.get("seed") for body in bodies] == [
+        derive_seed(0, "ask", 0),
+        derive_seed(0, "ask", 0),
+        derive_seed(0, "ask", 1),
+        derive_seed(0, "ask", 1),
+    ]
+    price = price_of("gpt-4o-mini", input_tokens=11, output_tokens=7)
+    assert price is not None
+    for result in report.run.results:
+        assert (result.usage.runs, result.usage.input_tokens, result.usage.output_tokens) == (
+            2,
+            22,
+            14,
+        )
+        assert result.usage.cost_usd == pytest.approx(2 * float(price))
+    assert report.lines()[-3].startswith("tokens: 44 in, 28 out over 4 model calls")
