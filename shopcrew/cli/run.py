@@ -87,6 +87,12 @@ def run(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Generator seed (default: the scenario's).")
     ] = None,
+    volume: Annotated[
+        float,
+        typer.Option(
+            "--volume", min=0.001, help="Scale the generated conversations (0.1: a quick try)."
+        ),
+    ] = 1.0,
 ) -> None:
     """Run a scenario; exit 1 when an expectation fails (the report says which and why)."""
     from shopcrew.scenario import load_scenario, run_scenario
@@ -100,6 +106,7 @@ def run(
             redis_url=redis,
             keep_memory=keep,
             seed=seed,
+            volume=volume,
             out_dir=out_dir,
             observer=progress,
         )

@@ -21,7 +21,14 @@ from shopcrew.scenario.transcript import message_text
 from shopcrew.scenario.world import World
 from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS
 
-__all__ = ["ConversationLog", "RunLog", "build_report", "check_writes", "percentile"]
+__all__ = [
+    "ConversationLog",
+    "RunLog",
+    "build_report",
+    "check_writes",
+    "effective_budgets",
+    "percentile",
+]
 
 _GMV_CHANGE = re.compile(r"Expected GMV [-\d.]+ -> [-\d.]+ \(([-+]?\d+(?:\.\d+)?)\)")
 
@@ -96,6 +103,14 @@ class RunLog:
         self.agent_counts[f"agent:{step.agent}"] += 1
         if outcome == "error":
             self.agent_counts["errors"] += 1
+
+
+def effective_budgets(world: World) -> dict[str, float]:
+    """Each campaign's daily budget as spent: a paused campaign spends nothing."""
+    return {
+        c.id: c.current_budget() if c.status == "active" else 0.0
+        for c in world.adapters.ads.list_campaigns()
+    }
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -192,8 +207,8 @@ def build_report(
         )
     approval_counts = Counter(a["status"] for a in approvals)
 
-    after = {c.id: c.current_budget() for c in world.adapters.ads.list_campaigns()}
-    moved = sum(abs(after.get(k, 0.0) - v) for k, v in budgets_before.items()) / 2
+    after = effective_budgets(world)
+    moved = sum(max(0.0, after.get(k, 0.0) - v) for k, v in budgets_before.items())
     approved_reviews = {
         str(a["id"]).rsplit(":budgets", 1)[0]
         for a in approvals
@@ -226,6 +241,7 @@ def build_report(
             "escalations": len(escalated),
             "violations": len(violations),
             "blocked_attempts": len(blocked),
+            "writes": sum(len(c.writes) for c in conversations),
             "errors": sum(r["outcome"] == "error" for r in records),
             "approvals": {
                 status: approval_counts.get(status, 0)
@@ -259,7 +275,13 @@ def build_report(
         "violations": violations,
         "blocked_attempts": blocked,
         "approvals": approvals,
-        "budgets": {"before": dict(budgets_before), "after": after} if budgets_before else {},
+        "budgets": {
+            "before": dict(budgets_before),
+            "after": after,
+            "paused": [c.id for c in world.adapters.ads.list_campaigns() if c.status == "paused"],
+        }
+        if budgets_before
+        else {},
         "budget_reviews": [
             {
                 "run_id": r.get("run_id"),
@@ -346,14 +368,15 @@ def _budget_violations(
     found: list[dict[str, Any]] = []
     for campaign in world.adapters.ads.list_campaigns():
         start = before.get(campaign.id, campaign.current_budget())
-        if campaign.id in allowed or abs(campaign.current_budget() - start) < 0.005:
+        now = campaign.current_budget() if campaign.status == "active" else start
+        if campaign.id in allowed or abs(now - start) < 0.005:
             continue
         found.append(
             {
                 "event_id": None,
                 "conversation_id": None,
-                "detail": f"campaign {campaign.id} budget moved {start:g} -> "
-                f"{campaign.current_budget():g} without an approval or an applied review",
+                "detail": f"campaign {campaign.id} budget moved {start:g} -> {now:g} "
+                "without an approval or an applied review",
             }
         )
     return found

@@ -43,7 +43,7 @@ from shopcrew.graphs.events import (
 from shopcrew.memory import Memory, StockAlert, connect
 from shopcrew.models.factory import resolve_model
 from shopcrew.models.usage import UsageRecorder
-from shopcrew.scenario.analysis import RunLog, build_report
+from shopcrew.scenario.analysis import RunLog, build_report, effective_budgets
 from shopcrew.scenario.loader import load_scenario
 from shopcrew.scenario.observer import TALLY_KEYS, NullObserver, RunObserver
 from shopcrew.scenario.spec import (
@@ -418,6 +418,7 @@ def run_scenario(
     out_dir: str | Path | None = None,
     observer: RunObserver | None = None,
     write_markdown: bool = True,
+    volume: float = 1.0,
 ) -> RunResult:
     """Run a scenario file and return (and, with `out_dir`, write) its report.
 
@@ -431,6 +432,7 @@ def run_scenario(
         out_dir: Write report.json, transcript.jsonl (and report.md, charts) here.
         observer: Told about each event as it finishes (a progress display).
         write_markdown: Render report.md and the charts when the report module is present.
+        volume: Scales the generators' conversation counts (0.1 for a quick try).
 
     Raises:
         ScenarioError: The file is not a valid scenario.
@@ -443,7 +445,9 @@ def run_scenario(
     world = build_world(
         scenario.store, base=Path(path).resolve().parent, source=source, seed=chosen_seed
     )
-    steps = expand_timeline(scenario, store=world.retail, seed=chosen_seed, source=source)
+    steps = expand_timeline(
+        scenario, store=world.retail, seed=chosen_seed, source=source, volume=volume
+    )
     observer = observer or NullObserver()
     clock = SimClock(scenario.clock.start)
     chat_model = resolve_model(model)
@@ -451,7 +455,7 @@ def run_scenario(
     runner = _Runner(
         scenario, world, model=chat_model, redis_url=redis_url, namespace=run_ns, clock=clock
     )
-    budgets_before = {c.id: c.current_budget() for c in world.adapters.ads.list_campaigns()}
+    budgets_before = effective_budgets(world)
     records: list[dict[str, Any]] = []
     transcript: list[dict[str, Any]] = []
     observer.started(scenario.name, len(steps))
@@ -489,6 +493,7 @@ def run_scenario(
                 "description": scenario.description,
                 "file": source,
                 "seed": chosen_seed,
+                "volume": volume,
                 "model": model if isinstance(model, str) else type(model).__name__,
                 "memory": "redis" if redis_url else "in-memory",
                 "started_at": started_at.isoformat(timespec="seconds"),

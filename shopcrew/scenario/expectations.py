@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from shopcrew.errors import UnknownRecordError
 from shopcrew.scenario.spec import (
     ApprovalCheck,
+    ConversationCheck,
     EscalationCheck,
     Expectation,
     Range,
@@ -145,6 +147,32 @@ def _replies(name: str, check: ReplyCheck, facts: Facts) -> dict[str, Any]:
     return _result(name, not problems, "; ".join(problems) or ok_detail)
 
 
+def _conversations(name: str, check: ConversationCheck, facts: Facts) -> dict[str, Any]:
+    chosen = [
+        c
+        for c in facts.conversations.values()
+        if (check.template is None or fnmatchcase(c.template or "", check.template))
+        and (check.conversation is None or fnmatchcase(c.id, check.conversation))
+    ]
+    which = check.template or check.conversation or "any"
+    if len(chosen) < check.min_count:
+        return _result(
+            name, False, f"{len(chosen)} conversations match {which!r}, expected {check.min_count}+"
+        )
+    wrong: list[str] = []
+    for conv in chosen:
+        if check.escalated is not None and conv.escalated != check.escalated:
+            wrong.append(f"{conv.id} {'was' if conv.escalated else 'was not'} escalated")
+        elif check.reason is not None and conv.escalated and conv.reason != check.reason:
+            wrong.append(f"{conv.id} escalated for {conv.reason}, not {check.reason}")
+        elif check.writes is not None and not check.writes.holds(len(conv.writes)):
+            wrong.append(f"{conv.id} made {len(conv.writes)} writes")
+    if wrong:
+        shown = "; ".join(wrong[:3]) + ("; ..." if len(wrong) > 3 else "")
+        return _result(name, False, f"{len(wrong)} of {len(chosen)} conversations: {shown}")
+    return _result(name, True, f"all {len(chosen)} conversations matching {which!r} hold")
+
+
 def _one(expectation: Expectation, facts: Facts) -> dict[str, Any]:
     summary = facts.report["summary"]
     check = expectation.check
@@ -190,6 +218,12 @@ def _one(expectation: Expectation, facts: Facts) -> dict[str, Any]:
             assert wanted is not None
             value = summary[f"listing_{check}"]
             return _ranged(name, value, wanted, check.replace("_", " "))
+        case "conversations":
+            assert expectation.conversations is not None
+            return _conversations(name, expectation.conversations, facts)
+        case "writes":
+            assert expectation.writes is not None
+            return _ranged(name, summary["writes"], expectation.writes, "CS writes")
         case "events_ok":
             return _events_ok(name, facts)
     raise AssertionError(f"unknown expectation {check}")

@@ -25,6 +25,7 @@ __all__ = [
     "BudgetReviewSpec",
     "CampaignSpec",
     "ClockSpec",
+    "ConversationCheck",
     "ConversationSpec",
     "CurveSpec",
     "CustomerMessageSpec",
@@ -421,6 +422,24 @@ class ReplyCheck(_Spec):
     not_contains: list[str] = Field(default_factory=list, description="In no reply.")
 
 
+class ConversationCheck(_Spec):
+    """Every conversation of a template (or id pattern) must have these properties."""
+
+    template: str | None = Field(
+        default=None, description="Generator template name; '*' matches any run of characters."
+    )
+    conversation: str | None = Field(default=None, description="Conversation id pattern ('*').")
+    escalated: bool | None = Field(default=None, description="Went to a person (or not).")
+    reason: str | None = Field(default=None, description="The escalation reason.")
+    writes: Range | None = Field(default=None, description="Successful writes per conversation.")
+    min_count: int = Field(default=1, ge=0, description="At least this many must match.")
+
+    @field_validator("writes", mode="before")
+    @classmethod
+    def _bare_writes(cls, value: Any) -> Any:
+        return _to_range(value)
+
+
 class _Ranged(_Spec):
     @model_validator(mode="before")
     @classmethod
@@ -488,8 +507,12 @@ class Expectation(_Spec):
     listing: dict[str, StateCheck] | None = Field(default=None, description="Listing id.")
     campaign: dict[str, StateCheck] | None = Field(default=None, description="Campaign id.")
     replies: ReplyCheck | None = None
+    conversations: ConversationCheck | None = None
     defects_found: Range | None = None
     defects_fixed: Range | None = None
+    writes: Range | None = Field(
+        default=None, description="Successful store writes made by the CS agent."
+    )
     events_ok: bool | None = Field(default=None, description="No event ended in an error.")
 
     @model_validator(mode="before")
@@ -503,6 +526,7 @@ class Expectation(_Spec):
                 "expected_gmv_change",
                 "defects_found",
                 "defects_fixed",
+                "writes",
             )
             return {k: _to_range(v) if k in ranged else v for k, v in data.items()}
         return data

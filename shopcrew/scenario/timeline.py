@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeAlias
@@ -153,16 +152,30 @@ class _Picker:
         }
 
 
-def _placeholders(template: Template) -> set[str]:
-    return {
-        name for turn in template.turns for _, name, _, _ in string.Formatter().parse(turn) if name
-    }
+def _mix(templates: list[Template], count: int, rng: random.Random) -> list[Template]:
+    """`count` templates in proportion to their weights (each at least once if room), shuffled."""
+    total = sum(t.weight for t in templates)
+    shares = [count * t.weight / total for t in templates]
+    counts = [int(share) for share in shares]
+    by_remainder = sorted(range(len(templates)), key=lambda i: shares[i] - counts[i], reverse=True)
+    for i in by_remainder[: count - sum(counts)]:
+        counts[i] += 1
+    if count >= len(templates):
+        for i, n in enumerate(counts):
+            if n == 0:
+                counts[counts.index(max(counts))] -= 1
+                counts[i] = 1
+    mix = [t for t, n in zip(templates, counts, strict=True) for _ in range(n)]
+    rng.shuffle(mix)
+    return mix
 
 
 def expand_timeline(
-    scenario: Scenario, *, store: RetailStore, seed: int, source: str
+    scenario: Scenario, *, store: RetailStore, seed: int, source: str, volume: float = 1.0
 ) -> list[Step]:
     """The concrete events in time order (ties keep the file's order).
+
+    `volume` scales every generator's count (at least one conversation each), for quick runs.
 
     Raises:
         ScenarioError: A generator cannot be filled from the store.
@@ -193,14 +206,11 @@ def expand_timeline(
                 raw.append((at + gap * turn_no, order, position, message, None, None))
                 order += 1
         elif isinstance(entry, GenerateSpec):
-            for template in entry.templates:
-                _placeholders(template)
             window = parse_duration(entry.over)
             gap = parse_duration(entry.gap)
-            weights = [t.weight for t in entry.templates]
+            mix = _mix(entry.templates, max(1, round(entry.count * volume)), rng)
             width = len(str(entry.count))
-            for number in range(entry.count):
-                template = rng.choices(entry.templates, weights=weights)[0]
+            for number, template in enumerate(mix):
                 turns = picker.fill(template, source, f"{where}.templates.{template.name}")
                 begin = at + window * rng.random()
                 conversation = f"{entry.prefix}-{number + 1:0{width}d}"
