@@ -48,7 +48,7 @@ def _redis_url(redis: str | None) -> str | None:
 
 
 def _key_store(redis: str | None, namespace: str, keys_file: Path) -> ApiKeyStore:
-    from shopcrew.service import FileApiKeyStore, RedisApiKeyStore
+    from shopcrew.service.keys import FileApiKeyStore, RedisApiKeyStore
 
     url = _redis_url(redis)
     if url:
