@@ -217,6 +217,7 @@ def funnel_chart(
         ax.set_xlim(0, conversations * 1.22)
         ax.set_ylim(-0.5, len(stages) - 0.1)
         ax.set_xlabel("conversations")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(axis="y", visible=False)
         ax.set_title(f"{title}: {resolved / conversations:.1%} resolved without a person")
         return _save(fig, path)
@@ -370,13 +371,17 @@ def timeline_chart(
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         if escalations:
             per_bucket = Counter(_floor(at, bucket) for at in escalations)
+            centres = [x + bucket * 0.45 for x in xs]
+            heights = [per_bucket.get(start, 0) for start in span]
+            ax.plot(centres, heights, color="black", linewidth=1.0, alpha=0.6)
+            marked = [(x, h) for x, h in zip(centres, heights, strict=True) if h]
             ax.plot(
-                [x + bucket * 0.45 for x in xs],
-                [per_bucket.get(start, 0) for start in span],
+                [x for x, _ in marked],
+                [h for _, h in marked],
                 color="black",
                 marker="o",
-                markersize=3.5,
-                linewidth=1.2,
+                markersize=4,
+                linestyle="none",
                 label=f"escalated to a person ({len(escalations):,})",
             )
         _time_axis(ax, span, bucket=bucket)

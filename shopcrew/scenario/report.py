@@ -46,6 +46,7 @@ INDUSTRY_RESOLUTION_RATE = 0.8
 """The share of conversations resolved without a person that an AI agent is expected to beat."""
 
 _OFFLINE_MODELS = ("rules", "scripted")
+_FEW_CONVERSATIONS = 20  # below this a share says little about the agent
 _REASONS = {
     "customer_request": "customer asked for a person",
     "refund_only": "仅退款 (refund without return): a person negotiates",
@@ -162,6 +163,11 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
             f"{'✅ above' if beats else '❌ below'} the {INDUSTRY_RESOLUTION_RATE:.0%} "
             "industry figure"
         )
+        if f.conversations < _FEW_CONVERSATIONS:
+            note = (
+                f"only {f.conversations} conversation(s): too few to compare with the "
+                f"{INDUSTRY_RESOLUTION_RATE:.0%} industry figure"
+            )
         rows.append(
             (
                 "Resolved without a person",
@@ -188,7 +194,7 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
                 f"{f.blocked}",
                 "attempted, stopped by the policy guard before they ran"
                 if f.blocked
-                else "none attempted",
+                else "the agent attempted none",
             )
         )
     if f.errors is not None:
@@ -332,7 +338,12 @@ def _approvals_section(view: Report) -> list[str]:
     lines = ["## Approvals", ""]
     if not view.approvals:
         return [*lines, "No approval was requested in this scenario.", ""]
-    icons = {"approved": "✅ approved", "rejected": "❌ rejected", "pending": "⏳ pending"}
+    icons = {
+        "approved": "✅ approved",
+        "rejected": "❌ rejected",
+        "pending": "⏳ pending",
+        "expired": "⌛ expired",
+    }
     rows = [
         (
             f"`{a.id}`",
