@@ -7,6 +7,9 @@ against the server's own store, where the crew's approval queue lives.
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -15,7 +18,7 @@ import pytest
 from langchain_core.messages import AIMessage
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
-from lg_server import LanggraphServer
+from lg_server import ROOT, LanggraphServer
 
 from shopcrew.graphs.crew import build_crew, send_event
 from shopcrew.graphs.cs_graph import build_cs_agent
@@ -221,3 +224,41 @@ def test_the_cs_agent_runs_alone(
         {"messages": [("user", question)]}, {"configurable": {"thread_id": "lib"}}
     )
     assert _last_text(out) == expected["messages"][-1].text
+
+
+def test_the_sdk_client_example_runs_against_the_server(
+    client: SyncLangGraphClient, langgraph_server: LanggraphServer
+) -> None:
+    merchant = f"m-{uuid4().hex[:8]}"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "langgraph_client.py"),
+            "--url",
+            langgraph_server.url,
+            "--merchant",
+            merchant,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    lines = done.stdout.splitlines()
+
+    def one(pattern: str) -> re.Match[str]:
+        [found] = [m for line in lines if (m := re.match(pattern, line))]
+        return found
+
+    [reply] = _library_replies(langgraph_server, [STATUS])
+    assert one(r"^reply: (.*)$").group(1) == reply
+    assert "".join(one(r"^tokens: (.*)$").group(1).split("|")) == reply
+    assert one(r"^thread: (\w+)$").group(1) == "interrupted"
+    assert one(r"^resumed: escalation (\w+)$").group(1) == "resolved"
+    pending = one(r"^pending: approval (\S+) \((\w+)\) (.*)$")
+    assert pending.group(2) == "pending"
+    decided = one(r"^decided: (\S+) (\w+) (.*)$")
+    assert decided.group(1, 2) == (pending.group(1), "approved")
+    assert json.loads(decided.group(3)) == {"budgets": json.loads(pending.group(3))}
+    assert _queued(client, merchant) == {pending.group(1): "approved"}
