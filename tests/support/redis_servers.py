@@ -236,14 +236,40 @@ class SpawnedCluster:
                 return self.node(int(value["port"]))
         raise LookupError(f"master {master.address} has no replica")
 
+    def wait_replicated(self, master: RedisProcess) -> None:
+        """Wait until every replica of `master` has received all it has written so far.
+
+        Redis replicates asynchronously: a master killed before this returns may lose its
+        latest acknowledged writes, whichever client wrote them.
+        """
+        with master.client() as client:
+            target = int(client.info("replication")["master_repl_offset"])
+
+            def caught_up() -> bool:
+                info = client.info("replication")
+                offsets = [
+                    int(v["offset"])
+                    for k, v in info.items()
+                    if k.startswith("slave") and isinstance(v, dict)
+                ]
+                return bool(offsets) and min(offsets) >= target
+
+            wait_until(caught_up, f"replicas of {master.address} to catch up")
+
     def failover(self, replica: RedisProcess) -> None:
         """Promote `replica` with `CLUSTER FAILOVER` (no data loss) and wait until it serves.
 
-        Waits until every live node sees it as the master of its slots.
+        A manual failover pauses the master's clients until the replica has caught up, so no
+        acknowledged write is lost. Waits until every live node sees the replica as master.
         """
         with replica.client() as client:
             client.execute_command("CLUSTER", "FAILOVER")
-            wait_until(lambda: client.info("replication")["role"] == "master", "promotion")
+        self.wait_promoted(replica)
+
+    def wait_promoted(self, replica: RedisProcess, timeout: float = 30.0) -> None:
+        """Wait until `replica` is a master in the eyes of every live node."""
+        with replica.client() as client:
+            wait_until(lambda: client.info("replication")["role"] == "master", "promotion", timeout)
         me = f"127.0.0.1:{replica.port}@"
         for node in self.nodes:
             if not node.running:
@@ -255,6 +281,7 @@ class SpawnedCluster:
                         for line in _text(c.execute_command("CLUSTER", "NODES")).splitlines()
                     ),
                     f"node {node.port} to see {replica.port} as master",
+                    timeout,
                 )
 
 
