@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from ._saver_core import Script
 __all__ = ["SaverAdmin"]
 
 _DROP = Script.of(_scripts.DROP)
+_SNAPSHOT, _RESTORE = Script.of(_scripts.SNAPSHOT), Script.of(_scripts.RESTORE)
 _STRATEGIES = ("keep_latest", "delete")
 
 
@@ -133,42 +135,47 @@ class SaverAdmin:
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """Copy a thread, whole history included, replacing the target thread.
 
-        Uses DUMP/RESTORE, so values are copied server-side without deserializing them.
+        Two Lua calls, each atomic: one DUMPs every key of the source (a consistent snapshot
+        even while the source is written), one RESTOREs them as the target's keys. Values are
+        copied server-side without deserializing them. On a Redis Cluster the two threads may
+        live in different slots, which no single script can span; the snapshot then travels
+        through the client, and the target still appears whole or not at all: a crash
+        between the two calls leaves the target as it was.
         """
-        client = self._sync()
-        with unavailable(self._server):
-            pipe = client.pipeline(transaction=False)
-            for key in self._keys(source_thread_id):
-                pipe.dump(key)
-            dumps = pipe.execute()
-            if all(d is None for d in dumps):
-                return
-            self._forget(target_thread_id)
-            pipe = client.pipeline(transaction=not self._cluster)
-            _restore(pipe, self._keys(target_thread_id), dumps, self._ttl_ms)
-            pipe.execute()
-            pipe = client.pipeline(transaction=False)
-            _index(pipe, thread_index(self.namespace), target_thread_id, self._ttl_ms)
-            pipe.execute()
+        dumps = self._eval(_SNAPSHOT, self._keys(source_thread_id), [])
+        if all(d is None for d in dumps):
+            return
+        self._forget(target_thread_id)
+        if self._cluster:
+            self._index_sync(target_thread_id)
+        args = _restore_args(target_thread_id, dumps, self._ttl_ms)
+        self._eval(_RESTORE, self._keys(target_thread_id, index=True), args)
 
     async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """Async twin of `copy_thread`."""
         if self._sync_only():
             return await asyncio.to_thread(self.copy_thread, source_thread_id, target_thread_id)
-        client = self._async()
+        dumps = await self._aeval(_SNAPSHOT, self._keys(source_thread_id), [])
+        if all(d is None for d in dumps):
+            return
+        self._forget(target_thread_id)
+        if self._cluster:
+            await self._index_async(target_thread_id)
+        args = _restore_args(target_thread_id, dumps, self._ttl_ms)
+        await self._aeval(_RESTORE, self._keys(target_thread_id, index=True), args)
+
+    def _index_sync(self, thread_id: str) -> None:
+        # Cluster: the namespace index lives in another slot, written first, so a crash
+        # before the copy lists an empty thread (nothing) rather than hiding a whole one.
         with unavailable(self._server):
-            pipe = client.pipeline(transaction=False)
-            for key in self._keys(source_thread_id):
-                pipe.dump(key)
-            dumps = await pipe.execute()
-            if all(d is None for d in dumps):
-                return
-            self._forget(target_thread_id)
-            pipe = client.pipeline(transaction=not self._cluster)
-            _restore(pipe, self._keys(target_thread_id), dumps, self._ttl_ms)
-            await pipe.execute()
-            pipe = client.pipeline(transaction=False)
-            _index(pipe, thread_index(self.namespace), target_thread_id, self._ttl_ms)
+            pipe = self._sync().pipeline(transaction=False)
+            _index(pipe, thread_index(self.namespace), thread_id, self._ttl_ms)
+            pipe.execute()
+
+    async def _index_async(self, thread_id: str) -> None:
+        with unavailable(self._server):
+            pipe = self._async().pipeline(transaction=False)
+            _index(pipe, thread_index(self.namespace), thread_id, self._ttl_ms)
             await pipe.execute()
 
 
@@ -177,17 +184,11 @@ def _check_strategy(strategy: str) -> None:
         raise ValueError(f"unknown prune strategy {strategy!r}; use one of {_STRATEGIES}")
 
 
-def _restore(pipe: Any, keys: list[str], dumps: list[bytes | None], ttl_ms: int) -> None:
-    for key, dumped in zip(keys, dumps, strict=True):
-        if dumped is None:
-            pipe.delete(key)
-        else:
-            pipe.restore(key, ttl_ms, dumped, replace=True)
+def _restore_args(thread_id: str, dumps: Sequence[bytes | None], ttl_ms: int) -> list[Any]:
+    return [str(ttl_ms), thread_id, str(int(time.time() * 1000)), *(d or b"" for d in dumps)]
 
 
 def _index(pipe: Any, index: str, thread_id: str, ttl_ms: int) -> None:
-    import time
-
     pipe.zadd(index, {thread_id: int(time.time() * 1000)}, nx=True)
     if ttl_ms:
         pipe.pexpire(index, ttl_ms)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ._redis import LUA_CHECK_TYPE
 
-__all__ = ["DROP", "LOAD", "PUT", "PUT_WRITES"]
+__all__ = ["DROP", "LOAD", "PUT", "PUT_WRITES", "RESTORE", "SNAPSHOT"]
 
 _TYPES = "local TYPES = {'zset','hash','hash','hash','hash','hash','zset','hash','zset'}\n"
 
@@ -273,5 +273,40 @@ if any then
 end
 touch(tonumber(ARGV[2]))
 return redis.call('ZCARD', KEYS[1])
+"""
+)
+
+SNAPSHOT = (
+    _COMMON
+    + r"""
+-- Returns the DUMP of every key of the thread (nil where a key is missing): one atomic
+-- read, so a copy never mixes two states of a thread that is being written meanwhile.
+local err = check_all()
+if err then return err end
+local out = {}
+for i = 1, 8 do out[i] = redis.call('DUMP', KEYS[i]) or false end
+return out
+"""
+)
+
+RESTORE = (
+    _COMMON
+    + r"""
+-- ARGV: ttl_ms, thread_id, score, then one DUMP per key ('' = missing).
+-- Replaces the thread with the dumped one in one atomic step: readers see the old thread
+-- or the whole copy, never a part of it. Keys of a foreign type abort before any write.
+local err = check_all()
+if err then return err end
+local ttl = tonumber(ARGV[1])
+for i = 1, 8 do
+  redis.call('DEL', KEYS[i])
+  local dumped = ARGV[3 + i]
+  if dumped ~= '' then redis.call('RESTORE', KEYS[i], ttl, dumped, 'REPLACE') end
+end
+if #KEYS >= 9 then
+  redis.call('ZADD', KEYS[9], 'NX', ARGV[3], ARGV[2])
+  touch(ttl)
+end
+return 'OK'
 """
 )
