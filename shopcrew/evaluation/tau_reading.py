@@ -42,6 +42,7 @@ _DONE = _cue(
     r"(?:is|are) now (?:cancel+ed|updated|changed|modified)",
     r"i(?:'ve| have) (?:cancel+ed|updated|changed|modified|processed|submitted|placed|initiated)",
     r"the change is made",
+    r"(?:is|was|has been) (?:now )?(?:complete|completed|processed)\b",
     r"(?:return|exchange) (?:request )?(?:is|has been) (?:in|submitted|placed|created)",
 )
 _FAILED = _cue(
@@ -61,6 +62,7 @@ _CONFIRM = _cue(
     r"is (?:that|this) (?:correct|right|ok(?:ay)?)\?",
     r"(?:go ahead|proceed)\s*\?",
     r"do you (?:agree|approve)",
+    r"can i (?:go ahead|proceed)",
 )
 _IDENTITY_FAILED = _cue(
     r"could(?: not|n't) find (?:an|your|any) (?:account|user)",
@@ -120,7 +122,8 @@ _ASKS: Final[tuple[tuple[Slot, re.Pattern[str]], ...]] = (
             r"payment method",
             r"which (?:card|account)",
             r"(?:pay|charge)(?: for)? the (?:price )?difference",
-            r"refund (?:go|be sent|be issued|be credited)",
+            r"refund (?:to )?(?:go|be sent|be issued|be credited)",
+            r"which (?:payment|method)",
             r"original payment",
             r"how would you like to (?:pay|be refunded)",
         ),

@@ -357,3 +357,27 @@ async def test_a_repeated_question_ends_the_conversation(return_goal: TauGoal) -
     customer = RuleCustomer(return_goal, seed=2)
     asks = [await customer.respond("Which order is this about?") for _ in range(4)]
     assert [a.stop for a in asks] == [None, None, None, "repeated_question"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "asks", "proposal", "done"),
+    [
+        ("Could you please provide your email address, or your name and zip code?",
+         ("identity",), False, False),
+        ("Got it. Can you tell me which items you'd like to return?", ("items",), False, False),
+        ("What's the reason for the cancellation?", ("reason",), False, False),
+        ("Would you like the refund to go to the original payment method or your gift card?",
+         ("payment",), False, False),
+        ("Here are the details: return the Desk Lamp from #W1234567, refund to PayPal. Do you "
+         "want me to proceed?", (), True, False),
+        ("Your exchange request is complete. Is there anything else?", (), False, True),
+        # A help article describing a policy asks the customer nothing.
+        ("Delivered orders can be returned within 30 days; we email you a return label and the "
+         "refund goes to the original payment method.", (), False, False),
+    ],
+)  # fmt: skip
+def test_replies_are_read_from_any_wording(
+    reply: str, asks: tuple[str, ...], proposal: bool, done: bool
+) -> None:
+    reading = read_reply(reply)
+    assert (reading.asks, reading.proposal, reading.done) == (asks, proposal, done)
