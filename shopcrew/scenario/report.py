@@ -64,8 +64,9 @@ def _reason(code: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ReportFiles:
-    """The files `write_report` wrote."""
+    """The files `write_report` wrote (paths under `out_dir`, as the caller gave it)."""
 
+    out_dir: Path
     markdown: Path
     funnel: Path
     budget: Path
@@ -73,8 +74,9 @@ class ReportFiles:
 
     @property
     def charts(self) -> tuple[Path, ...]:
-        """The PNG charts, in the order the Markdown shows them."""
-        return (self.funnel, self.budget, self.timeline)
+        """The PNG charts relative to `out_dir`, as the Markdown links them."""
+        files = (self.funnel, self.budget, self.timeline)
+        return tuple(path.relative_to(self.out_dir) for path in files)
 
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -530,6 +532,7 @@ def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
     budgets = view.budgets or Budgets()
     timed = timed_events(view)
     files = ReportFiles(
+        out_dir=out_dir,
         markdown=out_dir / "report.md",
         funnel=charts.funnel_chart(
             chart_dir / "funnel.png",

@@ -183,11 +183,15 @@ def test_full_report_writes_markdown_embedding_three_readable_pngs(tmp_path: Pat
 
     markdown = files.markdown.read_text(encoding="utf-8")
     assert files.markdown == tmp_path / "run" / "report.md"
+    assert files.charts == (
+        Path("charts/funnel.png"),
+        Path("charts/budget.png"),
+        Path("charts/timeline.png"),
+    )
     for chart in files.charts:
-        assert chart.parent == tmp_path / "run" / "charts"
-        width, height = _png_size(chart)
+        width, height = _png_size(tmp_path / "run" / chart)
         assert 900 <= width <= 1700 and 300 <= height <= 800, (chart.name, width, height)
-        assert f"](charts/{chart.name})" in markdown
+        assert f"]({chart})" in markdown
 
 
 @pytest.mark.parametrize(("seed", "conversations", "rate"), [(1, 120, 0.1), (7, 400, 0.35)])
@@ -275,7 +279,7 @@ def test_minimal_report_explains_each_missing_section_in_one_line(tmp_path: Path
 
     markdown = files.markdown.read_text(encoding="utf-8")
     assert "![" not in markdown  # no chart without data is embedded
-    for chart in files.charts:
+    for chart in (files.funnel, files.budget, files.timeline):
         assert _png_size(chart)[0] == 1000  # still written: the contract's artifacts exist
     expected = {
         "Resolution funnel": "No customer conversations in this scenario.",
@@ -408,8 +412,8 @@ def test_writing_twice_gives_the_same_bytes(tmp_path: Path) -> None:
     again = write_report(report, tmp_path / "b")
 
     assert first.markdown.read_bytes() == again.markdown.read_bytes()
-    for one, other in zip(first.charts, again.charts, strict=True):
-        assert one.read_bytes() == other.read_bytes(), one.name
+    for chart in first.charts:
+        assert (first.out_dir / chart).read_bytes() == (again.out_dir / chart).read_bytes(), chart
 
 
 def test_engine_additions_are_shown_escalation_codes_blocked_attempts_who_decided() -> None:
@@ -455,3 +459,19 @@ def test_engine_empty_sections_without_their_events_mean_no_review_and_no_audit(
     assert "Expected GMV change" not in markdown
     assert "| Listing defects | – | no listing audit in this scenario |" in markdown
     assert _section(markdown, "Listing defects").strip() == "No listing audit in this scenario."
+
+
+def test_chart_links_are_relative_to_a_relative_report_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    files = write_report({"scenario": {"name": "x"}}, Path("reports") / "x")
+
+    assert files.markdown == Path("reports/x/report.md")
+    assert files.budget == Path("reports/x/charts/budget.png") and files.budget.is_file()
+    assert [str(c) for c in files.charts] == [
+        "charts/funnel.png",
+        "charts/budget.png",
+        "charts/timeline.png",
+    ]
