@@ -63,7 +63,6 @@ from shopcrew.scenario.spec import (
 from shopcrew.scenario.timeline import Step, expand_timeline
 from shopcrew.scenario.transcript import summarise_messages, write_transcript
 from shopcrew.scenario.world import World, build_world, set_order_status
-from shopcrew.tools.listings import ListingPatch
 
 __all__ = ["RunResult", "SimClock", "run_scenario"]
 
@@ -348,14 +347,8 @@ class _Runner:
         return _Outcome("done", f"listing {spec.listing_id} edited: {changed}")
 
     def _stock(self, step: Step, spec: StockChangeSpec) -> _Outcome:
-        listings = self.world.adapters.listings
-        listing = listings.get_listing(spec.listing_id)
-        variants = [
-            v.model_copy(update={"stock": spec.stock}) if spec.sku in (None, v.sku) else v
-            for v in listing.variants
-        ]
-        listings.update_listing(
-            spec.listing_id, ListingPatch(variants=variants), idempotency_key=f"scenario:{step.id}"
+        self.world.listings.set_stock(
+            spec.listing_id, spec.stock, sku=spec.sku, idempotency_key=f"scenario:{step.id}"
         )
         self.memory.blackboard.post(
             StockAlert(

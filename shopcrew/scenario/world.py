@@ -18,9 +18,37 @@ from shopcrew.tools.json_listings import JsonListingAdapter
 from shopcrew.tools.json_store import Change, RetailStore, copy_record
 from shopcrew.tools.listings import Listing, load_listings
 
-__all__ = ["World", "build_world", "generate_history"]
+__all__ = ["ScenarioListings", "World", "build_world", "generate_history", "set_order_status"]
 
 logger = logging.getLogger(__name__)
+
+
+class ScenarioListings(JsonListingAdapter):
+    """The scenario's listings, plus the warehouse's stock updates.
+
+    A stock update replaces the variants' stock directly: `ListingPatch.apply` drops nested
+    nulls (a variant's `list_price: null`), so a patch of whole variants would be refused.
+    """
+
+    def set_stock(
+        self, listing_id: str, stock: int, *, sku: str | None, idempotency_key: str
+    ) -> Listing:
+        """Set the stock of one SKU (or every SKU) of a listing."""
+
+        def change(listing: Listing) -> Listing:
+            variants = [
+                v.model_copy(update={"stock": stock}) if sku in (None, v.sku) else v
+                for v in listing.variants
+            ]
+            return listing.model_copy(update={"variants": variants})
+
+        return self._table.write(
+            listing_id,
+            operation="set_stock",
+            arguments={"sku": sku, "stock": stock},
+            change=change,
+            idempotency_key=idempotency_key,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +56,8 @@ class World:
     """The scenario's store: the retail data, its adapters, and the original for diffs."""
 
     adapters: Adapters
+    listings: ScenarioListings
+    """The same listings as `adapters.listings`, with the warehouse's stock updates."""
     retail: RetailStore
     """The fork the crew writes to."""
     original: RetailStore
@@ -113,16 +143,17 @@ def build_world(spec: StoreSpec, *, base: Path, source: str, seed: int) -> World
         if REFERENCE_KB.is_file()
         else None
     )
+    listing_adapter = ScenarioListings(listings, merchant_id=spec.merchant_id)
     adapters = Adapters.from_store(
         retail,
         kb=kb,
-        listings=JsonListingAdapter(listings, merchant_id=spec.merchant_id),
+        listings=listing_adapter,
         ads=JsonAdsAdapter(campaigns, merchant_id=spec.merchant_id),
     )
     logger.info(
         "scenario store: %s, %d listings, %d campaigns", root, len(listings), len(campaigns)
     )
-    return World(adapters=adapters, retail=retail, original=retail.fork())
+    return World(adapters=adapters, listings=listing_adapter, retail=retail, original=retail.fork())
 
 
 def set_order_status(retail: RetailStore, order_id: str, status: str) -> None:
