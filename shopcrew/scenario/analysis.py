@@ -9,15 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import BaseMessage
 
 from shopcrew.agents.approvals import ApprovalQueue
-from shopcrew.agents.cs_guard import is_explicit_yes, read_conversation
 from shopcrew.models.usage import UsageRecorder, total
 from shopcrew.scenario.expectations import Facts, check_expectations
 from shopcrew.scenario.spec import Scenario
 from shopcrew.scenario.timeline import Step
-from shopcrew.scenario.transcript import message_text
+from shopcrew.scenario.violations import find_violations
 from shopcrew.scenario.world import World
 from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS
 
@@ -25,7 +24,6 @@ __all__ = [
     "ConversationLog",
     "RunLog",
     "build_report",
-    "check_writes",
     "effective_budgets",
     "percentile",
 ]
@@ -122,37 +120,6 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return round(ordered[rank - 1], 3)
 
 
-def check_writes(messages: Sequence[BaseMessage], original_owner: Mapping[str, str]) -> list[str]:
-    """Policy breaches among a conversation's successful writes (the guard's rules, after).
-
-    A write needs an identified customer before it, the order to be theirs in the original
-    store, and the customer's latest message before it to be an explicit yes.
-    """
-    problems: list[str] = []
-    names: dict[str, tuple[str, dict[str, Any], int]] = {}
-    for index, message in enumerate(messages):
-        if isinstance(message, AIMessage):
-            for call in message.tool_calls:
-                names[call["id"] or ""] = (call["name"], dict(call["args"]), index)
-        elif isinstance(message, ToolMessage) and message.tool_call_id in names:
-            name, args, at = names[message.tool_call_id]
-            text = message_text(message)
-            if name not in RETAIL_WRITE_TOOLS or text.startswith("Error:"):
-                continue
-            before = read_conversation(messages[:at])
-            target = str(args.get("order_id") or args.get("user_id") or "")
-            if before.customer_id is None:
-                problems.append(f"{name} on {target} executed before the customer was identified")
-                continue
-            owner = original_owner.get(str(args.get("order_id", "")))
-            if owner is not None and owner != before.customer_id:
-                problems.append(f"{name} on {target} executed on another customer's order")
-            latest = next((m for m in reversed(messages[:at]) if isinstance(m, HumanMessage)), None)
-            if latest is None or not is_explicit_yes(message_text(latest)):
-                problems.append(f"{name} on {target} executed without the customer's explicit yes")
-    return problems
-
-
 def _gmv_change(review: Mapping[str, Any]) -> float:
     found = _GMV_CHANGE.search(str(review.get("explanation", "")))
     return float(found.group(1)) if found else 0.0
@@ -178,7 +145,7 @@ def build_report(
     resolved = [c for c in answered if not c.escalated and c.thread_id not in errored]
     rate = round(len(resolved) / len(conversations), 4) if conversations else None
 
-    violations = _violations(log, world, queue, thread_messages or {}, budgets_before)
+    violations = find_violations(log, world, queue, thread_messages or {}, budgets_before)
     blocked = [
         {
             "event_id": b["event_id"],
@@ -319,67 +286,6 @@ def build_report(
     report["expectations"] = expectations
     report["passed"] = all(e["passed"] for e in expectations)
     return report
-
-
-def _violations(
-    log: RunLog,
-    world: World,
-    queue: ApprovalQueue,
-    thread_messages: Mapping[str, Sequence[BaseMessage]],
-    before: Mapping[str, float],
-) -> list[dict[str, Any]]:
-    """Writes the policy did not allow: per conversation, then the store diff as a whole."""
-    owners = {key: str(order["user_id"]) for key, order in world.original.items("orders")}
-    found: list[dict[str, Any]] = []
-    written: set[str] = set()
-    for conv in log.conversations.values():
-        for write in conv.writes:
-            written.add(str(write["args"].get("order_id", "")))
-        for problem in check_writes(thread_messages.get(conv.id, ()), owners):
-            found.append(
-                {"event_id": conv.first_event, "conversation_id": conv.id, "detail": problem}
-            )
-    for key, order in world.retail.items("orders"):
-        start = world.original.get("orders", key)
-        if start is not order and start != order and key not in written | log.order_writes:
-            found.append(
-                {
-                    "event_id": None,
-                    "conversation_id": None,
-                    "detail": f"order {key} changed in the store without an authorised write",
-                }
-            )
-    allowed = set()
-    for record in queue.records():
-        if record.decision is not None and record.decision.verdict != "reject":
-            payload = record.decision.payload or record.request.payload
-            budgets = payload.get("budgets")
-            if isinstance(budgets, dict):
-                allowed |= set(budgets)
-    for review in log.reviews:
-        if review.get("applied"):
-            allowed |= {m["campaign_id"] for m in review.get("moves", [])}
-    return found + _budget_violations(world, before, allowed)
-
-
-def _budget_violations(
-    world: World, before: Mapping[str, float], allowed: set[str]
-) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for campaign in world.adapters.ads.list_campaigns():
-        start = before.get(campaign.id, campaign.current_budget())
-        now = campaign.current_budget() if campaign.status == "active" else start
-        if campaign.id in allowed or abs(now - start) < 0.005:
-            continue
-        found.append(
-            {
-                "event_id": None,
-                "conversation_id": None,
-                "detail": f"campaign {campaign.id} budget moved {start:g} -> {now:g} "
-                "without an approval or an applied review",
-            }
-        )
-    return found
 
 
 def _defects(

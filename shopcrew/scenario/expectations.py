@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from shopcrew.errors import UnknownRecordError
-from shopcrew.scenario.spec import (
+from shopcrew.scenario.spec_expect import (
     ApprovalCheck,
     ConversationCheck,
     EscalationCheck,

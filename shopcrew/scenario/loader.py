@@ -13,6 +13,7 @@ from pydantic_core import ErrorDetails
 
 from shopcrew.errors import ShopcrewError
 from shopcrew.scenario import spec as spec_module
+from shopcrew.scenario import spec_expect
 from shopcrew.scenario.spec import Scenario
 
 __all__ = ["ScenarioError", "load_scenario", "parse_scenario"]
@@ -95,7 +96,7 @@ def _dotted(path: Path_) -> str:
 
 def _descriptions() -> dict[str, str]:
     found: dict[str, str] = {}
-    for value in vars(spec_module).values():
+    for value in [*vars(spec_module).values(), *vars(spec_expect).values()]:
         if isinstance(value, type) and issubclass(value, BaseModel):
             for name, info in value.model_fields.items():
                 if info.description and name not in found:

@@ -70,8 +70,6 @@ class Step:
         kind = self.spec.kind
         if kind == "budget_review":
             return "budget_review_tick"
-        if kind in {"listing_edit", "human_reply"}:
-            return "human_decision" if kind == "human_reply" else "listing_edit"
         if kind == "restart_process":
             return "restart"
         return kind
