@@ -4,8 +4,9 @@ Each trial of a task starts from a fresh copy of the store. The simulated custom
 `RuleCustomer`, or `LlmCustomer` with a model) talks to the CS agent (`build_cs_agent`) until
 it ends the conversation, the agent transfers to a person, or the turn limit is reached. The
 trial passes when the final store hash equals the hash the task's ground-truth actions give
-(`replay_task`), as τ-bench grades its retail tasks; pass^k over trials comes from the eval
-harness (`run_trials`). A failed trial carries its reason (`TAU_REASONS`).
+(`replay_task`) and the agent said each of the task's outputs, as τ-bench grades its retail
+tasks; pass^k over trials comes from the eval harness (`run_trials`). A failed trial carries
+its reason (`TAU_REASONS`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "TaskOutcome",
     "TauReport",
     "arun_tau_eval",
+    "missing_outputs",
     "play_task",
     "run_tau_eval",
 ]
@@ -67,10 +69,12 @@ TAU_REASONS: Final = (
     "write_failed",
     "turn_limit",
     "wrong_final_state",
+    "missing_output",
     "agent_error",
 )
 """Why a trial ended as it did. ``wrong_final_state``: the customer thought its goal was
-reached (or an LLM customer stopped) but the store differs from the ground truth's."""
+reached (or an LLM customer stopped) but the store differs from the ground truth's;
+``missing_output``: the store is right but the agent never said one of the task's outputs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,8 @@ class TaskOutcome:
     """The agent's reply the customer could not get past, or the agent's error."""
     writes: tuple[str, ...] = ()
     """Successful write tool calls, in order."""
+    missing_outputs: tuple[str, ...] = ()
+    """The task's outputs the agent never said."""
 
     @property
     def customer_turns(self) -> int:
@@ -102,6 +108,7 @@ class TaskOutcome:
             "note": self.note[:500],
             "customer_turns": self.customer_turns,
             "writes": list(self.writes),
+            "missing_outputs": list(self.missing_outputs),
             "final_db_sha256": self.final_sha256,
             "expected_db_sha256": self.expected_sha256,
         }
@@ -139,6 +146,20 @@ def _writes(messages: Sequence[BaseMessage]) -> tuple[str, ...]:
                 if call["name"] in RETAIL_WRITE_TOOLS and not result.startswith("Error"):
                     done.append(call["name"])
     return tuple(done)
+
+
+def missing_outputs(outputs: Sequence[str], messages: Sequence[BaseMessage]) -> tuple[str, ...]:
+    """The outputs no agent reply contains, as τ-bench checks them.
+
+    Case-insensitive, with commas removed from the agent's text (so ``1,234.50`` matches
+    ``1234.50``).
+    """
+    said = [
+        _text(m).lower().replace(",", "")
+        for m in messages
+        if isinstance(m, AIMessage) and not m.tool_calls
+    ]
+    return tuple(o for o in outputs if not any(o.lower() in text for text in said))
 
 
 def _transferred_since_customer(messages: Sequence[BaseMessage]) -> bool:
@@ -216,8 +237,15 @@ async def play_task(
             break
         text = turn.text
     final = store.store_sha256()
-    passed = final == expected
-    reason = "passed" if passed else "wrong_final_state" if stop == "goal_reached" else stop
+    missing = missing_outputs(task.outputs, messages)
+    # τ-bench's reward: the store as the ground truth leaves it, and every output said.
+    passed = final == expected and not missing
+    if passed:
+        reason = "passed"
+    elif final == expected:
+        reason = "missing_output"
+    else:
+        reason = "wrong_final_state" if stop == "goal_reached" else stop
     transcript = _transcript(messages)
     if closing:
         transcript.append({"role": "customer", "content": closing, "final": True})
@@ -230,6 +258,7 @@ async def play_task(
         transcript=tuple(transcript),
         note=note,
         writes=_writes(messages),
+        missing_outputs=missing,
     )
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from shopcrew.evaluation.replay import TauAction, TauTask
 from shopcrew.evaluation.tau_customer import STOP_TOKEN, LlmCustomer
-from shopcrew.evaluation.tau_eval import play_task, run_tau_eval
+from shopcrew.evaluation.tau_eval import missing_outputs, play_task, run_tau_eval
 from shopcrew.models.factory import resolve_model
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.settings import Settings
@@ -281,3 +281,35 @@ async def test_the_llm_customer_plays_over_an_openai_compatible_endpoint(
     }
     sent = [m["content"] for m in outcome.transcript if m["role"] == "customer"]
     assert not [text for text in sent if STOP_TOKEN in str(text)]
+
+
+async def test_outputs_must_be_said_as_tau_bench_checks_them(
+    store: RetailStore, return_task: TauTask
+) -> None:
+    order_id = str(return_task.actions[0].kwargs["order_id"])
+    said = return_task.model_copy(update={"outputs": [order_id.lower()]})
+    unsaid = return_task.model_copy(update={"outputs": [order_id, "a phrase nobody says"]})
+    agent = RulesChatModel()
+    ok = await play_task(said, store=store.fork(), agent_model=agent, seed=4)
+    missing = await play_task(unsaid, store=store.fork(), agent_model=agent, seed=4)
+    assert (ok.passed, ok.reason, ok.missing_outputs) == (True, "passed", ())
+    assert (missing.passed, missing.reason, missing.missing_outputs) == (
+        False,
+        "missing_output",
+        ("a phrase nobody says",),
+    )
+    assert missing.final_sha256 == missing.expected_sha256
+
+
+def test_outputs_ignore_case_and_the_agents_commas() -> None:
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    messages = [
+        HumanMessage("what did I pay? 1,234.56 was it?"),
+        AIMessage("", tool_calls=[{"name": "calculate", "args": {"x": "1,234.56"}, "id": "c1"}]),
+        AIMessage("You paid $1,234.56 for the Desk Lamp."),
+    ]
+    assert missing_outputs(["1234.56", "desk lamp", "1,234.56", "paid 5"], messages) == (
+        "1,234.56",
+        "paid 5",
+    )
