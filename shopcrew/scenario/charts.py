@@ -78,6 +78,9 @@ _BUCKETS_MIN = (1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440)
 _MAX_BUCKETS = 36
 _TICKS_MIN = (5, 10, 15, 30, 60, 120, 180, 240, 360, 720, 1440)
 _MAX_TICKS = 10
+_LABELLED_CAMPAIGNS = 8
+_UPRIGHT_CAMPAIGNS = 15  # the chart widens up to this many; past it, labels tilt
+_LEGEND_INSIDE = 7  # more legend rows than this go beside the plot
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +150,12 @@ def _empty(path: Path, title: str, message: str) -> Path:
 
 
 def _money(value: float) -> str:
-    return f"¥{value:,.0f}" if float(value).is_integer() else f"¥{value:,.2f}"
+    cents = round(float(value), 2)
+    return f"¥{cents:,.0f}" if cents.is_integer() else f"¥{cents:,.2f}"
 
 
 def _signed(value: float) -> str:
-    if value == 0:
+    if round(value, 2) == 0:
         return "±¥0"
     return ("+" if value > 0 else "−") + _money(abs(value))
 
@@ -257,7 +261,8 @@ def budget_chart(
         left = ax.bar([x - bar_w / 2 for x in xs], old, bar_w, label="before", color="#a6bddb")
         right = ax.bar([x + bar_w / 2 for x in xs], new, bar_w, label="after", color="#2b8cbe")
         top = max([*old, *new, 1.0])
-        for bars in (left, right):
+        # Past a few campaigns the labels collide; the report's table has the exact figures.
+        for bars in (left, right) if len(campaigns) <= _LABELLED_CAMPAIGNS else ():
             for bar in bars:
                 height = bar.get_height()
                 ax.text(
@@ -269,12 +274,14 @@ def budget_chart(
                     fontsize=9,
                 )
         ticks = [f"{name}\n{_signed(b - a)}" for name, a, b in zip(names, old, new, strict=True)]
-        ax.set_xticks(list(xs), ticks, rotation=30 if len(campaigns) > 8 else 0, ha="center")
-        ax.set_ylim(0, top * 1.15)
+        ax.set_xticks(
+            list(xs), ticks, rotation=30 if len(campaigns) > _UPRIGHT_CAMPAIGNS else 0, ha="center"
+        )
+        ax.set_ylim(0, top * 1.22)  # room for the legend above the tallest bar
         ax.set_ylabel("daily budget (¥)")
         ax.yaxis.set_major_formatter(lambda value, _pos: _money(value))
         ax.grid(axis="x", visible=False)
-        ax.legend(loc="upper right", frameon=False)
+        ax.legend(loc="upper left", ncols=2, frameon=False)
         ax.set_title(f"{title}: total {_money(sum(old))} → {_money(sum(new))}")
         return _save(fig, path)
 
@@ -389,8 +396,12 @@ def timeline_chart(
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(axis="x", visible=False)
         rows = len(order) + (1 if escalations else 0)
-        ax.legend(loc="upper left", frameon=False, fontsize=10, ncols=2 if rows > 3 else 1)
-        ax.set_ylim(0, max(bottom) * (1.2 + 0.06 * min(-(-rows // 2), 5)))
+        if rows > _LEGEND_INSIDE:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=10)
+            ax.set_ylim(0, max(bottom) * 1.1)
+        else:
+            ax.legend(loc="upper left", frameon=False, fontsize=10, ncols=2 if rows > 3 else 1)
+            ax.set_ylim(0, max(bottom) * (1.2 + 0.06 * -(-rows // 2)))
         clock = f" (clock {tz_label})" if tz_label else ""
         ax.set_title(f"{title}: {len(events):,} events{clock}")
         return _save(fig, path)
