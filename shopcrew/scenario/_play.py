@@ -46,6 +46,7 @@ from shopcrew.scenario.spec import (
 )
 from shopcrew.scenario.timeline import Step
 from shopcrew.scenario.transcript import summarise_messages
+from shopcrew.scenario.violations import check_writes
 from shopcrew.scenario.world import World, set_order_status
 
 __all__ = ["Outcome", "Runner", "SimClock"]
@@ -92,6 +93,7 @@ class Runner:
         self.scenario, self.world, self.model = scenario, world, model
         self.redis_url, self.namespace, self.clock = redis_url, namespace, clock
         self.merchant = scenario.store.merchant_id
+        self.owners = {k: str(o["user_id"]) for k, o in world.original.items("orders")}
         self.recorder = UsageRecorder()
         self.memory = self._connect()
         self.crew = self._build()
@@ -192,7 +194,12 @@ class Runner:
         messages, waiting = self._messages(config)
         new = summarise_messages(messages[conv.seen :])
         conv.seen = len(messages)
+        writes = len(conv.writes)
         conv.absorb(step.id, new)
+        if len(conv.writes) > writes:
+            # Counted live for the progress display; the report re-checks every conversation.
+            conv.problems = len(check_writes(messages, self.owners))
+            self.log.live_violations = sum(c.problems for c in self.log.conversations.values())
         interrupts = out.get("__interrupt__") or []
         if interrupts or waiting:
             ticket = interrupts[0].value if interrupts else {}

@@ -53,6 +53,8 @@ class ConversationLog:
     queued: list[str] = field(default_factory=list)
     """Customer messages that arrived while the conversation waited for a person."""
     human_replies: int = 0
+    problems: int = 0
+    """Policy breaches among its writes, as last checked during the run."""
 
     def absorb(self, event_id: str, new: Mapping[str, Any]) -> None:
         """Keep one event's replies, successful writes and refused calls."""

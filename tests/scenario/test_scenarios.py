@@ -6,12 +6,16 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessage, BaseMessage
 
+from shopcrew.agents.cs_policy import decide as cs_decide
 from shopcrew.cli import main
+from shopcrew.models.rules import RulesChatModel
 from shopcrew.scenario import run_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,3 +166,24 @@ def test_cli_reports_a_bad_scenario_in_one_line(
     assert _main(str(path), monkeypatch=monkeypatch) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert f"ScenarioError: {path}:1: timeline: field required" in err
+
+
+def test_tokens_and_cost_of_a_priced_model_are_reported(tmp_path: Path) -> None:
+    def priced(messages: Sequence[BaseMessage], tools: frozenset[str]) -> AIMessage:
+        message = cs_decide(messages, tools)
+        message.usage_metadata = {"input_tokens": 1000, "output_tokens": 100, "total_tokens": 1100}
+        message.response_metadata["model_name"] = "gpt-4o-mini"
+        return message
+
+    path = tmp_path / "chat.yaml"
+    path.write_text(
+        "name: chat\ntitle: one question\nclock: {start: '2026-05-01T09:00:00+08:00'}\n"
+        "timeline:\n  - {kind: customer_message, conversation: c1, text: 'How long does "
+        "shipping take?'}\n",
+        encoding="utf-8",
+    )
+    report = run_scenario(path, model=RulesChatModel(policy=priced), write_markdown=False).report
+    calls = report["summary"]["model_calls"]
+    assert calls >= 1
+    assert report["summary"]["tokens"] == {"input": 1000 * calls, "output": 100 * calls}
+    assert report["summary"]["cost_usd"] is not None and report["summary"]["cost_usd"] > 0
