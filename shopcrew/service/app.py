@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.errors import ShopcrewError
-from shopcrew.memory import Memory, connect
+from shopcrew.memory import Memory, RedisStore, connect
 from shopcrew.service.crews import CrewRegistry
 from shopcrew.service.errors import AuthenticationError, status_for
 from shopcrew.service.keys import ApiKeyStore
@@ -100,14 +100,9 @@ def create_app(
     @app.get("/healthz", response_model=Health, tags=["ops"], responses={503: {"model": Health}})
     async def healthz() -> Response:
         """200 when the service (and its Redis, when configured) answers, else 503."""
-        redis = "not configured"
+        redis: Literal["ok", "unavailable", "not configured"] = "not configured"
         if redis_url:
-            try:
-                await keys.aping()
-                redis = "ok"
-            except Exception as exc:
-                logger.warning("health check: Redis unreachable: %s", type(exc).__name__)
-                redis = "unavailable"
+            redis = "ok" if await _redis_answers(redis_url, namespace) else "unavailable"
         health = Health(status="unavailable" if redis == "unavailable" else "ok", redis=redis)
         return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
 
@@ -124,6 +119,17 @@ def create_app(
         )
 
     return app
+
+
+async def _redis_answers(url: str, namespace: str) -> bool:
+    """Whether the Redis at `url` answers a read (a client per check: checks are rare)."""
+    try:
+        async with RedisStore.from_url(url, namespace=f"{namespace}:_health") as store:
+            await store.aget(("health",), "ping")
+    except Exception as exc:
+        logger.warning("health check: Redis unreachable: %s", type(exc).__name__)
+        return False
+    return True
 
 
 def _error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:

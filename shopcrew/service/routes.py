@@ -51,11 +51,20 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 """Documented on every `/v1` route: the JSON error body of each 4xx."""
 
+_SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"enum": ["metadata", "updates", "messages", "end", "error"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
+
 SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Server-sent events: `metadata`, then `updates` and `messages` "
         "(LangGraph stream modes), then `end` with the RunResult or `error`.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {"text/event-stream": {"schema": _SSE_EVENT}},
     }
 }
 

@@ -16,7 +16,10 @@ __all__ = [
     "THREAD_ID_PATTERN",
     "ApprovalList",
     "ApproveIn",
+    "AuditTickIn",
     "BlackboardList",
+    "BudgetReviewTickIn",
+    "CustomerMessageIn",
     "DecisionIn",
     "DecisionOut",
     "EditIn",
@@ -31,6 +34,7 @@ __all__ = [
     "InterruptOut",
     "MessageIn",
     "MessageOut",
+    "OrderEventIn",
     "RejectIn",
     "RunResult",
     "ThreadState",
@@ -43,10 +47,36 @@ THREAD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,255}$"
 
 _Id = Annotated[str, Field(min_length=1, max_length=128)]
 
+
+class CustomerMessageIn(CustomerMessage):
+    """A customer wrote to the store (CS agent); `kind` is required on the wire."""
+
+    kind: Literal["customer_message"]
+
+
+class OrderEventIn(OrderEvent):
+    """An order changed state (store manager); `kind` is required on the wire."""
+
+    kind: Literal["order_event"]
+
+
+class AuditTickIn(AuditTick):
+    """Time for the store manager's listing audit; `kind` is required on the wire."""
+
+    kind: Literal["audit_tick"]
+
+
+class BudgetReviewTickIn(BudgetReviewTick):
+    """Time for the planner's budget review; `kind` is required on the wire."""
+
+    kind: Literal["budget_review_tick"]
+
+
 EventIn: TypeAlias = Annotated[
-    CustomerMessage | OrderEvent | AuditTick | BudgetReviewTick, Field(discriminator="kind")
+    CustomerMessageIn | OrderEventIn | AuditTickIn | BudgetReviewTickIn,
+    Field(discriminator="kind"),
 ]
-"""An event to run (decisions go to `POST /v1/approvals/{id}/decision`)."""
+"""An event to run, told apart by `kind` (decisions go to `POST /v1/approvals/{id}/decision`)."""
 
 
 class _In(BaseModel):
