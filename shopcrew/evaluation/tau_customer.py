@@ -4,7 +4,10 @@
 its first step, answers only what the agent asks (identity, order, items, payment, reason,
 address), says yes to a proposal that fits the step and no (with the correction) to one that
 does not, moves to the next step when the agent reports the change done, and ends when the
-goal is reached or it is stuck. Its wording varies with the seed. `LlmCustomer` is τ-bench's
+goal is reached or it is stuck. When the agent does not understand it, it says more, one level
+of detail at a time (the order, then the items, then the payment), as a person would; a step
+the ground truth itself fails is dropped instead of ending the conversation, since dropping it
+leaves the same store. Its wording varies with the seed. `LlmCustomer` is τ-bench's
 user simulator: a chat model playing the user from the task's instruction, ending with
 ``###STOP###``.
 """

@@ -271,7 +271,7 @@ class TauReport:
     user_model: str
 
     def reasons(self) -> Counter[str]:
-        """Trials per reason (``passed`` included; harness timeouts and errors as such)."""
+        """Trials per reason (``passed`` included; the harness's timeouts and errors too)."""
         counted: Counter[str] = Counter()
         for result in self.trials.results:
             reason = result.detail.get("reason")
@@ -280,7 +280,8 @@ class TauReport:
             elif result.error is not None and result.error.startswith("timeout"):
                 counted["timeout"] += 1
             else:
-                counted["agent_error"] += 1
+                # The trial raised before a conversation outcome (a bad task, say).
+                counted["error"] += 1
         return counted
 
     def figures(self) -> dict[str, JsonValue]:
