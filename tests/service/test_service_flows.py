@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -243,3 +244,39 @@ async def test_healthz_answers_without_a_key(service: Service) -> None:
         response = await client.get("/healthz")
     expected = "ok" if service.backend == "redis" else "not configured"
     assert (response.status_code, response.json()) == (200, {"status": "ok", "redis": expected})
+
+
+async def test_messages_sent_at_once_to_one_conversation_run_one_after_the_other(
+    service: Service,
+) -> None:
+    async with service.client(service.key("acme")) as client:
+        sent = await asyncio.gather(
+            *(
+                client.post("/v1/conversations/p1/messages", json={"id": f"m{i}", "text": "hi"})
+                for i in range(3)
+            )
+        )
+        assert [r.status_code for r in sent] == [200, 200, 200]
+        state = (await client.get("/v1/conversations/p1")).json()
+    roles = [m["role"] for m in state["messages"]]
+    assert roles == ["customer", "assistant"] * 3
+    customers = [m["id"] for m in state["messages"] if m["role"] == "customer"]
+    assert sorted(customers) == ["m0", "m1", "m2"]
+    assert all(len(r.json()["messages"]) == 2 for r in sent)
+
+
+async def test_an_escalation_the_conversation_moved_past_cannot_be_resumed(
+    service: Service,
+) -> None:
+    async with service.client(service.key("acme")) as client:
+        text = "I want to talk to a real person please."
+        run = (await client.post("/v1/conversations/e1/messages", json={"text": text})).json()
+        ticket = run["interrupts"][0]["ref"]
+        later = await client.post("/v1/conversations/e1/messages", json={"text": "Hello?"})
+        assert later.json()["status"] == "completed"
+        assert (await client.get("/v1/escalations")).json() == {"escalations": []}
+        assert (await client.get(f"/v1/escalations/{ticket}")).json()["waiting"] is False
+        reply = {"reply": "Sorry for the wait", "by": "ana"}
+        stale = await client.post(f"/v1/escalations/{ticket}/resume", json=reply)
+        assert stale.status_code == 409
+        assert stale.json()["error"]["type"] == "StaleEscalationError"
