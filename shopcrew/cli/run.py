@@ -74,7 +74,11 @@ def run(
     ] = "rules",
     redis: Annotated[
         str | None,
-        typer.Option("--redis", help="Run on Redis at this URL (default: in memory)."),
+        typer.Option(
+            "--redis",
+            help="Run on Redis at this URL, or 'spawn' to start a private redis-server "
+            "(default: in memory).",
+        ),
     ] = None,
     keep: Annotated[
         bool,

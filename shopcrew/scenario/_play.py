@@ -30,6 +30,7 @@ from shopcrew.graphs.events import (
 from shopcrew.memory import Memory, StockAlert, connect
 from shopcrew.models.usage import UsageRecorder
 from shopcrew.scenario.analysis import RunLog
+from shopcrew.scenario.redis_server import SpawnedRedis
 from shopcrew.scenario.spec import (
     ApprovalSelector,
     AuditTickSpec,
@@ -89,9 +90,11 @@ class Runner:
         redis_url: str | None,
         namespace: str,
         clock: SimClock,
+        server: SpawnedRedis | None = None,
     ) -> None:
         self.scenario, self.world, self.model = scenario, world, model
         self.redis_url, self.namespace, self.clock = redis_url, namespace, clock
+        self.server = server
         self.merchant = scenario.store.merchant_id
         self.owners = {k: str(o["user_id"]) for k, o in world.original.items("orders")}
         self.recorder = UsageRecorder()
@@ -348,7 +351,12 @@ class Runner:
         if self.redis_url is None:
             return Outcome("done", f"{spec.fault} skipped: the run is in memory")
         if spec.fault == "restart":
-            return Outcome("done", "restart skipped: the runner did not start this Redis server")
+            if self.server is None:
+                return Outcome(
+                    "done", "restart skipped: the runner did not start this Redis server"
+                )
+            self.server.restart()
+            return Outcome("fault_injected", "redis-server restarted (data from its AOF)")
         import redis
 
         with redis.Redis.from_url(self.redis_url) as admin:

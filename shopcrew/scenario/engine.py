@@ -28,6 +28,7 @@ from shopcrew.scenario._play import Outcome, Runner, SimClock
 from shopcrew.scenario.analysis import RunLog, build_report, effective_budgets
 from shopcrew.scenario.loader import load_scenario
 from shopcrew.scenario.observer import TALLY_KEYS, NullObserver, RunObserver
+from shopcrew.scenario.redis_server import SPAWN, SpawnedRedis
 from shopcrew.scenario.timeline import Step, expand_timeline
 from shopcrew.scenario.transcript import write_transcript
 from shopcrew.scenario.world import build_world
@@ -74,7 +75,8 @@ def run_scenario(
     Args:
         path: The scenario YAML file.
         model: `"rules"`, `"openai:<name>"` or a chat model for the CS agent.
-        redis_url: Run on Redis at this URL; in memory when None.
+        redis_url: Run on Redis at this URL; `"spawn"` starts a private redis-server (which
+            `restart` faults may restart); in memory when None.
         namespace: The Redis key namespace of the run; a fresh one when None.
         keep_memory: Keep the run's Redis keys (default: delete them afterwards).
         seed: Seeds the generators; the scenario's `seed` when None.
@@ -101,9 +103,24 @@ def run_scenario(
     clock = SimClock(scenario.clock.start)
     chat_model = resolve_model(model)
     run_ns = namespace or f"shopcrew-scn-{uuid4().hex[:12]}"
-    runner = Runner(
-        scenario, world, model=chat_model, redis_url=redis_url, namespace=run_ns, clock=clock
-    )
+    server = SpawnedRedis() if redis_url == SPAWN else None
+    url = server.url if server is not None else redis_url
+    try:
+        if server is not None:
+            server.start()
+        runner = Runner(
+            scenario,
+            world,
+            model=chat_model,
+            redis_url=url,
+            namespace=run_ns,
+            clock=clock,
+            server=server,
+        )
+    except BaseException:
+        if server is not None:
+            server.close()
+        raise
     budgets_before = effective_budgets(world)
     records: list[dict[str, Any]] = []
     transcript: list[dict[str, Any]] = []
@@ -144,7 +161,8 @@ def run_scenario(
                 "seed": chosen_seed,
                 "volume": volume,
                 "model": model if isinstance(model, str) else type(model).__name__,
-                "memory": "redis" if redis_url else "in-memory",
+                "memory": "redis" if url else "in-memory",
+                "redis": None if url is None else "spawned" if server else "given",
                 "started_at": started_at.isoformat(timespec="seconds"),
                 "simulated_start": scenario.clock.start.isoformat(),
                 "simulated_end": clock.now.isoformat(),
@@ -152,11 +170,14 @@ def run_scenario(
         )
     finally:
         runner.close()
-        if redis_url is not None and not keep_memory:
-            _delete_namespace(redis_url, run_ns)
+        if server is not None:
+            server.close()
+        elif url is not None and not keep_memory:
+            _delete_namespace(url, run_ns)
     report["scenario"]["duration_s"] = round(time.perf_counter() - started, 3)
-    if redis_url is not None:
-        report["scenario"]["redis_namespace"] = run_ns if keep_memory else None
+    if url is not None:
+        kept = keep_memory and server is None
+        report["scenario"]["redis_namespace"] = run_ns if kept else None
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         _write(report, transcript, out, write_markdown=write_markdown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -103,7 +104,7 @@ def test_approvals_left_overnight_resume_in_a_new_process_over_redis(
     events = {e["kind"]: e for e in report["events"] if e["agent"] == "system"}
     assert events["restart"]["detail"].startswith("new crew (reconnected to Redis)")
     faults = [e for e in report["events"] if e["kind"] == "redis_fault"]
-    assert [e["outcome"] for e in faults] == ["fault_injected", "fault_injected"]
+    assert [e["outcome"] for e in faults] == ["fault_injected", "done", "fault_injected"]
     assert faults[0]["detail"].startswith("CLIENT KILL of our ")
     assert not faults[0]["detail"].startswith("CLIENT KILL of our 0 ")
     decided = {a["kind"]: a for a in report["approvals"]}
@@ -187,3 +188,24 @@ def test_tokens_and_cost_of_a_priced_model_are_reported(tmp_path: Path) -> None:
     assert calls >= 1
     assert report["summary"]["tokens"] == {"input": 1000 * calls, "output": 100 * calls}
     assert report["summary"]["cost_usd"] is not None and report["summary"]["cost_usd"] > 0
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+def test_a_server_the_runner_spawned_restarts_at_night_and_the_day_goes_on() -> None:
+    path = ROOT / "scenarios" / "overnight_approvals.yaml"
+    report = run_scenario(path, redis_url="spawn", write_markdown=False).report
+    faults = [(e["outcome"], e["detail"]) for e in report["events"] if e["kind"] == "redis_fault"]
+    assert faults[1] == ("fault_injected", "redis-server restarted (data from its AOF)")
+    assert report["scenario"]["redis"] == "spawned"
+    decided = {a["kind"]: a["status"] for a in report["approvals"]}
+    assert decided == {"set_campaign_budgets": "approved", "set_listing_status": "expired"}
+    assert report["passed"] is True
+
+
+def test_a_restart_fault_is_skipped_with_a_note_on_a_server_the_runner_does_not_own(
+    redis_url: str, namespace: str
+) -> None:
+    path = ROOT / "scenarios" / "overnight_approvals.yaml"
+    report = run_scenario(path, redis_url=redis_url, namespace=namespace).report
+    faults = [(e["outcome"], e["detail"]) for e in report["events"] if e["kind"] == "redis_fault"]
+    assert faults[1] == ("done", "restart skipped: the runner did not start this Redis server")
