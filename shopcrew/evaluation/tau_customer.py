@@ -144,12 +144,14 @@ class RuleCustomer:
 
     # --- what the customer says -------------------------------------------------------
 
-    def _intent(self, step: GoalStep, *, first: bool, explicit: bool = False) -> str:
+    def _intent(
+        self, step: GoalStep, *, first: bool, explicit: bool = False, greet: bool = True
+    ) -> str:
         many = len(step.items) > 1 or any(item.copies > 1 for item in step.items)
         things = "some items" if many else "an item"
         order = step.order_id or ""
         if first:
-            lead = self._pick("Hi, ", "Hello, ", "Hi there, ")
+            lead = self._pick("Hi, ", "Hello, ", "Hi there, ") if greet else ""
             phrase = {
                 "cancel": self._pick("I'd like to cancel an order.", "I need to cancel an order."),
                 "return": self._pick(
@@ -463,7 +465,8 @@ class RuleCustomer:
         lead = "" if greeting else self._pick("Sorry, I'm not sure I follow. ", "Hmm. ")
         if self.confused == 1 and not self.told_order and step.order_id != self.last_order:
             # Before the order was asked for, restating the intent keeps it back.
-            return CustomerTurn(lead + self._intent(step, first=True))
+            intent = self._intent(step, first=True, greet=False)
+            return CustomerTurn(lead + intent[0].upper() + intent[1:])
         # Not understood: say more, as a person would, one level of detail at a time.
         details = [self._intent(step, first=False, explicit=self.confused >= 2)]
         if self.confused >= 2 and step.items:
