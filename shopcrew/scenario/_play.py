@@ -205,10 +205,13 @@ class Runner:
             self.log.live_violations = sum(c.problems for c in self.log.conversations.values())
         interrupts = out.get("__interrupt__") or []
         if interrupts or waiting:
-            ticket = interrupts[0].value if interrupts else {}
-            conv.escalate(step, ticket if isinstance(ticket, Mapping) else {})
+            raw = interrupts[0].value if interrupts else {}
+            ticket: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+            conv.escalate(step, ticket)
             reason = conv.reason or "other"
-            return Outcome("escalated", f"transferred to a person ({reason})", thread, new)
+            escalation = {"reason": reason, "summary": str(ticket.get("summary", ""))[:300]}
+            extra = {**new, "escalation": escalation}
+            return Outcome("escalated", f"transferred to a person ({reason})", thread, extra)
         replies = [r["text"] for r in new["replies"]]
         detail = replies[-1][:120] if replies else "no reply"
         return Outcome("resolved", detail, thread, new)
@@ -246,7 +249,8 @@ class Runner:
         defective = [x for x in audited if x["codes"]]
         detail = f"{len(audited)} listings audited, {len(defective)} with defects"
         outcome = "approval_waiting" if out.get("__interrupt__") else "done"
-        return Outcome(outcome, detail, thread, {"defective": [x["listing_id"] for x in defective]})
+        extra = {"defective": [x["listing_id"] for x in defective], **self._asked(step)}
+        return Outcome(outcome, detail, thread, extra)
 
     def _review(self, step: Step) -> Outcome:
         event = BudgetReviewTick(id=step.id, at=step.at)
@@ -258,7 +262,18 @@ class Runner:
         first = str(report.get("explanation", "")).splitlines()[:1]
         detail = first[0] if first else "no campaign to plan"
         outcome = "approval_waiting" if out.get("__interrupt__") else "done"
-        return Outcome(outcome, detail, thread, {"paused": report.get("paused", [])})
+        return Outcome(
+            outcome, detail, thread, {"paused": report.get("paused", []), **self._asked(step)}
+        )
+
+    def _asked(self, step: Step) -> dict[str, Any]:
+        """The approval requests an agent run asked so far (ids start with the event id)."""
+        asked = [
+            {"id": r.request.id, "action": r.request.action, "status": r.status(self.clock())}
+            for r in self.queue().records()
+            if r.request.id.startswith(f"{step.id}:")
+        ]
+        return {"approvals": asked} if asked else {}
 
     def _select(self, selector: ApprovalSelector) -> list[ApprovalRecord]:
         found = [
