@@ -17,8 +17,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from math import comb
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from shopcrew.errors import ShopcrewError
 from shopcrew.models.usage import UsageTotals
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ __all__ = [
     "CaseSummary",
     "RunCase",
     "RunCaseSync",
+    "TrialsConfigError",
     "TrialsResult",
     "Usage",
     "derive_seed",
@@ -287,17 +289,26 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+class TrialsConfigError(ShopcrewError, ValueError):
+    """`run_trials` was called with options it cannot run; nothing ran."""
+
+
 def _check(case_ids: Sequence[str], trials: int, concurrency: int, limit: float | None) -> None:
     if trials < 1:
-        raise ValueError(f"trials must be at least 1, got {trials}")
+        raise TrialsConfigError(f"trials must be at least 1, got {trials}")
     if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        raise TrialsConfigError(f"concurrency must be at least 1, got {concurrency}")
     if limit is not None and not limit > 0:
-        raise ValueError(f"time_limit_s must be positive (or None for no limit), got {limit}")
+        raise TrialsConfigError(
+            f"time_limit_s must be positive (or None for no limit), got {limit}"
+        )
     seen: set[str] = set()
     for case_id in case_ids:
         if case_id in seen:
-            raise ValueError(f"case id {case_id!r} appears twice; case ids must be unique")
+            raise TrialsConfigError(
+                f"case id {case_id!r} appears twice; case ids must be unique "
+                "(rename one in the data file)"
+            )
         seen.add(case_id)
 
 
@@ -327,7 +338,7 @@ async def run_trials(
         on_result: Called with each result as it arrives (completion order).
 
     Raises:
-        ValueError: trials or concurrency below 1, a non-positive limit, duplicate ids.
+        TrialsConfigError: trials or concurrency below 1, a non-positive limit, duplicate ids.
     """
     _check(case_ids, trials, concurrency, time_limit_s)
     slots = asyncio.Semaphore(concurrency)
@@ -350,6 +361,9 @@ async def run_trials(
                 logger.debug("case %s trial %d traceback", case_id, trial, exc_info=True)
                 result = _failure(case_id, trial, trial_seed, started, _describe(exc))
             else:
+                if not isinstance(got, CaseResult):
+                    problem = f"TypeError: the case returned {type(got).__name__}, not a CaseResult"
+                    got = _failure(case_id, trial, trial_seed, started, problem)
                 result = replace(
                     got,
                     case_id=case_id,
@@ -401,18 +415,18 @@ def _in_thread(run_case_sync: RunCaseSync) -> RunCase:
             if error is not None:
                 future.set_exception(error)
             else:
-                assert result is not None
-                future.set_result(result)
+                # Whatever the case returned: run_trials checks that it is a CaseResult.
+                future.set_result(cast(CaseResult, result))
 
         def target() -> None:
+            outcome: CaseResult | None = None
+            error: BaseException | None = None
             try:
-                result = run_case_sync(case_id, trial, seed)
+                outcome = run_case_sync(case_id, trial, seed)
             except BaseException as exc:
-                if not loop.is_closed():
-                    loop.call_soon_threadsafe(settle, None, exc)
-                return
+                error = exc
             if not loop.is_closed():
-                loop.call_soon_threadsafe(settle, result, None)
+                loop.call_soon_threadsafe(settle, outcome, error)
 
         thread = threading.Thread(target=target, name=f"eval-case-{case_id}-{trial}", daemon=True)
         thread.start()

@@ -10,6 +10,7 @@ import pytest
 
 from shopcrew.evaluation.harness import (
     CaseResult,
+    TrialsConfigError,
     Usage,
     derive_seed,
     pass_hat_k,
@@ -228,13 +229,21 @@ def test_bad_options_are_refused(options: dict[str, float], message: str) -> Non
     def play(case_id: str, trial: int, seed: int) -> CaseResult:
         return CaseResult(case_id, trial, seed, True, 0.0)
 
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(TrialsConfigError, match=message):
         run_trials_sync(["a"], play, **options)  # type: ignore[arg-type]
+
+
+def test_a_case_that_returns_no_result_is_a_failed_case() -> None:
+    def play(case_id: str, trial: int, seed: int) -> CaseResult:
+        return None  # type: ignore[return-value]
+
+    run = run_trials_sync(["a"], play)
+    assert run.results[0].error == "TypeError: the case returned NoneType, not a CaseResult"
 
 
 def test_duplicate_case_ids_are_refused() -> None:
     def play(case_id: str, trial: int, seed: int) -> CaseResult:
         return CaseResult(case_id, trial, seed, True, 0.0)
 
-    with pytest.raises(ValueError, match="'a' appears twice"):
+    with pytest.raises(TrialsConfigError, match="'a' appears twice"):
         run_trials_sync(["a", "b", "a"], play)
