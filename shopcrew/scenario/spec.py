@@ -282,6 +282,12 @@ class HumanDecisionSpec(_Timed):
         default=True, description="Fail the event when no pending approval matches."
     )
 
+    @model_validator(mode="after")
+    def _payload_with_edit(self) -> HumanDecisionSpec:
+        if (self.verdict == "edit") != (self.payload is not None):
+            raise ValueError("give payload (the edited action arguments) with verdict edit only")
+        return self
+
 
 class HumanReplySpec(_Timed):
     """A person answers an escalated conversation (resumes its thread)."""

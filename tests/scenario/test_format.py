@@ -102,3 +102,9 @@ def test_an_unknown_placeholder_is_refused_before_anything_runs(tmp_path: Path) 
     assert isinstance(load_scenario(path).timeline[0], GenerateSpec)
     with pytest.raises(ScenarioError, match=r"unknown placeholder 'phone'; known: email"):
         run_scenario(path)
+
+
+def test_an_edit_decision_needs_the_edited_arguments() -> None:
+    text = HEAD + "  - kind: human_decision\n    verdict: edit\n    by: ana\n"
+    with pytest.raises(ScenarioError, match=r":5: timeline\[0\]: give payload"):
+        parse_scenario(text)

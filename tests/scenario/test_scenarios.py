@@ -209,3 +209,34 @@ def test_a_restart_fault_is_skipped_with_a_note_on_a_server_the_runner_does_not_
     report = run_scenario(path, redis_url=redis_url, namespace=namespace).report
     faults = [(e["outcome"], e["detail"]) for e in report["events"] if e["kind"] == "redis_fault"]
     assert faults[1] == ("done", "restart skipped: the runner did not start this Redis server")
+
+
+def test_an_edited_decision_applies_the_persons_budgets(tmp_path: Path) -> None:
+    path = tmp_path / "edit.yaml"
+    path.write_text(
+        f"""\
+name: edit
+title: the owner edits the plan
+store:
+  listings_file: {LISTINGS}
+  campaigns:
+    - {{id: a, listing_id: itm_625323582505, daily_budget: 500, max_budget: 3000,
+       curve: {{a: 9000, k: 2500}}}}
+    - {{id: b, listing_id: itm_389077557257, daily_budget: 1500, max_budget: 3000,
+       curve: {{a: 2600, k: 600}}}}
+policy: {{budget_move_threshold: 0.1}}
+clock: {{start: "2026-05-01T09:00:00+08:00"}}
+timeline:
+  - {{kind: budget_review, at: "09:00"}}
+  - {{kind: human_decision, at: "09:30", verdict: edit, by: ana,
+     payload: {{budgets: {{a: 900, b: 1100}}}}}}
+expect:
+  - campaign: {{a: {{budget: 900}}, b: {{budget: 1100}}}}
+  - approvals: {{requested: 1, approved: 1}}
+""",
+        encoding="utf-8",
+    )
+    report = run_scenario(path, write_markdown=False).report
+    assert [e["outcome"] for e in report["events"]] == ["approval_waiting", "approved"]
+    assert report["budgets"]["after"] == {"a": 900.0, "b": 1100.0}
+    assert report["passed"] is True
