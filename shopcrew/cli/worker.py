@@ -6,6 +6,7 @@ import json
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -60,6 +61,18 @@ def worker(
     from shopcrew.models.factory import resolve_model
     from shopcrew.workers import Worker, WorkerSettings, default_consumer, open_lane
 
+    # Handlers first: a SIGTERM while the crews are still being built also exits 0.
+    stopping: list[Worker] = []
+    requested = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        logger.warning("signal %d: stopping after the event in hand", signum)
+        requested.set()
+        for running in stopping:
+            running.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     url = _redis_url(redis)
     merchants = merchant or ["default"]
     chat = resolve_model(model)
@@ -78,13 +91,9 @@ def worker(
     ]
     client = sync_client(url)
     running = Worker(client, lanes, settings=settings)
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        logger.warning("signal %d: stopping after the event in hand", signum)
+    stopping.append(running)
+    if requested.is_set():
         running.stop()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
     logger.warning(
         "worker %s serving %s on stream %r (group %r)",
         settings.consumer,

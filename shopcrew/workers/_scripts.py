@@ -17,7 +17,7 @@ return id
 """
 
 # KEYS: stream, queue, done, attempts, errors, lease.
-# ARGV: group, stream id, event id, consumer, lease token.
+# ARGV: group, stream id, event id, consumer, lease token, attempt start (ms).
 # Returns -1 without acknowledging when another worker holds the thread's lease now.
 FINISH = f"""
 local holder = redis.call('GET', KEYS[6])
@@ -33,7 +33,8 @@ redis.call('HDEL', KEYS[5], ARGV[2])
 if acked == 1 then
   local t = redis.call('TIME')
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', {DONE_MAXLEN}, '*', 'event', ARGV[3], 'id', ARGV[2],
-    'consumer', ARGV[4], 'at_ms', tostring(t[1] * 1000 + math.floor(t[2] / 1000)))
+    'consumer', ARGV[4], 'at_ms', tostring(t[1] * 1000 + math.floor(t[2] / 1000)),
+    'started_ms', ARGV[6])
 end
 if ARGV[5] ~= '' and redis.call('GET', KEYS[6]) == ARGV[5] then redis.call('DEL', KEYS[6]) end
 return acked

@@ -45,11 +45,18 @@ class Processed:
     consumer: str
     at_ms: int
     """Server time of the acknowledgement (ms since the epoch)."""
+    started_ms: int
+    """The worker's time when the attempt that finished started (ms since the epoch)."""
 
     @property
     def latency_ms(self) -> int:
         """From enqueueing (the stream id's time) to the acknowledgement."""
         return self.at_ms - int(self.stream_id.split("-", 1)[0])
+
+    @property
+    def run_ms(self) -> int:
+        """From the start of the attempt that finished to the acknowledgement."""
+        return self.at_ms - self.started_ms
 
 
 class EventQueue:
@@ -122,6 +129,7 @@ class EventQueue:
                 stream_id=_text(f[b"id"]),
                 consumer=_text(f[b"consumer"]),
                 at_ms=int(f[b"at_ms"]),
+                started_ms=int(f.get(b"started_ms", f[b"at_ms"])),
             )
             for _, f in rows
         ]

@@ -321,6 +321,7 @@ class Worker:
     ) -> Outcome:
         lane, sid, keys = held.lane, held.stream_id, held.lane.keys
         self._current = lease_key
+        started_ms = int(time.time() * 1000)
         try:
             with effect_scope(EffectScope(event.id, lease_key, self._token)):
                 self._run_event(lane, event, thread, retry=attempts > 1)
@@ -362,7 +363,14 @@ class Worker:
                     keys.errors,
                     lease_key,
                 ],
-                args=[self.settings.group, sid, event.id, self.settings.consumer, self._token],
+                args=[
+                    self.settings.group,
+                    sid,
+                    event.id,
+                    self.settings.consumer,
+                    self._token,
+                    started_ms,
+                ],
                 client=self._client,
             )
         if int(finished) < 0:

@@ -1,0 +1,450 @@
+"""Load and fault benchmark of `shopcrew worker` processes on Redis Streams (JSON output).
+
+Runs, each on a fresh namespace with the same workload (rules model; cancellation and
+order-status conversations plus order events, interleaved):
+
+- `workers_1`, `workers_2`, `workers_4`: 1, 2 and 4 worker processes on the local Redis;
+- `kill_2`: 2 workers, one of them SIGKILLed at random moments and restarted;
+- `redis_restart_2`: 2 workers on a spawned redis-server (AOF, appendfsync always) that is
+  killed and restarted at random moments.
+
+Each run reports events processed, lost (enqueued, never acknowledged nor dead-lettered),
+dead-lettered, duplicate acknowledgements, duplicated side effects (effect records applied
+twice, and orders cancelled more than once), conversations out of order, throughput and
+p95 latencies, with ratios against `workers_1` of the same invocation. The machine's cores
+bound the speed-up (`cpu_count` is in the output).
+
+    python benchmarks/workers.py [--quick] [--redis redis://127.0.0.1:6379/0] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from langchain_core.messages import HumanMessage
+from redis import Redis
+
+from shopcrew.graphs.events import CustomerMessage, OrderEvent
+from shopcrew.memory import RedisSaver
+from shopcrew.tools.adapters import REFERENCE_STORE_DIR
+from shopcrew.workers import EventQueue
+
+MERCHANT = "bench"
+SHOPCREW = str(Path(sys.executable).parent / "shopcrew")
+TIMING_MS = 3000
+
+
+@dataclass
+class Workload:
+    events: list[Any]
+    conversations: dict[str, list[str]]
+    """Conversation id -> its message texts in order."""
+    cancels: list[str]
+    """Orders the workload cancels, one each."""
+
+
+def build_workload(*, cancel_convs: int, status_convs: int, order_events: int) -> Workload:
+    db = REFERENCE_STORE_DIR
+    orders = json.loads((db / "orders.json").read_text(encoding="utf-8"))
+    users = json.loads((db / "users.json").read_text(encoding="utf-8"))
+    pending, seen = [], set()
+    for order in orders.values():
+        if order["status"] == "pending" and order["user_id"] not in seen:
+            seen.add(order["user_id"])
+            pending.append(order)
+    others = [o for o in orders.values() if o["user_id"] not in seen]
+    rng = random.Random(7)
+    threads: list[list[Any]] = []
+    conversations: dict[str, list[str]] = {}
+    for n, order in enumerate(pending[:cancel_convs]):
+        email = users[order["user_id"]]["email"]
+        texts = [
+            f"Hi, my email is {email}. Please cancel order {order['order_id']}, "
+            "I ordered it by mistake.",
+            "yes",
+        ]
+        conversations[f"cancel-{n}"] = texts
+    for n, order in enumerate(others[:status_convs]):
+        email = users[order["user_id"]]["email"]
+        texts = [
+            f"Hi, I am {email}",
+            f"What is the status of order {order['order_id']}?",
+            "Thanks!",
+        ]
+        conversations[f"status-{n}"] = texts
+    for conv, texts in conversations.items():
+        threads.append([CustomerMessage(conversation_id=conv, text=t) for t in texts])
+    statuses = ["paid", "shipped", "delivered", "refund_requested"]
+    for _ in range(order_events):
+        order = rng.choice(list(orders.values()))
+        threads.append(
+            [
+                OrderEvent(
+                    order_id=order["order_id"],
+                    status=rng.choice(statuses),
+                    product_ids=[i["product_id"] for i in order["items"]],
+                )
+            ]
+        )
+    # Interleave: each round takes the next event of every thread still holding one.
+    rng.shuffle(threads)
+    events: list[Any] = []
+    while threads:
+        events += [t.pop(0) for t in threads]
+        threads = [t for t in threads if t]
+    cancels = [o["order_id"] for o in pending[:cancel_convs]]
+    return Workload(events, conversations, cancels)
+
+
+class RedisServer:
+    """A private redis-server with AOF (appendfsync always), restartable."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="shopcrew-bench-redis-"))
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with Redis(port=self.port, socket_connect_timeout=0.5) as client:
+                    if client.ping():
+                        return
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def remove(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class Pool:
+    url: str
+    namespace: str
+    logs: Path
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    started: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def spawn(self) -> subprocess.Popen[bytes]:
+        with self.lock:
+            self.started += 1
+            log = (self.logs / f"{self.namespace}-{self.started}.log").open("wb")
+        proc = subprocess.Popen(
+            [
+                SHOPCREW,
+                "worker",
+                "--redis",
+                self.url,
+                "--merchant",
+                MERCHANT,
+                "--namespace",
+                self.namespace,
+                "--consumer",
+                f"w{self.started}",
+                "--min-idle-ms",
+                str(TIMING_MS),
+                "--lease-ms",
+                str(TIMING_MS),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        return proc
+
+    def stop_all(self) -> list[int | None]:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        codes = []
+        for proc in self.procs:
+            try:
+                codes.append(proc.wait(timeout=120))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                codes.append(None)
+        return codes
+
+
+def _wait_ready(pool: Pool, timeout: float = 300) -> None:
+    """Wait until every worker logged that it serves (its crew is built, it starts reading)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        logs = sorted(pool.logs.glob(f"{pool.namespace}-*.log"))
+        ready = sum("serving" in p.read_text(errors="replace") for p in logs)
+        if ready >= len(pool.procs):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"workers did not start; see {pool.logs}")
+        time.sleep(0.1)
+
+
+def _p(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(
+    name: str,
+    workload: Workload,
+    *,
+    url: str,
+    workers: int,
+    logs: Path,
+    chaos: str | None = None,
+    server: RedisServer | None = None,
+    chaos_every: tuple[float, float] = (3.0, 8.0),
+    timeout: float = 900,
+) -> dict[str, Any]:
+    namespace = f"bench-{name}-{uuid4().hex[:6]}"
+    client = Redis.from_url(url, socket_timeout=10)
+    queue = EventQueue(client, merchant_id=MERCHANT, namespace=namespace)
+    client.xgroup_create(queue.keys.stream, "crew", id="0", mkstream=True)
+    pool = Pool(url, namespace, logs)
+    pool.procs = [pool.spawn() for _ in range(workers)]
+    _wait_ready(pool)
+    total = len(workload.events)
+    stop = threading.Event()
+    faults: list[float] = []
+    start = time.monotonic()
+
+    def chaos_loop() -> None:
+        rng = random.Random(11)
+        while not stop.wait(rng.uniform(*chaos_every)):
+            if chaos == "kill":
+                index = rng.randrange(len(pool.procs))
+                victim = pool.procs[index]
+                victim.send_signal(signal.SIGKILL)
+                victim.wait()
+                pool.procs[index] = pool.spawn()
+            elif chaos == "redis" and server is not None:
+                server.kill()
+                time.sleep(rng.uniform(0.2, 1.0))
+                server.start()
+            faults.append(round(time.monotonic() - start, 2))
+
+    sent = [queue.enqueue(e) for e in workload.events]
+    enqueued_s = time.monotonic() - start
+    chaos_thread = threading.Thread(target=chaos_loop, daemon=True) if chaos else None
+    if chaos_thread is not None:
+        chaos_thread.start()
+    deadline = time.monotonic() + timeout
+    done = 0
+    while time.monotonic() < deadline:
+        try:
+            done = int(client.xlen(queue.keys.done)) + int(client.xlen(queue.keys.dead))
+        except Exception:
+            time.sleep(0.2)
+            continue
+        if done >= total:
+            break
+        time.sleep(0.2)
+    stop.set()
+    if chaos_thread is not None:
+        chaos_thread.join()
+    elapsed = time.monotonic() - start
+    exit_codes = pool.stop_all()
+
+    processed = queue.processed()
+    dead = queue.dead_letters()
+    effects = queue.effects()
+    ids = {e.id for e in workload.events}
+    acked = Counter(p.event_id for p in processed)
+    dead_ids = {json.loads(d.event).get("id") for d in dead if d.event.startswith("{")}
+    lost = ids - set(acked) - dead_ids
+    effect_keys = Counter(e["key"] for e in effects)
+    cancels = Counter(
+        t.split(":", 1)[1]
+        for e in effects
+        if e["op"] == "cancel_order"
+        for t in e["targets"].split(",")
+        if t.startswith("orders:")
+    )
+    first_ms = int(sent[0].split("-")[0])
+    last_ms = max((p.at_ms for p in processed), default=first_ms)
+    out_of_order = _conversations_out_of_order(url, namespace, workload)
+    result = {
+        "workers": workers,
+        "chaos": chaos,
+        "faults_injected_at_s": faults,
+        "events": total,
+        "processed": len(acked),
+        "lost": len(lost),
+        "dead_lettered": len(dead),
+        "duplicate_acks": sum(n - 1 for n in acked.values()),
+        "duplicated_side_effects": sum(n - 1 for n in effect_keys.values())
+        + sum(n - 1 for n in cancels.values()),
+        "orders_cancelled": len(cancels),
+        "orders_expected_cancelled": len(workload.cancels),
+        "conversations_out_of_order": out_of_order,
+        "enqueue_s": round(enqueued_s, 2),
+        "elapsed_s": round(elapsed, 2),
+        "throughput_eps": round(len(acked) / max((last_ms - first_ms) / 1000, 1e-9), 1),
+        "p50_latency_ms": _p([p.latency_ms for p in processed], 0.5),
+        "p95_latency_ms": _p([p.latency_ms for p in processed], 0.95),
+        "p95_run_ms": _p([p.run_ms for p in processed], 0.95),
+        "p50_run_ms": _p([p.run_ms for p in processed], 0.5),
+        "worker_processes_started": pool.started,
+        "exit_codes": exit_codes,
+    }
+    if server is None:
+        for key in client.scan_iter(f"*{namespace}*", count=1000):
+            client.delete(key)
+    client.close()
+    return result
+
+
+def _conversations_out_of_order(url: str, namespace: str, workload: Workload) -> int:
+    bad = 0
+    with RedisSaver.from_url(url, namespace=f"{namespace}:{MERCHANT}") as saver:
+        for conv, texts in workload.conversations.items():
+            config: Any = {"configurable": {"thread_id": f"{MERCHANT}:cs:{conv}"}}
+            found = saver.get_tuple(config)
+            messages = found.checkpoint["channel_values"]["messages"] if found else []
+            humans = [m.text for m in messages if isinstance(m, HumanMessage)]
+            bad += humans != texts
+    return bad
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="A small run (about a minute).")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--out", type=Path, help="Also write the JSON here.")
+    args = parser.parse_args()
+    if args.quick:
+        workload = build_workload(cancel_convs=10, status_convs=10, order_events=40)
+        every = (1.0, 2.5)
+        plan = [
+            ("workers_1", 1, None),
+            ("workers_2", 2, None),
+            ("kill_2", 2, "kill"),
+            ("redis_restart_2", 2, "redis"),
+        ]
+    else:
+        workload = build_workload(cancel_convs=100, status_convs=100, order_events=1000)
+        every = (4.0, 10.0)
+        plan = [
+            ("workers_1", 1, None),
+            ("workers_2", 2, None),
+            ("workers_4", 4, None),
+            ("kill_2", 2, "kill"),
+            ("redis_restart_2", 2, "redis"),
+        ]
+    logs = Path(tempfile.mkdtemp(prefix="shopcrew-bench-logs-"))
+    results: dict[str, Any] = {}
+    for name, n, chaos in plan:
+        print(f"running {name}...", file=sys.stderr, flush=True)
+        if chaos == "redis":
+            server = RedisServer()
+            server.start()
+            try:
+                results[name] = run(
+                    name,
+                    workload,
+                    url=server.url,
+                    workers=n,
+                    logs=logs,
+                    chaos=chaos,
+                    server=server,
+                    chaos_every=every,
+                )
+            finally:
+                server.remove()
+        else:
+            results[name] = run(
+                name, workload, url=args.redis, workers=n, logs=logs, chaos=chaos, chaos_every=every
+            )
+        print(json.dumps(results[name]), file=sys.stderr, flush=True)
+    base = results["workers_1"]
+    for result in results.values():
+        result["throughput_vs_1_worker"] = round(
+            result["throughput_eps"] / base["throughput_eps"], 2
+        )
+        if result["p95_latency_ms"] and base["p95_latency_ms"]:
+            result["p95_latency_vs_1_worker"] = round(
+                result["p95_latency_ms"] / base["p95_latency_ms"], 2
+            )
+        if result["p95_run_ms"] and base["p95_run_ms"]:
+            result["p95_run_vs_1_worker"] = round(result["p95_run_ms"] / base["p95_run_ms"], 2)
+    report = {
+        "benchmark": "workers",
+        "quick": args.quick,
+        "cpu_count": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
+        "model": "rules",
+        "events": len(workload.events),
+        "conversations": len(workload.conversations),
+        "threads": len(workload.conversations)
+        + sum(isinstance(e, OrderEvent) for e in workload.events),
+        "timing_ms": {"min_idle": TIMING_MS, "lease": TIMING_MS},
+        "worker_logs": str(logs),
+        "runs": results,
+        "ok": all(
+            r["lost"] == 0
+            and r["duplicated_side_effects"] == 0
+            and r["duplicate_acks"] == 0
+            and r["conversations_out_of_order"] == 0
+            for r in results.values()
+        ),
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
