@@ -408,9 +408,12 @@ class RuleCustomer:
 
     def _judge(self, reply: str) -> CustomerTurn:
         step = self.step
+        offers_person = "transfer" in reply.lower() or "human" in reply.lower()
         if step is None:
+            if offers_person and self.goal.wants_human:
+                return CustomerTurn("Yes, please.")
             return CustomerTurn("No, thanks, I don't need anything else.", "goal_reached")
-        if "transfer" in reply.lower() or "human" in reply.lower():
+        if offers_person:
             return self._confused(reply, greeting=False)
         why = judge_proposal(reply, step, self.goal)
         if why is None:

@@ -313,3 +313,17 @@ def test_outputs_ignore_case_and_the_agents_commas() -> None:
         "1,234.56",
         "paid 5",
     )
+
+
+async def test_a_goal_ending_with_a_person_asks_for_one(
+    store: RetailStore, return_task: TauTask
+) -> None:
+    transfer = TauAction(name="transfer_to_human_agents", kwargs={"summary": "wants a person"})
+    task = return_task.model_copy(update={"actions": [*return_task.actions, transfer]})
+    outcome = await play_task(task, store=store.fork(), agent_model=RulesChatModel(), seed=8)
+    assert (outcome.passed, outcome.reason) == (True, "passed")
+    calls = [
+        call["name"] for message in outcome.transcript for call in message.get("tool_calls") or []
+    ]
+    assert calls[-1] == "transfer_to_human_agents"
+    assert outcome.writes == ("return_delivered_order_items",)
