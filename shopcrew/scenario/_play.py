@@ -191,7 +191,7 @@ class Runner:
         conv.turns += 1
         if conv.waiting_person:
             conv.queued.append(spec.text)
-            return Outcome("escalated", "waiting for a person; not sent to the agent", thread)
+            return Outcome("done", "queued for the person handling the conversation", thread)
         config = self._config(thread)
         out = self.crew.invoke({"event": event.model_dump(mode="json")}, config)
         messages, waiting = self._messages(config)
