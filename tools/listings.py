@@ -109,7 +109,8 @@ class ListingPatch(BaseModel):
         Raises:
             pydantic.ValidationError: The patched listing is not a valid listing.
         """
-        changes = self.model_dump(exclude_unset=True, exclude_none=True)
+        # A null field means "unchanged"; nulls inside a value (a variant's price) are data.
+        changes = {k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
         if self.attributes is not None:
             changes["attributes"] = {**listing.attributes, **self.attributes}
         data = listing.model_dump()

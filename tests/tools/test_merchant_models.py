@@ -190,3 +190,11 @@ def test_an_approval_decision_is_final_and_late_ones_expire() -> None:
     late = NOW + timedelta(hours=2)
     assert request.effective_status(late) == "expired"
     assert request.decide("approved", by="alice", now=late).status == "expired"
+
+
+def test_a_patch_of_variants_keeps_their_null_list_prices() -> None:
+    listing = load_listings(EVAL_DIR / "listings_dev.jsonl")[0]
+    variants = [v.model_copy(update={"list_price": None, "stock": 0}) for v in listing.variants]
+    patched = ListingPatch(variants=variants).apply(listing)
+    assert [v.list_price for v in patched.variants] == [None] * len(variants)
+    assert [v.stock for v in patched.variants] == [0] * len(variants)
