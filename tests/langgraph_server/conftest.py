@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lg_server import QUIET_ENV, ROOT, LanggraphServer, free_port, stop, wait_ready
+from lg_server import (
+    QUIET_ENV,
+    ROOT,
+    LanggraphServer,
+    free_port,
+    langgraph_python,
+    stop,
+    wait_ready,
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +35,7 @@ def langgraph_server(
     tmp_path_factory: pytest.TempPathFactory, store_dir: Path
 ) -> Iterator[LanggraphServer]:
     """`langgraph dev` serving `langgraph.json`'s graphs; stopped with SIGINT after the module."""
-    if importlib.util.find_spec("langgraph_cli") is None or (
-        importlib.util.find_spec("langgraph_api") is None
-    ):
-        pytest.skip("langgraph-cli[inmem] is not installed: pip install -e '.[test]' installs it")
+    python = langgraph_python()
     # The in-memory runtime pickles its state into ./.langgraph_api: keep it out of the repo.
     workdir = tmp_path_factory.mktemp("lg-dev")
     log = workdir / "server.log"
@@ -41,7 +44,7 @@ def langgraph_server(
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY"):
         env.pop(key, None)
     command = [
-        sys.executable,
+        python,
         "-m",
         "langgraph_cli",
         "dev",

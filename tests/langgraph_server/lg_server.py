@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,44 @@ QUIET_ENV = {
     "LANGCHAIN_TRACING_V2": "false",
     "SHOPCREW_MODEL": "rules",
 }
+
+
+LANGGRAPH_PYTHON_ENV = "SHOPCREW_LANGGRAPH_PYTHON"
+"""A Python whose environment has langgraph-cli[inmem] and this checkout installed.
+
+langgraph-api pins `jsonschema-rs<0.45`, which the test extra's schemathesis does not accept, so
+the server can live in a venv of its own: `pip install -e ".[langgraph-server]"` there.
+"""
+_PROBE = (
+    "import langgraph_api, langgraph_cli, shopcrew, pathlib; "
+    "print(pathlib.Path(shopcrew.__file__).resolve().parent.parent)"
+)
+
+
+def langgraph_python() -> str:
+    """The Python that runs `langgraph dev`: $SHOPCREW_LANGGRAPH_PYTHON, else this one.
+
+    Skips when neither has langgraph-cli[inmem]; fails when the named one cannot run this
+    checkout's graphs (so CI, which names one, never skips silently).
+    """
+    named = os.environ.get(LANGGRAPH_PYTHON_ENV)
+    candidates = [named] if named else [sys.executable]
+    for python in candidates:
+        probe = subprocess.run(
+            [python, "-c", _PROBE], capture_output=True, text=True, timeout=120, check=False
+        )
+        if probe.returncode == 0 and Path(probe.stdout.strip()) == ROOT:
+            return python
+        if named:
+            pytest.fail(
+                f"{LANGGRAPH_PYTHON_ENV}={named} cannot serve this checkout's graphs "
+                f"(needs langgraph-cli[inmem] and `pip install -e {ROOT}[langgraph-server]`): "
+                f"{probe.stderr.strip()[-500:] or probe.stdout.strip()}"
+            )
+    pytest.skip(
+        "langgraph-cli[inmem] is not installed here: pip install -e '.[langgraph-server]' "
+        f"(in this venv, or in another one named by {LANGGRAPH_PYTHON_ENV})"
+    )
 
 
 @dataclass(frozen=True)
