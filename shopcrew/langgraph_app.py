@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -37,6 +36,7 @@ from shopcrew.errors import ShopcrewError
 from shopcrew.graphs.crew import CrewState, crew_builder
 from shopcrew.graphs.cs_graph import CsState, cs_agent_builder
 from shopcrew.models import resolve_model
+from shopcrew.settings import load_settings
 from shopcrew.tools.adapters import Adapters
 
 __all__ = [
@@ -100,12 +100,11 @@ class _Environment:
 
 
 def _environment() -> _Environment:
-    # The server's process edge, as the CLI is: `langgraph dev` configures graphs through the
-    # environment (langgraph.json's "env"), and `shopcrew.settings` has no such fields yet.
-    store_dir = os.environ.get(STORE_DIR_ENV) or None
+    # `langgraph dev` configures graphs through the environment (langgraph.json's "env").
+    settings = load_settings()
     return _Environment(
-        model=os.environ.get(MODEL_ENV) or "rules",
-        store_dir=Path(store_dir) if store_dir else None,
+        model=settings.model,
+        store_dir=Path(settings.store_dir) if settings.store_dir else None,
     )
 
 

@@ -17,6 +17,10 @@ class Settings(BaseModel):
     redis_url: str | None = Field(default=None, description="REDIS_URL; None means in-memory.")
     openai_base_url: str | None = Field(default=None, description="OPENAI_BASE_URL.")
     openai_api_key: str | None = Field(default=None, description="OPENAI_API_KEY.", repr=False)
+    model: str = Field(default="rules", description="SHOPCREW_MODEL: 'rules' or 'openai:NAME'.")
+    store_dir: str | None = Field(
+        default=None, description="SHOPCREW_STORE_DIR; None means the reference store."
+    )
 
 
 def load_settings() -> Settings:
@@ -25,4 +29,6 @@ def load_settings() -> Settings:
         redis_url=os.environ.get("REDIS_URL") or None,
         openai_base_url=os.environ.get("OPENAI_BASE_URL") or None,
         openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
+        model=os.environ.get("SHOPCREW_MODEL") or "rules",
+        store_dir=os.environ.get("SHOPCREW_STORE_DIR") or None,
     )
