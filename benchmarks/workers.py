@@ -199,6 +199,7 @@ class Pool:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, "COLUMNS": "400"},  # one log record per line
         )
         return proc
 
@@ -246,7 +247,7 @@ def run(
     chaos: str | None = None,
     server: RedisServer | None = None,
     chaos_every: tuple[float, float] = (3.0, 8.0),
-    timeout: float = 900,
+    timeout: float = 420,
 ) -> dict[str, Any]:
     namespace = f"bench-{name}-{uuid4().hex[:6]}"
     client = Redis.from_url(url, socket_timeout=10)
@@ -315,6 +316,7 @@ def run(
     first_ms = int(sent[0].split("-")[0])
     last_ms = max((p.at_ms for p in processed), default=first_ms)
     out_of_order = _conversations_out_of_order(url, namespace, workload)
+    text = "".join(p.read_text(errors="replace") for p in logs.glob(f"{namespace}-*.log"))
     result = {
         "workers": workers,
         "chaos": chaos,
@@ -322,6 +324,7 @@ def run(
         "events": total,
         "processed": len(acked),
         "lost": len(lost),
+        "timed_out": done < total,
         "dead_lettered": len(dead),
         "duplicate_acks": sum(n - 1 for n in acked.values()),
         "duplicated_side_effects": sum(n - 1 for n in effect_keys.values())
@@ -337,6 +340,14 @@ def run(
         "p95_run_ms": _p([p.run_ms for p in processed], 0.95),
         "p50_run_ms": _p([p.run_ms for p in processed], 0.5),
         "worker_processes_started": pool.started,
+        "entries_taken_over": sum(
+            int(line.split("claimed ")[1].split()[0])
+            for line in text.splitlines()
+            if "claimed " in line and "stale entries" in line
+        ),
+        "runs_resumed_from_checkpoint": text.count("resuming from checkpoint"),
+        "effects_found_already_applied": text.count("already applied"),
+        "redis_outages_seen_by_workers": text.count("Redis unavailable"),
         "exit_codes": exit_codes,
     }
     if server is None:
@@ -366,7 +377,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         workload = build_workload(cancel_convs=10, status_convs=10, order_events=40)
-        every = (1.0, 2.5)
+        every = (5.0, 10.0)
         plan = [
             ("workers_1", 1, None),
             ("workers_2", 2, None),
@@ -375,7 +386,7 @@ def main() -> None:
         ]
     else:
         workload = build_workload(cancel_convs=100, status_convs=100, order_events=1000)
-        every = (4.0, 10.0)
+        every = (8.0, 16.0)
         plan = [
             ("workers_1", 1, None),
             ("workers_2", 2, None),

@@ -249,7 +249,7 @@ class EffectLedger:
         rkey = self._keys.effect(self.effect_key(key, operation, fingerprint))
         found = self._recorded(rkey, operation, fingerprint)
         if found is not None:
-            logger.info("effect %s already applied: returning its first result", rkey)
+            logger.warning("effect %s already applied: returning its first result", rkey)
             return found
         token = _PENDING.set(_Pending(rkey, operation, fingerprint))
         try:

@@ -232,7 +232,7 @@ class Worker:
                     count=room,
                 )
             if reply[1]:
-                logger.info("claimed %d stale entries of %s", len(reply[1]), lane.merchant_id)
+                logger.warning("claimed %d stale entries of %s", len(reply[1]), lane.merchant_id)
             self._hold(lane, reply[1])
             for deleted in reply[2] if len(reply) > 2 else []:
                 logger.warning("entry %s was deleted while pending", _text(deleted))
@@ -406,7 +406,7 @@ class Worker:
             if not snapshot.next or snapshot.interrupts:
                 logger.info("event %s had finished before its worker stopped", event.id)
                 return
-            logger.info("event %s: resuming from checkpoint at %s", event.id, snapshot.next)
+            logger.warning("event %s: resuming from checkpoint at %s", event.id, snapshot.next)
             crew.invoke(None, config)
             return
         send_event(crew, event, merchant_id=merchant)
