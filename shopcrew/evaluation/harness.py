@@ -425,8 +425,10 @@ def _in_thread(run_case_sync: RunCaseSync) -> RunCase:
                 outcome = run_case_sync(case_id, trial, seed)
             except BaseException as exc:
                 error = exc
-            if not loop.is_closed():
+            try:
                 loop.call_soon_threadsafe(settle, outcome, error)
+            except RuntimeError:
+                pass  # the run is over (it timed this trial out): nobody waits for the result
 
         thread = threading.Thread(target=target, name=f"eval-case-{case_id}-{trial}", daemon=True)
         thread.start()
