@@ -49,6 +49,7 @@ def _root(
         level=level,
         format="%(message)s",
         handlers=[RichHandler(console=err_console, show_path=False)],
+        force=True,  # an imported library may have configured logging already
     )
 
 
