@@ -1,5 +1,9 @@
 """The store manager's work: audit listings, re-check complained SKUs, propose risky fixes.
 
+Risky fixes wait for a person: publishing a paused listing that is clean again, and a price
+that reads as a decimal slip (199 typed as 19.9 or 1990: the variant's price times a power of
+ten lands near its siblings' median).
+
 Pure functions over the `ListingAdapter`, the blackboard's entries and the `Policy`; the
 graph (`shopcrew.graphs.store_manager_graph`) wires them to the approval gate.
 """
@@ -7,6 +11,7 @@ graph (`shopcrew.graphs.store_manager_graph`) wires them to the approval gate.
 from __future__ import annotations
 
 import logging
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +24,15 @@ from shopcrew.tools.approvals import ApprovalRequest
 from shopcrew.tools.listings import Listing
 from shopcrew.tools.merchant_protocols import ListingAdapter
 
-__all__ = ["ListingReport", "audit_store", "audits_namespace", "complaints_for", "propose_fixes"]
+__all__ = [
+    "ListingReport",
+    "PriceFix",
+    "audit_store",
+    "audits_namespace",
+    "complaints_for",
+    "price_slip_fixes",
+    "propose_fixes",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +115,48 @@ def audit_store(
     return reports
 
 
+_SLIP_FACTORS = (10.0, 100.0, 0.1, 0.01)
+_SLIP_BAND = 1.5
+"""A corrected price must land within the siblings' median ÷ / × this."""
+
+
+@dataclass(frozen=True, slots=True)
+class PriceFix:
+    """A variant price that reads as a decimal slip, and the price it was meant to be."""
+
+    sku: str
+    price: float
+    proposed: float
+
+
+def price_slip_fixes(listing: Listing) -> list[PriceFix]:
+    """Prices off by a power of ten from the listing's other variants, with the likely price.
+
+    Only a price outside 30%–300% of the other variants' median (a PRICE_ANOMALY) is looked
+    at, and only a correction that lands near that median, not above the list price, is
+    proposed; any other anomaly needs a person to say what the price should be.
+    """
+    fixes: list[PriceFix] = []
+    prices = [variant.price for variant in listing.variants]
+    if len(prices) < 2:
+        return fixes
+    for index, variant in enumerate(listing.variants):
+        median = statistics.median(prices[:index] + prices[index + 1 :])
+        if median <= 0 or 0.3 * median <= variant.price <= 3.0 * median:
+            continue
+        candidates = [
+            round(variant.price * factor, 2)
+            for factor in _SLIP_FACTORS
+            if median / _SLIP_BAND <= variant.price * factor <= median * _SLIP_BAND
+        ]
+        ceiling = variant.list_price
+        allowed = [c for c in candidates if c > 0 and (ceiling is None or c <= ceiling)]
+        if allowed:
+            best = min(allowed, key=lambda c: abs(c - median))
+            fixes.append(PriceFix(variant.sku, variant.price, best))
+    return fixes
+
+
 def propose_fixes(
     reports: Sequence[ListingReport],
     listings: ListingAdapter,
@@ -112,11 +167,29 @@ def propose_fixes(
 ) -> list[ApprovalRequest]:
     """Risky actions the audit suggests, as approval requests.
 
-    A paused listing that is now clean, in stock and not complained about may go live again
-    (when the policy asks approval for unpausing; otherwise the caller publishes it).
+    A paused listing that is now clean, in stock and not complained about may go live again,
+    and a price that reads as a decimal slip may be corrected. Whether each waits for a person
+    is the policy's (`approve_unpause`, `approve_price_change`); the caller applies the others.
     """
     requests: list[ApprovalRequest] = []
     for report in reports:
+        if "PRICE_ANOMALY" in report.codes:
+            listing = listings.get_listing(report.listing_id)
+            for fix in price_slip_fixes(listing):
+                requests.append(
+                    ApprovalRequest.create(
+                        id=f"{run_id}:price:{listing.id}:{fix.sku}",
+                        requested_by="store_manager",
+                        action="set_variant_price",
+                        payload={"listing_id": listing.id, "sku": fix.sku, "price": fix.proposed},
+                        reason=(
+                            f"Variant {fix.sku} of {listing.id} costs {fix.price:g}, a power of "
+                            f"ten off its siblings; correct it to {fix.proposed:g}."
+                        ),
+                        created_at=now,
+                        expires_at=now + policy.approval_ttl,
+                    )
+                )
         if report.status != "paused" or report.codes or report.complaints:
             continue
         listing = listings.get_listing(report.listing_id)

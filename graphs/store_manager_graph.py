@@ -12,6 +12,7 @@ from langgraph.graph import START, StateGraph
 from langgraph.store.base import BaseStore
 
 from shopcrew.agents.approvals import Clock, utc_now
+from shopcrew.agents.approvals_actions import apply_action
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.agents.planner_agent import REFUND_SPIKE
 from shopcrew.agents.store_manager import audit_store, audits_namespace, propose_fixes
@@ -40,6 +41,7 @@ class StoreManagerState(ApprovalState, total=False):
 @dataclass(frozen=True, slots=True)
 class _StoreManager:
     listings: ListingAdapter
+    ads: AdsAdapter
     policy: Policy
     merchant_id: str
     clock: Clock
@@ -101,12 +103,19 @@ class _StoreManager:
         proposals = propose_fixes(
             reports, self.listings, policy=self.policy, now=now, run_id=event.id
         )
-        if not self.policy.approve_unpause:
-            for request in proposals:
-                self.listings.set_listing_status(
-                    str(request.payload["listing_id"]), "active", idempotency_key=request.id
-                )
-            proposals = []
+        needs_person = {
+            "set_listing_status": self.policy.approve_unpause,
+            "set_variant_price": self.policy.approve_price_change,
+        }
+        for request in [p for p in proposals if not needs_person[p.action]]:
+            apply_action(
+                request.action,
+                request.payload,
+                listings=self.listings,
+                ads=self.ads,
+                idempotency_key=request.id,
+            )
+        proposals = [p for p in proposals if needs_person[p.action]]
         return {"report": report, "proposals": [p.model_dump(mode="json") for p in proposals]}
 
 
@@ -139,7 +148,7 @@ def store_manager_builder(
         blackboard: Where complaints are read and notes posted; default: over the store.
         clock: The current time.
     """
-    agent = _StoreManager(listings, policy or Policy(), merchant_id, clock, blackboard)
+    agent = _StoreManager(listings, ads, policy or Policy(), merchant_id, clock, blackboard)
     gate = ApprovalGate(
         listings=listings, ads=ads, blackboard=blackboard, merchant_id=merchant_id, clock=clock
     )
