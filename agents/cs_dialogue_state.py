@@ -76,6 +76,9 @@ class DialogueState:
     last_write_turn: int = -1
     """The customer turn answered by the latest successful write (-1: none)."""
     transferred: bool = False
+    user_stale: bool = False
+    """Whether an order write (a refund, a charge) came back after the latest record read: the
+    record's gift-card balances may be out of date."""
     prev_reply_index: int | None = None
     """Message index of the agent's last plain reply before the latest customer turn."""
     call_count: int = 0
@@ -158,6 +161,7 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
     products: dict[str, Mapping[str, Any]] = {}
     last_write_turn = -1
     transferred = False
+    user_stale = False
     for event in events:
         if not event.ok or event.result is None:
             continue
@@ -170,12 +174,15 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
             continue
         if event.name in {"get_user_details", "modify_user_address"}:
             user = record
+            user_stale = False
         elif event.name == "get_order_details" or event.name in ORDER_WRITES:
             orders[str(record.get("order_id"))] = record
         elif event.name == "get_product_details":
             products[str(record.get("product_id"))] = record
         if event.name in WRITE_TOOLS:
             last_write_turn = max(last_write_turn, event.turn)
+        if event.name in ORDER_WRITES:
+            user_stale = True
     return DialogueState(
         lang=lang,
         humans=tuple(humans),
@@ -187,6 +194,7 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
         products=products,
         last_write_turn=last_write_turn,
         transferred=transferred,
+        user_stale=user_stale,
         prev_reply_index=prev_reply,
         call_count=len(calls),
     )

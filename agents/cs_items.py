@@ -162,6 +162,28 @@ def _paren_end(text: str, start: int) -> int:
     return start
 
 
+def _is_option_value(
+    text: str,
+    hit: tuple[str, int, int],
+    catalog: Mapping[str, Mapping[str, Sequence[str]]],
+) -> bool:
+    """Whether a product name found in the text is an option's value (``compartment: laptop``).
+
+    A value written right after its option key binds to the option, not to a new item.
+    """
+    _, start, _ = hit
+    head = text[:start]
+    rest = text[start:].lower()
+    for options in catalog.values():
+        for key, values in options.items():
+            pattern = r"(?<![A-Za-z])" + re.escape(key) + r"\s*(?:[:：=]|is|of|为|是)?\s*$"
+            if not re.search(pattern, head, re.IGNORECASE):
+                continue
+            if any(rest.startswith(str(value).lower()) for value in values):
+                return True
+    return False
+
+
 def extract_item_mentions(
     text: str,
     catalog: Mapping[str, Mapping[str, Sequence[str]]],
@@ -179,7 +201,11 @@ def extract_item_mentions(
     Returns:
         One mention per product name occurrence, in order.
     """
-    hits = find_products(text, list(catalog))
+    hits = [
+        hit
+        for hit in find_products(text, list(catalog))
+        if not _is_option_value(text, hit, catalog)
+    ]
     mentions: list[ItemMention] = []
     for index, (name, start, end) in enumerate(hits):
         stop = hits[index + 1][1] if index + 1 < len(hits) else len(text)

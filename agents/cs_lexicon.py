@@ -40,7 +40,11 @@ EN_CUES: Final[Cues] = {
         (r"instead of the", 1),
         (r"be [^.?!,]{1,40} instead", 1),
         (r"different (?:color|size|variant|option|model)", 2),
-        (r"(?:modify|change|edit) (?:the )?items?", 3),
+        (
+            r"(?:modify|change|edit|replace|swap|switch) (?:(?:the|an|a|one|some|two|three|"
+            r"several|few|my|of|of the|of my) )*items?",
+            3,
+        ),
     ),
     "modify_address": (
         (r"shipping address", 3),
@@ -213,6 +217,10 @@ ZH_CUES: Final[Cues] = {
         ("修改订单", 2),
         ("改一下商品", 3),
         ("修改商品", 3),
+        ("换一件商品", 3),
+        ("换个商品", 3),
+        ("改一件商品", 3),
+        ("改个商品", 3),
         ("改商品", 3),
         ("换款", 2),
         ("改款", 2),

@@ -102,6 +102,19 @@ _AMOUNT_Q = re.compile(
 )
 _QUESTION_MARK = re.compile(r"[?？吗呢]|几点|什么时候|when|what|hours")
 _ZH_PAY_CHANGE = re.compile(r"(?:改|换)(?:成|为|用)?[^，。,.；;差]{0,10}(?:付款|支付|付钱|来付)")
+_ACT_REQUEST = re.compile(
+    r"\b(?:i'?d like|i would like|i want|i wanna|i need|i wish|i'?m (?:looking|hoping|trying)|"
+    r"(?:please|pls) (?:help me|can you)?|help me|let me|could you|can you|i'?d love) "
+    r"(?:to )?(?:get |have |make )?(?:\w+ )?"
+    r"(?:return|exchange|cancel|change|modify|swap|replace|send back|update)\b|"
+    r"(?:我想|我要|想要|我需要|请帮我|帮我|麻烦)(?:把|将)?[^，。？！?]{0,12}(?:退货|退掉|退回|换货|取消|修改|改|换)",
+    re.IGNORECASE,
+)
+_POLICY_ASK = re.compile(
+    r"\b(?:policy|policies|how (?:long|many|much|do|does|can)|what(?:'s| is| are)|can i|"
+    r"do you|is it possible|are .{0,20} allowed)\b|政策|规定|多久|几天|能不能|可以吗|吗[？?]?$",
+    re.IGNORECASE,
+)
 _ZH_PUNCT = re.compile(r"[，。？！：；、]")
 
 
@@ -122,6 +135,9 @@ class Understanding:
     refund_only: bool = False
     complaint: bool = False
     injection: bool = False
+    asks_action: bool = False
+    """The message asks for an account action outright ("I'd like to return…"), not about the
+    shop's rules: the request flow starts rather than a knowledge-base answer."""
     refuses_identify: bool = False
     faq: tuple[str, ...] = ()
     """Knowledge-base topics asked about, best first."""
@@ -283,6 +299,12 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
         refund_only=refund_only,
         complaint=scores.get("complaint", 0.0) >= 3,
         injection=scores.get("injection", 0.0) >= 4,
+        asks_action=(
+            action is not None
+            and action != "status"
+            and bool(_ACT_REQUEST.search(_normalise_en(text)))
+            and not _POLICY_ASK.search(text)
+        ),
         refuses_identify=scores.get("refuse_identify", 0.0) >= 3,
         faq=faq_topics(text),
         order_ids=extract_order_ids(text),

@@ -100,6 +100,8 @@ def _faq_turn(state: DialogueState, request: Request) -> bool:
     latest = state.latest()
     if request.order_id is not None or not _is_question(latest, state.humans[-1]):
         return False
+    if latest.asks_action:
+        return False
     return bool(latest.faq) or latest.action is None
 
 
@@ -178,9 +180,27 @@ def _core(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
     if request.inferred_drop and order.get("status") == "delivered":
         request = replace(request, action="return")
     plan = plan_order_action(request, user, order, state.products)
+    if state.user_stale and _charges_gift_card(plan):
+        # A refund earlier in the conversation may have raised the balance: read it again.
+        return NeedTools((Call("get_user_details", {"user_id": state.user_id}),))
     if isinstance(plan, NeedTools | Propose):
         return plan
     return _render(plan, state, request)
+
+
+_PAYER_WRITES = frozenset(
+    {"modify_pending_order_payment", "modify_pending_order_items", "exchange_delivered_order_items"}
+)
+
+
+def _charges_gift_card(plan: NeedTools | Propose | Ask | Refuse) -> bool:
+    """Whether the plan rests on a gift card's balance (a refusal for it, or a charge to it)."""
+    if isinstance(plan, Refuse):
+        return plan.why == "gift_insufficient"
+    if isinstance(plan, Propose):
+        source = plan.payment_method.get("source")
+        return plan.call.name in _PAYER_WRITES and source == "gift_card"
+    return False
 
 
 def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:

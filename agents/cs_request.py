@@ -62,11 +62,24 @@ _SLOT_ACTIONS = frozenset({"modify_payment", "modify_address"})
 """Actions whose cues are also the words of a slot ("refund to the original payment method")."""
 
 
-def _overrides(understood: Understanding, current: Action | None) -> bool:
-    """Whether a later message's action replaces the one asked for earlier in the request."""
+_PAYMENT_CHANGE = re.compile(
+    r"\b(?:change|switch|update|modify|move)\b[^.?!]{0,30}\b(?:payment|billing)\b|"
+    r"(?:改|换|修改|更换)[^，。？！]{0,8}(?:支付方式|付款方式)",
+    re.IGNORECASE,
+)
+
+
+def _overrides(understood: Understanding, current: Action | None, text: str) -> bool:
+    """Whether a later message's action replaces the one asked for earlier in the request.
+
+    Payment or address words during a request in progress name that request's payer, refund
+    target or address, unless the message names an order or says to change the order's payment.
+    """
     if current is None or current == "status":
         return True
-    return understood.action not in _SLOT_ACTIONS or bool(understood.order_ids)
+    if understood.action not in _SLOT_ACTIONS or understood.order_ids:
+        return True
+    return understood.action == "modify_payment" and bool(_PAYMENT_CHANGE.search(text))
 
 
 def _message_action(understood: Understanding, text: str) -> Action | None:
@@ -121,11 +134,14 @@ def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -
     question: OrderQuestion | None = None
     for turn, understood in zip(turns, window, strict=True):
         said = _message_action(understood, state.humans[turn])
-        if said is None or not _overrides(understood, action):
+        if said is None and action is None and _item_change_hint(understood):
+            # An item change inferred from "switch the …" with an order id is in progress from
+            # here on: a later "I'll pay with my …" names its payer.
+            action = "modify_items"
+            continue
+        if said is None or not _overrides(understood, action, state.humans[turn]):
             continue
         action, question = said, understood.order_question
-    if action is None and any(_item_change_hint(u) for u in window):
-        action = "modify_items"
     order_in_window = any(u.order_ids for u in window)
     wanted = [target_payment(u.payments) for u in window]
     if action is None and order_in_window and any(ref and ref.kind != "original" for ref in wanted):
