@@ -203,6 +203,43 @@ def _charges_gift_card(plan: NeedTools | Propose | Ask | Refuse) -> bool:
     return False
 
 
+_WRITE_ACTION = {
+    "cancel_pending_order": "cancel",
+    "modify_pending_order_address": "modify_address",
+    "modify_pending_order_payment": "modify_payment",
+    "modify_pending_order_items": "modify_items",
+    "return_delivered_order_items": "return",
+    "exchange_delivered_order_items": "modify_items",
+}
+_SECOND_ACTIONS = ("cancel", "return", "modify_items", "modify_address")
+
+
+def _pending_actions(state: DialogueState, write: str) -> tuple[str, ...]:
+    """Other actions named outright in the request just completed ("cancel A and return B").
+
+    Only messages naming two or more orders count, so a payer or refund target named within one
+    request ("pay with my PayPal") is never taken for a second request.
+    """
+    done = _WRITE_ACTION.get(write)
+    if done is None:
+        return ()
+    earlier = [
+        e.turn for e in state.events if e.name in WRITE_TOOLS and e.ok and e.turn < state.turn
+    ]
+    start = max(earlier, default=-1) + 1
+    pending: list[str] = []
+    for understood in state.understood[start:]:
+        if len(set(understood.order_ids)) < 2:
+            continue
+        for action in _SECOND_ACTIONS:
+            score = understood.scores.get(action, 0.0)
+            if action == "modify_items":
+                score += understood.scores.get("exchange", 0.0)
+            if score >= 3 and action != done and action not in pending:
+                pending.append(action)
+    return tuple(pending)
+
+
 def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
     if isinstance(plan, Ask):
         return _with_note(say.ask_detail(plan, state.lang), state)
@@ -224,7 +261,8 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
         return say.transferred(state.lang)
     writes = [event for event in state.turn_events if event.name in WRITE_TOOLS]
     if writes:
-        return say.done(writes[-1].name, writes[-1].result or "", state.lang)
+        pending = _pending_actions(state, writes[-1].name)
+        return say.done(writes[-1].name, writes[-1].result or "", state.lang, pending=pending)
     request = current_request(state)
     if request.wants_human or request.refund_only:
         return _transfer(state, request)

@@ -276,15 +276,34 @@ def propose(plan: Propose, lang: Lang) -> str:
     return text + " Shall I go ahead? Please reply yes to confirm."
 
 
-def done(name: str, result: str, lang: Lang) -> str:
-    """Report a write's outcome."""
+def done(name: str, result: str, lang: Lang, *, pending: Sequence[str] = ()) -> str:
+    """Report a write's outcome; ``pending`` are actions also asked for and not yet handled."""
     if result.startswith("Error:"):
         if lang == "zh":
             return f"抱歉，操作没有成功（{result}），没有做任何更改。"
         return f"Sorry, that did not go through ({result}); nothing was changed."
+    if pending:
+        if lang == "zh":
+            wanted = "、".join(_ZH_ACTION.get(action, action) for action in pending)
+            return f"已办理完成。您还提到要{wanted}，我们现在来处理：请告诉我订单号和具体内容。"
+        wanted = " and ".join(_EN_ACTION_NOUN.get(action, action) for action in pending)
+        return (
+            f"Done, the change is made. You also mentioned the {wanted}; let's do that now: "
+            "which order is it, and what exactly should change?"
+        )
     if lang == "zh":
         return "已办理完成。还有什么可以帮您？"
     return "Done, the change is made. Anything else I can help with?"
+
+
+_EN_ACTION_NOUN = {
+    "cancel": "cancellation",
+    "modify_address": "address change",
+    "modify_payment": "payment change",
+    "modify_items": "item change",
+    "return": "return",
+    "exchange": "exchange",
+}
 
 
 def transferred(lang: Lang) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from shopcrew.agents.cs_dialogue_state import DialogueState
 from shopcrew.agents.cs_items import find_products
-from shopcrew.agents.cs_nlu import Action, OrderQuestion, Understanding
+from shopcrew.agents.cs_lexicon import EN_CUES, ZH_CUES
+from shopcrew.agents.cs_nlu import Action, OrderQuestion, Understanding, intent_scores
 from shopcrew.agents.cs_slots import Address, CancelReason, PaymentRef, target_payment
 
 __all__ = ["Identity", "Request", "current_request", "identity"]
@@ -82,8 +83,41 @@ def _overrides(understood: Understanding, current: Action | None, text: str) -> 
     return understood.action == "modify_payment" and bool(_PAYMENT_CHANGE.search(text))
 
 
+def _first_asked(understood: Understanding, text: str) -> Action | None:
+    """With two orders and two requests in one message, the request written first.
+
+    The other one is taken up after the first is done (`cs_policy` names it then).
+    """
+    if len(set(understood.order_ids)) < 2:
+        return None
+    strong = [a for a in _FIRST_CANDIDATES if understood.scores.get(a, 0.0) >= 3]
+    if len(strong) < 2:
+        return None
+    lowered = text.lower()
+    first: dict[Action, int] = {}
+    for action in strong:
+        spots = [m.start() for p, w in EN_CUES.get(action, ()) if w >= 2 for m in _cue(p, lowered)]
+        spots += [lowered.find(p) for p, w in ZH_CUES.get(action, ()) if w >= 2 and p in lowered]
+        if spots:
+            first[action] = min(spots)
+    if not first:
+        return None
+    chosen: Action = min(first, key=first.__getitem__)
+    return chosen
+
+
+_FIRST_CANDIDATES: tuple[Action, ...] = ("cancel", "return", "exchange", "modify_items")
+
+
+def _cue(pattern: str, text: str) -> list[re.Match[str]]:
+    return list(re.finditer(r"(?<![a-z0-9])(?:" + pattern + r")(?![a-z0-9])", text))
+
+
 def _message_action(understood: Understanding, text: str) -> Action | None:
     """The message's action, where payment words naming a refund's target do not count."""
+    first = _first_asked(understood, text)
+    if first is not None:
+        return first
     if understood.action != "modify_payment":
         return understood.action
     refund_target = any(ref.kind == "original" for ref in understood.payments) or bool(
@@ -110,11 +144,48 @@ def identity(state: DialogueState) -> Identity:
     return Identity(email, name, zip_code)
 
 
-def _latest_order_id(state: DialogueState, turns: tuple[int, ...]) -> str | None:
+_CLAUSE_BREAK = re.compile(r"[.;!?,，。；！？]|\band\b|另外|还有|以及|并且")
+
+
+def _order_for_action(text: str, ids: tuple[str, ...], action: Action | None) -> str:
+    """Of several orders named in one message, the one the action's words stand next to.
+
+    "Cancel #W1 (ordered by mistake), and I want to return something from #W2": the cancel is
+    for #W1. Each order id owns its clauses up to the next id's clause; the best-scoring one
+    wins, the last one on a tie.
+    """
+    if action is None or len(set(ids)) < 2:
+        return ids[-1]
+    spots = []
+    for order_id in ids:
+        at = text.find(order_id.lstrip("#"))
+        spots.append((at, order_id))
+    if any(at < 0 for at, _ in spots):
+        return ids[-1]
+    spots.sort()
+    cuts = [0]
+    for at, _ in spots[1:]:
+        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, cuts[-1], at)]
+        cuts.append(breaks[-1] if breaks else at)
+    cuts.append(len(text))
+    best, best_score = ids[-1], 0.0
+    for index, (_, order_id) in enumerate(spots):
+        scores = intent_scores(text[cuts[index] : cuts[index + 1]])
+        score = scores.get(action, 0.0)
+        if action in {"modify_items", "exchange"}:
+            score += scores.get("exchange" if action == "modify_items" else "modify_items", 0.0)
+        if score > best_score or (score == best_score and score > 0):
+            best, best_score = order_id, score
+    return best
+
+
+def _latest_order_id(
+    state: DialogueState, turns: tuple[int, ...], action: Action | None = None
+) -> str | None:
     for turn in reversed(turns):
         ids = state.understood[turn].order_ids
         if ids:
-            return ids[-1]
+            return _order_for_action(state.humans[turn], ids, action)
     for understood in reversed(state.understood):
         if understood.order_ids:
             return understood.order_ids[-1]
@@ -166,7 +237,7 @@ def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -
     return Request(
         action=action,
         question=question,
-        order_id=_latest_order_id(state, turns),
+        order_id=_latest_order_id(state, turns, action),
         reason=reason,
         address=address,
         payment=payment,

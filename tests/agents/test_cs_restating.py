@@ -201,3 +201,37 @@ def test_an_action_request_starts_the_flow_instead_of_a_help_article(
 def test_a_question_about_the_rules_is_still_answered_from_the_knowledge_base(text: str) -> None:
     played = play([text])
     assert played.names() == ["search_knowledge_base"]
+
+
+def _pending_and_delivered() -> tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]:
+    for user_id, user in users().items():
+        if user_id in _DEV_CUSTOMERS:
+            continue
+        held = [orders()[o] for o in user["orders"]]
+        pending = [o for o in held if o["status"] == "pending"]
+        delivered = [o for o in held if o["status"] == "delivered"]
+        if pending and delivered:
+            return user, pending[-1], delivered[-1]
+    raise AssertionError("no customer with a pending and a delivered order")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_two_requests_in_one_message_do_the_first_and_take_up_the_second(lang: str) -> None:
+    user, pending, delivered = _pending_and_delivered()
+    if lang == "en":
+        both = (
+            f"I want to cancel {pending['order_id']} since I ordered it by mistake, and I also "
+            f"need to return something from {delivered['order_id']}."
+        )
+        turns = [f"Hello, my email is {user['email']}.", both, "Yes, go ahead."]
+    else:
+        both = (
+            f"订单{pending['order_id']}我买错了，请帮我取消；另外订单{delivered['order_id']}"
+            "里有件商品要退货。"
+        )
+        turns = [f"你好，我的邮箱是 {user['email']}。", both, "确认"]
+    played = play(turns)
+    args = {"order_id": pending["order_id"], "reason": "ordered by mistake"}
+    assert played.writes() == [(2, "cancel_pending_order", args)], played.said()
+    last = played.replies[-1]
+    assert ("return" in last) if lang == "en" else ("退货" in last), last
