@@ -106,7 +106,7 @@ _ACT_REQUEST = re.compile(
     r"\b(?:i'?d like|i would like|i want|i wanna|i need|i wish|i'?m (?:looking|hoping|trying)|"
     r"(?:please|pls) (?:help me|can you)?|help me|let me|could you|can you|i'?d love) "
     r"(?:to )?(?:get |have |make )?(?:\w+ )?"
-    r"(?:return|exchange|cancel|change|modify|swap|replace|send back|update)\b|"
+    r"(?:return|exchange|cancel|change|modify|swap|switch|replace|send back|update|pay for)\b|"
     r"(?:我想|我要|想要|我需要|请帮我|帮我|麻烦)(?:把|将)?[^，。？！?]{0,12}(?:退货|退掉|退回|换货|取消|修改|改|换)",
     re.IGNORECASE,
 )

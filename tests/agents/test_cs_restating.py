@@ -182,6 +182,7 @@ def test_an_explicit_payment_change_still_switches_the_request() -> None:
         ("Hi! I need to modify one item in an order I placed yesterday.", "modify_items"),
         ("I would like to change some items in my order", "modify_items"),
         ("我想把收到的订单里的几件东西退货", "return"),
+        ("I need to pay for my latest order using another payment method.", "modify_payment"),
     ],
 )
 def test_an_action_request_starts_the_flow_instead_of_a_help_article(
