@@ -45,6 +45,7 @@ from shopcrew.graphs.planner_graph import planner_builder
 from shopcrew.graphs.store_manager_graph import store_manager_builder
 from shopcrew.memory.blackboard import Blackboard
 from shopcrew.tools.adapters import Adapters
+from shopcrew.tools.idempotency import IdempotencyStore
 
 __all__ = ["CrewState", "asend_event", "build_crew", "crew_builder", "send_event"]
 
@@ -96,6 +97,7 @@ def crew_builder(
     blackboard: Blackboard | None = None,
     clock: Clock = utc_now,
     cs_agent: bool = True,
+    idempotency: IdempotencyStore | None = None,
 ) -> StateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew's graph, uncompiled; compile it with the checkpointer and store you choose.
 
@@ -108,6 +110,8 @@ def crew_builder(
         clock: The current time (approval expiry, audit windows).
         cs_agent: Include the CS agent; without it customer messages raise
             `AgentUnavailableError`.
+        idempotency: Where the CS agent's tools record write results by tool call (in memory
+            when omitted; a `RedisIdempotencyStore` with a TTL shares and bounds it).
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
     policy = policy or Policy()
@@ -131,7 +135,11 @@ def crew_builder(
     builder.add_node("accept_event", accept_event)
     if cs_agent:
         cs = cs_agent_builder(
-            model=model, adapters=adapters, merchant_id=merchant_id, blackboard=blackboard
+            model=model,
+            adapters=adapters,
+            merchant_id=merchant_id,
+            blackboard=blackboard,
+            idempotency=idempotency,
         )
         builder.add_node("cs_agent", cs.compile())
     else:
@@ -155,6 +163,7 @@ def build_crew(
     policy: Policy | None = None,
     blackboard: Blackboard | None = None,
     clock: Clock = utc_now,
+    idempotency: IdempotencyStore | None = None,
 ) -> CompiledStateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew, compiled: in-memory checkpointer and store unless given.
 
@@ -171,6 +180,7 @@ def build_crew(
         blackboard: Where the agents leave each other entries (e.g. a `RedisBlackboard`);
             default: over the store.
         clock: The current time.
+        idempotency: Where the CS agent's tools record write results by tool call.
     """
     builder = crew_builder(
         model=model,
@@ -179,6 +189,7 @@ def build_crew(
         policy=policy,
         blackboard=blackboard,
         clock=clock,
+        idempotency=idempotency,
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()
