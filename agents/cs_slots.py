@@ -149,6 +149,8 @@ _ORIGINAL = re.compile(
     r"原路|原支付|原付款|原来的(?:支付|付款)|原账户|怎么付的就怎么退|原卡",
     re.IGNORECASE,
 )
+_ANY_CARD = re.compile(r"credit ?card|信用卡", re.IGNORECASE)
+"""A card named by kind alone ("my credit card"): it resolves when the customer has one."""
 _BRAND_ONLY = re.compile(
     r"(?P<brand>visa|mastercard|master card|amex|american express|discover)", re.IGNORECASE
 )
@@ -287,6 +289,7 @@ def extract_payment_refs(text: str) -> tuple[PaymentRef, ...]:
     """Every payment method the message describes, in order of appearance."""
     refs: list[PaymentRef] = []
     covered: list[tuple[int, int]] = []
+    cards: list[tuple[int, int]] = []
     for match in _CARD.finditer(text):
         window_start = max(0, match.start("last4") - 30)
         before = _BRAND_ONLY.search(text[window_start : match.start("last4")])
@@ -297,6 +300,7 @@ def extract_payment_refs(text: str) -> tuple[PaymentRef, ...]:
         last4 = match.group("last4")
         refs.append(PaymentRef("credit_card", brand, last4, position, _negated(text, position)))
         covered.append((match.start(), match.end()))
+        cards.append((window_start + before.start() if before else match.start(), match.end()))
     kinds: tuple[tuple[re.Pattern[str], PaymentKind], ...] = (
         (_PAYPAL, "paypal"),
         (_GIFT, "gift_card"),
@@ -317,6 +321,14 @@ def extract_payment_refs(text: str) -> tuple[PaymentRef, ...]:
                 match.start(),
                 _negated(text, match.start()),
             )
+        )
+        cards.append((match.start(), match.end()))
+    for match in _ANY_CARD.finditer(text):
+        # "my visa credit card ending in 1234" is one card, already found by its details.
+        if any(start - 24 <= match.start() <= end + 12 for start, end in cards):
+            continue
+        refs.append(
+            PaymentRef("credit_card", None, None, match.start(), _negated(text, match.start()))
         )
     return tuple(sorted(refs, key=lambda ref: ref.position))
 

@@ -398,3 +398,29 @@ def test_request_verbs_ask_for_a_person(text: str) -> None:
 def test_describing_an_unshipped_order_is_no_status_question() -> None:
     u = understand("On W7654321, which hasn't shipped yet, can the Desk Lamp be white instead?")
     assert u.action != "status"
+
+
+@pytest.mark.parametrize(
+    ("text", "one_card", "two_cards"),
+    [
+        ("I'll pay with my credit card", "credit_card_1111111", None),
+        ("用我的信用卡付款", "credit_card_1111111", None),
+        ("put it on the Mastercard credit card", None, "credit_card_2222222"),
+        ("my credit card ending in 8765 please", None, "credit_card_2222222"),
+    ],
+)
+def test_a_card_named_by_kind_alone_resolves_only_when_the_customer_has_one(
+    text: str, one_card: str | None, two_cards: str | None
+) -> None:
+    ref = target_payment(extract_payment_refs(text))
+    assert ref is not None and ref.kind == "credit_card"
+    only_visa = {k: v for k, v in METHODS.items() if k != "credit_card_2222222"}
+    assert resolve_payment(ref, METHODS) == two_cards
+    if one_card is not None:
+        assert resolve_payment(ref, only_visa) == one_card
+
+
+def test_a_card_refused_by_kind_is_not_the_target() -> None:
+    refs = extract_payment_refs("pay with paypal instead of my credit card")
+    assert [(r.kind, r.negated) for r in refs] == [("paypal", False), ("credit_card", True)]
+    assert target_payment(refs) == refs[0]
