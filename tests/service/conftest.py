@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,13 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from support.merchant_store import build_store_dir
 
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.models import resolve_model
 from shopcrew.service import ApiKeyStore, InMemoryApiKeyStore, RedisApiKeyStore, create_app
 from shopcrew.tools.adapters import Adapters
 
-EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 EVERY_MOVE = Policy(budget_move_threshold=0.0)
 """Every budget move waits for a person: a budget review always asks for approval."""
 
@@ -25,25 +23,7 @@ EVERY_MOVE = Policy(budget_move_threshold=0.0)
 @pytest.fixture
 def store_dir(tmp_path: Path, tau_dir: Path) -> Path:
     """The τ-bench db plus four dev listings and one dev market's first three campaigns."""
-    root = tmp_path / "store"
-    shutil.copytree(tau_dir / "db", root)
-    lines = (EVAL / "listings_dev.jsonl").read_text(encoding="utf-8").splitlines()[:4]
-    listings = [json.loads(line) for line in lines]
-    for listing in listings:
-        listing.pop("expect_defects", None)
-    (root / "listings.jsonl").write_text(
-        "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in listings), encoding="utf-8"
-    )
-    market = json.loads((EVAL / "markets_dev.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    campaigns = []
-    for campaign, listing in zip(market["campaigns"][:3], listings, strict=False):
-        campaign["daily_budget"] = market["current_allocation"][campaign["id"]]
-        campaign["listing_id"] = listing["id"]
-        campaigns.append(campaign)
-    (root / "campaigns.jsonl").write_text(
-        "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in campaigns), encoding="utf-8"
-    )
-    return root
+    return build_store_dir(tmp_path / "store", tau_dir, listings=4)
 
 
 @dataclass
