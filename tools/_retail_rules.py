@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from shopcrew.errors import RetailRuleError, UnknownRecordError
-from shopcrew.tools.json_store import Change, Record, RetailStore, copy_record
+from shopcrew.tools.json_store import Change, Record, RetailStore, TableName, copy_record
 
 CANCEL_REASONS: Final = ("no longer needed", "ordered by mistake")
 
@@ -22,43 +22,37 @@ Result = tuple[Change, Record]
 # -- lookups -------------------------------------------------------------------
 
 
+def _require(store: RetailStore, table: TableName, kind: str, key: str, hint: str) -> Record:
+    """Return the record `key` of `table` or raise `UnknownRecordError` with `hint`."""
+    record = store.get(table, key)
+    if record is None:
+        raise UnknownRecordError(kind, key, merchant_id=store.merchant_id, hint=hint)
+    return record
+
+
 def order(store: RetailStore, order_id: str) -> Record:
     """Return an order record or raise `UnknownRecordError`."""
-    record = store.get("orders", order_id)
-    if record is None:
-        raise UnknownRecordError(
-            "order",
-            order_id,
-            merchant_id=store.merchant_id,
-            hint="Order ids look like '#W1234567', with the '#'.",
-        )
-    return record
+    return _require(
+        store, "orders", "order", order_id, "Order ids look like '#W1234567', with the '#'."
+    )
 
 
 def user(store: RetailStore, user_id: str) -> Record:
     """Return a user record or raise `UnknownRecordError`."""
-    record = store.get("users", user_id)
-    if record is None:
-        raise UnknownRecordError(
-            "customer",
-            user_id,
-            merchant_id=store.merchant_id,
-            hint="Find the id by email or by name and zip first.",
-        )
-    return record
+    return _require(
+        store, "users", "customer", user_id, "Find the id by email or by name and zip first."
+    )
 
 
 def product(store: RetailStore, product_id: str) -> Record:
     """Return a product record or raise `UnknownRecordError`."""
-    record = store.get("products", product_id)
-    if record is None:
-        raise UnknownRecordError(
-            "product",
-            product_id,
-            merchant_id=store.merchant_id,
-            hint="Item ids are not product ids; list the product types for the ids.",
-        )
-    return record
+    return _require(
+        store,
+        "products",
+        "product",
+        product_id,
+        "Item ids are not product ids; list the product types for the ids.",
+    )
 
 
 def _method(store: RetailStore, owner: Record, method_id: str) -> Record:
