@@ -12,8 +12,9 @@ that rebuilds list values from their delta chains server-side.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 import redis
@@ -50,6 +51,7 @@ from ._saver_admin import SaverAdmin
 from ._saver_cache import HeadCache, Hints
 from ._saver_core import (
     ListQuery,
+    PutPlan,
     Script,
     get_args,
     next_version,
@@ -313,6 +315,32 @@ class RedisSaver(
 
     # -- writes --------------------------------------------------------------------------
 
+    def _planner(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+        score: int,
+    ) -> Callable[..., PutPlan]:
+        """`plan_put` bound to one put's arguments; call it with `full=True` after a refusal."""
+        return functools.partial(
+            plan_put,
+            self.serde,
+            self._heads,
+            config,
+            checkpoint,
+            metadata,
+            new_versions,
+            ttl_ms=self._ttl_ms,
+            score=score,
+        )
+
+    def _needs_index(self, tid: str) -> bool:
+        # On a cluster the PUT script cannot touch the namespace index (another slot), so the
+        # thread is indexed by a separate call: once, or on every put when a TTL is refreshed.
+        return self._cluster and (tid not in self._indexed or bool(self._ttl_ms))
+
     def put(
         self,
         config: RunnableConfig,
@@ -323,33 +351,14 @@ class RedisSaver(
         """Store a checkpoint and its changed channels atomically; one script call."""
         tid = str(config["configurable"]["thread_id"])
         keys, score = self._keys(tid, index=True), int(time.time() * 1000)
-        plan = plan_put(
-            self.serde,
-            self._heads,
-            config,
-            checkpoint,
-            metadata,
-            new_versions,
-            ttl_ms=self._ttl_ms,
-            score=score,
-        )
-        reply = self._eval(_PUT, keys, plan.args)
-        if refused(reply):
-            plan = plan_put(
-                self.serde,
-                self._heads,
-                config,
-                checkpoint,
-                metadata,
-                new_versions,
-                ttl_ms=self._ttl_ms,
-                score=score,
-                full=True,
-            )
+        build = self._planner(config, checkpoint, metadata, new_versions, score)
+        plan = build()
+        if refused(self._eval(_PUT, keys, plan.args)):
+            plan = build(full=True)
             self._eval(_PUT, keys, plan.args)
         for key, head in plan.heads.items():
             self._heads.remember(key, head)
-        if self._cluster and (tid not in self._indexed or self._ttl_ms):
+        if self._needs_index(tid):
             with unavailable(self._server):
                 pipe = self._sync().pipeline(transaction=False)
                 pipe.zadd(thread_index(self.namespace), {tid: score}, nx=True)
@@ -371,33 +380,14 @@ class RedisSaver(
             return await asyncio.to_thread(self.put, config, checkpoint, metadata, new_versions)
         tid = str(config["configurable"]["thread_id"])
         keys, score = self._keys(tid, index=True), int(time.time() * 1000)
-        plan = plan_put(
-            self.serde,
-            self._heads,
-            config,
-            checkpoint,
-            metadata,
-            new_versions,
-            ttl_ms=self._ttl_ms,
-            score=score,
-        )
-        reply = await self._aeval(_PUT, keys, plan.args)
-        if refused(reply):
-            plan = plan_put(
-                self.serde,
-                self._heads,
-                config,
-                checkpoint,
-                metadata,
-                new_versions,
-                ttl_ms=self._ttl_ms,
-                score=score,
-                full=True,
-            )
+        build = self._planner(config, checkpoint, metadata, new_versions, score)
+        plan = build()
+        if refused(await self._aeval(_PUT, keys, plan.args)):
+            plan = build(full=True)
             await self._aeval(_PUT, keys, plan.args)
         for key, head in plan.heads.items():
             self._heads.remember(key, head)
-        if self._cluster and (tid not in self._indexed or self._ttl_ms):
+        if self._needs_index(tid):
             with unavailable(self._server):
                 pipe = self._async().pipeline(transaction=False)
                 pipe.zadd(thread_index(self.namespace), {tid: score}, nx=True)
