@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -73,10 +73,11 @@ def _count(path: Path, *, json_array: bool = False) -> int:
     return sum(1 for line in text.splitlines() if line.strip())
 
 
-def _write_result(
+def _finish(
     command: str,
     run: TrialsResult,
     *,
+    lines: Iterable[str],
     out: Path,
     result: Path | None,
     data_file: Path,
@@ -84,7 +85,8 @@ def _write_result(
     started: Any,
     model: str | None = None,
     extra: Mapping[str, Any] | None = None,
-) -> Path:
+) -> None:
+    """Write the run's result file (its path to stderr), then print the report's lines."""
     from shopcrew.evaluation.results import capture_settings, default_result_path, now
 
     settings = capture_settings(
@@ -102,7 +104,8 @@ def _write_result(
     target = result if result is not None else default_result_path(out)
     run.to_result(settings, figures=figures).write(target)
     err_console.print(f"result file: {target}", markup=False, highlight=False)
-    return target
+    for line in lines:
+        out_console.print(line, markup=False)
 
 
 @eval_app.command("replay")
@@ -148,9 +151,10 @@ def eval_replay(
         for replayed_task in replayed.results:
             sink.write(replayed_task.to_json_line() + "\n")
     logger.info("wrote %d results to %s", len(replayed.results), out)
-    _write_result(
+    _finish(
         "replay",
         replayed.run,
+        lines=replayed.lines(out),
         out=out,
         result=result,
         data_file=tasks,
@@ -158,8 +162,6 @@ def eval_replay(
         started=started,
         extra={"db": db, "expected": expected, "out": out},
     )
-    for line in replayed.lines(out):
-        out_console.print(line, markup=False)
     if replayed.mismatches:
         raise typer.Exit(1)
 
@@ -203,9 +205,10 @@ def eval_cs(
             time_limit_s=time_limit,
             on_result=advance,
         )
-    _write_result(
+    _finish(
         "cs",
         report.run,
+        lines=report.lines(),
         out=out,
         result=result,
         data_file=cases,
@@ -214,8 +217,6 @@ def eval_cs(
         model=model,
         extra={"db": db, "kb": kb, "out": out},
     )
-    for line in report.lines():
-        out_console.print(line, markup=False)
 
 
 @eval_app.command("listings")
@@ -247,9 +248,10 @@ def eval_listings(
             on_result=advance,
         )
     assert report.run is not None
-    _write_result(
+    _finish(
         "listings",
         report.run,
+        lines=report.lines(),
         out=out,
         result=result,
         data_file=listings,
@@ -258,8 +260,6 @@ def eval_listings(
         model="rules",
         extra={"out": out},
     )
-    for line in report.lines():
-        out_console.print(line, markup=False)
 
 
 @eval_app.command("markets")
@@ -297,9 +297,10 @@ def eval_markets(
             on_result=advance,
         )
     assert report.run is not None
-    _write_result(
+    _finish(
         "markets",
         report.run,
+        lines=report.lines(),
         out=out,
         result=result,
         data_file=markets,
@@ -308,8 +309,6 @@ def eval_markets(
         model="rules",
         extra={"out": out, "pass_regret": pass_regret},
     )
-    for line in report.lines():
-        out_console.print(line, markup=False)
 
 
 @eval_app.command("compare")
@@ -385,9 +384,10 @@ def eval_tau(
             on_result=advance,
         )
     target = result or (None if out is not None else Path(f"{tasks.stem}.tau.result.json"))
-    _write_result(
+    _finish(
         "tau",
         report.trials,
+        lines=report.lines(),
         out=out or tasks,
         result=target,
         data_file=tasks,
@@ -396,5 +396,3 @@ def eval_tau(
         model=model,
         extra={"db": db, "user_model": report.user_model, "out": out, "max_turns": max_turns},
     )
-    for line in report.lines():
-        out_console.print(line, markup=False)
