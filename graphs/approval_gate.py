@@ -32,7 +32,15 @@ from shopcrew.memory.blackboard_entries import ApprovalDecision
 from shopcrew.tools.approvals import ApprovalRequest
 from shopcrew.tools.merchant_protocols import AdsAdapter, ListingAdapter
 
-__all__ = ["ApprovalGate", "ApprovalOutcome", "ApprovalState", "GateNode", "adecide", "decide"]
+__all__ = [
+    "ApprovalGate",
+    "ApprovalOutcome",
+    "ApprovalState",
+    "GateNode",
+    "adecide",
+    "decide",
+    "waiting_interrupts",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -225,8 +233,13 @@ def _resume(record: ApprovalRecord, decision: Decision) -> Command[Any]:
 
 def _ensure_waiting(record: ApprovalRecord, snapshot: StateSnapshot) -> None:
     """Refuse a decision whose request no longer waits in its thread (e.g. a finished run)."""
-    found = {item.id for item in snapshot.interrupts}
-    for task in snapshot.tasks:
-        found |= {item.id for item in task.interrupts}
-    if record.interrupt_id not in found:
+    if record.interrupt_id not in {item.id for item in waiting_interrupts(snapshot)}:
         raise StaleApprovalError(record.request.id, status="no longer waiting in its thread")
+
+
+def waiting_interrupts(snapshot: StateSnapshot) -> list[Interrupt]:
+    """What a thread waits for, its subgraphs' interrupts included (read with subgraphs=True)."""
+    found: dict[str, Interrupt] = {item.id: item for item in snapshot.interrupts}
+    for task in snapshot.tasks:
+        found.update((item.id, item) for item in task.interrupts)
+    return list(found.values())

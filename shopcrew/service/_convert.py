@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langgraph.types import Interrupt, StateSnapshot
 from pydantic import BaseModel
 
+from shopcrew.graphs.approval_gate import waiting_interrupts
 from shopcrew.service.schemas import InterruptOut, MessageOut, ThreadState
 
 __all__ = [
@@ -61,10 +62,7 @@ def reply_of(messages: Sequence[BaseMessage]) -> str | None:
 
 def interrupts_of(snapshot: StateSnapshot) -> list[InterruptOut]:
     """What the thread waits for (its subgraphs' interrupts included), once each."""
-    found: dict[str, Interrupt] = {item.id: item for item in snapshot.interrupts}
-    for task in snapshot.tasks:
-        found.update((item.id, item) for item in task.interrupts)
-    return [_interrupt_out(item) for item in found.values()]
+    return [_interrupt_out(item) for item in waiting_interrupts(snapshot)]
 
 
 def _interrupt_out(item: Interrupt) -> InterruptOut:
