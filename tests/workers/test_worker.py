@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,7 @@ from shopcrew.graphs.events import CustomerMessage, OrderEvent
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
 from shopcrew.workers import EventQueue, Lane, SharedRetailStore, Worker, WorkerSettings, open_lane
-
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest import MERCHANT, Cancellation
+from tests.workers.conftest import MERCHANT, Cancellation
 
 FAST = WorkerSettings(min_idle_ms=1500, lease_ms=3000, block_ms=100, retry_delay_s=0.05)
 

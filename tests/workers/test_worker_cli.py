@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from redis import Redis
@@ -12,9 +11,7 @@ from typer.testing import CliRunner
 from shopcrew.cli import app
 from shopcrew.graphs.events import CustomerMessage, OrderEvent
 from shopcrew.workers import EventQueue
-
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest import MERCHANT
+from tests.workers.conftest import MERCHANT
 
 runner = CliRunner()
 

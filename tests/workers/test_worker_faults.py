@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +13,14 @@ from redis import Redis
 from shopcrew.graphs.events import CustomerMessage
 from shopcrew.memory import RedisSaver
 from shopcrew.workers import EventQueue, SharedRetailStore
-
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest import MERCHANT, Cancellation, RedisProcess, WorkerProcess, free_port, wait_for
+from tests.workers.conftest import (
+    MERCHANT,
+    Cancellation,
+    RedisProcess,
+    WorkerProcess,
+    free_port,
+    wait_for,
+)
 
 Start = Callable[..., WorkerProcess]
 
