@@ -1,9 +1,14 @@
 """The crew: one graph that validates an event and routes it to one agent's subgraph.
 
 ```
-event ─► accept_event ─► route_to_agent ─► cs_agent | store_manager | planner
-                                               (each may wait in the approval gate)
+event ─► accept_event ─► route_to_agent ─► cs_agent ──(handed to a person)──► escalate ─► END
+                              │             store_manager | planner (may wait in the approval gate)
+                              └──(customer message, a person not answered yet)──► escalate
 ```
+A conversation handed to a person waits in the crew's own `escalate` node (an `interrupt`
+on the ticket), so the crew's state holds the whole conversation while it waits. A further
+customer message joins the conversation and waits again on the same ticket: the CS agent
+does not answer it, and the person still resumes the thread with one `Command(resume=...)`.
 Agents talk only through the blackboard and the store. `send_event` is the one entry point a
 service needs: it validates the event, picks the thread (one per conversation, one per
 agent run), and turns a `HumanDecision` into a checked resume of the thread that waits.
@@ -13,14 +18,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Annotated, Any, NotRequired
+from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
@@ -29,9 +34,10 @@ from pydantic import BaseModel
 
 from shopcrew.agents.approvals import ApprovalQueue, Clock, utc_now
 from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.cs_agent import CsPolicy
 from shopcrew.errors import AgentUnavailableError
 from shopcrew.graphs.approval_gate import ApprovalState, adecide, decide
-from shopcrew.graphs.cs_graph import cs_agent_builder
+from shopcrew.graphs.cs_graph import awaits_person, cs_agent_builder, escalate
 from shopcrew.graphs.events import (
     AgentName,
     CrewEvent,
@@ -47,7 +53,14 @@ from shopcrew.memory.blackboard import Blackboard
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency import IdempotencyStore
 
-__all__ = ["CrewState", "asend_event", "build_crew", "crew_builder", "send_event"]
+__all__ = [
+    "CrewNode",
+    "CrewState",
+    "asend_event",
+    "build_crew",
+    "crew_builder",
+    "send_event",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +91,23 @@ def accept_event(state: CrewState) -> dict[str, Any]:
     return update
 
 
-def route_to_agent(state: CrewState) -> AgentName:
-    """The deterministic router: the agent `accept_event` chose from the event's kind."""
+CrewNode = Literal[AgentName, "escalate"]
+"""Where `accept_event` leads: an agent, or back to waiting for a person."""
+
+
+def route_to_agent(state: CrewState) -> CrewNode:
+    """The deterministic router: the agent `accept_event` chose from the event's kind.
+
+    A customer message on a conversation that waits for a person goes back to waiting.
+    """
+    if state["agent"] == "cs_agent" and awaits_person(state):
+        return "escalate"
     return state["agent"]
+
+
+def after_cs_agent(state: CrewState) -> Literal["escalate", "__end__"]:
+    """Wait for a person when the CS agent handed the conversation over, else the turn ends."""
+    return "escalate" if awaits_person(state) else "__end__"
 
 
 def cs_unavailable(state: CrewState) -> dict[str, Any]:
@@ -138,18 +165,23 @@ def crew_builder(
             model=model,
             adapters=adapters,
             merchant_id=merchant_id,
+            # The crew waits for the person itself (its `escalate` node), out of the subgraph.
+            policy=CsPolicy(interrupt_on_escalation=False),
             blackboard=blackboard,
             idempotency=idempotency,
         )
         builder.add_node("cs_agent", cs.compile())
     else:
         builder.add_node("cs_agent", cs_unavailable)
+    builder.add_node("escalate", escalate)
     builder.add_node("store_manager", store_manager)
     builder.add_node("planner", planner)
     builder.add_edge(START, "accept_event")
     builder.add_conditional_edges(
-        "accept_event", route_to_agent, ["cs_agent", "store_manager", "planner"]
+        "accept_event", route_to_agent, ["cs_agent", "escalate", "store_manager", "planner"]
     )
+    builder.add_conditional_edges("cs_agent", after_cs_agent, ["escalate", END])
+    builder.add_edge("escalate", END)
     return builder
 
 

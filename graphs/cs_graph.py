@@ -2,13 +2,17 @@
 
 ```
 START ─► agent ──(tool calls)──► tools ──► agent ... ──(a reply)──► note_complaints ─► END
-                                   └──(transfer)──► note_complaints ─► escalate (interrupt) ─► END
+  │                                └──(transfer)──► note_complaints ─► escalate (interrupt) ─► END
+  └──(the ticket still waits for a person)─────────────────────────────► escalate (interrupt) ─► END
 ```
 
 `agent` calls the model with the system prompt and the conversation; `tools` runs each tool
 call through the policy guard (`shopcrew.agents.cs_guard`) and then the tool, as LangGraph's
 `ToolNode` would; `escalate` pauses on an `EscalationTicket` until a person resumes the thread
-with `Command(resume=...)`. Conversation state lives in the checkpointer; changes made and
+with `Command(resume=...)`. A customer message sent to a thread that waits there joins the
+conversation without running the model: the thread goes straight back to `escalate`, which
+waits again on the same ticket (in a new interrupt), so the person sees every message and
+still answers with one resume. Conversation state lives in the checkpointer; changes made and
 escalations are noted in the store under `("customers", merchant_id, user_id)`, and those
 notes are shown to the model in later conversations with the same customer. At the end of
 each turn `note_complaints` posts the customer's product complaints (an item of their order
@@ -55,7 +59,15 @@ from shopcrew.tools.idempotency import IdempotencyStore
 from shopcrew.tools.protocols import OrderAdapter
 from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
 
-__all__ = ["CsNode", "CsState", "build_cs_agent", "cs_agent_builder", "customer_namespace"]
+__all__ = [
+    "CsNode",
+    "CsState",
+    "awaits_person",
+    "build_cs_agent",
+    "cs_agent_builder",
+    "customer_namespace",
+    "escalate",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -252,19 +264,11 @@ class _CsNodes:
             )
         return {"complaints": [*handled, *heard]}
 
-    def escalate(self, state: CsState) -> dict[str, Any]:
-        """Pause on the open ticket until a person resumes with `Command(resume=...)`.
-
-        The resume value is the person's reply to the customer (a string), or a mapping with
-        `reply` and optionally `status` (`"resolved"`, the default, or `"in_progress"`).
-        """
-        ticket = EscalationTicket.model_validate(state.get("escalation"))
-        decision = interrupt(ticket.model_dump(mode="json"))
-        reply, status = _resolution(decision)
-        update: dict[str, Any] = {"escalation": ticket.with_status(status).model_dump(mode="json")}
-        if reply:
-            update["messages"] = [AIMessage(content=reply, name="human_agent")]
-        return update
+    def at_start(self, state: CsState) -> Literal["agent", "escalate"]:
+        """Back to waiting when the ticket still waits for a person, else ask the model."""
+        if self.policy.interrupt_on_escalation and awaits_person(state):
+            return "escalate"
+        return "agent"
 
     def after_agent(self, state: CsState) -> Literal["tools", "note_complaints"]:
         """Run the tools the model called, or end the turn on a plain reply."""
@@ -280,6 +284,29 @@ class _CsNodes:
         if _transferred(state["messages"]) and self.policy.interrupt_on_escalation:
             return "escalate"
         return "__end__"
+
+
+def awaits_person(state: Mapping[str, Any]) -> bool:
+    """Whether the conversation was handed to a person who has not replied yet (ticket open)."""
+    ticket = state.get("escalation")
+    return isinstance(ticket, Mapping) and ticket.get("status") == "open"
+
+
+def escalate(state: Mapping[str, Any]) -> dict[str, Any]:
+    """Pause on the open ticket until a person resumes with `Command(resume=...)`.
+
+    The resume value is the person's reply to the customer (a string), or a mapping with
+    `reply` and optionally `status` (`"resolved"`, the default, or `"in_progress"`). Until
+    then, each new customer message comes back here (see `awaits_person`) and waits again
+    on the same ticket: the message joins the conversation, the model does not run.
+    """
+    ticket = EscalationTicket.model_validate(state.get("escalation"))
+    decision = interrupt(ticket.model_dump(mode="json"))
+    reply, status = _resolution(decision)
+    update: dict[str, Any] = {"escalation": ticket.with_status(status).model_dump(mode="json")}
+    if reply:
+        update["messages"] = [AIMessage(content=reply, name="human_agent")]
+    return update
 
 
 def _transferred(messages: Sequence[BaseMessage]) -> bool:
@@ -340,8 +367,8 @@ def cs_agent_builder(
     builder.add_node("agent", nodes.agent)
     builder.add_node("tools", nodes.tools_node)
     builder.add_node("note_complaints", nodes.note_complaints)
-    builder.add_node("escalate", nodes.escalate)
-    builder.add_edge(START, "agent")
+    builder.add_node("escalate", escalate)
+    builder.add_conditional_edges(START, nodes.at_start, ["agent", "escalate"])
     builder.add_conditional_edges("agent", nodes.after_agent, ["tools", "note_complaints"])
     builder.add_conditional_edges("tools", nodes.after_tools, ["agent", "note_complaints"])
     builder.add_conditional_edges("note_complaints", nodes.after_note, ["escalate", END])

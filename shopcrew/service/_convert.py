@@ -13,8 +13,10 @@ from pydantic import BaseModel
 
 from shopcrew.graphs.approval_gate import waiting_interrupts
 from shopcrew.service.schemas import InterruptOut, MessageOut, ThreadState
+from shopcrew.tools.retail_tools import TRANSFER_TOOL
 
 __all__ = [
+    "handed_over",
     "interrupts_of",
     "jsonable",
     "message_out",
@@ -50,6 +52,24 @@ def message_out(message: BaseMessage) -> MessageOut:
 def messages_of(values: Mapping[str, Any]) -> list[BaseMessage]:
     """The conversation of a thread's values (empty for non-CS threads)."""
     return [m for m in values.get("messages") or [] if isinstance(m, BaseMessage)]
+
+
+def handed_over(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
+    """The customer's messages after the latest transfer to a person, until a person replied."""
+    start = 0
+    for at, message in enumerate(messages):
+        if isinstance(message, ToolMessage) and message.name == TRANSFER_TOOL:
+            if message.status != "error":
+                start = at + 1
+    if start == 0:
+        return []
+    found: list[BaseMessage] = []
+    for message in messages[start:]:
+        if isinstance(message, AIMessage) and message.name == "human_agent":
+            break
+        if isinstance(message, HumanMessage):
+            found.append(message)
+    return found
 
 
 def reply_of(messages: Sequence[BaseMessage]) -> str | None:

@@ -24,6 +24,7 @@ from shopcrew.graphs.crew import asend_event
 from shopcrew.graphs.events import CrewEvent, CustomerMessage, HumanDecision, thread_for
 from shopcrew.memory import EntryKind
 from shopcrew.service._convert import (
+    handed_over,
     interrupts_of,
     jsonable,
     message_out,
@@ -45,6 +46,7 @@ from shopcrew.service.schemas import (
     EscalationOut,
     EscalationResumeIn,
     EscalationResumeOut,
+    InterruptOut,
     RunResult,
     ThreadState,
 )
@@ -203,9 +205,11 @@ class CrewService:
         config = _config(record.thread_id)
         async with self.crews.thread_lock(record.thread_id):
             before = await built.crew.aget_state(config, subgraphs=True)
-            if record.interrupt_id not in {i.id for i in interrupts_of(before)}:
+            # The thread waits in a new interrupt after each customer message: find it by ticket.
+            waiting = _escalation_interrupt(before, ticket_id)
+            if waiting is None:
                 raise StaleEscalationError(ticket_id)
-            resume = {record.interrupt_id: {"reply": body.reply, "status": body.status}}
+            resume = {waiting.id: {"reply": body.reply, "status": body.status}}
             with self._timed("escalation_reply"):
                 await built.crew.ainvoke(Command(resume=resume), config)
             after = await built.crew.aget_state(config, subgraphs=True)
@@ -280,17 +284,28 @@ class CrewService:
     ) -> EscalationOut:
         if snapshot is None:
             snapshot = await built.crew.aget_state(_config(record.thread_id), subgraphs=True)
-        waiting = record.interrupt_id in {i.id for i in interrupts_of(snapshot)}
+        waiting = _escalation_interrupt(snapshot, record.ticket.id)
+        values = snapshot.values if isinstance(snapshot.values, dict) else {}
+        current = (values.get("escalation") or {}).get("id") == record.ticket.id
         prefix = f"{built.merchant_id}:cs:"
         conversation = record.thread_id.removeprefix(prefix)
         return EscalationOut(
             id=record.ticket.id,
             thread_id=record.thread_id,
             conversation_id=conversation if record.thread_id.startswith(prefix) else None,
-            interrupt_id=record.interrupt_id,
-            waiting=waiting,
+            interrupt_id=record.interrupt_id if waiting is None else waiting.id,
+            waiting=waiting is not None,
             ticket=record.ticket,
+            customer_messages=[message_out(m) for m in handed_over(messages_of(values))]
+            if current
+            else [],
         )
+
+
+def _escalation_interrupt(snapshot: StateSnapshot, ticket_id: str) -> InterruptOut | None:
+    """The interrupt the thread waits in for a person's reply to this ticket, if any."""
+    found = (i for i in interrupts_of(snapshot) if i.kind == "escalation" and i.ref == ticket_id)
+    return next(found, None)
 
 
 class _Timed:

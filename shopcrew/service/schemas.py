@@ -233,6 +233,9 @@ class EscalationOut(_Out):
     interrupt_id: str
     waiting: bool = Field(description="The conversation waits for a person's reply now.")
     ticket: EscalationTicket
+    customer_messages: list[MessageOut] = Field(
+        description="What the customer wrote after the hand-over, before a person replied."
+    )
 
 
 class EscalationList(_Out):

@@ -197,3 +197,42 @@ def test_unknown_tool_gets_an_error_message(base_store: RetailStore) -> None:
         "error",
         True,
     )
+
+
+def test_a_message_while_a_person_is_awaited_joins_the_conversation_and_keeps_the_wait(
+    base_store: RetailStore,
+) -> None:
+    model = transfer_model()
+    graph = build_cs_agent(model=model, adapters=Adapters.from_store(base_store.fork()))
+    paused = graph.invoke({"messages": [HumanMessage(content="转人工")]}, _config("w"))
+    [first] = paused["__interrupt__"]
+    asked = len(model.seen)
+    hello = HumanMessage(content="Hello? Is anyone there?", id="m-2")
+    waiting = graph.invoke({"messages": [hello]}, _config("w"))
+    [again] = waiting["__interrupt__"]
+    assert again.value == first.value
+    assert waiting["messages"][-1] == hello
+    assert len(model.seen) == asked
+    assert graph.get_state(_config("w")).next == ("escalate",)
+    done = graph.invoke(Command(resume="Hi, this is Ana from the shop."), _config("w"))
+    assert [m.content for m in done["messages"][-2:]] == [
+        "Hello? Is anyone there?",
+        "Hi, this is Ana from the shop.",
+    ]
+    assert done["escalation"] == {**first.value, "status": "resolved"}
+    graph.invoke({"messages": [HumanMessage(content="Thanks!")]}, _config("w"))
+    assert len(model.seen) == asked + 1
+
+
+def test_without_pauses_a_message_after_a_transfer_runs_the_model(base_store: RetailStore) -> None:
+    model = transfer_model()
+    graph = build_cs_agent(
+        model=model,
+        adapters=Adapters.from_store(base_store.fork()),
+        policy=CsPolicy(interrupt_on_escalation=False),
+    )
+    graph.invoke({"messages": [HumanMessage(content="a human please")]}, _config("n"))
+    asked = len(model.seen)
+    result = graph.invoke({"messages": [HumanMessage(content="Hello?")]}, _config("n"))
+    assert "__interrupt__" not in result
+    assert len(model.seen) == asked + 1

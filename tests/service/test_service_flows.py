@@ -265,18 +265,48 @@ async def test_messages_sent_at_once_to_one_conversation_run_one_after_the_other
     assert all(len(r.json()["messages"]) == 2 for r in sent)
 
 
-async def test_an_escalation_the_conversation_moved_past_cannot_be_resumed(
+async def test_messages_while_escalated_are_kept_and_the_escalation_still_waits(
     service: Service,
 ) -> None:
     async with service.client(service.key("acme")) as client:
         text = "I want to talk to a real person please."
         run = (await client.post("/v1/conversations/e1/messages", json={"text": text})).json()
         ticket = run["interrupts"][0]["ref"]
-        later = await client.post("/v1/conversations/e1/messages", json={"text": "Hello?"})
-        assert later.json()["status"] == "completed"
-        assert (await client.get("/v1/escalations")).json() == {"escalations": []}
-        assert (await client.get(f"/v1/escalations/{ticket}")).json()["waiting"] is False
-        reply = {"reply": "Sorry for the wait", "by": "ana"}
+        handed_over = run["reply"]
+        later = []
+        for i, words in enumerate(["Hello?", "Is anyone there?"]):
+            message = {"id": f"later-{i}", "text": words}
+            sent = await client.post("/v1/conversations/e1/messages", json=message)
+            later.append(sent.json())
+        assert [r["status"] for r in later] == ["waiting", "waiting"]
+        assert [[m["content"] for m in r["messages"]] for r in later] == [
+            ["Hello?"],
+            ["Is anyone there?"],
+        ]
+        assert [r["interrupts"][0]["ref"] for r in later] == [ticket, ticket]
+        assert later[-1]["reply"] == handed_over
+        state = (await client.get("/v1/conversations/e1")).json()
+        assert state["status"] == "waiting"
+        assert [m["content"] for m in state["messages"][-2:]] == ["Hello?", "Is anyone there?"]
+        [listed] = (await client.get("/v1/escalations")).json()["escalations"]
+        assert (listed["id"], listed["waiting"]) == (ticket, True)
+        assert listed["interrupt_id"] == later[-1]["interrupts"][0]["id"]
+        wrote = [(m["id"], m["role"], m["content"]) for m in listed["customer_messages"]]
+        assert wrote == [
+            ("later-0", "customer", "Hello?"),
+            ("later-1", "customer", "Is anyone there?"),
+        ]
+        reply = {"reply": "Sorry for the wait, Ana here.", "by": "ana"}
+        done = await client.post(f"/v1/escalations/{ticket}/resume", json=reply)
+        assert done.status_code == 200, done.text
+        out = done.json()
+        assert out["run"]["reply"] == "Sorry for the wait, Ana here."
+        assert out["escalation"]["waiting"] is False
+        assert out["escalation"]["ticket"]["status"] == "resolved"
+        assert out["escalation"]["customer_messages"] == listed["customer_messages"]
         stale = await client.post(f"/v1/escalations/{ticket}/resume", json=reply)
         assert stale.status_code == 409
         assert stale.json()["error"]["type"] == "StaleEscalationError"
+        after = await client.post("/v1/conversations/e1/messages", json={"text": "Thanks!"})
+        assert after.json()["status"] == "completed"
+        assert after.json()["reply"] != "Sorry for the wait, Ana here."

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.types import Command
 from redis import Redis
 
 from shopcrew.graphs.events import CustomerMessage, OrderEvent
@@ -182,3 +183,24 @@ def test_every_key_is_namespaced_by_merchant(
         assert f"{namespace}:{MERCHANT}" in key or f"{namespace}:m2" in key, key
     theirs_keys = sorted(k for k in keys if f"{namespace}:m2" in k)
     assert theirs_keys == sorted([theirs.keys.stream, theirs.keys.queue("m2:cs:c5")])
+
+
+def test_a_message_to_an_escalated_conversation_keeps_it_waiting_for_a_person(
+    client: Redis, queue: EventQueue, lane: Lane
+) -> None:
+    ask = CustomerMessage(conversation_id="e1", text="I want to talk to a real person please.")
+    later = CustomerMessage(conversation_id="e1", text="Hello? Is anyone there?")
+    queue.enqueue(ask)
+    queue.enqueue(later)
+    stats = Worker(client, [lane], settings=FAST).run(max_events=2)
+    assert (stats.processed, stats.dead_lettered) == (2, 0)
+    config: Any = {"configurable": {"thread_id": f"{MERCHANT}:cs:e1"}}
+    snapshot = lane.crew.get_state(config)
+    [waiting] = snapshot.interrupts
+    assert (waiting.value["status"], waiting.value["thread_id"]) == ("open", f"{MERCHANT}:cs:e1")
+    customer = [m.id for m in _messages(lane, "e1") if isinstance(m, HumanMessage)]
+    assert customer == [ask.id, later.id]
+    resume = {waiting.id: {"reply": "Ana here, sorry for the wait."}}
+    done = lane.crew.invoke(Command(resume=resume), config)
+    assert done["escalation"] == {**waiting.value, "status": "resolved"}
+    assert done["messages"][-1].text == "Ana here, sorry for the wait."
