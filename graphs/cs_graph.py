@@ -46,7 +46,7 @@ from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
-from langgraph.types import interrupt
+from langgraph.types import Interrupt, interrupt
 
 from shopcrew.agents.cs_agent import CsPolicy, build_cs_tools, cs_system_prompt, open_ticket
 from shopcrew.agents.cs_guard import Conversation, CsGuard, read_conversation
@@ -54,7 +54,7 @@ from shopcrew.agents.cs_nlu import detect_language
 from shopcrew.graphs.cs_complaints import complaints_in
 from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.escalations import EscalationTicket
+from shopcrew.tools.escalations import EscalationIndex, EscalationTicket
 from shopcrew.tools.idempotency import IdempotencyStore
 from shopcrew.tools.protocols import OrderAdapter
 from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
@@ -292,16 +292,25 @@ def awaits_person(state: Mapping[str, Any]) -> bool:
     return isinstance(ticket, Mapping) and ticket.get("status") == "open"
 
 
-def escalate(state: Mapping[str, Any]) -> dict[str, Any]:
+def escalate(
+    state: Mapping[str, Any], config: RunnableConfig, *, store: BaseStore
+) -> dict[str, Any]:
     """Pause on the open ticket until a person resumes with `Command(resume=...)`.
 
+    Before it waits, the ticket and its interrupt are noted in the `EscalationIndex` of the
+    graph's store, whichever process runs the graph, so the service lists every escalation.
     The resume value is the person's reply to the customer (a string), or a mapping with
     `reply` and optionally `status` (`"resolved"`, the default, or `"in_progress"`). Until
     then, each new customer message comes back here (see `awaits_person`) and waits again
     on the same ticket: the message joins the conversation, the model does not run.
     """
     ticket = EscalationTicket.model_validate(state.get("escalation"))
-    decision = interrupt(ticket.model_dump(mode="json"))
+    payload = ticket.model_dump(mode="json")
+    if store is not None:  # a graph compiled without a store keeps no index
+        namespace = str(config.get("configurable", {}).get("checkpoint_ns", ""))
+        index = EscalationIndex(store, merchant_id=ticket.merchant_id)
+        index.note(ticket, interrupt_id=Interrupt.from_ns(payload, namespace).id)
+    decision = interrupt(payload)
     reply, status = _resolution(decision)
     update: dict[str, Any] = {"escalation": ticket.with_status(status).model_dump(mode="json")}
     if reply:

@@ -16,9 +16,9 @@ from shopcrew.agents.approvals import ApprovalQueue
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.graphs.crew import build_crew
 from shopcrew.memory import Memory, connect
-from shopcrew.service.escalations import EscalationIndex
 from shopcrew.service.keys import check_merchant_id
 from shopcrew.tools.adapters import Adapters
+from shopcrew.tools.escalations import EscalationIndex
 
 __all__ = ["CrewRegistry", "MerchantCrew"]
 
@@ -35,6 +35,7 @@ class MerchantCrew:
     """The merchant's own checkpointer, store and blackboard."""
     approvals: ApprovalQueue
     escalations: EscalationIndex
+    """The merchant's escalations, noted by the CS graph wherever it ran (service or worker)."""
 
 
 class CrewRegistry:

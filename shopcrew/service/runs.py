@@ -33,8 +33,11 @@ from shopcrew.service._convert import (
     thread_state,
 )
 from shopcrew.service.crews import CrewRegistry, MerchantCrew
-from shopcrew.service.errors import StaleEscalationError, UnknownThreadError
-from shopcrew.service.escalations import EscalationRecord
+from shopcrew.service.errors import (
+    StaleEscalationError,
+    UnknownEscalationError,
+    UnknownThreadError,
+)
 from shopcrew.service.metrics import ServiceMetrics
 from shopcrew.service.schemas import (
     ApprovalList,
@@ -51,7 +54,7 @@ from shopcrew.service.schemas import (
     ThreadState,
 )
 from shopcrew.tools.approvals import ApprovalStatus
-from shopcrew.tools.escalations import EscalationTicket
+from shopcrew.tools.escalations import EscalationRecord, EscalationTicket
 
 __all__ = ["CrewService", "StreamItem"]
 
@@ -95,7 +98,7 @@ class CrewService:
             with self._timed(event.kind):
                 await asend_event(built.crew, event, merchant_id=merchant_id)
             after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-        return await self._finish(built, event.id, thread_id, before, after)
+        return self._finish(event.id, thread_id, before, after)
 
     async def stream(self, merchant_id: str, event: CrewEvent) -> AsyncIterator[StreamItem]:
         """Run an event, yielding LangGraph's `updates` and `messages` as they come.
@@ -121,7 +124,7 @@ class CrewService:
                     ):
                         yield _stream_item(tuple(ns), str(mode), chunk)
                 after = await built.crew.aget_state(config, subgraphs=True)
-            result = await self._finish(built, event.id, thread_id, before, after)
+            result = self._finish(event.id, thread_id, before, after)
         except ShopcrewError as exc:
             self.metrics.errors.labels(type(exc).__name__, "stream").inc()
             yield "error", {"error": {"type": type(exc).__name__, "message": str(exc)}}
@@ -175,7 +178,7 @@ class CrewService:
                 await asend_event(built.crew, event, merchant_id=merchant_id)
             after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
         self.metrics.approvals.labels(body.verdict).inc()
-        run = await self._finish(built, None, thread_id, before, after)
+        run = self._finish(None, thread_id, before, after)
         decided = await asyncio.to_thread(built.approvals.get, request_id)
         return DecisionOut(approval=decided, run=run)
 
@@ -189,7 +192,7 @@ class CrewService:
     async def escalation(self, merchant_id: str, ticket_id: str) -> EscalationOut:
         """One escalation of the merchant (`UnknownEscalationError` otherwise)."""
         built = await self.crews.get(merchant_id)
-        return await self._escalation_out(built, await built.escalations.aget(ticket_id))
+        return await self._escalation_out(built, await _record(built, ticket_id))
 
     async def resume_escalation(
         self, merchant_id: str, ticket_id: str, body: EscalationResumeIn
@@ -201,7 +204,7 @@ class CrewService:
             StaleEscalationError: Its conversation no longer waits for a person.
         """
         built = await self.crews.get(merchant_id)
-        record = await built.escalations.aget(ticket_id)
+        record = await _record(built, ticket_id)
         config = _config(record.thread_id)
         async with self.crews.thread_lock(record.thread_id):
             before = await built.crew.aget_state(config, subgraphs=True)
@@ -217,7 +220,7 @@ class CrewService:
         values = after.values if isinstance(after.values, dict) else {}
         ticket = EscalationTicket.model_validate(values.get("escalation") or record.ticket)
         answered = await built.escalations.aanswered(record, ticket=ticket, by=body.by)
-        run = await self._finish(built, None, record.thread_id, before, after)
+        run = self._finish(None, record.thread_id, before, after)
         return EscalationResumeOut(
             escalation=await self._escalation_out(built, answered, snapshot=after), run=run
         )
@@ -257,26 +260,27 @@ class CrewService:
             replayed=replayed,
         )
 
-    async def _finish(
+    def _finish(
         self,
-        built: MerchantCrew,
         event_id: str | None,
         thread_id: str,
         before: StateSnapshot,
         after: StateSnapshot,
     ) -> RunResult:
-        """Build the result; count new approval requests and index new escalations."""
+        """Build the result; count new approval requests and new escalations.
+
+        The graph indexes its escalations itself (`EscalationIndex.note`); a ticket waiting
+        again in a new interrupt after a customer message is not a new escalation.
+        """
         result = self._result(event_id, thread_id, before, after)
-        seen = {item.id for item in interrupts_of(before)}
+        earlier = interrupts_of(before)
+        asked = {item.id for item in earlier}
+        escalated = {item.ref for item in earlier if item.kind == "escalation"}
         for item in result.interrupts:
-            if item.id in seen:
-                continue
-            if item.kind == "approval":
+            if item.kind == "approval" and item.id not in asked:
                 self.metrics.approvals.labels("requested").inc()
-            elif item.kind == "escalation":
-                ticket = EscalationTicket.model_validate(item.value)
-                if await built.escalations.anote(ticket, interrupt_id=item.id):
-                    self.metrics.escalations.labels("opened").inc()
+            elif item.kind == "escalation" and item.ref not in escalated:
+                self.metrics.escalations.labels("opened").inc()
         return result
 
     async def _escalation_out(
@@ -300,6 +304,14 @@ class CrewService:
             if current
             else [],
         )
+
+
+async def _record(built: MerchantCrew, ticket_id: str) -> EscalationRecord:
+    """The merchant's record of a ticket (`UnknownEscalationError` otherwise)."""
+    record = await built.escalations.afind(ticket_id)
+    if record is None:
+        raise UnknownEscalationError(ticket_id)
+    return record
 
 
 def _escalation_interrupt(snapshot: StateSnapshot, ticket_id: str) -> InterruptOut | None:

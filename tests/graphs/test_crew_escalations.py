@@ -18,6 +18,7 @@ from shopcrew.graphs.events import CustomerMessage
 from shopcrew.memory import RedisSaver, RedisStore
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
+from shopcrew.tools.escalations import EscalationIndex
 
 ASK_PERSON = "I want to talk to a real person please."
 THREAD = "default:cs:c1"
@@ -55,17 +56,25 @@ def crews(request: pytest.FixtureRequest, adapters: Adapters) -> Iterator[Any]:
         yield build
 
 
+def _noted(crew: Any, ticket_id: str) -> tuple[str, str | None] | None:
+    """The interrupt and answerer the merchant's escalation index has for a ticket."""
+    record = EscalationIndex(crew.store, merchant_id="default").find(ticket_id)
+    return None if record is None else (record.interrupt_id, record.answered_by)
+
+
 def test_messages_while_a_person_is_awaited_join_the_conversation_and_keep_the_wait(
     crews: Any,
 ) -> None:
     paused = send_event(crews(), CustomerMessage(conversation_id="c1", text=ASK_PERSON))
     [first] = paused["__interrupt__"]
     assert first.value["status"] == "open"
+    assert _noted(crews(), first.value["id"]) == (first.id, None)
     handed_over = list(paused["messages"])
     for i, text in enumerate(["Hello?", "我还在等"]):
         out = send_event(crews(), CustomerMessage(id=f"later-{i}", conversation_id="c1", text=text))
         [waiting] = out["__interrupt__"]
         assert waiting.value == first.value
+        assert _noted(crews(), first.value["id"]) == (waiting.id, None)
         assert out["messages"][: len(handed_over)] == handed_over
         assert [(m.id, m.text) for m in out["messages"][len(handed_over) :]] == [
             (f"later-{j}", said) for j, said in enumerate(["Hello?", "我还在等"][: i + 1])
