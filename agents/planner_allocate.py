@@ -294,6 +294,10 @@ def _reason(
     return why
 
 
+def _scaled(curve: CurvePosterior, factor: float) -> CurvePosterior:
+    return replace(curve, a=curve.a * factor, a2=curve.a2 * factor**2)
+
+
 def plan_market(
     market: Market,
     *,
@@ -324,9 +328,10 @@ def plan_market(
         fit = MarketFit(
             sigma=fit.sigma,
             curves=tuple(
-                replace(c, a=c.a * min(max(value_scale.get(c.campaign_id, 1.0), 0.0), 1.0))
+                _scaled(c, min(max(value_scale.get(c.campaign_id, 1.0), 0.0), 1.0))
                 for c in fit.curves
             ),
+            margin=fit.margin,
         )
     lows = [c.min_budget for c in market.campaigns]
     highs = [c.max_budget for c in market.campaigns]

@@ -1,15 +1,27 @@
 """Marketing planner, estimation: a posterior over each campaign's response curve.
 
 The curve is GMV(b) = a·(1 − exp(−b/k)) and the noise multiplicative lognormal with
-mean one, so log GMV = log a + log(1 − exp(−b/k)) − σ²/2 + σ·z. For a fixed k the
-model is linear in log a, which is profiled out exactly; k lives on a grid in units of
-the campaign's current budget (x = b_ref / k), under a weakly informative skew-normal prior
-on log x: ad campaigns run anywhere from nearly linear (x ≪ 1) to near the knee, and only a
-few far past it, so the prior has a long left tail and a short right one. The noise level
-σ is pooled over the market's campaigns (they share it), so a campaign whose budget never
-moved still gets an honest σ, and its posterior over k stays the prior: it is shrunk, not
-extrapolated. The grid points with their weights are
-a set of plausible (a, k) over which the allocator optimises expected GMV.
+mean one, so log GMV = log a + log(1 − exp(−b/k)) − σ²/2 + σ·z. The curvature lives on a
+grid in units of the campaign's current budget (x = b_ref / k); for each grid point the
+model is linear in log a, which is integrated out in closed form. The noise level σ is
+pooled over the market's campaigns (they share it), so a campaign whose budget never moved
+still gets an honest σ.
+
+The history alone barely identifies k when budgets moved a little, so the priors carry
+what is known about running ad campaigns (empirical Bayes, fitted to the development
+markets' 349 campaigns):
+
+- the marginal ROAS at zero spend, a/k, lies between 2 and 14;
+- a running allocation was balanced by someone: a campaign's marginal ROAS at its current
+  budget sits near the market's common level (estimated from all its campaigns by
+  marginal likelihood), within a factor of about 1.6;
+- most campaigns run below or near the knee (x up to about 2.4, a skew-normal prior on
+  log x with a long tail towards nearly linear curves); a few are far into saturation
+  (x between 4 and 6), and their marginal ROAS is then far below the common level.
+
+A campaign whose budget never moved keeps about the prior: it is shrunk, not extrapolated.
+The grid points with their weights are a set of plausible (a, k) over which the
+allocator optimises expected GMV.
 """
 
 from __future__ import annotations
@@ -21,7 +33,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import optimize, special, stats
 
 __all__ = [
     "CurvePosterior",
@@ -35,34 +47,63 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class FitSettings:
-    """Prior and grid of the curve fit."""
+    """Priors and grid of the curve fit (see the module docstring for what they encode)."""
 
-    prior_log_x_loc: float = 0.77
-    prior_log_x_scale: float = 1.76
-    prior_log_x_skew: float = -3.75
-    """Skew-normal prior of log(b_ref / k) (location, scale, shape): mean −0.59, sd 1.12,
-    a long tail towards nearly linear curves, and little mass far past the knee. Fitted by
-    maximum likelihood to the 349 campaigns of the development markets (each half of them
-    gives nearly the same prior, and either half's prior lowers the other half's regret
-    against a normal one)."""
-    grid_points: int = 121
+    prior_log_x_loc: float = 0.78
+    prior_log_x_scale: float = 1.78
+    prior_log_x_skew: float = -9.2
+    """Skew-normal prior of log(b_ref / k) for a campaign below its knee when the market's
+    common level is unknown (location, scale, shape): mean −0.63, sd 1.09, little mass past
+    x ≈ 3."""
+    saturated_share: float = 0.023
+    saturated_x_low: float = 4.0
+    saturated_x_high: float = 6.0
+    """The share of campaigns far into saturation, and their range of x (log-uniform)."""
+    zero_roas_low: float = 2.0
+    zero_roas_high: float = 14.0
+    """The range of a/k, the marginal ROAS at zero spend (log-uniform; 2.02 to 13.96 in
+    the development markets)."""
+    balance_loc: float = 0.35
+    balance_scale: float = 0.91
+    balance_skew: float = -2.2
+    """Skew-normal prior of log(x / x*), where x* = log((a/k) / margin) is where the
+    campaign's marginal ROAS would equal the market's common level: mean −0.31, sd 0.62,
+    with a long tail towards under-funded campaigns."""
+    unfunded_x: float = 0.05
+    """x* for a campaign whose a/k is below the common level: it is kept near its floor."""
+    grid_points: int = 161
     grid_sds: float = 4.0
     """The grid spans the prior mean ± this many prior sds."""
     min_sigma: float = 0.01
 
     @property
     def prior_log_x_mean(self) -> float:
-        """Prior mean of log(b_ref / k)."""
+        """Prior mean of log(b_ref / k) below the knee."""
         return float(self._prior().mean())
 
     @property
     def prior_log_x_sd(self) -> float:
-        """Prior sd of log(b_ref / k); a campaign whose budget never moved keeps about it."""
+        """Prior sd of log(b_ref / k) below the knee."""
         return float(self._prior().std())
 
     def prior_log_density(self, log_x: FloatArray) -> FloatArray:
-        """Prior log density of log(b_ref / k), up to a constant."""
+        """Prior log density of log(b_ref / k) below the knee."""
         return np.asarray(self._prior().logpdf(log_x), dtype=np.float64)
+
+    def balance_log_density(self, log_ratio: FloatArray) -> FloatArray:
+        """Prior log density of log(x / x*) for a campaign below the knee."""
+        return np.asarray(
+            stats.skewnorm.logpdf(
+                log_ratio, self.balance_skew, loc=self.balance_loc, scale=self.balance_scale
+            ),
+            dtype=np.float64,
+        )
+
+    def saturated_log_density(self, log_x: FloatArray) -> FloatArray:
+        """Prior log density of log(b_ref / k) far into saturation (log-uniform)."""
+        low, high = math.log(self.saturated_x_low), math.log(self.saturated_x_high)
+        inside = (log_x >= low) & (log_x <= high)
+        return np.where(inside, -math.log(high - low), -np.inf)
 
     def _prior(self) -> Any:
         return stats.skewnorm(
@@ -90,8 +131,8 @@ class CurvePosterior:
     """The budget the prior on k is relative to (the current one)."""
     log_k_sd: float
     """Posterior sd of log k; close to the prior's when the history never varied."""
-    log_a_var: float
-    """Posterior variance of log a given k (σ² / days)."""
+    a2: FloatArray
+    """Posterior mean of a² given each k (for the variance of GMV)."""
 
     def expected_gmv(self, budget: FloatArray | float) -> FloatArray:
         """Posterior mean GMV at each budget."""
@@ -115,6 +156,8 @@ class MarketFit:
 
     sigma: float
     curves: tuple[CurvePosterior, ...]
+    margin: float | None = None
+    """The market's common marginal ROAS at the current budgets (None: not estimated)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -122,9 +165,11 @@ class _Profile:
     log_x: FloatArray
     k: FloatArray
     log_a: FloatArray
+    """Least-squares log a given each k, with the mean-one noise's σ²/2 not yet added."""
     rss: FloatArray
     days: int
     dof: int
+    log_ref: float
 
 
 def _profile(
@@ -132,19 +177,114 @@ def _profile(
 ) -> _Profile:
     half = settings.grid_sds * settings.prior_log_x_sd
     centre = settings.prior_log_x_mean
-    log_x = np.linspace(centre - half, centre + half, settings.grid_points)
+    top = max(centre + half, math.log(settings.saturated_x_high) + 0.5)
+    log_x = np.linspace(centre - half, top, settings.grid_points)
     k = reference / np.exp(log_x)
     usable = (budgets > 0) & (gmv > 0)
     b, y = budgets[usable], gmv[usable]
+    log_ref = math.log(reference)
     if b.size == 0:
         # Nothing observed: the level is unknown; the allocator will not move this one.
-        return _Profile(log_x, k, np.full_like(k, -np.inf), np.zeros_like(k), 0, 0)
+        return _Profile(log_x, k, np.full_like(k, -np.inf), np.zeros_like(k), 0, 0, log_ref)
     shape = np.log(-np.expm1(-b[None, :] / k[:, None]))
     z = np.log(y)[None, :] - shape
     log_a = z.mean(axis=1)
     rss = np.sum((z - log_a[:, None]) ** 2, axis=1)
     varied = np.ptp(b) > 1e-9 * max(float(b.max()), 1.0)
-    return _Profile(log_x, k, log_a, rss, int(b.size), max(int(b.size) - (2 if varied else 1), 0))
+    dof = max(int(b.size) - (2 if varied else 1), 0)
+    return _Profile(log_x, k, log_a, rss, int(b.size), dof, log_ref)
+
+
+def _log_mass(low: FloatArray, high: FloatArray) -> FloatArray:
+    """log(Φ(high) − Φ(low)), accurate in both tails."""
+    upper = low > 0
+    lo = np.where(upper, -high, low)
+    hi = np.where(upper, -low, high)
+    log_hi = special.log_ndtr(hi)
+    with np.errstate(divide="ignore"):
+        return np.asarray(
+            log_hi + np.log1p(-np.exp(np.minimum(special.log_ndtr(lo) - log_hi, 0.0)))
+        )
+
+
+_NODES, _NODE_WEIGHTS = np.polynomial.hermite.hermgauss(9)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Level:
+    """Per grid point: log evidence of the data and priors, and posterior moments of a."""
+
+    log_evidence: FloatArray
+    mean_a: FloatArray
+    mean_a2: FloatArray
+
+
+def _curvature(p: _Profile, sigma: float, log_margin: float | None, cfg: FitSettings) -> _Level:
+    """Integrates log a out at each grid point of x, under the data and the priors.
+
+    Given x the data say log a ~ N(ℓ̂ + σ²/2, σ²/n), times the residual fit; the integral
+    over log a is a Gauss–Hermite sum over that normal, of the prior at each node: a/k
+    uniform in log over its range, and x near the balanced x* = log((a/k) / margin).
+    """
+    s = math.sqrt(sigma**2 / p.days)
+    centre = p.log_a + sigma**2 / 2.0
+    log_a = centre[:, None] + math.sqrt(2.0) * s * _NODES[None, :]
+    log_r0 = log_a + p.log_x[:, None] - p.log_ref
+    low, high = math.log(cfg.zero_roas_low), math.log(cfg.zero_roas_high)
+    log_x = p.log_x[:, None]
+    if log_margin is None:
+        knee = np.broadcast_to(cfg.prior_log_density(p.log_x)[:, None], log_a.shape)
+    else:
+        balanced = np.maximum(log_r0 - log_margin, cfg.unfunded_x)
+        knee = cfg.balance_log_density(log_x - np.log(balanced))
+    with np.errstate(divide="ignore"):
+        prior = np.logaddexp(
+            math.log1p(-cfg.saturated_share) + knee,
+            math.log(cfg.saturated_share) + cfg.saturated_log_density(log_x),
+        )
+    prior = np.where((log_r0 >= low) & (log_r0 <= high), prior - math.log(high - low), -np.inf)
+    residual = -p.rss / (2.0 * sigma**2)
+    joint = residual[:, None] + prior + np.log(_NODE_WEIGHTS / math.sqrt(math.pi))[None, :]
+    evidence = special.logsumexp(joint, axis=1)
+    with np.errstate(invalid="ignore"):
+        resp = np.nan_to_num(np.exp(joint - evidence[:, None]))
+    mean_a = np.sum(resp * np.exp(log_a), axis=1)
+    mean_a2 = np.sum(resp * np.exp(2.0 * log_a), axis=1)
+    return _Level(np.asarray(evidence), np.asarray(mean_a), np.asarray(mean_a2))
+
+
+def _data_only(p: _Profile, sigma: float) -> _Level:
+    """The fit without the level priors (for a campaign whose a/k is out of their range)."""
+    s2 = sigma**2 / p.days
+    mean_a = np.exp(p.log_a + sigma**2 / 2.0 + s2 / 2.0)
+    return _Level(-p.rss / (2.0 * sigma**2), mean_a, mean_a**2 * math.exp(s2))
+
+
+def _market_margin(profiles: Sequence[_Profile], sigma: float, cfg: FitSettings) -> float | None:
+    """The log of the market's common marginal ROAS at the current budgets.
+
+    Chosen by marginal likelihood over the campaigns; None with fewer than two observed.
+    """
+    seen = [p for p in profiles if p.days]
+    if len(seen) < 2:
+        return None
+
+    def score(log_margin: float) -> float:
+        return -sum(
+            float(special.logsumexp(_curvature(p, sigma, log_margin, cfg).log_evidence))
+            for p in seen
+        )
+
+    grid = np.linspace(math.log(0.05), math.log(50.0), 25)
+    best = int(np.argmin([score(g) for g in grid.tolist()]))
+    step = float(grid[1] - grid[0])
+    found = optimize.minimize_scalar(
+        score,
+        bounds=(float(grid[best]) - step, float(grid[best]) + step),
+        method="bounded",
+        options={"xatol": 1e-3},
+    )
+    return float(found.x)
 
 
 def fit_campaigns(
@@ -156,10 +296,10 @@ def fit_campaigns(
 
     Args:
         histories: Per campaign: id, history budgets, history GMV, current budget.
-        settings: Prior and grid; the defaults suit daily ad budgets.
+        settings: Priors and grid; the defaults suit daily ad budgets.
 
     Returns:
-        The pooled σ and one posterior per campaign, in the given order.
+        The pooled σ, the common margin, and one posterior per campaign, in the given order.
     """
     cfg = settings or FitSettings()
     profiles: list[tuple[str, _Profile, FloatArray]] = []
@@ -171,21 +311,31 @@ def fit_campaigns(
     dof = sum(p.dof for _, p, _ in profiles)
     rss = sum(float(p.rss.min()) for _, p, _ in profiles if p.days)
     sigma = max(math.sqrt(rss / dof) if dof else 0.3, cfg.min_sigma)
-    curves = tuple(_posterior(cid, p, b, sigma, cfg) for cid, p, b in profiles)
-    return MarketFit(sigma=sigma, curves=curves)
+    log_margin = _market_margin([p for _, p, _ in profiles], sigma, cfg)
+    curves = tuple(_posterior(cid, p, b, sigma, log_margin, cfg) for cid, p, b in profiles)
+    margin = None if log_margin is None else math.exp(log_margin)
+    return MarketFit(sigma=sigma, curves=curves, margin=margin)
 
 
 def _posterior(
-    campaign_id: str, p: _Profile, budgets: FloatArray, sigma: float, cfg: FitSettings
+    campaign_id: str,
+    p: _Profile,
+    budgets: FloatArray,
+    sigma: float,
+    log_margin: float | None,
+    cfg: FitSettings,
 ) -> CurvePosterior:
-    log_w = cfg.prior_log_density(p.log_x) - p.rss / (2.0 * sigma**2)
+    if p.days:
+        level = _curvature(p, sigma, log_margin, cfg)
+        if not np.isfinite(level.log_evidence.max()):
+            # The priors rule out every curve (e.g. a/k far outside its range): data alone.
+            level = _data_only(p, sigma)
+        log_w, a, a2 = level.log_evidence, level.mean_a, level.mean_a2
+    else:
+        log_w = cfg.prior_log_density(p.log_x)
+        a = a2 = np.zeros_like(p.k)
     weight = np.exp(log_w - log_w.max())
     weight /= weight.sum()
-    if p.days:
-        # E[a | k]: the log-space mean plus σ²/2 (mean-one noise), plus half its variance.
-        a = np.exp(p.log_a + sigma**2 / 2.0 + sigma**2 / (2.0 * p.days))
-    else:
-        a = np.zeros_like(p.k)
     log_k = np.log(p.k)
     mean = float(np.sum(weight * log_k))
     spread = math.sqrt(max(float(np.sum(weight * (log_k - mean) ** 2)), 0.0))
@@ -197,7 +347,7 @@ def _posterior(
         weight=weight,
         history_low=float(positive.min()) if positive.size else 0.0,
         history_high=float(positive.max()) if positive.size else 0.0,
-        reference=float(p.k[0] * math.exp(p.log_x[0])),
+        reference=math.exp(p.log_ref),
         log_k_sd=spread,
-        log_a_var=sigma**2 / p.days if p.days else 0.0,
+        a2=a2,
     )

@@ -43,10 +43,11 @@ class StackedCurves:
     @classmethod
     def of(cls, curves: Sequence[CurvePosterior]) -> StackedCurves:
         """Stacks the posteriors in the given order."""
-        a = np.stack([c.a for c in curves])
-        spread = np.exp(np.array([c.log_a_var for c in curves]))[:, None]
         return cls(
-            a, np.stack([c.k for c in curves]), np.stack([c.weight for c in curves]), a * a * spread
+            np.stack([c.a for c in curves]),
+            np.stack([c.k for c in curves]),
+            np.stack([c.weight for c in curves]),
+            np.stack([c.a2 for c in curves]),
         )
 
     def gmv(self, b: FloatArray) -> FloatArray:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopcrew.agents.planner_allocate import PlannerSettings, plan_market
-from shopcrew.agents.planner_fit import FitSettings, fit_campaigns
+from shopcrew.agents.planner_fit import fit_campaigns
 from shopcrew.tools.markets import Market
 
 
@@ -72,7 +72,7 @@ def _fit(market: Market) -> Any:
     )
 
 
-def test_an_unvaried_history_leaves_the_curvature_at_its_prior() -> None:
+def test_an_unvaried_history_leaves_the_curvature_uncertain() -> None:
     market = _market(
         [
             {"a": 5000, "k": 1000, "current": 1000, "jitter": 0.0},
@@ -81,10 +81,39 @@ def test_an_unvaried_history_leaves_the_curvature_at_its_prior() -> None:
         sigma=0.05,
     )
     unvaried, varied = _fit(market).curves
-    assert unvaried.log_k_sd == pytest.approx(FitSettings().prior_log_x_sd, rel=0.1)
+    # Only the priors speak about its k: a wide posterior, not a guess.
+    assert unvaried.log_k_sd > 0.5
     assert varied.log_k_sd < 0.5 * unvaried.log_k_sd
     # Its level is still known where it ran.
     assert float(unvaried.expected_gmv(1000.0)) == pytest.approx(5000 * -math.expm1(-1), rel=0.1)
+
+
+def test_the_common_marginal_roas_of_a_balanced_market_is_recovered() -> None:
+    # Each campaign runs where its marginal ROAS is 2.5: x = log((a/k) / 2.5).
+    rng = np.random.default_rng(11)
+    specs = []
+    for _ in range(8):
+        k = float(rng.uniform(200, 2000))
+        zero_roas = float(rng.uniform(3.5, 12.0))
+        current = k * math.log(zero_roas / 2.5)
+        specs.append({"a": zero_roas * k, "k": k, "current": current, "jitter": 0.25})
+    fit = _fit(_market(specs, sigma=0.1, seed=5))
+    assert fit.margin is not None
+    assert fit.margin == pytest.approx(2.5, rel=0.25)
+
+
+def test_a_flat_history_far_below_the_common_margin_reads_as_saturated() -> None:
+    balanced = [
+        {"a": 8.0 * k, "k": k, "current": k * math.log(8.0 / 2.5), "jitter": 0.3}
+        for k in (300.0, 500.0, 800.0, 1200.0, 2000.0)
+    ]
+    # a/k = 10 at five times its knee: marginal ROAS 0.07 against the market's 2.5.
+    saturated = {"a": 10.0 * 400.0, "k": 400.0, "current": 2000.0, "jitter": 0.3}
+    fit = _fit(_market([*balanced, saturated], sigma=0.15, seed=2))
+    curve = fit.curves[-1]
+    past_knee = float(np.sum(curve.weight[curve.reference / curve.k > 3.0]))
+    assert past_knee > 0.5
+    assert float(curve.expected_marginal(2000.0)) < 0.5
 
 
 def test_the_noise_level_is_pooled_across_campaigns() -> None:
