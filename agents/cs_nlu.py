@@ -43,6 +43,7 @@ __all__ = [
     "detect_yes_no",
     "faq_topics",
     "intent_scores",
+    "is_policy_question",
     "understand",
 ]
 
@@ -75,7 +76,8 @@ OrderQuestion = Literal["status", "tracking", "amount"]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _YES_EN = re.compile(
-    r"^(?:yes|yeah|yep|yup|sure|ok(?:ay)?|confirm(?:ed)?|correct|right|go ahead|do it|please do|"
+    r"^(?:(?:and|so|then|also)[ ,]+)?"
+    r"(?:yes|yeah|yep|yup|sure|ok(?:ay)?|confirm(?:ed)?|correct|right|go ahead|do it|please do|"
     r"proceed|sounds good|that'?s (?:right|correct|fine)|absolutely|definitely|of course|"
     r"fine|alright|all right|perfect|great|affirmative|go for it|let'?s do it)\b",
     re.IGNORECASE,
@@ -210,6 +212,11 @@ def faq_topics(text: str) -> tuple[str, ...]:
         if hits:
             counts[topic] = counts.get(topic, 0) + hits
     return tuple(sorted(counts, key=lambda topic: -counts[topic]))
+
+
+def is_policy_question(text: str) -> bool:
+    """Whether the text asks about the shop's rules ("what is…", "can I…", "能不能…吗")."""
+    return bool(_POLICY_ASK.search(text))
 
 
 def detect_yes_no(text: str) -> bool | None:

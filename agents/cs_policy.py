@@ -29,10 +29,12 @@ from shopcrew.agents.cs_actions import (
     plan_order_action,
     plan_user_address,
 )
+from shopcrew.agents.cs_agenda import Agenda, derive_agenda
 from shopcrew.agents.cs_dialogue_state import IDENTIFY_TOOLS, WRITE_TOOLS, DialogueState
 from shopcrew.agents.cs_dialogue_state import derive_state as derive_state
 from shopcrew.agents.cs_nlu import Understanding
-from shopcrew.agents.cs_request import Request, current_request, identity
+from shopcrew.agents.cs_request import Focus, Request, current_request, identity
+from shopcrew.agents.cs_segments import action_family
 
 __all__ = ["KB_TOOL", "TRANSFER_TOOL", "decide"]
 
@@ -140,8 +142,47 @@ def _with_note(text: str, state: DialogueState) -> str:
     return text
 
 
-def _core(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
-    request = current_request(state)
+def _order_request(state: DialogueState, order: Mapping[str, Any], focus: Focus | None) -> Request:
+    """The request about an order already read, with the order's items to look for."""
+    request = current_request(state, item_names=order_item_names(order), focus=focus)
+    if request.inferred_drop and order.get("status") == "delivered":
+        request = replace(request, action="return")
+    return request
+
+
+_FINAL_REFUSALS = frozenset({"status", "unavailable", "same_payment", "payment_changed"})
+"""Refusals that finish a request of several: what the customer could fix by naming another
+payment method or item keeps the request at hand."""
+
+
+def _final_refusal(state: DialogueState, focus: Focus) -> str | None:
+    """The policy's outright refusal of the request read from a focus, as said to the customer."""
+    request = current_request(state, focus=focus)
+    user, order_id = state.user, request.order_id
+    if user is None or order_id is None or request.action in {None, "status", "user_address"}:
+        return None
+    if order_id not in user.get("orders", []):
+        return say.not_your_order(order_id, state.lang)
+    order = state.orders.get(order_id)
+    if order is None:
+        return None
+    request = _order_request(state, order, focus)
+    plan = plan_order_action(request, user, order, state.products)
+    if isinstance(plan, Refuse) and plan.why in _FINAL_REFUSALS:
+        return say.refuse(plan, state.lang, request.action)
+    return None
+
+
+def _agenda(state: DialogueState) -> Agenda | None:
+    def refused(focus: Focus) -> bool:
+        return _final_refusal(state, focus) is not None
+
+    return derive_agenda(state, refused=refused)
+
+
+def _core(state: DialogueState, tool_names: frozenset[str], agenda: Agenda | None) -> Outcome:
+    focus = agenda.focus if agenda is not None else None
+    request = current_request(state, focus=focus)
     if request.complaint and request.action is None:
         if not (request.faq and request.order_id is None):
             return _transfer(state, request)
@@ -162,7 +203,8 @@ def _core(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
     if request.action is None and request.order_in_window:
         request = replace(request, action="status")
     if request.action is None:
-        return say.greet(lang, after_change=state.last_write_turn >= 0)
+        finished = agenda is not None and bool(agenda.finished)
+        return say.greet(lang, after_change=state.last_write_turn >= 0 or finished)
     if request.action == "user_address":
         change = plan_user_address(request, state.user_id)
         return change if isinstance(change, Propose) else _render(change, state, request)
@@ -176,9 +218,7 @@ def _core(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
         return NeedTools((Call("get_order_details", {"order_id": order_id}),))
     if request.action == "status":
         return say.order_facts(order, lang)
-    request = current_request(state, item_names=order_item_names(order))
-    if request.inferred_drop and order.get("status") == "delivered":
-        request = replace(request, action="return")
+    request = _order_request(state, order, focus)
     plan = plan_order_action(request, user, order, state.products)
     if state.user_stale and _charges_gift_card(plan):
         # A refund earlier in the conversation may have raised the balance: read it again.
@@ -203,43 +243,6 @@ def _charges_gift_card(plan: NeedTools | Propose | Ask | Refuse) -> bool:
     return False
 
 
-_WRITE_ACTION = {
-    "cancel_pending_order": "cancel",
-    "modify_pending_order_address": "modify_address",
-    "modify_pending_order_payment": "modify_payment",
-    "modify_pending_order_items": "modify_items",
-    "return_delivered_order_items": "return",
-    "exchange_delivered_order_items": "modify_items",
-}
-_SECOND_ACTIONS = ("cancel", "return", "modify_items", "modify_address")
-
-
-def _pending_actions(state: DialogueState, write: str) -> tuple[str, ...]:
-    """Other actions named outright in the request just completed ("cancel A and return B").
-
-    Only messages naming two or more orders count, so a payer or refund target named within one
-    request ("pay with my PayPal") is never taken for a second request.
-    """
-    done = _WRITE_ACTION.get(write)
-    if done is None:
-        return ()
-    earlier = [
-        e.turn for e in state.events if e.name in WRITE_TOOLS and e.ok and e.turn < state.turn
-    ]
-    start = max(earlier, default=-1) + 1
-    pending: list[str] = []
-    for understood in state.understood[start:]:
-        if len(set(understood.order_ids)) < 2:
-            continue
-        for action in _SECOND_ACTIONS:
-            score = understood.scores.get(action, 0.0)
-            if action == "modify_items":
-                score += understood.scores.get("exchange", 0.0)
-            if score >= 3 and action != done and action not in pending:
-                pending.append(action)
-    return tuple(pending)
-
-
 def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
     if isinstance(plan, Ask):
         return _with_note(say.ask_detail(plan, state.lang), state)
@@ -253,27 +256,111 @@ def _clean_yes(understood: Understanding) -> bool:
     return all(slot is None for slot in slots) and not understood.order_ids
 
 
+def _leads(
+    state: DialogueState,
+    agenda: Agenda,
+    previous: Agenda | None,
+    done: tuple[str, str] | None,
+) -> list[str]:
+    """What to say before the answer when a message carries several requests.
+
+    Args:
+        state: The dialogue state.
+        agenda: Its agenda.
+        previous: The agenda the previous reply was decided from, if it had the same anchor.
+        done: Name and result of the write made this turn for one of the requests.
+    """
+    lang = state.lang
+    leads = [say.done(done[0], done[1], lang, more=True)] if done else []
+    if agenda.indices("declined", turn=state.turn):
+        leads.append(say.declined(lang))
+    reported = set(previous.indices("refused")) if previous else set()
+    for finished in agenda.finished:
+        if finished.how == "refused" and finished.index not in reported:
+            text = _final_refusal(state, finished.focus)
+            if text:
+                leads.append(text)
+    current = agenda.current
+    if current is None:
+        return leads
+    if agenda.index > (previous.index if previous else 0):
+        noun = str(action_family(current.action))
+        leads.append(say.next_request(noun, current.understood.order_ids, lang))
+    elif previous is None and state.turn == agenda.anchor:
+        nouns = [str(action_family(s.action)) for s in agenda.segments]
+        leads.append(say.one_at_a_time(nouns, lang))
+    return leads
+
+
+_STATUS_CHANGING = frozenset(
+    {
+        "cancel_pending_order",
+        "modify_pending_order_items",
+        "return_delivered_order_items",
+        "exchange_delivered_order_items",
+    }
+)
+"""Writes after which the order can take no other change (rules 4, 6 and 8)."""
+
+
+def _blocking_note(state: DialogueState, agenda: Agenda, plan: Propose) -> str:
+    """Before a change that closes the order, name the requests for it that it rules out."""
+    if plan.call.name not in _STATUS_CHANGING or plan.order_id is None:
+        return ""
+    later = [
+        str(action_family(segment.action))
+        for segment in agenda.segments[agenda.index + 1 :]
+        if plan.order_id in segment.understood.order_ids
+    ]
+    return say.blocked_later(plan.order_id, later, state.lang) if later else ""
+
+
+def _previous_agenda(
+    messages: Sequence[BaseMessage], state: DialogueState, agenda: Agenda
+) -> Agenda | None:
+    if state.prev_reply_index is None:
+        return None
+    before = _agenda(derive_state(messages[: state.prev_reply_index]))
+    return before if before is not None and before.anchor == agenda.anchor else None
+
+
 def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcome:
     state = derive_state(messages)
     if not state.humans:
         return say.greet(state.lang)
     if state.transferred:
         return say.transferred(state.lang)
+    agenda = _agenda(state)
     writes = [event for event in state.turn_events if event.name in WRITE_TOOLS]
+    done = None
     if writes:
-        pending = _pending_actions(state, writes[-1].name)
-        return say.done(writes[-1].name, writes[-1].result or "", state.lang, pending=pending)
-    request = current_request(state)
+        finished_now = agenda is not None and agenda.indices("done", turn=state.turn)
+        if not finished_now or not writes[-1].ok:
+            return say.done(writes[-1].name, writes[-1].result or "", state.lang)
+        done = (writes[-1].name, writes[-1].result or "")
+    focus = agenda.focus if agenda is not None else None
+    request = current_request(state, focus=focus)
     if request.wants_human or request.refund_only:
         return _transfer(state, request)
-    current = _core(state, tool_names)
-    if _clean_yes(state.latest()) and state.prev_reply_index is not None:
-        before = _core(derive_state(messages[: state.prev_reply_index]), tool_names)
+    current = _core(state, tool_names, agenda)
+    if done is None and _clean_yes(state.latest()) and state.prev_reply_index is not None:
+        prefix = derive_state(messages[: state.prev_reply_index])
+        before = _core(prefix, tool_names, _agenda(prefix))
         if isinstance(before, Propose) and isinstance(current, Propose):
             if before.call == current.call:
                 logger.debug("confirmed %s", current.call.name)
                 return NeedTools((current.call,))
-    return current
+    if agenda is None or isinstance(current, NeedTools):
+        return current
+    leads = _leads(state, agenda, _previous_agenda(messages, state, agenda), done)
+    note = _blocking_note(state, agenda, current) if isinstance(current, Propose) else ""
+    if not leads and not note:
+        return current
+    if isinstance(current, Propose):
+        answer = say.propose(current, state.lang, note=note)
+    else:
+        answer = current
+    return " ".join([*leads, answer]) if state.lang == "en" else "".join([*leads, answer])
 
 
 def _message(outcome: Outcome, state: DialogueState) -> AIMessage:

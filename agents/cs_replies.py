@@ -16,13 +16,17 @@ __all__ = [
     "ask_detail",
     "ask_identification",
     "ask_order",
+    "blocked_later",
+    "declined",
     "done",
     "greet",
     "injection_note",
     "kb_answer",
     "money",
+    "next_request",
     "not_found_identity",
     "not_your_order",
+    "one_at_a_time",
     "order_facts",
     "propose",
     "refuse",
@@ -230,8 +234,8 @@ def _address(args: Mapping[str, Any]) -> str:
     )
 
 
-def propose(plan: Propose, lang: Lang) -> str:
-    """State the exact change and ask for an explicit yes."""
+def propose(plan: Propose, lang: Lang, *, note: str = "") -> str:
+    """State the exact change and ask for an explicit yes; ``note`` goes before the question."""
     args, name, order = plan.call.args, plan.call.name, plan.order_id
     amount = money(plan.amount or 0.0)
     method = _method(plan.payment_method, lang) if plan.payment_method else ""
@@ -254,7 +258,7 @@ def propose(plan: Propose, lang: Lang) -> str:
             f"使用{method}。每个订单只能换货一次。",
             "modify_user_address": f"将您账户的默认地址改为：{where}。",
         }[name]
-        return text + "请确认是否办理（回复“确认”）？"
+        return text + note + "请确认是否办理（回复“确认”）？"
     diff = f"you pay a difference of {amount}" if charge else f"you get {amount} back"
     text = {
         "cancel_pending_order": f"Order {order} is pending and can be cancelled with the reason "
@@ -273,24 +277,17 @@ def propose(plan: Propose, lang: Lang) -> str:
         f"difference is {amount} ({diff}), using your {method}. An order can be exchanged once.",
         "modify_user_address": f"I will change your default address to {where}.",
     }[name]
-    return text + " Shall I go ahead? Please reply yes to confirm."
+    return text + (f" {note}" if note else "") + " Shall I go ahead? Please reply yes to confirm."
 
 
-def done(name: str, result: str, lang: Lang, *, pending: Sequence[str] = ()) -> str:
-    """Report a write's outcome; ``pending`` are actions also asked for and not yet handled."""
+def done(name: str, result: str, lang: Lang, *, more: bool = False) -> str:
+    """Report a write's outcome; ``more`` when the reply goes on with another request."""
     if result.startswith("Error:"):
         if lang == "zh":
             return f"抱歉，操作没有成功（{result}），没有做任何更改。"
         return f"Sorry, that did not go through ({result}); nothing was changed."
-    if pending:
-        if lang == "zh":
-            wanted = "、".join(_ZH_ACTION.get(action, action) for action in pending)
-            return f"已办理完成。您还提到要{wanted}，我们现在来处理：请告诉我订单号和具体内容。"
-        wanted = " and ".join(_EN_ACTION_NOUN.get(action, action) for action in pending)
-        return (
-            f"Done, the change is made. You also mentioned the {wanted}; let's do that now: "
-            "which order is it, and what exactly should change?"
-        )
+    if more:
+        return "已办理完成。" if lang == "zh" else "Done, the change is made."
     if lang == "zh":
         return "已办理完成。还有什么可以帮您？"
     return "Done, the change is made. Anything else I can help with?"
@@ -298,12 +295,70 @@ def done(name: str, result: str, lang: Lang, *, pending: Sequence[str] = ()) -> 
 
 _EN_ACTION_NOUN = {
     "cancel": "cancellation",
-    "modify_address": "address change",
+    "modify_address": "shipping address change",
     "modify_payment": "payment change",
     "modify_items": "item change",
+    "items": "item change or exchange",
     "return": "return",
     "exchange": "exchange",
+    "user_address": "default address change",
 }
+_ZH_ACTION_NOUN = {
+    "cancel": "取消订单",
+    "modify_address": "修改收货地址",
+    "modify_payment": "修改支付方式",
+    "modify_items": "修改商品",
+    "items": "更换商品",
+    "return": "退货",
+    "exchange": "换货",
+    "user_address": "修改默认地址",
+}
+
+
+def _noun(action: str, lang: Lang) -> str:
+    if lang == "zh":
+        return _ZH_ACTION_NOUN.get(action, action)
+    return _EN_ACTION_NOUN.get(action, action)
+
+
+def one_at_a_time(actions: Sequence[str], lang: Lang) -> str:
+    """Say that a message's several requests are taken one at a time, in the order written."""
+    if lang == "zh":
+        steps = "，再".join(_noun(action, lang) for action in actions)
+        return f"您提到了{len(actions)}件事，我们一件一件来：先{steps}。"
+    steps = ", then the ".join(_noun(action, lang) for action in actions)
+    return (
+        f"You asked for {len(actions)} things; I will take them one at a time: first the {steps}."
+    )
+
+
+def next_request(action: str, order_ids: Sequence[str], lang: Lang) -> str:
+    """Lead into the next request of the customer's message."""
+    order = order_ids[0] if order_ids else ""
+    if lang == "zh":
+        where = f"（订单 {order}）" if order else ""
+        return f"接下来办理您提到的{_noun(action, lang)}{where}："
+    where = f" (order {order})" if order else ""
+    return f"Next, the {_noun(action, lang)} you also asked for{where}:"
+
+
+def blocked_later(order_id: str, actions: Sequence[str], lang: Lang) -> str:
+    """Warn that a change makes the order's other requested changes impossible."""
+    if lang == "zh":
+        wanted = "、".join(_noun(action, lang) for action in actions)
+        return f"注意：办理后订单 {order_id} 的状态会改变，您提到的{wanted}将无法再办理。"
+    wanted = " and the ".join(_noun(action, lang) for action in actions)
+    return (
+        f"Note: after this, order {order_id} can no longer be changed, so the {wanted} you also "
+        "asked for will not be possible."
+    )
+
+
+def declined(lang: Lang) -> str:
+    """Acknowledge a no to the change at hand."""
+    if lang == "zh":
+        return "好的，这一项不办理，没有做任何更改。"
+    return "All right, I will leave that one as it is; nothing was changed."
 
 
 def transferred(lang: Lang) -> str:

@@ -14,9 +14,10 @@ from shopcrew.agents.cs_dialogue_state import DialogueState
 from shopcrew.agents.cs_items import find_products
 from shopcrew.agents.cs_lexicon import EN_CUES, ZH_CUES
 from shopcrew.agents.cs_nlu import Action, OrderQuestion, Understanding, intent_scores
+from shopcrew.agents.cs_segments import RequestSegment
 from shopcrew.agents.cs_slots import Address, CancelReason, PaymentRef, target_payment
 
-__all__ = ["Identity", "Request", "current_request", "identity"]
+__all__ = ["Focus", "Identity", "Request", "current_request", "identity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,26 @@ class Identity:
     email: str | None = None
     name: tuple[str, str] | None = None
     zip: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """Where one request of a message carrying several is read from (`cs_agenda`).
+
+    The request is its own part of that message, plus the customer's later turns from `start`
+    on; the first request also takes the turns of the same request before that message.
+    """
+
+    segment: RequestSegment | None
+    """The request; None once every request of the message is finished."""
+    anchor: int
+    """The turn of the message that carries the requests."""
+    start: int
+    """The first turn after the anchor that belongs to this request."""
+    upto: int
+    """The last turn read."""
+    preface: tuple[int, ...] = ()
+    """Turns before the anchor that belong to the first request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,39 +201,58 @@ def _order_for_action(text: str, ids: tuple[str, ...], action: Action | None) ->
 
 
 def _latest_order_id(
-    state: DialogueState, turns: tuple[int, ...], action: Action | None = None
+    state: DialogueState, entries: list[tuple[str, Understanding]], action: Action | None = None
 ) -> str | None:
-    for turn in reversed(turns):
-        ids = state.understood[turn].order_ids
-        if ids:
-            return _order_for_action(state.humans[turn], ids, action)
+    for text, understood in reversed(entries):
+        if understood.order_ids:
+            return _order_for_action(text, understood.order_ids, action)
     for understood in reversed(state.understood):
         if understood.order_ids:
             return understood.order_ids[-1]
     return None
 
 
-def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -> Request:
+def _entries(state: DialogueState, focus: Focus | None) -> list[tuple[str, Understanding]]:
+    """The messages of the current request, as (text, understanding)."""
+    if focus is None:
+        turns = state.window or (state.turn,)
+        return [(state.humans[turn], state.understood[turn]) for turn in turns]
+    entries = [(state.humans[turn], state.understood[turn]) for turn in focus.preface]
+    first = max(focus.start, focus.anchor + 1)
+    if focus.segment is not None:
+        entries.append((focus.segment.text, focus.segment.understood))
+    else:
+        first = max(first, state.last_write_turn + 1)
+    entries += [
+        (state.humans[turn], state.understood[turn]) for turn in range(first, focus.upto + 1)
+    ]
+    return entries
+
+
+def current_request(
+    state: DialogueState, *, item_names: tuple[str, ...] = (), focus: Focus | None = None
+) -> Request:
     """Gather the current request from the turns since the latest successful write.
 
     Args:
         state: The dialogue state.
         item_names: Product names of the order at hand, to find the message naming items.
+        focus: With a message carrying several requests, the one at hand (`cs_agenda`).
     """
-    turns = state.window or (state.turn,)
-    window: list[Understanding] = [state.understood[turn] for turn in turns]
+    entries = _entries(state, focus)
     action: Action | None = None
     question: OrderQuestion | None = None
-    for turn, understood in zip(turns, window, strict=True):
-        said = _message_action(understood, state.humans[turn])
+    for text, understood in entries:
+        said = _message_action(understood, text)
         if said is None and action is None and _item_change_hint(understood):
             # An item change inferred from "switch the …" with an order id is in progress from
             # here on: a later "I'll pay with my …" names its payer.
             action = "modify_items"
             continue
-        if said is None or not _overrides(understood, action, state.humans[turn]):
+        if said is None or not _overrides(understood, action, text):
             continue
         action, question = said, understood.order_question
+    window = [understood for _, understood in entries]
     order_in_window = any(u.order_ids for u in window)
     wanted = [target_payment(u.payments) for u in window]
     if action is None and order_in_window and any(ref and ref.kind != "original" for ref in wanted):
@@ -229,15 +269,15 @@ def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -
             break
     item_text = ""
     if item_names:
-        for turn in reversed(turns):
-            if find_products(state.humans[turn], list(item_names)):
-                item_text = state.humans[turn]
+        for text, _ in reversed(entries):
+            if find_products(text, list(item_names)):
+                item_text = text
                 break
     latest = state.latest()
     return Request(
         action=action,
         question=question,
-        order_id=_latest_order_id(state, turns, action),
+        order_id=_latest_order_id(state, entries, action),
         reason=reason,
         address=address,
         payment=payment,
@@ -249,7 +289,7 @@ def current_request(state: DialogueState, *, item_names: tuple[str, ...] = ()) -
         injection=latest.injection,
         refuses_identify=any(u.refuses_identify for u in window),
         amounts=latest.amounts,
-        text=" ".join(state.humans[turn] for turn in turns),
+        text=" ".join(text for text, _ in entries),
         order_in_window=order_in_window,
         inferred_drop=inferred_drop,
     )

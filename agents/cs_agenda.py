@@ -1,0 +1,153 @@
+"""Several requests in one customer message: which one is at hand, and what became of the others.
+
+The latest message carrying two or more requests (`cs_segments`) is the *anchor*. Its requests
+are taken one at a time, in the order written. The one at hand is finished when a write is made
+for it (done), when the customer says no to it (declined), or when the policy forbids it outright
+(refused: the order's status, an order that is not theirs, a variant that does not exist...);
+the next one then starts from what the anchor said about it, and the customer's turns from there
+on fill in what is still missing. Like the rest of the dialogue state, this is read back from the
+transcript on every call; nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from shopcrew.agents.cs_dialogue_state import WRITE_TOOLS, DialogueState, ToolEvent
+from shopcrew.agents.cs_nlu import Understanding
+from shopcrew.agents.cs_request import Focus
+from shopcrew.agents.cs_segments import RequestSegment, action_family, split_requests
+
+__all__ = ["Agenda", "Finish", "Finished", "derive_agenda"]
+
+Finish = Literal["done", "declined", "refused"]
+
+_WRITE_FAMILY = {
+    "cancel_pending_order": "cancel",
+    "modify_pending_order_address": "modify_address",
+    "modify_pending_order_payment": "modify_payment",
+    "modify_pending_order_items": "items",
+    "exchange_delivered_order_items": "items",
+    "return_delivered_order_items": "return",
+    "modify_user_address": "user_address",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A request of the anchor that is no longer at hand."""
+
+    index: int
+    """Its position among the anchor's requests."""
+    how: Finish
+    turn: int
+    """The customer turn during which it was finished."""
+    focus: Focus
+    """Where it was read from when it was finished."""
+
+
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    """The requests of the anchor message and where the conversation is among them."""
+
+    anchor: int
+    segments: tuple[RequestSegment, ...]
+    finished: tuple[Finished, ...]
+    index: int
+    """The request at hand (``len(segments)`` once all are finished)."""
+    focus: Focus
+    """Where the request at hand is read from (`cs_request.current_request`)."""
+
+    @property
+    def current(self) -> RequestSegment | None:
+        """The request at hand, None once all are finished."""
+        return self.focus.segment
+
+    def indices(self, how: Finish, *, turn: int | None = None) -> tuple[int, ...]:
+        """Requests finished in this way (during that customer turn, if given)."""
+        return tuple(
+            f.index for f in self.finished if f.how == how and (turn is None or f.turn == turn)
+        )
+
+
+def _matches(event: ToolEvent, segment: RequestSegment) -> bool:
+    if _WRITE_FAMILY.get(event.name) != action_family(segment.action):
+        return False
+    order_id = event.args.get("order_id")
+    return (
+        order_id is None
+        or not segment.understood.order_ids
+        or (order_id in segment.understood.order_ids)
+    )
+
+
+def _declines(understood: Understanding, segment: RequestSegment) -> bool:
+    """A plain no to the request at hand ("no, leave that one"), with nothing new in it."""
+    if understood.yes_no is not False:
+        return False
+    # "不用了" also reads as a cancellation reason; once the request has one, it is a no.
+    fresh = segment.action == "cancel" and segment.understood.reason is None
+    reason = understood.reason if fresh else None
+    slots = (understood.address, reason, understood.email, understood.name)
+    if any(slot is not None for slot in slots) or understood.order_ids or understood.payments:
+        return False
+    return understood.action is None or action_family(understood.action) == action_family(
+        segment.action
+    )
+
+
+def derive_agenda(state: DialogueState, *, refused: Callable[[Focus], bool]) -> Agenda | None:
+    """Read the anchor's requests and their progress out of the dialogue state.
+
+    Args:
+        state: The dialogue state.
+        refused: Whether the policy forbids the request read from a focus outright, with the
+            store records read so far; a request a write was made for is never asked about.
+
+    Returns:
+        The agenda, or None when no message carries several requests.
+    """
+    anchor = next(
+        (
+            t
+            for t in reversed(range(len(state.humans)))
+            if split_requests(state.humans[t], state.lang)
+        ),
+        None,
+    )
+    if anchor is None:
+        return None
+    segments = split_requests(state.humans[anchor], state.lang)
+    writes = [e for e in state.events if e.name in WRITE_TOOLS and e.ok]
+    before = max((e.turn for e in writes if e.turn < anchor), default=-1)
+    preface = tuple(range(before + 1, anchor))
+    writes = [e for e in writes if e.turn >= anchor]
+    finished: list[Finished] = []
+
+    def focus(index: int, start: int, upto: int) -> Focus:
+        segment = segments[index] if index < len(segments) else None
+        return Focus(segment, anchor, start, upto, preface if index == 0 else ())
+
+    def settle(index: int, start: int, turn: int) -> tuple[int, int]:
+        while index < len(segments):
+            if any(e.turn >= turn and _matches(e, segments[index]) for e in writes):
+                break
+            if not refused(focus(index, start, turn)):
+                break
+            finished.append(Finished(index, "refused", turn, focus(index, start, turn)))
+            index, start = index + 1, turn + 1
+        return index, start
+
+    index, start = 0, anchor
+    for turn in range(anchor, state.turn + 1):
+        if turn > anchor and index < len(segments):
+            if _declines(state.understood[turn], segments[index]):
+                finished.append(Finished(index, "declined", turn, focus(index, start, turn)))
+                index, start = index + 1, turn + 1
+        index, start = settle(index, start, turn)
+        if index < len(segments) and any(e.turn == turn for e in writes):
+            finished.append(Finished(index, "done", turn, focus(index, start, turn)))
+            index, start = settle(index + 1, turn + 1, turn)
+    return Agenda(anchor, segments, tuple(finished), index, focus(index, start, state.turn))
