@@ -9,7 +9,7 @@ import typing
 
 if typing.TYPE_CHECKING:
     from shopcrew.service.app import DEFAULT_MAX_BODY_BYTES, create_app
-    from shopcrew.service.crews import CrewRegistry, MerchantCrew
+    from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry, MerchantCrew
     from shopcrew.service.errors import (
         AuthenticationError,
         InvalidMerchantIdError,
@@ -32,6 +32,7 @@ if typing.TYPE_CHECKING:
 _LAZY = {
     "DEFAULT_MAX_BODY_BYTES": "shopcrew.service.app",
     "create_app": "shopcrew.service.app",
+    "DEFAULT_MAX_CREWS": "shopcrew.service.crews",
     "CrewRegistry": "shopcrew.service.crews",
     "MerchantCrew": "shopcrew.service.crews",
     "AuthenticationError": "shopcrew.service.errors",
@@ -52,6 +53,7 @@ _LAZY = {
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_CREWS",
     "ApiKeyRecord",
     "ApiKeyStore",
     "AuthenticationError",

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.errors import ShopcrewError
 from shopcrew.memory import Memory, RedisStore, connect
-from shopcrew.service.crews import CrewRegistry
+from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry
 from shopcrew.service.errors import AuthenticationError, status_for
 from shopcrew.service.keys import ApiKeyStore
 from shopcrew.service.limits import BodyLimitMiddleware
@@ -44,6 +44,7 @@ def create_app(
     memory_for: Callable[[str], Memory] | None = None,
     adapters_for: Callable[[str], Adapters] | None = None,
     policy_for: Callable[[str], Policy] | None = None,
+    max_crews: int = DEFAULT_MAX_CREWS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     metrics: ServiceMetrics | None = None,
 ) -> FastAPI:
@@ -59,6 +60,9 @@ def create_app(
             namespace=namespace)`; keep it namespaced by merchant.
         adapters_for: The adapters of a merchant; the reference store when omitted.
         policy_for: The policy of a merchant; `Policy()` when omitted.
+        max_crews: How many merchants' crews stay built at once; the least recently used one
+            is dropped beyond that and built again on its next request (its state is in its
+            memory, not in the crew).
         max_body_bytes: Larger request bodies get a 413.
         metrics: The Prometheus metrics; a fresh registry when omitted.
 
@@ -75,6 +79,7 @@ def create_app(
         memory_for=memory_for or default_memory,
         adapters_for=adapters_for,
         policy_for=policy_for,
+        max_crews=max_crews,
     )
     service_metrics = metrics or ServiceMetrics()
     service = CrewService(crews, service_metrics)

@@ -89,16 +89,16 @@ class CrewService:
 
     async def run(self, merchant_id: str, event: CrewEvent) -> RunResult:
         """Run an event on its thread; an event id the thread already holds runs nothing."""
-        built = await self.crews.get(merchant_id)
-        thread_id = thread_for(event, merchant_id=merchant_id)
-        async with self.crews.thread_lock(thread_id):
-            before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-            if _ran_before(before, event):
-                return self._result(event.id, thread_id, before, before, replayed=True)
-            with self._timed(event.kind):
-                await asend_event(built.crew, event, merchant_id=merchant_id)
-            after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-        return self._finish(event.id, thread_id, before, after)
+        async with self.crews.use(merchant_id) as built:
+            thread_id = thread_for(event, merchant_id=merchant_id)
+            async with self.crews.thread_lock(thread_id):
+                before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+                if _ran_before(before, event):
+                    return self._result(event.id, thread_id, before, before, replayed=True)
+                with self._timed(event.kind):
+                    await asend_event(built.crew, event, merchant_id=merchant_id)
+                after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+            return self._finish(event.id, thread_id, before, after)
 
     async def stream(self, merchant_id: str, event: CrewEvent) -> AsyncIterator[StreamItem]:
         """Run an event, yielding LangGraph's `updates` and `messages` as they come.
@@ -106,30 +106,30 @@ class CrewService:
         Yields `metadata` first, then `updates` and `messages` items, and `end` with the
         `RunResult` (or `error` with the error body).
         """
-        built = await self.crews.get(merchant_id)
-        thread_id = thread_for(event, merchant_id=merchant_id)
-        config = _config(thread_id)
-        yield "metadata", {"thread_id": thread_id, "event_id": event.id}
-        try:
-            async with self.crews.thread_lock(thread_id):
-                before = await built.crew.aget_state(config, subgraphs=True)
-                if _ran_before(before, event):
-                    result = self._result(event.id, thread_id, before, before, replayed=True)
-                    yield "end", result.model_dump(mode="json")
-                    return
-                with self._timed(event.kind):
-                    payload = {"event": event.model_dump(mode="json")}
-                    async for ns, mode, chunk in built.crew.astream(
-                        payload, config, stream_mode=_STREAM_MODES, subgraphs=True
-                    ):
-                        yield _stream_item(tuple(ns), str(mode), chunk)
-                after = await built.crew.aget_state(config, subgraphs=True)
-            result = self._finish(event.id, thread_id, before, after)
-        except ShopcrewError as exc:
-            self.metrics.errors.labels(type(exc).__name__, "stream").inc()
-            yield "error", {"error": {"type": type(exc).__name__, "message": str(exc)}}
-            return
-        yield "end", result.model_dump(mode="json")
+        async with self.crews.use(merchant_id) as built:
+            thread_id = thread_for(event, merchant_id=merchant_id)
+            config = _config(thread_id)
+            yield "metadata", {"thread_id": thread_id, "event_id": event.id}
+            try:
+                async with self.crews.thread_lock(thread_id):
+                    before = await built.crew.aget_state(config, subgraphs=True)
+                    if _ran_before(before, event):
+                        result = self._result(event.id, thread_id, before, before, replayed=True)
+                        yield "end", result.model_dump(mode="json")
+                        return
+                    with self._timed(event.kind):
+                        payload = {"event": event.model_dump(mode="json")}
+                        async for ns, mode, chunk in built.crew.astream(
+                            payload, config, stream_mode=_STREAM_MODES, subgraphs=True
+                        ):
+                            yield _stream_item(tuple(ns), str(mode), chunk)
+                    after = await built.crew.aget_state(config, subgraphs=True)
+                result = self._finish(event.id, thread_id, before, after)
+            except ShopcrewError as exc:
+                self.metrics.errors.labels(type(exc).__name__, "stream").inc()
+                yield "error", {"error": {"type": type(exc).__name__, "message": str(exc)}}
+                return
+            yield "end", result.model_dump(mode="json")
 
     async def thread(self, merchant_id: str, thread_id: str) -> ThreadState:
         """A thread of the merchant.
@@ -139,60 +139,62 @@ class CrewService:
         """
         if not thread_id.startswith(f"{merchant_id}:"):
             raise UnknownThreadError(thread_id)
-        built = await self.crews.get(merchant_id)
-        snapshot = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-        if snapshot.created_at is None:
-            raise UnknownThreadError(thread_id)
-        return thread_state(thread_id, snapshot)
+        async with self.crews.use(merchant_id) as built:
+            snapshot = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+            if snapshot.created_at is None:
+                raise UnknownThreadError(thread_id)
+            return thread_state(thread_id, snapshot)
 
     async def approvals(self, merchant_id: str, status: ApprovalStatus | None) -> ApprovalList:
         """The merchant's approval requests (with that status now, when given)."""
-        built = await self.crews.get(merchant_id)
-        records = await asyncio.to_thread(built.approvals.records, status=status)
-        return ApprovalList(approvals=records)
+        async with self.crews.use(merchant_id) as built:
+            records = await asyncio.to_thread(built.approvals.records, status=status)
+            return ApprovalList(approvals=records)
 
     async def approval(self, merchant_id: str, request_id: str) -> ApprovalRecord:
         """One approval request of the merchant (`UnknownApprovalError` otherwise)."""
-        built = await self.crews.get(merchant_id)
-        return await asyncio.to_thread(built.approvals.get, request_id)
+        async with self.crews.use(merchant_id) as built:
+            return await asyncio.to_thread(built.approvals.get, request_id)
 
     async def decide(self, merchant_id: str, request_id: str, body: DecisionIn) -> DecisionOut:
         """Answer an approval request and resume its thread (all checks of `adecide`)."""
-        built = await self.crews.get(merchant_id)
-        record = await asyncio.to_thread(built.approvals.get, request_id)
-        decision = Decision(
-            id=body.decision_id or uuid4().hex,
-            request_id=request_id,
-            interrupt_id=body.interrupt_id or record.interrupt_id,
-            action_hash=body.action_hash,
-            verdict=body.verdict,
-            by=body.by,
-            payload=body.payload if isinstance(body, EditIn) else None,
-            note=body.note,
-        )
-        thread_id = record.thread_id
-        async with self.crews.thread_lock(thread_id):
-            before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-            with self._timed("human_decision"):
-                event = HumanDecision(decision=decision)
-                await asend_event(built.crew, event, merchant_id=merchant_id)
-            after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-        self.metrics.approvals.labels(body.verdict).inc()
-        run = self._finish(None, thread_id, before, after)
-        decided = await asyncio.to_thread(built.approvals.get, request_id)
-        return DecisionOut(approval=decided, run=run)
+        async with self.crews.use(merchant_id) as built:
+            record = await asyncio.to_thread(built.approvals.get, request_id)
+            decision = Decision(
+                id=body.decision_id or uuid4().hex,
+                request_id=request_id,
+                interrupt_id=body.interrupt_id or record.interrupt_id,
+                action_hash=body.action_hash,
+                verdict=body.verdict,
+                by=body.by,
+                payload=body.payload if isinstance(body, EditIn) else None,
+                note=body.note,
+            )
+            thread_id = record.thread_id
+            async with self.crews.thread_lock(thread_id):
+                before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+                with self._timed("human_decision"):
+                    event = HumanDecision(decision=decision)
+                    await asend_event(built.crew, event, merchant_id=merchant_id)
+                after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
+            self.metrics.approvals.labels(body.verdict).inc()
+            run = self._finish(None, thread_id, before, after)
+            decided = await asyncio.to_thread(built.approvals.get, request_id)
+            return DecisionOut(approval=decided, run=run)
 
     async def escalations(self, merchant_id: str, *, waiting: bool | None) -> EscalationList:
         """The merchant's escalations (only those waiting now, or not, when given)."""
-        built = await self.crews.get(merchant_id)
-        found = [await self._escalation_out(built, r) for r in await built.escalations.arecords()]
-        chosen = [e for e in found if waiting is None or e.waiting == waiting]
-        return EscalationList(escalations=chosen)
+        async with self.crews.use(merchant_id) as built:
+            found = [
+                await self._escalation_out(built, r) for r in await built.escalations.arecords()
+            ]
+            chosen = [e for e in found if waiting is None or e.waiting == waiting]
+            return EscalationList(escalations=chosen)
 
     async def escalation(self, merchant_id: str, ticket_id: str) -> EscalationOut:
         """One escalation of the merchant (`UnknownEscalationError` otherwise)."""
-        built = await self.crews.get(merchant_id)
-        return await self._escalation_out(built, await _record(built, ticket_id))
+        async with self.crews.use(merchant_id) as built:
+            return await self._escalation_out(built, await _record(built, ticket_id))
 
     async def resume_escalation(
         self, merchant_id: str, ticket_id: str, body: EscalationResumeIn
@@ -203,33 +205,33 @@ class CrewService:
             UnknownEscalationError: The merchant has no such ticket.
             StaleEscalationError: Its conversation no longer waits for a person.
         """
-        built = await self.crews.get(merchant_id)
-        record = await _record(built, ticket_id)
-        config = _config(record.thread_id)
-        async with self.crews.thread_lock(record.thread_id):
-            before = await built.crew.aget_state(config, subgraphs=True)
-            # The thread waits in a new interrupt after each customer message: find it by ticket.
-            waiting = _escalation_interrupt(before, ticket_id)
-            if waiting is None:
-                raise StaleEscalationError(ticket_id)
-            resume = {waiting.id: {"reply": body.reply, "status": body.status}}
-            with self._timed("escalation_reply"):
-                await built.crew.ainvoke(Command(resume=resume), config)
-            after = await built.crew.aget_state(config, subgraphs=True)
-        self.metrics.escalations.labels("resumed").inc()
-        values = after.values if isinstance(after.values, dict) else {}
-        ticket = EscalationTicket.model_validate(values.get("escalation") or record.ticket)
-        answered = await built.escalations.aanswered(record, ticket=ticket, by=body.by)
-        run = self._finish(None, record.thread_id, before, after)
-        return EscalationResumeOut(
-            escalation=await self._escalation_out(built, answered, snapshot=after), run=run
-        )
+        async with self.crews.use(merchant_id) as built:
+            record = await _record(built, ticket_id)
+            config = _config(record.thread_id)
+            async with self.crews.thread_lock(record.thread_id):
+                before = await built.crew.aget_state(config, subgraphs=True)
+                # Each customer message re-raises the wait in a new interrupt: find it by ticket.
+                waiting = _escalation_interrupt(before, ticket_id)
+                if waiting is None:
+                    raise StaleEscalationError(ticket_id)
+                resume = {waiting.id: {"reply": body.reply, "status": body.status}}
+                with self._timed("escalation_reply"):
+                    await built.crew.ainvoke(Command(resume=resume), config)
+                after = await built.crew.aget_state(config, subgraphs=True)
+            self.metrics.escalations.labels("resumed").inc()
+            values = after.values if isinstance(after.values, dict) else {}
+            ticket = EscalationTicket.model_validate(values.get("escalation") or record.ticket)
+            answered = await built.escalations.aanswered(record, ticket=ticket, by=body.by)
+            run = self._finish(None, record.thread_id, before, after)
+            return EscalationResumeOut(
+                escalation=await self._escalation_out(built, answered, snapshot=after), run=run
+            )
 
     async def blackboard(self, merchant_id: str, kind: EntryKind | None) -> BlackboardList:
         """The merchant's blackboard entries, oldest first."""
-        built = await self.crews.get(merchant_id)
-        entries = await asyncio.to_thread(built.memory.blackboard.entries, kind=kind)
-        return BlackboardList(entries=entries)
+        async with self.crews.use(merchant_id) as built:
+            entries = await asyncio.to_thread(built.memory.blackboard.entries, kind=kind)
+            return BlackboardList(entries=entries)
 
     def _timed(self, kind: str) -> _Timed:
         return _Timed(self.metrics, kind)

@@ -224,8 +224,8 @@ async def world(
     text = "I want to talk to a real person please."
     talk = (await a.post("/v1/conversations/c1/messages", json={"text": text})).json()
     [ticket] = talk["interrupts"]
-    crew = await service.app.state.crews.get(A)
-    crew.memory.blackboard.post(StockAlert(product_id="p-secret", level=0, author="test"))
+    async with service.app.state.crews.use(A) as crew:
+        crew.memory.blackboard.post(StockAlert(product_id="p-secret", level=0, author="test"))
     world = World(
         service=service,
         a=a,
