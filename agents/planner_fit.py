@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 __all__ = [
     "CurvePosterior",
@@ -69,6 +69,13 @@ class FitSettings:
     """Skew-normal prior of log(x / x*), where x* = log((a/k) / margin) is where the
     campaign's marginal ROAS would equal the market's common level: mean −0.31, sd 0.62,
     with a long tail towards under-funded campaigns."""
+    margin_prior_mean: float = 0.68
+    margin_prior_sd: float = 0.40
+    """Normal prior of log θ, the market's common marginal ROAS (θ about 2, within a
+    factor of 1.5), so a market whose histories barely moved is not read as balanced at
+    any level at all."""
+    margin_points: int = 21
+    margin_prior_sds: float = 3.5
     unfunded_x: float = 0.05
     """x* for a campaign whose a/k is below the common level: it is kept near its floor."""
     grid_points: int = 161
@@ -253,6 +260,26 @@ def _curvature(p: _Profile, sigma: float, log_margin: float | None, cfg: FitSett
     return _Level(np.asarray(evidence), np.asarray(mean_a), np.asarray(mean_a2))
 
 
+def _mix_over_margins(
+    levels: Sequence[_Level], margin_weight: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """A campaign's log weight and moments of a per grid point of x, averaged over θ."""
+    log_parts = []
+    for level, weight in zip(levels, margin_weight.tolist(), strict=True):
+        norm = special.logsumexp(level.log_evidence)
+        if not np.isfinite(norm):
+            log_parts.append(np.full_like(level.log_evidence, -np.inf))
+            continue
+        log_parts.append(math.log(max(weight, 1e-300)) + level.log_evidence - norm)
+    stacked = np.stack(log_parts)
+    total = special.logsumexp(stacked, axis=0)
+    with np.errstate(invalid="ignore"):
+        resp = np.nan_to_num(np.exp(stacked - total))
+    mean_a = np.sum(resp * np.stack([level.mean_a for level in levels]), axis=0)
+    mean_a2 = np.sum(resp * np.stack([level.mean_a2 for level in levels]), axis=0)
+    return np.asarray(total), np.asarray(mean_a), np.asarray(mean_a2)
+
+
 def _data_only(p: _Profile, sigma: float) -> _Level:
     """The fit without the level priors (for a campaign whose a/k is out of their range)."""
     s2 = sigma**2 / p.days
@@ -260,31 +287,50 @@ def _data_only(p: _Profile, sigma: float) -> _Level:
     return _Level(-p.rss / (2.0 * sigma**2), mean_a, mean_a**2 * math.exp(s2))
 
 
-def _market_margin(profiles: Sequence[_Profile], sigma: float, cfg: FitSettings) -> float | None:
-    """The log of the market's common marginal ROAS at the current budgets.
+@dataclass(frozen=True, slots=True, eq=False)
+class _Margins:
+    """The posterior of the market's common marginal ROAS θ on a grid of log θ."""
 
-    Chosen by marginal likelihood over the campaigns; None with fewer than two observed.
+    log_margin: tuple[float | None, ...]
+    weight: FloatArray
+    levels: dict[int, list[_Level]]
+    """Per campaign (by index), its `_Level` at each grid point of log θ."""
+
+    @property
+    def mean(self) -> float | None:
+        """The posterior mean of θ (None when it was not estimated)."""
+        if self.log_margin[0] is None:
+            return None
+        values = np.exp(np.asarray(self.log_margin, dtype=np.float64))
+        return float(np.sum(self.weight * values))
+
+
+def _margins(profiles: Sequence[_Profile], sigma: float, cfg: FitSettings) -> _Margins:
+    """The market's common marginal ROAS at the current budgets, given every campaign.
+
+    A normal prior on log θ times each campaign's evidence; with fewer than two observed
+    campaigns there is nothing to pool, and the balance prior is left out.
     """
-    seen = [p for p in profiles if p.days]
+    seen = [i for i, p in enumerate(profiles) if p.days]
     if len(seen) < 2:
-        return None
-
-    def score(log_margin: float) -> float:
-        return -sum(
-            float(special.logsumexp(_curvature(p, sigma, log_margin, cfg).log_evidence))
-            for p in seen
-        )
-
-    grid = np.linspace(math.log(0.05), math.log(50.0), 25)
-    best = int(np.argmin([score(g) for g in grid.tolist()]))
-    step = float(grid[1] - grid[0])
-    found = optimize.minimize_scalar(
-        score,
-        bounds=(float(grid[best]) - step, float(grid[best]) + step),
-        method="bounded",
-        options={"xatol": 1e-3},
+        levels = {i: [_curvature(profiles[i], sigma, None, cfg)] for i in seen}
+        return _Margins((None,), np.ones(1), levels)
+    half = cfg.margin_prior_sds * cfg.margin_prior_sd
+    grid = np.linspace(
+        cfg.margin_prior_mean - half, cfg.margin_prior_mean + half, cfg.margin_points
     )
-    return float(found.x)
+    levels = {i: [_curvature(profiles[i], sigma, g, cfg) for g in grid.tolist()] for i in seen}
+    evidence = {i: np.array([special.logsumexp(lv.log_evidence) for lv in levels[i]]) for i in seen}
+    # A campaign the priors rule out at every θ (a/k far outside its range) says nothing
+    # about θ; it is fitted on its data alone.
+    inside = [i for i in seen if np.isfinite(evidence[i]).any()]
+    log_post = np.asarray(
+        stats.norm.logpdf(grid, loc=cfg.margin_prior_mean, scale=cfg.margin_prior_sd)
+    ) + sum((evidence[i] for i in inside), np.zeros_like(grid))
+    levels = {i: levels[i] for i in inside}
+    weight = np.exp(log_post - log_post.max())
+    weight /= weight.sum()
+    return _Margins(tuple(grid.tolist()), weight, levels)
 
 
 def fit_campaigns(
@@ -311,10 +357,12 @@ def fit_campaigns(
     dof = sum(p.dof for _, p, _ in profiles)
     rss = sum(float(p.rss.min()) for _, p, _ in profiles if p.days)
     sigma = max(math.sqrt(rss / dof) if dof else 0.3, cfg.min_sigma)
-    log_margin = _market_margin([p for _, p, _ in profiles], sigma, cfg)
-    curves = tuple(_posterior(cid, p, b, sigma, log_margin, cfg) for cid, p, b in profiles)
-    margin = None if log_margin is None else math.exp(log_margin)
-    return MarketFit(sigma=sigma, curves=curves, margin=margin)
+    margins = _margins([p for _, p, _ in profiles], sigma, cfg)
+    curves = tuple(
+        _posterior(cid, p, b, sigma, margins.weight, margins.levels.get(i), cfg)
+        for i, (cid, p, b) in enumerate(profiles)
+    )
+    return MarketFit(sigma=sigma, curves=curves, margin=margins.mean)
 
 
 def _posterior(
@@ -322,15 +370,17 @@ def _posterior(
     p: _Profile,
     budgets: FloatArray,
     sigma: float,
-    log_margin: float | None,
+    margin_weight: FloatArray,
+    levels: Sequence[_Level] | None,
     cfg: FitSettings,
 ) -> CurvePosterior:
     if p.days:
-        level = _curvature(p, sigma, log_margin, cfg)
-        if not np.isfinite(level.log_evidence.max()):
+        mixed = None if levels is None else _mix_over_margins(levels, margin_weight)
+        if mixed is None or not np.isfinite(mixed[0].max()):
             # The priors rule out every curve (e.g. a/k far outside its range): data alone.
-            level = _data_only(p, sigma)
-        log_w, a, a2 = level.log_evidence, level.mean_a, level.mean_a2
+            only = _data_only(p, sigma)
+            mixed = (only.log_evidence, only.mean_a, only.mean_a2)
+        log_w, a, a2 = mixed
     else:
         log_w = cfg.prior_log_density(p.log_x)
         a = a2 = np.zeros_like(p.k)
