@@ -1,7 +1,9 @@
 """Several requests in one customer message: which one is at hand, and what became of the others.
 
-The latest message carrying two or more requests (`cs_segments`) is the *anchor*. Its requests
-are taken one at a time, in the order written. The one at hand is finished when a write is made
+The latest message carrying two or more requests (`cs_segments`) is the *anchor*; so is a
+message that goes on with the request under way and adds another after a connective ("…by
+mistake. Also, return the lamp"), its first request being the one under way. The requests are
+taken one at a time, in the order written. The one at hand is finished when a write is made
 for it (done), when the customer says no to it (declined), or when the policy forbids it outright
 (refused: the order's status, an order that is not theirs, a variant that does not exist...);
 the next one then starts from what the anchor said about it, and the customer's turns from there
@@ -12,13 +14,18 @@ transcript on every call; nothing is stored.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from shopcrew.agents.cs_dialogue_state import WRITE_TOOLS, DialogueState, ToolEvent
-from shopcrew.agents.cs_nlu import Understanding
-from shopcrew.agents.cs_request import Focus
-from shopcrew.agents.cs_segments import RequestSegment, action_family, split_requests
+from shopcrew.agents.cs_nlu import Understanding, understand
+from shopcrew.agents.cs_request import Focus, current_request
+from shopcrew.agents.cs_segments import (
+    RequestSegment,
+    action_family,
+    split_addition,
+    split_requests,
+)
 
 __all__ = ["Agenda", "Finish", "Finished", "derive_agenda"]
 
@@ -98,6 +105,53 @@ def _declines(understood: Understanding, segment: RequestSegment) -> bool:
     )
 
 
+def _addition(
+    state: DialogueState, turn: int, refused: Callable[[Focus], bool]
+) -> tuple[RequestSegment, ...]:
+    """The request under way and the one a message adds to it ("… Also, return the lamp")."""
+    split = split_addition(state.humans[turn], state.lang)
+    writes = [e.turn for e in state.events if e.name in WRITE_TOOLS and e.ok and e.turn < turn]
+    start = max(writes, default=-1) + 1
+    earlier = range(start, turn)
+    if split is None or not earlier:
+        return ()
+    if any(split_requests(state.humans[t], state.lang) for t in earlier):
+        return ()
+    head, new = split
+    before = Focus(None, start - 1, start, turn - 1)
+    ongoing = current_request(state, focus=before)
+    if ongoing.action is None or ongoing.action == "status":
+        return ()
+    order = (ongoing.order_id,) if ongoing.order_id and ongoing.action != "user_address" else ()
+    new_ids = new.understood.order_ids
+    if action_family(ongoing.action) == action_family(new.action) and set(new_ids) <= set(order):
+        return ()
+    understood = understand(head, default_lang=state.lang)
+    under_way = RequestSegment(
+        ongoing.action, head, replace(understood, action=ongoing.action, order_ids=order)
+    )
+    later = [e for e in state.events if e.name in WRITE_TOOLS and e.ok and e.turn >= turn]
+    # A request written for later was not refused then, whatever its order's status is now.
+    if not any(_matches(e, under_way) for e in later) and refused(before):
+        return ()
+    if not new_ids and new.action != "user_address":
+        new = replace(new, understood=replace(new.understood, order_ids=order))
+    return under_way, new
+
+
+def _anchor(
+    state: DialogueState, refused: Callable[[Focus], bool]
+) -> tuple[int, tuple[RequestSegment, ...]] | None:
+    """The latest message carrying several requests, and its requests."""
+    for turn in reversed(range(len(state.humans))):
+        segments = split_requests(state.humans[turn], state.lang)
+        if not segments:
+            segments = _addition(state, turn, refused)
+        if segments:
+            return turn, segments
+    return None
+
+
 def derive_agenda(state: DialogueState, *, refused: Callable[[Focus], bool]) -> Agenda | None:
     """Read the anchor's requests and their progress out of the dialogue state.
 
@@ -109,17 +163,10 @@ def derive_agenda(state: DialogueState, *, refused: Callable[[Focus], bool]) -> 
     Returns:
         The agenda, or None when no message carries several requests.
     """
-    anchor = next(
-        (
-            t
-            for t in reversed(range(len(state.humans)))
-            if split_requests(state.humans[t], state.lang)
-        ),
-        None,
-    )
-    if anchor is None:
+    found = _anchor(state, refused)
+    if found is None:
         return None
-    segments = split_requests(state.humans[anchor], state.lang)
+    anchor, segments = found
     writes = [e for e in state.events if e.name in WRITE_TOOLS and e.ok]
     before = max((e.turn for e in writes if e.turn < anchor), default=-1)
     preface = tuple(range(before + 1, anchor))
@@ -150,4 +197,7 @@ def derive_agenda(state: DialogueState, *, refused: Callable[[Focus], bool]) -> 
         if index < len(segments) and any(e.turn == turn for e in writes):
             finished.append(Finished(index, "done", turn, focus(index, start, turn)))
             index, start = settle(index + 1, turn + 1, turn)
+    if index == len(segments):
+        # Every request is finished: what follows is read as usual, after the latest write.
+        start = max(start, state.last_write_turn + 1)
     return Agenda(anchor, segments, tuple(finished), index, focus(index, start, state.turn))

@@ -84,6 +84,7 @@ _SLOT_ACTIONS = frozenset({"modify_payment", "modify_address"})
 """Actions whose cues are also the words of a slot ("refund to the original payment method")."""
 
 
+_ADDRESS_ACTIONS = frozenset({"modify_address", "user_address"})
 _PAYMENT_CHANGE = re.compile(
     r"\b(?:change|switch|update|modify|move)\b[^.?!]{0,30}\b(?:payment|billing)\b|"
     r"(?:改|换|修改|更换)[^，。？！]{0,8}(?:支付方式|付款方式)",
@@ -95,12 +96,17 @@ def _overrides(understood: Understanding, current: Action | None, text: str) -> 
     """Whether a later message's action replaces the one asked for earlier in the request.
 
     Payment or address words during a request in progress name that request's payer, refund
-    target or address, unless the message names an order or says to change the order's payment.
+    target or address, unless the message names an order, says to change the order's payment,
+    or asks for a shipping address where the request in progress takes none.
     """
     if current is None or current == "status":
         return True
     if understood.action not in _SLOT_ACTIONS or understood.order_ids:
         return True
+    if understood.action == "modify_address" and current not in _ADDRESS_ACTIONS:
+        # No request under way takes a shipping address but an address change: "rather than
+        # cancelling, ship it to …" changes the request.
+        return understood.scores.get("modify_address", 0.0) >= 2
     return understood.action == "modify_payment" and bool(_PAYMENT_CHANGE.search(text))
 
 
@@ -221,8 +227,6 @@ def _entries(state: DialogueState, focus: Focus | None) -> list[tuple[str, Under
     first = max(focus.start, focus.anchor + 1)
     if focus.segment is not None:
         entries.append((focus.segment.text, focus.segment.understood))
-    else:
-        first = max(first, state.last_write_turn + 1)
     entries += [
         (state.humans[turn], state.understood[turn]) for turn in range(first, focus.upto + 1)
     ]

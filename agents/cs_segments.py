@@ -31,7 +31,7 @@ from shopcrew.agents.cs_slots import (
     extract_payment_refs,
 )
 
-__all__ = ["RequestSegment", "action_family", "split_requests"]
+__all__ = ["RequestSegment", "action_family", "split_addition", "split_requests"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +58,16 @@ _LEAD = re.compile(
 )
 """A clause that starts with a connective: what follows is meant as another request."""
 _NEGATED = re.compile(
-    r"\b(?:don'?t|do not|not|never|won'?t|no need to|without)\s+(?:\w+\s+){0,2}"
+    r"\b(?:don'?t|do not|not|never|won'?t|no need to|without|rather than|instead of)\s+"
+    r"(?:\w+\s+){0,2}"
     r"(?:cancel|return|exchange|change|modify|switch|swap|send)|"
     r"(?:不|别|不要|不用|不想|无需|不必)(?:再)?(?:取消|退货|退掉|退|换货|换|修改|改)",
     re.IGNORECASE,
 )
 _PAYMENT_CHANGE = re.compile(
     r"\b(?:change|switch|update|modify|move)\b[^.?!]{0,30}\b(?:payment|billing)\b|"
-    r"(?:改|换|修改|更换)[^，。？！]{0,8}(?:支付方式|付款方式)",
+    r"(?:改|换|修改|更换)[^，。？！]{0,8}(?:支付方式|付款方式)|"
+    r"(?:支付方式|付款方式)[^，。？！]{0,4}(?:改|换|修改|更换)",
     re.IGNORECASE,
 )
 _CHANGE_VERB = re.compile(
@@ -136,6 +138,9 @@ def _opening(clause: str) -> Action | None:
     if scores.get("user_address", 0.0) >= 3 and _CHANGE_VERB.search(clause):
         return "user_address"
     if scores.get("modify_address", 0.0) >= 3 and (ids or _SHIPPING.search(clause)):
+        return "modify_address"
+    if scores.get("modify_address", 0.0) >= 1 and _CHANGE_VERB.search(clause) and bar < 3:
+        # "the address on #W2 to …", "另外W2的地址改成…": the address itself follows.
         return "modify_address"
     if _PAYMENT_CHANGE.search(clause):
         return "modify_payment"
@@ -264,3 +269,28 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
         understood = replace(understand(part, default_lang=lang), action=action, order_ids=ids)
         segments.append(RequestSegment(action, part, understood))
     return tuple(segments)
+
+
+@lru_cache(maxsize=4096)
+def split_addition(text: str, lang: Lang = "en") -> tuple[str, RequestSegment] | None:
+    """A message that goes on with the request at hand and adds one after a connective.
+
+    "I ordered it by mistake. Also, please return the lamp from #W2": the words before the
+    connective (possibly none) belong to the request already under way, the rest is a new one.
+
+    Returns:
+        (the words before the connective, the new request), or None.
+    """
+    clauses = _clauses(text)
+    groups = _group(clauses)
+    if len(groups) != 1:
+        return None
+    opening = next(i for i, clause in enumerate(clauses) if clause.opening is not None)
+    lead = next((i for i in range(opening + 1) if _LEAD.search(clauses[i].text)), None)
+    if lead is None:
+        return None
+    head = "".join(clause.text for clause in clauses[:lead])
+    tail = "".join(clause.text for clause in clauses[lead:])
+    action = groups[0][0]
+    understood = replace(understand(tail, default_lang=lang), action=action)
+    return head, RequestSegment(action, tail, understood)

@@ -206,6 +206,48 @@ def test_the_carried_over_request_still_needs_its_own_yes() -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_request_added_while_another_is_under_way_waits_its_turn(lang: str) -> None:
+    user, pending, delivered, item = _pending_and_delivered()
+    if lang == "en":
+        turns = [
+            f"Hi there, {user['email']}. I need to cancel {pending['order_id']}.",
+            f"Placed it by accident. Also, I want to return the {item['name']} from "
+            f"{delivered['order_id']}, refund to the original payment method.",
+            "Yes, go ahead.",
+            "Yes, please.",
+        ]
+    else:
+        turns = [
+            f"邮箱{user['email']}，订单{pending['order_id']}我要取消。",
+            f"还有{delivered['order_id']}里的{item['name']}也要退货，原路退回。",
+            "下错单了",
+            "确认",
+            "确认",
+        ]
+    played = play(turns)
+    cancel = {"order_id": pending["order_id"], "reason": "ordered by mistake"}
+    assert played.writes() == [
+        (len(turns) - 2, "cancel_pending_order", cancel),
+        (len(turns) - 1, "return_delivered_order_items", _return_args(delivered, item)),
+    ], played.said()
+
+
+def test_a_changed_mind_replaces_the_request_instead_of_adding_one() -> None:
+    user, order, *_ = _order_with_change("pending")
+    turns = [
+        f"Email {user['email']}. Please cancel {order['order_id']}.",
+        "Actually, rather than cancelling, ship it to 88 Birch Court, Madison, WI 53703, USA.",
+        "Yes, go ahead.",
+    ]
+    played = play(turns)
+    where = {"address1": "88 Birch Court", "address2": "", "city": "Madison", "state": "WI"}
+    where |= {"country": "USA", "zip": "53703"}
+    assert played.writes() == [
+        (2, "modify_pending_order_address", {"order_id": order["order_id"], **where})
+    ], played.said()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_two_actions_on_one_pending_order_are_both_carried_out(lang: str) -> None:
     user, order, item, _, (key, value, variant) = _order_with_change("pending")
     address = "88 Birch Court, Unit 2, Madison, WI 53703, USA"
