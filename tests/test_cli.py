@@ -62,3 +62,12 @@ def test_malformed_store_is_one_line(tau_dir: Path, tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert "error: StoreFileError:" in run.stderr and "orders.json: not valid JSON" in run.stderr
+
+
+def test_a_bad_option_value_names_the_option_and_exits_2() -> None:
+    run = _shopcrew("serve", "--max-crews", "0")
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert run.stderr.splitlines() == [
+        "error: Invalid value for '--max-crews': Input should be greater than or equal to 1"
+    ]

@@ -62,6 +62,12 @@ def main() -> None:
             sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
+    except typer.BadParameter as exc:
+        # A bad option value: name the option, as click does in standalone mode.
+        err_console.print(
+            f"[red]error:[/red] {escape(exc.format_message())}", highlight=False, soft_wrap=True
+        )
+        sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         sys.exit(130)

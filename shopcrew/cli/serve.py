@@ -154,13 +154,22 @@ def serve(
     max_body_bytes: Annotated[
         int, typer.Option("--max-body-bytes", help="Larger request bodies get a 413.", min=0)
     ] = 64 * 1024,
+    max_crews: Annotated[
+        int | None,
+        typer.Option(
+            "--max-crews",
+            help="Merchants whose crews stay built at once (default 32); the least recently "
+            "used is dropped, its state stays in memory or Redis.",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Serve the crew over HTTP: one crew per merchant, chosen by the request's API key."""
     import uvicorn
 
     from shopcrew.agents.approvals_policy import Policy
     from shopcrew.models import resolve_model
-    from shopcrew.service import create_app
+    from shopcrew.service import DEFAULT_MAX_CREWS, create_app
 
     url = _redis_url(redis)
     merchant_policy = (
@@ -175,6 +184,7 @@ def serve(
         adapters_for=_adapters_for(store_dir),
         policy_for=lambda merchant: merchant_policy,
         max_body_bytes=max_body_bytes,
+        max_crews=DEFAULT_MAX_CREWS if max_crews is None else max_crews,
     )
     where = "Redis" if url else f"memory (keys in {keys_file})"
     err_console.print(f"shopcrew serving on http://{host}:{port} with {where}", markup=False)

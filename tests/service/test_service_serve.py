@@ -63,6 +63,7 @@ def server(
     policy.write_text(json.dumps({"budget_move_threshold": 0.0}))
     redis_args = ["--redis", redis_url, "--namespace", namespace]
     args = [*redis_args, "--store-dir", str(store_dir), "--policy", str(policy)]
+    args += ["--max-crews", "1"]  # every change of merchant drops the other's crew
     proc, url = _start(args, tmp_path / "serve.log")
     try:
         yield url, redis_args
@@ -109,6 +110,13 @@ def test_a_served_crew_answers_streams_and_resumes_an_approval(
         text = f"Hi, my email is {EMAIL}. What is the status of order {ORDER}?"
         answered = http.post("/v1/conversations/c1/messages", json={"text": text}).json()
         assert answered["reply"].startswith(f"Order {ORDER} status: delivered.")
+        # Another merchant's request drops acme's crew; its conversation lives on in Redis.
+        other = _shopcrew("keys", "create", "--merchant", "globex", *redis_args).stdout.strip()
+        other_headers = {"Authorization": f"Bearer {other}"}
+        hello = http.post(
+            "/v1/conversations/g1/messages", json={"text": "Hi"}, headers=other_headers
+        )
+        assert hello.status_code == 200, hello.text
         with http.stream(
             "POST", "/v1/conversations/c1/messages/stream", json={"text": "Thanks"}
         ) as sse:
