@@ -3,7 +3,13 @@
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.approvals import ApprovalRequest, ApprovalStatus, action_hash
 from shopcrew.tools.campaigns import Campaign, CampaignStatus, HistoryDay, load_campaigns
-from shopcrew.tools.escalations import EscalationReason, EscalationStatus, EscalationTicket
+from shopcrew.tools.escalations import (
+    EscalationIndex,
+    EscalationReason,
+    EscalationRecord,
+    EscalationStatus,
+    EscalationTicket,
+)
 from shopcrew.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore, fingerprint
 from shopcrew.tools.json_adapters import (
     JsonCatalogAdapter,
@@ -81,7 +87,9 @@ __all__ = [
     "Customer",
     "CustomerAdapter",
     "CustomerName",
+    "EscalationIndex",
     "EscalationReason",
+    "EscalationRecord",
     "EscalationStatus",
     "EscalationTicket",
     "Fulfillment",
