@@ -287,8 +287,11 @@ def _leads(
         noun = str(action_family(current.action))
         leads.append(say.next_request(noun, current.understood.order_ids, lang))
     elif previous is None and state.turn == agenda.anchor:
-        nouns = [str(action_family(s.action)) for s in agenda.segments]
-        leads.append(say.one_at_a_time(nouns, lang))
+        requests = [
+            (str(action_family(s.action)), next(iter(s.understood.order_ids), None))
+            for s in agenda.segments
+        ]
+        leads.append(say.one_at_a_time(requests, lang))
     return leads
 
 

@@ -321,14 +321,18 @@ def _noun(action: str, lang: Lang) -> str:
     return _EN_ACTION_NOUN.get(action, action)
 
 
-def one_at_a_time(actions: Sequence[str], lang: Lang) -> str:
-    """Say that a message's several requests are taken one at a time, in the order written."""
+def one_at_a_time(requests: Sequence[tuple[str, str | None]], lang: Lang) -> str:
+    """Say that a message's requests, as (action, order id), are taken one at a time, in order."""
     if lang == "zh":
-        steps = "，再".join(_noun(action, lang) for action in actions)
-        return f"您提到了{len(actions)}件事，我们一件一件来：先{steps}。"
-    steps = ", then the ".join(_noun(action, lang) for action in actions)
+        steps = "，再".join(
+            _noun(action, lang) + (f"（{order}）" if order else "") for action, order in requests
+        )
+        return f"您提到了{len(requests)}件事，我们一件一件来：先{steps}。"
+    steps = ", then the ".join(
+        _noun(action, lang) + (f" ({order})" if order else "") for action, order in requests
+    )
     return (
-        f"You asked for {len(actions)} things; I will take them one at a time: first the {steps}."
+        f"You asked for {len(requests)} things; I will take them one at a time: first the {steps}."
     )
 
 

@@ -252,15 +252,17 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
     """
     clauses = _clauses(text)
     groups = _group(clauses)
-    if len(groups) < 2:
-        return ()
     _place_details(clauses, groups)
+    requests = _per_order(clauses, groups)
+    if len(requests) < 2:
+        return ()
     parts = [
-        (action, "".join(clauses[i].text for i in sorted(members))) for action, members in groups
+        (action, "".join(clauses[i].text for i in sorted(members)), order)
+        for action, members, order in requests
     ]
-    own = [extract_order_ids(part) for _, part in parts]
+    own = [(order,) if order else extract_order_ids(part) for _, part, order in parts]
     segments: list[RequestSegment] = []
-    for index, (action, part) in enumerate(parts):
+    for index, (action, part, _) in enumerate(parts):
         ids = own[index]
         if not ids and action != "user_address":
             before = [o for o in own[:index] if o]
@@ -269,6 +271,30 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
         understood = replace(understand(part, default_lang=lang), action=action, order_ids=ids)
         segments.append(RequestSegment(action, part, understood))
     return tuple(segments)
+
+
+def _per_order(
+    clauses: list[_Clause], groups: list[tuple[Action, list[int]]]
+) -> list[tuple[Action, list[int], str | None]]:
+    """One request per order where one action names several ("cancel #W1 and #W2, …").
+
+    A clause naming one of the orders goes to that order's request; the others (the reason,
+    the refund method, a clause naming both) go to every one of them.
+    """
+    requests: list[tuple[Action, list[int], str | None]] = []
+    for action, members in groups:
+        ids = list(dict.fromkeys(o for i in sorted(members) for o in clauses[i].order_ids))
+        if len(ids) < 2:
+            requests.append((action, members, None))
+            continue
+        for order_id in ids:
+            mine = [
+                i
+                for i in members
+                if len(set(clauses[i].order_ids)) != 1 or clauses[i].order_ids[0] == order_id
+            ]
+            requests.append((action, mine, order_id))
+    return requests
 
 
 @lru_cache(maxsize=4096)

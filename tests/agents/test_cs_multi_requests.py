@@ -232,6 +232,38 @@ def test_a_request_added_while_another_is_under_way_waits_its_turn(lang: str) ->
     ], played.said()
 
 
+def _two_pending() -> tuple[Rec, Rec, Rec]:
+    for user, held in _customers():
+        pending = [o for o in held if o["status"] == "pending" and _single(o)]
+        if len(pending) >= 2:
+            return user, pending[0], pending[1]
+    raise AssertionError("no customer with two pending orders")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_one_action_for_two_orders_is_done_for_each(lang: str) -> None:
+    user, first, second = _two_pending()
+    if lang == "en":
+        turns = [
+            f"It's {user['email']}. Could you cancel orders {first['order_id']} & "
+            f"{second['order_id']}? Don't need either of them now.",
+            "Yes, confirmed.",
+            "Yes, that one too.",
+        ]
+    else:
+        turns = [
+            f"邮箱{user['email']}，{first['order_id']}和{second['order_id']}都帮我取消，都拍错了。",
+            "确认",
+            "好的，可以",
+        ]
+    played = play(turns)
+    reason = "no longer needed" if lang == "en" else "ordered by mistake"
+    assert played.writes() == [
+        (1, "cancel_pending_order", {"order_id": first["order_id"], "reason": reason}),
+        (2, "cancel_pending_order", {"order_id": second["order_id"], "reason": reason}),
+    ], played.said()
+
+
 def test_a_changed_mind_replaces_the_request_instead_of_adding_one() -> None:
     user, order, *_ = _order_with_change("pending")
     turns = [
