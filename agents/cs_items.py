@@ -25,7 +25,7 @@ ALL_COPIES = -1
 _OPEN = "(（"
 _CLOSE = ")）"
 _NEW_MARKERS = re.compile(
-    r"\b(?:to|for|into|with|instead)\b|改成|换成|改为|换为|变成|换到|改到|要|成",
+    r"\b(?:to|for|into|with|instead|be)\b|改成|换成|改为|换为|变成|换到|改到|要|成",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "a": 1, "an": 1, "single": 1}

@@ -345,6 +345,13 @@ def test_item_mentions_split_current_and_wanted_options() -> None:
     )
 
 
+def test_options_after_be_are_the_wanted_ones() -> None:
+    text = "Could the Desk Lamp (color black) be brightness high instead?"
+    assert extract_item_mentions(text, CATALOG) == (
+        ItemMention("Desk Lamp", (("color", "black"),), (("brightness", "high"),), None),
+    )
+
+
 def test_item_mentions_in_chinese() -> None:
     text = "把E-Reader换成 screen size 7-inch、connectivity Wi-Fi + Cellular 的"
     assert extract_item_mentions(text, CATALOG) == (
