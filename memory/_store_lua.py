@@ -1,8 +1,8 @@
-"""The two Lua scripts of `RedisStore`: one for a batch's reads, one for its writes.
+"""The Lua scripts of `RedisStore`: a batch's reads, its writes, and a write plus a stream entry.
 
-Both declare the store's fixed keys (idx, order, exp, seq) and build the per-namespace keys
+All declare the store's fixed keys (idx, order, exp, seq) and build the per-namespace keys
 from `ARGV[1]`, the store's key prefix; every key carries the same hash tag, so a script
-stays within one cluster slot. Both first drop expired items (bounded per call), so no read
+stays within one cluster slot. All first drop expired items (bounded per call), so no read
 returns an item past its TTL. Scripts check key types before writing: a key of a type we did
 not write aborts the script with `SHOPCREW_WRONGTYPE` and nothing is overwritten.
 
@@ -18,7 +18,7 @@ import hashlib
 
 from shopcrew.memory._redis import LUA_CHECK_TYPE
 
-__all__ = ["READ_SCRIPT", "WRITE_SCRIPT", "sha1"]
+__all__ = ["POST_SCRIPT", "READ_SCRIPT", "WRITE_SCRIPT", "sha1"]
 
 _PRELUDE = (
     LUA_CHECK_TYPE
@@ -117,60 +117,77 @@ return out
 """
 )
 
-WRITE_SCRIPT = (
-    _PRELUDE
-    + r"""
-local i = 2
-while i <= #ARGV do
-  must(ikey(ARGV[i + 1]), 'hash'); must(vkey(ARGV[i + 1]), 'hash')
-  if ARGV[i] == 'p' then i = i + 7 else i = i + 3 end
-end
-i = 2
-local written = 0
-while i <= #ARGV do
-  local op, ns, key = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  if op == 'p' then
-    local value, ttl, vmode, vblob = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
-    local old = redis.call('HGET', ikey(ns), key)
-    local seq, created
-    if old then
-      seq, created = string.match(old, '^(%d+)|(%d+)|')
-    else
-      seq = tostring(redis.call('INCR', KEYS[4]))
-      created = now_us
-      if redis.call('HLEN', ikey(ns)) == 0 then
-        redis.call('ZADD', KEYS[1], 0, ns)
-        redis.call('ZADD', KEYS[2], seq, ns)
-      end
-    end
-    local field = seq .. '|' .. created .. '|' .. now_us .. '|' .. ttl .. '|' .. value
-    redis.call('HSET', ikey(ns), key, field)
-    if ttl ~= '' then
-      redis.call('ZADD', KEYS[3], now_ms + tonumber(ttl), ns .. '\0' .. key)
-    else
-      redis.call('ZREM', KEYS[3], ns .. '\0' .. key)
-    end
-    if vmode == 's' then
-      redis.call('HSET', vkey(ns), key, vblob)
-    elseif vmode == 'd' then
-      redis.call('HDEL', vkey(ns), key)
-    end
-    i = i + 7
-  elseif op == 'd' then
-    remove(ns, key)
-    i = i + 3
-  elseif op == 't' then
-    local field = redis.call('HGET', ikey(ns), key)
-    if field then touch(ns, key, field) end
-    i = i + 3
-  else
-    error('unknown write op ' .. tostring(op))
+_WRITE_OPS = r"""
+local function write_ops(first)
+  local i = first
+  while i <= #ARGV do
+    must(ikey(ARGV[i + 1]), 'hash'); must(vkey(ARGV[i + 1]), 'hash')
+    if ARGV[i] == 'p' then i = i + 7 else i = i + 3 end
   end
-  written = written + 1
+  i = first
+  local written = 0
+  while i <= #ARGV do
+    local op, ns, key = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+    if op == 'p' then
+      local value, ttl, vmode, vblob = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
+      local old = redis.call('HGET', ikey(ns), key)
+      local seq, created
+      if old then
+        seq, created = string.match(old, '^(%d+)|(%d+)|')
+      else
+        seq = tostring(redis.call('INCR', KEYS[4]))
+        created = now_us
+        if redis.call('HLEN', ikey(ns)) == 0 then
+          redis.call('ZADD', KEYS[1], 0, ns)
+          redis.call('ZADD', KEYS[2], seq, ns)
+        end
+      end
+      local field = seq .. '|' .. created .. '|' .. now_us .. '|' .. ttl .. '|' .. value
+      redis.call('HSET', ikey(ns), key, field)
+      if ttl ~= '' then
+        redis.call('ZADD', KEYS[3], now_ms + tonumber(ttl), ns .. '\0' .. key)
+      else
+        redis.call('ZREM', KEYS[3], ns .. '\0' .. key)
+      end
+      if vmode == 's' then
+        redis.call('HSET', vkey(ns), key, vblob)
+      elseif vmode == 'd' then
+        redis.call('HDEL', vkey(ns), key)
+      end
+      i = i + 7
+    elseif op == 'd' then
+      remove(ns, key)
+      i = i + 3
+    elseif op == 't' then
+      local field = redis.call('HGET', ikey(ns), key)
+      if field then touch(ns, key, field) end
+      i = i + 3
+    else
+      error('unknown write op ' .. tostring(op))
+    end
+    written = written + 1
+  end
+  return written
 end
-return written
+"""
+
+WRITE_SCRIPT = _PRELUDE + _WRITE_OPS + "return write_ops(2)\n"
+
+POST_SCRIPT = (
+    _PRELUDE
+    + _WRITE_OPS
+    + r"""
+must(KEYS[5], 'stream')
+write_ops(5)
+return redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[2], '*', ARGV[3], ARGV[4])
 """
 )
+"""The write script's ops (from `ARGV[5]`) plus one stream entry, in one step.
+
+`KEYS[5]` is the stream (same hash tag as the store); `ARGV[2]` its approximate maxlen,
+`ARGV[3]` and `ARGV[4]` the entry's field and value. Every key type is checked before the
+first write, so a foreign key aborts the script with nothing written.
+"""
 
 
 def sha1(script: str) -> str:

@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
@@ -116,11 +116,16 @@ class EntryShelf:
         self.store = store
         self.merchant_id = merchant_id
 
-    def keep(self, entry: Entry) -> None:
-        """Store `entry` under `("blackboard", merchant_id, kind)`, keyed by its id."""
+    def item(self, entry: Entry) -> tuple[tuple[str, ...], str, dict[str, Any]]:
+        """Where and as what `keep` stores `entry`: its namespace, key and value."""
         value = entry.model_dump(mode="json")
         value["ts"] = entry.at.timestamp()
-        self.store.put(("blackboard", self.merchant_id, entry.kind), entry.id, value, index=False)
+        return ("blackboard", self.merchant_id, entry.kind), entry.id, value
+
+    def keep(self, entry: Entry) -> None:
+        """Store `entry` under `("blackboard", merchant_id, kind)`, keyed by its id."""
+        namespace, key, value = self.item(entry)
+        self.store.put(namespace, key, value, index=False)
 
     def read(self, *, kind: EntryKind | None, since: datetime | None) -> list[Entry]:
         """Entries of one kind (or all), at or after `since`, oldest first."""

@@ -9,11 +9,21 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from langgraph.store.base import BaseStore
-from redis.exceptions import ResponseError
+import redis
+from langgraph.store.base import BaseStore, PutOp
+from redis.exceptions import NoScriptError, ResponseError
 
 from shopcrew.errors import KeyTypeError
-from shopcrew.memory._redis import SyncClient, describe_client, sync_client, unavailable
+from shopcrew.memory._redis import (
+    SyncClient,
+    describe_client,
+    raise_for_wrongtype,
+    sync_client,
+    unavailable,
+)
+from shopcrew.memory._store_codec import StoreKeys
+from shopcrew.memory._store_lua import POST_SCRIPT, sha1
+from shopcrew.memory._store_plan import plan_batch
 from shopcrew.memory.blackboard import (
     DEFAULT_MAXLEN,
     Blackboard,
@@ -28,16 +38,23 @@ __all__ = ["RedisBlackboard"]
 logger = logging.getLogger(__name__)
 
 _FIELD = b"entry"
+_POST_SHA = sha1(POST_SCRIPT)
 
 
 class RedisBlackboard(Blackboard):
     """A merchant's blackboard on Redis: a stream (`XADD MAXLEN ~`) plus a `BaseStore`.
 
-    The stream key is `{<namespace>}:blackboard:<merchant_id>:events`; consumer groups are
-    created on first use (`XGROUP CREATE ... 0 MKSTREAM`) and start at the oldest retained
-    event. Delivery is `XREADGROUP`, acknowledgement `XACK`, and a crashed consumer's pending
-    events are taken over with `XAUTOCLAIM`. Trimming is approximate (`~`), so the stream may
-    briefly hold somewhat more than `maxlen` events, never fewer.
+    The stream key is `{<store namespace>}:blackboard:<merchant_id>:events`, in the hash tag
+    of the `RedisStore` that keeps the entries (`<namespace>:<merchant_id>` by default), so
+    that `post` is one Lua script on one cluster slot: the entry and its stream event appear
+    together or not at all, and a reader never sees an entry its consumers were not sent.
+    With another kind of store, or a `RedisStore` on another server, `post` keeps the entry
+    first and then publishes it (two steps).
+
+    Consumer groups are created on first use (`XGROUP CREATE ... 0 MKSTREAM`) and start at the
+    oldest retained event. Delivery is `XREADGROUP`, acknowledgement `XACK`, and a crashed
+    consumer's pending events are taken over with `XAUTOCLAIM`. Trimming is approximate (`~`),
+    so the stream may briefly hold somewhat more than `maxlen` events, never fewer.
 
     Args:
         client: A synchronous client (`decode_responses=False`); the caller keeps ownership.
@@ -59,13 +76,16 @@ class RedisBlackboard(Blackboard):
         self._client = client
         self._owned = False
         self._server = describe_client(client)
-        self._shelf = EntryShelf(
-            store or RedisStore(client, namespace=f"{namespace}:{merchant_id}"),
-            merchant_id=merchant_id,
-        )
+        kept = store or RedisStore(client, namespace=f"{namespace}:{merchant_id}")
+        self._shelf = EntryShelf(kept, merchant_id=merchant_id)
         self.merchant_id = merchant_id
         self.maxlen = maxlen
-        self.key = f"{{{namespace}}}:blackboard:{merchant_id}:events"
+        # The stream shares the store's hash tag: one script may then write both.
+        tag = kept.namespace if isinstance(kept, RedisStore) else f"{namespace}:{merchant_id}"
+        self.key = f"{{{tag}}}:blackboard:{merchant_id}:events"
+        self._one_script: RedisStore | None = None
+        if isinstance(kept, RedisStore) and _same_server(client, kept._client):
+            self._one_script = kept
         self._groups: set[str] = set()
 
     @classmethod
@@ -111,6 +131,7 @@ class RedisBlackboard(Blackboard):
             try:
                 yield
             except ResponseError as exc:
+                raise_for_wrongtype(exc)
                 if str(exc).startswith("WRONGTYPE"):
                     # The command failed before changing anything; say what the key holds.
                     found = self._client.type(self.key)
@@ -119,9 +140,29 @@ class RedisBlackboard(Blackboard):
                 raise
 
     def post(self, entry: Entry) -> str:
-        """Keep `entry` in the store and publish it on the stream; returns the stream id."""
-        self._shelf.keep(entry)
-        return self.publish(entry)
+        """Keep `entry` in the store and publish it on the stream; returns the stream id.
+
+        One Lua script when the store is a `RedisStore` on this server (see the class).
+        """
+        store = self._one_script
+        if store is None:
+            self._shelf.keep(entry)
+            return self.publish(entry)
+        namespace, key, value = self._shelf.item(entry)
+        default_ttl = (store.ttl_config or {}).get("default_ttl")
+        put = PutOp(namespace, key, value, index=False, ttl=default_ttl)
+        # A store with an index drops an unindexed item's vectors, as its `put` does.
+        ops = plan_batch([put]).write_args(None if store.embeddings is None else {})
+        where = StoreKeys.for_namespace(store.namespace)
+        keys = [*where.fixed, self.key]
+        args: list[str | bytes] = [where.base, str(self.maxlen), _FIELD, entry.model_dump_json()]
+        args += ops
+        with self._redis():
+            try:
+                sent = self._client.evalsha(_POST_SHA, len(keys), *keys, *args)
+            except NoScriptError:
+                sent = self._client.eval(POST_SCRIPT, len(keys), *keys, *args)
+        return _text(sent)
 
     def entries(
         self, *, kind: EntryKind | None = None, since: datetime | None = None
@@ -191,6 +232,20 @@ class RedisBlackboard(Blackboard):
         """How many events the stream retains (`XLEN`)."""
         with self._redis():
             return int(self._client.xlen(self.key))
+
+
+def _same_server(client: SyncClient, other: SyncClient) -> bool:
+    """Whether two clients reach the same server (and database), or the same cluster."""
+    if client is other:
+        return True
+    if isinstance(client, redis.Redis) and isinstance(other, redis.Redis):
+        fields = ("host", "port", "path", "db")
+        mine = client.connection_pool.connection_kwargs
+        theirs = other.connection_pool.connection_kwargs
+        return all(mine.get(f) == theirs.get(f) for f in fields)
+    if isinstance(client, redis.Redis) or isinstance(other, redis.Redis):
+        return False
+    return describe_client(client) == describe_client(other)
 
 
 def _text(raw: Any) -> str:

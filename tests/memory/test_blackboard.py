@@ -158,3 +158,43 @@ def test_a_foreign_key_at_the_stream_is_reported_and_kept(redis_url: str, namesp
             with pytest.raises(KeyTypeError):
                 board.consume("g", "w")
             assert client.get(board.key) == b"not ours"
+
+
+def test_a_post_refused_by_the_stream_keeps_no_entry(redis_url: str, namespace: str) -> None:
+    with RedisBlackboard.from_url(redis_url, merchant_id="m-a", namespace=namespace) as board:
+        with Redis.from_url(redis_url) as client:
+            client.set(board.key, "not ours")
+            with pytest.raises(KeyTypeError) as caught:
+                board.post(complaint(1))
+            assert (caught.value.expected, caught.value.found) == ("stream", "string")
+            assert board.entries() == []
+            client.delete(board.key)
+        sent = board.post(complaint(1))
+        assert [m.id for m in board.consume("g", "w")] == [sent]
+        assert board.entries() == [complaint(1)]
+
+
+def test_readers_never_see_an_entry_before_its_event(redis_url: str, namespace: str) -> None:
+    with RedisBlackboard.from_url(redis_url, merchant_id="m-a", namespace=namespace) as board:
+        entries = f"{{{namespace}:m-a}}:store:i:blackboard.m-a.complaint"
+        posted = threading.Event()
+
+        def post_all() -> None:
+            for n in range(300):
+                board.post(complaint(n))
+            posted.set()
+
+        poster = threading.Thread(target=post_all)
+        seen: set[tuple[int, int]] = set()
+        with Redis.from_url(redis_url) as client:
+            # One script reads both keys at one instant, between two other commands.
+            both = client.register_script(
+                "return {redis.call('HLEN', KEYS[1]), redis.call('XLEN', KEYS[2])}"
+            )
+            poster.start()
+            while not posted.is_set():
+                kept, sent = both(keys=[entries, board.key])
+                seen.add((int(kept), int(sent)))
+            poster.join()
+        assert [(kept, sent) for kept, sent in seen if kept != sent] == []
+        assert board.length() == len(board.entries()) == 300

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 from langgraph.store.base import GetOp, PutOp, SearchOp
+from redis.cluster import RedisCluster
 
 from shopcrew.memory.blackboard_entries import StockAlert
 from shopcrew.memory.blackboard_redis import RedisBlackboard
@@ -37,6 +38,19 @@ def test_store_and_blackboard_work_on_a_cluster(redis_cluster_url: str) -> None:
             sent = board.post(StockAlert(id="s1", product_id="p", level=0))
             assert [m.id for m in board.consume("g", "w")] == [sent]
             assert [e.id for e in board.entries()] == ["s1"]
+
+
+def test_a_blackboard_stream_shares_the_slot_of_its_entries(redis_cluster_url: str) -> None:
+    namespace = f"test-{uuid4().hex[:8]}"
+    with (
+        RedisBlackboard.from_url(
+            redis_cluster_url, merchant_id="m-a", namespace=namespace
+        ) as board,
+        RedisCluster.from_url(redis_cluster_url.replace("redis+cluster", "redis")) as client,
+    ):
+        board.post(StockAlert(id="s1", product_id="p", level=0))
+        entries = next(iter(client.scan_iter(f"*{namespace}*:store:i:blackboard*")))
+        assert client.keyslot(board.key) == client.keyslot(entries)
 
 
 async def test_async_store_works_on_a_cluster(redis_cluster_url: str) -> None:
