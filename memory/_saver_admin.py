@@ -164,18 +164,20 @@ class SaverAdmin:
         args = _restore_args(target_thread_id, dumps, self._ttl_ms)
         await self._aeval(_RESTORE, self._keys(target_thread_id, index=True), args)
 
-    def _index_sync(self, thread_id: str) -> None:
-        # Cluster: the namespace index lives in another slot, written first, so a crash
-        # before the copy lists an empty thread (nothing) rather than hiding a whole one.
+    def _index_sync(self, thread_id: str, *, score: int | None = None) -> None:
+        # Cluster: the namespace index lives in another slot, so it is written before the
+        # thread's own script (idempotently, ZADD NX). A crash or an OOM refusal between the
+        # two then lists an empty thread (nothing) rather than hiding a stored one; the other
+        # order left a thread `list(None)` never showed.
         with unavailable(self._server):
             pipe = self._sync().pipeline(transaction=False)
-            _index(pipe, thread_index(self.namespace), thread_id, self._ttl_ms)
+            _index(pipe, thread_index(self.namespace), thread_id, self._ttl_ms, score)
             pipe.execute()
 
-    async def _index_async(self, thread_id: str) -> None:
+    async def _index_async(self, thread_id: str, *, score: int | None = None) -> None:
         with unavailable(self._server):
             pipe = self._async().pipeline(transaction=False)
-            _index(pipe, thread_index(self.namespace), thread_id, self._ttl_ms)
+            _index(pipe, thread_index(self.namespace), thread_id, self._ttl_ms, score)
             await pipe.execute()
 
 
@@ -188,7 +190,8 @@ def _restore_args(thread_id: str, dumps: Sequence[bytes | None], ttl_ms: int) ->
     return [str(ttl_ms), thread_id, str(int(time.time() * 1000)), *(d or b"" for d in dumps)]
 
 
-def _index(pipe: Any, index: str, thread_id: str, ttl_ms: int) -> None:
-    pipe.zadd(index, {thread_id: int(time.time() * 1000)}, nx=True)
+def _index(pipe: Any, index: str, thread_id: str, ttl_ms: int, score: int | None) -> None:
+    at = int(time.time() * 1000) if score is None else score
+    pipe.zadd(index, {thread_id: at}, nx=True)
     if ttl_ms:
         pipe.pexpire(index, ttl_ms)

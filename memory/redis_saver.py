@@ -338,7 +338,8 @@ class RedisSaver(
 
     def _needs_index(self, tid: str) -> bool:
         # On a cluster the PUT script cannot touch the namespace index (another slot), so the
-        # thread is indexed by a separate call: once, or on every put when a TTL is refreshed.
+        # thread is indexed by a separate call before it (see `_index_sync`): once, or on
+        # every put when a TTL is refreshed.
         return self._cluster and (tid not in self._indexed or bool(self._ttl_ms))
 
     def put(
@@ -351,6 +352,9 @@ class RedisSaver(
         """Store a checkpoint and its changed channels atomically; one script call."""
         tid = str(config["configurable"]["thread_id"])
         keys, score = self._keys(tid, index=True), int(time.time() * 1000)
+        if self._needs_index(tid):
+            self._index_sync(tid, score=score)
+            self._indexed.add(tid)
         build = self._planner(config, checkpoint, metadata, new_versions, score)
         plan = build()
         if refused(self._eval(_PUT, keys, plan.args)):
@@ -358,14 +362,6 @@ class RedisSaver(
             self._eval(_PUT, keys, plan.args)
         for key, head in plan.heads.items():
             self._heads.remember(key, head)
-        if self._needs_index(tid):
-            with unavailable(self._server):
-                pipe = self._sync().pipeline(transaction=False)
-                pipe.zadd(thread_index(self.namespace), {tid: score}, nx=True)
-                if self._ttl_ms:
-                    pipe.pexpire(thread_index(self.namespace), self._ttl_ms)
-                pipe.execute()
-            self._indexed.add(tid)
         return stored_config(config, checkpoint)
 
     async def aput(
@@ -380,6 +376,9 @@ class RedisSaver(
             return await asyncio.to_thread(self.put, config, checkpoint, metadata, new_versions)
         tid = str(config["configurable"]["thread_id"])
         keys, score = self._keys(tid, index=True), int(time.time() * 1000)
+        if self._needs_index(tid):
+            await self._index_async(tid, score=score)
+            self._indexed.add(tid)
         build = self._planner(config, checkpoint, metadata, new_versions, score)
         plan = build()
         if refused(await self._aeval(_PUT, keys, plan.args)):
@@ -387,14 +386,6 @@ class RedisSaver(
             await self._aeval(_PUT, keys, plan.args)
         for key, head in plan.heads.items():
             self._heads.remember(key, head)
-        if self._needs_index(tid):
-            with unavailable(self._server):
-                pipe = self._async().pipeline(transaction=False)
-                pipe.zadd(thread_index(self.namespace), {tid: score}, nx=True)
-                if self._ttl_ms:
-                    pipe.pexpire(thread_index(self.namespace), self._ttl_ms)
-                await pipe.execute()
-            self._indexed.add(tid)
         return stored_config(config, checkpoint)
 
     def put_writes(

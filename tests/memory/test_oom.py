@@ -2,7 +2,9 @@
 
 Each test fills a private server past its `maxmemory` with filler keys, checks that a
 checkpoint put, a graph turn or a store batch raises `RedisOutOfMemoryError` and leaves every
-key of the thread or store byte-for-byte as it was, then frees memory and writes again.
+key of the thread or store byte-for-byte as it was, then frees memory and writes again. On a
+private cluster, one master at a time is starved (`maxmemory` below what it uses) to refuse
+one of the two writes of a put: the thread's script or the namespace's thread index.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.store.base import GetOp, PutOp
 from redis import Redis
 from redis.exceptions import OutOfMemoryError
 from support.chat import chat_graph, turn
-from support.redis_servers import RedisProcess, free_port, need_binaries
+from support.redis_servers import RedisProcess, SpawnedCluster, free_port, need_binaries
 
 from shopcrew.errors import RedisOutOfMemoryError
 from shopcrew.memory import RedisSaver, RedisStore
@@ -156,3 +159,63 @@ def test_store_batch_at_maxmemory_writes_none_of_its_puts(small_redis: RedisProc
             ("a", {"v": 2}),
             ("b", {"v": 3}),
         ]
+
+
+@pytest.fixture
+def small_cluster(tmp_path: Path) -> Iterator[SpawnedCluster]:
+    """A private three-master cluster whose masters a test may starve of memory."""
+    cluster = SpawnedCluster(tmp_path, masters=3)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+def _starve(node: RedisProcess, *, starved: bool) -> None:
+    """Refuse every write on `node` (`maxmemory` at half of what it uses), or stop refusing."""
+    with node.client() as client:
+        client.config_set("maxmemory-policy", "noeviction")
+        used = int(client.info("memory")["used_memory"])
+        client.config_set("maxmemory", used // 2 if starved else 0)
+
+
+def _thread_away_from(cluster: SpawnedCluster, node: RedisProcess) -> str:
+    """A thread id whose keys live on another master than `node`."""
+    ids = (str(uuid4()) for _ in range(1000))
+    return next(t for t in ids if cluster.master_of(f"{{{t}}}") is not node)
+
+
+@pytest.mark.parametrize("refused", ["index", "thread"])
+def test_cluster_put_at_maxmemory_is_listed_exactly_when_it_was_stored(
+    small_cluster: SpawnedCluster, refused: str
+) -> None:
+    namespace = "oom"
+    index_node = small_cluster.master_of(f"{{{namespace}}}")
+    thread = _thread_away_from(small_cluster, index_node)
+    starved = index_node if refused == "index" else small_cluster.master_of(f"{{{thread}}}")
+    config = {"configurable": {"thread_id": thread, "checkpoint_ns": ""}}
+    with RedisSaver.from_url(small_cluster.url, namespace=namespace) as saver:
+        _starve(starved, starved=True)
+        with pytest.raises(RedisOutOfMemoryError, match="nothing was written"):
+            saver.put(config, empty_checkpoint(), {"step": 0}, {})
+        assert saver.get_tuple(config) is None
+        assert list(saver.list(None)) == []
+        _starve(starved, starved=False)
+        stored = saver.put(config, empty_checkpoint(), {"step": 0}, {})
+        assert [t.config for t in saver.list(None)] == [stored]
+
+
+async def test_cluster_aput_refused_at_the_index_stores_nothing(
+    small_cluster: SpawnedCluster,
+) -> None:
+    namespace = "oom"
+    index_node = small_cluster.master_of(f"{{{namespace}}}")
+    thread = _thread_away_from(small_cluster, index_node)
+    config = {"configurable": {"thread_id": thread, "checkpoint_ns": ""}}
+    async with RedisSaver.from_url(small_cluster.url, namespace=namespace) as saver:
+        _starve(index_node, starved=True)
+        with pytest.raises(RedisOutOfMemoryError):
+            await saver.aput(config, empty_checkpoint(), {"step": 0}, {})
+        assert await saver.aget_tuple(config) is None
+        _starve(index_node, starved=False)
+        stored = await saver.aput(config, empty_checkpoint(), {"step": 0}, {})
+        assert [t.config async for t in saver.alist(None)] == [stored]
