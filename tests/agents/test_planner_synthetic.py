@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from shopcrew.agents.planner_allocate import plan_market
 from shopcrew.evaluation.markets import grade_markets, optimal_allocation, score_market
-from shopcrew.tools.markets import Market
+from shopcrew.tools.markets import Market, load_markets
+
+_DEV = Path(os.environ.get("SHOPCREW_SHARED", Path(__file__).parents[3] / "shared"))
+DEV_MARKETS = _DEV / "eval" / "markets_dev.jsonl"
 
 CHANNELS = ("taobao_ztc", "wanxiangtai", "jd_kuaiche", "douyin_qianchuan", "google_pmax")
 
@@ -138,3 +143,38 @@ def test_the_synthetic_oracle_beats_every_plan() -> None:
     oracle = optimal_allocation(market, market.truth.curves)
     assert score_market(market, oracle.allocation).regret == pytest.approx(0.0, abs=1e-9)
     assert score_market(market, _plan(market)).gmv <= oracle.gmv + 1e-6
+
+
+def _observed_again(market: Market, seed: int) -> Market:
+    """The market with its history's GMV drawn anew from its true curves and noise level."""
+    assert market.truth is not None
+    rng = np.random.default_rng(seed)
+    sigma = market.truth.noise_sigma
+    campaigns = []
+    for campaign in market.campaigns:
+        curve = market.truth.curves[campaign.id]
+        history = [
+            day.model_copy(
+                update={
+                    "gmv": round(
+                        _gmv(curve.a, curve.k, day.budget)
+                        * math.exp(sigma * rng.normal() - sigma**2 / 2),
+                        2,
+                    )
+                }
+            )
+            for day in campaign.history
+        ]
+        campaigns.append(campaign.model_copy(update={"history": history}))
+    return market.model_copy(update={"id": f"{market.id}-{seed}", "campaigns": campaigns})
+
+
+def test_the_floors_hold_when_the_dev_markets_are_observed_again() -> None:
+    # Other noise on the dev markets' own curves, bounds and budgets: the ROAS floor is a
+    # chance constraint, and a planner tuned to one draw of the noise would miss it here.
+    floored = [m for m in load_markets(DEV_MARKETS) if m.min_roas is not None]
+    markets = [_observed_again(m, seed) for seed in (101, 202) for m in floored]
+    report = grade_markets([score_market(m, _plan(m)) for m in markets])
+    assert len(markets) >= 16
+    assert report.violations == 0
+    assert report.mean_regret < 0.08  # 5.4% with these seeds; the floor markets are the hard ones

@@ -91,9 +91,10 @@ def test_eval_writes_one_answer_per_market_and_beats_keeping_current(
     for line, market in zip(lines, dev, strict=True):
         assert set(line["allocation"]) == {c.id for c in market.campaigns}
         assert sum(line["allocation"].values()) <= market.total_budget
+    # The goals of the planner (issue 7): mean ≤ 3%, p90 ≤ 7%, no violation.
     assert report.violations == 0
-    assert report.mean_regret < 0.05
-    assert report.p90_regret < 0.09
+    assert report.mean_regret <= 0.03
+    assert report.p90_regret <= 0.07
     assert report.uplift_current > 0
     assert report.lines()[-1].startswith("markets: mean regret=")
 
