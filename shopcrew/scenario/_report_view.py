@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shopcrew.errors import ShopcrewError
+from shopcrew.scenario.analysis import percentile
 
 __all__ = [
     "Budgets",
@@ -233,10 +233,8 @@ class Figures:
 
 
 def _percentiles(values: Sequence[float]) -> Latency:
-    if not values:
-        return Latency()
-    p50, p95 = np.percentile(np.asarray(values, dtype=float), [50, 95])
-    return Latency(p50=float(p50), p95=float(p95))
+    # The engine's own method (nearest rank), so figures derived here match report.json's.
+    return Latency(p50=percentile(values, 50), p95=percentile(values, 95))
 
 
 def _latency(view: Report) -> dict[str, Latency]:

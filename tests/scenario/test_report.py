@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from shopcrew.scenario.analysis import percentile
 from shopcrew.scenario.report import (
     INDUSTRY_RESOLUTION_RATE,
     ReportFormatError,
@@ -340,9 +341,29 @@ def test_latency_per_kind_is_computed_from_events_unless_the_summary_gives_it() 
 
     section = render_markdown(report)
 
-    # 4 audit ticks: the median is the mean of the middle two (numpy's linear percentile).
-    assert f"| audit tick | 4 | 4 done | {(audits[1] + audits[2]) / 2:,.1f} ms |" in section
+    # 4 audit ticks: nearest rank, as report.json's summary: p50 the 2nd, p95 the 4th.
+    assert f"| audit tick | 4 | 4 done | {audits[1]:,.1f} ms | {audits[3]:,.1f} ms |" in section
     assert "| order event |" in section and "| 1.0 ms | 2.0 ms |" in section
+
+
+def test_latency_derived_from_events_is_the_figure_the_engine_writes() -> None:
+    written = contract_report()
+    latencies: dict[str, list[float]] = {}
+    for event in written["events"]:
+        latencies.setdefault(event["kind"], []).append(event["latency_ms"])
+    every = [v for values in latencies.values() for v in values]
+    written["summary"]["latency_ms"] = {  # as build_report computes it from the same records
+        "p50": percentile(every, 50),
+        "p95": percentile(every, 95),
+        "by_kind": {
+            kind: {"p50": percentile(values, 50), "p95": percentile(values, 95)}
+            for kind, values in latencies.items()
+        },
+    }
+    derived = copy.deepcopy(written)
+    del derived["summary"]["latency_ms"]
+
+    assert render_markdown(derived) == render_markdown(written)
 
 
 def test_violations_are_flagged_under_the_verdict_and_listed() -> None:
