@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from shopcrew.errors import ToolInputError
@@ -25,6 +25,10 @@ class JsonAdsAdapter:
         campaigns: The initial campaigns.
         merchant_id: The merchant they belong to.
         path: The file that every write rewrites atomically, or None for memory only.
+        table: Makes the table that holds them (called with `RecordTable`'s arguments):
+            `RecordTable`, this process's memory, or a shared one such as
+            `shopcrew.workers.SharedRecordTable.over(ledger)` (the merchant's workers
+            then read and change the same campaigns).
     """
 
     def __init__(
@@ -33,9 +37,10 @@ class JsonAdsAdapter:
         *,
         merchant_id: str = "default",
         path: Path | None = None,
+        table: Callable[..., RecordTable[Campaign]] = RecordTable,
     ) -> None:
         self.merchant_id = merchant_id
-        self._table = RecordTable(
+        self._table = table(
             campaigns,
             model=Campaign,
             kind="campaign",
@@ -46,7 +51,12 @@ class JsonAdsAdapter:
 
     @classmethod
     def from_dir(
-        cls, store_dir: Path, *, merchant_id: str = "default", persist: bool = True
+        cls,
+        store_dir: Path,
+        *,
+        merchant_id: str = "default",
+        persist: bool = True,
+        table: Callable[..., RecordTable[Campaign]] = RecordTable,
     ) -> JsonAdsAdapter:
         """Load `store_dir/campaigns.jsonl` (no file: no campaigns); see `JsonListingAdapter`.
 
@@ -55,7 +65,7 @@ class JsonAdsAdapter:
         """
         path = Path(store_dir) / CAMPAIGNS_FILE
         campaigns = load_campaigns(path) if path.exists() else []
-        return cls(campaigns, merchant_id=merchant_id, path=path if persist else None)
+        return cls(campaigns, merchant_id=merchant_id, path=path if persist else None, table=table)
 
     def get_campaign(self, campaign_id: str) -> Campaign:
         """See `AdsAdapter.get_campaign`."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from shopcrew.tools._record_table import RecordTable
@@ -25,6 +25,10 @@ class JsonListingAdapter:
         listings: The initial listings.
         merchant_id: The merchant they belong to.
         path: The file that every write rewrites atomically, or None for memory only.
+        table: Makes the table that holds them (called with `RecordTable`'s arguments):
+            `RecordTable`, this process's memory, or a shared one such as
+            `shopcrew.workers.SharedRecordTable.over(ledger)` (the merchant's workers
+            then read and change the same listings).
     """
 
     def __init__(
@@ -33,9 +37,10 @@ class JsonListingAdapter:
         *,
         merchant_id: str = "default",
         path: Path | None = None,
+        table: Callable[..., RecordTable[Listing]] = RecordTable,
     ) -> None:
         self.merchant_id = merchant_id
-        self._table = RecordTable(
+        self._table = table(
             listings,
             model=Listing,
             kind="listing",
@@ -46,7 +51,12 @@ class JsonListingAdapter:
 
     @classmethod
     def from_dir(
-        cls, store_dir: Path, *, merchant_id: str = "default", persist: bool = True
+        cls,
+        store_dir: Path,
+        *,
+        merchant_id: str = "default",
+        persist: bool = True,
+        table: Callable[..., RecordTable[Listing]] = RecordTable,
     ) -> JsonListingAdapter:
         """Load `store_dir/listings.jsonl` (no file: no listings).
 
@@ -54,13 +64,14 @@ class JsonListingAdapter:
             store_dir: The store directory.
             merchant_id: The merchant the listings belong to.
             persist: Write changes back to the file (created on the first write).
+            table: Makes the table that holds them (see the class).
 
         Raises:
             StoreFileError: The file is malformed; nothing was loaded.
         """
         path = Path(store_dir) / LISTINGS_FILE
         listings = load_listings(path) if path.exists() else []
-        return cls(listings, merchant_id=merchant_id, path=path if persist else None)
+        return cls(listings, merchant_id=merchant_id, path=path if persist else None, table=table)
 
     def get_listing(self, listing_id: str) -> Listing:
         """See `ListingAdapter.get_listing`."""

@@ -28,11 +28,14 @@ worker takes them over with `XAUTOCLAIM`, and the lease has expired by then. The
 from the thread's last checkpoint (`RedisSaver`): when the thread's state already holds the
 event, the graph continues with `invoke(None)` instead of starting again.
 
-**Side effects once.** The retail adapters write to `SharedRetailStore` (the store's changed
-records in Redis) through `EffectLedger`: the records, the idempotency record and the effect
-log entry are committed by one script, keyed by the event id, the operation and its
-arguments (see `shopcrew.workers.ledger`). A re-run after a crash, even one where the model
-decides again and draws new tool-call ids, finds the record and returns the first result.
+**Side effects once.** Every write of a lane's adapters goes through `EffectLedger`: the
+retail adapters write to `SharedRetailStore` (the store's changed orders and customers in
+Redis), the store manager's listings and the planner's campaigns to `SharedRecordTable`s
+(their changed records in Redis); the records, the idempotency record and the effect log
+entry are committed by one script, keyed by the event id, the operation and its arguments
+(see `shopcrew.workers.ledger`). Reads see the latest commit of any worker. A re-run after a
+crash, even one where the model decides again and draws new tool-call ids, finds the record
+and returns the first result.
 
 **Poison and invalid events.** An event that fails validation, or whose entry is not in its
 thread's queue (added without `enqueue`), goes to the dead-letter stream at once with the
@@ -52,6 +55,7 @@ lease, and no event is lost.
 from shopcrew.workers._keys import StreamKeys
 from shopcrew.workers.lane import Lane, open_lane, shared_adapters
 from shopcrew.workers.ledger import (
+    Commit,
     EffectLedger,
     EffectScope,
     LeaseLostError,
@@ -59,10 +63,12 @@ from shopcrew.workers.ledger import (
     effect_scope,
 )
 from shopcrew.workers.queue import DEFAULT_GROUP, DeadLetter, EventQueue, Processed
+from shopcrew.workers.records import SharedRecordTable
 from shopcrew.workers.worker import Worker, WorkerSettings, WorkerStats, default_consumer
 
 __all__ = [
     "DEFAULT_GROUP",
+    "Commit",
     "DeadLetter",
     "EffectLedger",
     "EffectScope",
@@ -70,6 +76,7 @@ __all__ = [
     "Lane",
     "LeaseLostError",
     "Processed",
+    "SharedRecordTable",
     "SharedRetailStore",
     "StreamKeys",
     "Worker",

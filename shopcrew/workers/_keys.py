@@ -1,4 +1,4 @@
-"""The Redis keys of one merchant's event stream, thread queues, leases and shared store."""
+"""The Redis keys of one merchant's event stream, thread queues, leases and shared state."""
 
 from __future__ import annotations
 
@@ -83,6 +83,14 @@ class StreamKeys:
     def retail_version(self) -> str:
         """Counter bumped by every shared-store commit (optimistic concurrency)."""
         return f"{self.prefix}:retail:version"
+
+    def records(self, kind: str) -> str:
+        """Hash record id -> record JSON: the shared changed records of a kind (`listing`...)."""
+        return f"{self.prefix}:records:{kind}"
+
+    def records_version(self, kind: str) -> str:
+        """Counter bumped by every commit of a kind's shared records (optimistic concurrency)."""
+        return f"{self.records(kind)}:version"
 
     def effect(self, key: str) -> str:
         """The record of one applied side effect (idempotency)."""

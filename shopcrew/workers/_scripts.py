@@ -79,34 +79,33 @@ for i, entry in ipairs(mine) do ids[i] = entry[1] end
 return redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids), 'JUSTID')
 """
 
-# KEYS: version, orders, users, effect, effects log, lease.
+# KEYS: version, effect, effects log, lease, then the hashes written (one or more).
 # ARGV: expected version, lease token, effect record, effect ttl ms, operation, event id,
-#       targets, then n orders, (key, json) pairs, n users, (key, json) pairs.
-# One commit of the shared store: the records, the effect's idempotency record and its log
-# entry together, only if nobody committed since the change read the store (version) and this
-# worker still holds the thread's lease (fencing). Returns 'ok', 'version', 'fenced' or the
-# recorded effect ('done' first) when the effect was applied meanwhile.
+#       targets, then for each hash of KEYS: n, then n (field, json) pairs.
+# One commit of shared state (retail records, listings, campaigns): the records, the effect's
+# idempotency record and its log entry together, only if nobody committed since the change
+# read the state (version) and this worker still holds the thread's lease (fencing). Returns
+# 'ok', 'version', 'fenced' or the recorded effect ('done' first) when the effect was applied
+# meanwhile.
 COMMIT = """
 if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return {'version'} end
-if ARGV[2] ~= '' and redis.call('GET', KEYS[6]) ~= ARGV[2] then return {'fenced'} end
+if ARGV[2] ~= '' and redis.call('GET', KEYS[4]) ~= ARGV[2] then return {'fenced'} end
 if ARGV[3] ~= '' then
-  local found = redis.call('GET', KEYS[4])
+  local found = redis.call('GET', KEYS[2])
   if found then return {'done', found} end
 end
 local at = 8
-local n = tonumber(ARGV[at])
-for i = 1, n do
-  redis.call('HSET', KEYS[2], ARGV[at + 2 * i - 1], ARGV[at + 2 * i])
-end
-at = at + 2 * n + 1
-n = tonumber(ARGV[at])
-for i = 1, n do
-  redis.call('HSET', KEYS[3], ARGV[at + 2 * i - 1], ARGV[at + 2 * i])
+for k = 5, #KEYS do
+  local n = tonumber(ARGV[at])
+  for i = 1, n do
+    redis.call('HSET', KEYS[k], ARGV[at + 2 * i - 1], ARGV[at + 2 * i])
+  end
+  at = at + 2 * n + 1
 end
 redis.call('INCR', KEYS[1])
 if ARGV[3] ~= '' then
-  redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[4])
-  redis.call('XADD', KEYS[5], 'MAXLEN', '~', 1000000, '*', 'key', KEYS[4], 'op', ARGV[5],
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', 1000000, '*', 'key', KEYS[2], 'op', ARGV[5],
     'event', ARGV[6], 'targets', ARGV[7])
 end
 return {'ok'}

@@ -1,4 +1,4 @@
-"""A lane: one merchant's crew, memory and shared store, as a worker serves it."""
+"""A lane: one merchant's crew, memory and shared state, as a worker serves it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langgraph.graph.state import CompiledStateGraph
 
+from shopcrew.agents.approvals_policy import Policy
 from shopcrew.graphs.crew import build_crew
 from shopcrew.memory import Memory, connect
 from shopcrew.memory._redis import SyncClient, sync_client
@@ -20,6 +21,7 @@ from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
 from shopcrew.tools.json_listings import JsonListingAdapter
 from shopcrew.workers._keys import StreamKeys
 from shopcrew.workers.ledger import EffectLedger, SharedRetailStore
+from shopcrew.workers.records import SharedRecordTable
 
 __all__ = ["Lane", "open_lane", "shared_adapters"]
 
@@ -52,18 +54,24 @@ def shared_adapters(
     *,
     store_dir: str | os.PathLike[str] | None = None,
 ) -> Adapters:
-    """A merchant's adapters over the shared store: retail writes through the effect ledger.
+    """A merchant's adapters over its shared state: every write through the effect ledger.
+
+    Orders, customers, listings and campaigns start from the store's files and change in
+    Redis only (the files are never written), so every worker of the merchant reads what any
+    of them wrote, and each write is committed once with its idempotency record.
 
     Args:
-        client: The Redis client of the shared store (the caller keeps it).
+        client: The Redis client of the shared state (the caller keeps it).
         keys: The merchant's keys.
         store_dir: The store's files (τ-bench tables, optional listings, campaigns, kb);
             the reference store when omitted.
     """
     root = Path(store_dir) if store_dir is not None else REFERENCE_STORE_DIR
     merchant = keys.merchant_id
+    ledger = EffectLedger(client, keys)
     store = SharedRetailStore.load(root, merchant_id=merchant)
     store.bind(client, keys)
+    shared = SharedRecordTable.over(ledger)
     if store_dir is None and REFERENCE_KB.is_file():
         kb = JsonKnowledgeBaseAdapter.from_file(REFERENCE_KB, merchant_id=merchant)
     else:
@@ -71,9 +79,11 @@ def shared_adapters(
     return Adapters.from_store(
         store,
         kb=kb,
-        listings=JsonListingAdapter.from_dir(root, merchant_id=merchant),
-        ads=JsonAdsAdapter.from_dir(root, merchant_id=merchant),
-        idempotency=EffectLedger(client, keys),
+        listings=JsonListingAdapter.from_dir(
+            root, merchant_id=merchant, persist=False, table=shared
+        ),
+        ads=JsonAdsAdapter.from_dir(root, merchant_id=merchant, persist=False, table=shared),
+        idempotency=ledger,
     )
 
 
@@ -86,6 +96,7 @@ def open_lane(
     stream: str = "events",
     store_dir: str | os.PathLike[str] | None = None,
     adapters: Callable[[Adapters], Adapters] | None = None,
+    policy: Policy | None = None,
 ) -> Lane:
     """Connect a merchant's memory on Redis and build its crew over the shared store.
 
@@ -97,6 +108,7 @@ def open_lane(
         stream: The event stream's name.
         store_dir: The store's files; the reference store when omitted.
         adapters: Wraps the shared adapters before the crew is built (e.g. instrumentation).
+        policy: The merchant policy (approval thresholds...); defaults apply when omitted.
     """
     keys = StreamKeys(namespace, merchant_id, stream)
     memory: Memory = connect(url, merchant_id=merchant_id, namespace=namespace)
@@ -108,6 +120,7 @@ def open_lane(
         store=memory.store,
         adapters=adapters(built) if adapters is not None else built,
         merchant_id=merchant_id,
+        policy=policy,
         blackboard=memory.blackboard,
     )
     return Lane(keys=keys, crew=crew, closers=[client.close, memory.close])

@@ -1,12 +1,14 @@
-"""Side effects applied exactly once across worker processes: a shared store and its ledger.
+"""Side effects applied exactly once across worker processes: shared state and its ledger.
 
-`SharedRetailStore` is the τ-bench `RetailStore` whose changed records live in Redis, so every
-worker of a merchant reads and writes the same orders and customers. `EffectLedger` is the
-`IdempotencyStore` the retail adapters are given. Together they apply a keyed write and record
-it in **one** Lua script (`COMMIT`): the new records, the effect's idempotency record and an
-entry in the merchant's effect log, only if
+`EffectLedger` is the `IdempotencyStore` the adapters of a worker are given, and the one
+commit path of the merchant's shared state in Redis: `SharedRetailStore` (the τ-bench
+`RetailStore` whose changed orders and customers live in Redis) and
+`shopcrew.workers.SharedRecordTable` (listings, campaigns) build a `Commit` from what they
+read and hand it to `EffectLedger.apply`, which writes it in **one** Lua script (`COMMIT`):
+the new records, the effect's idempotency record and an entry in the merchant's effect log,
+only if
 
-- nobody committed since the change read the store (a version counter: optimistic
+- nobody committed to that state since the change read it (a version counter: optimistic
   concurrency, retried), and
 - the worker still holds the lease of the thread it runs (the fencing token), and
 - the effect was not applied already (then its first result is returned).
@@ -38,7 +40,14 @@ from shopcrew.tools.json_store import Change, Record, RetailStore, TableName
 from shopcrew.workers._keys import StreamKeys
 from shopcrew.workers._scripts import COMMIT
 
-__all__ = ["EffectLedger", "EffectScope", "LeaseLostError", "SharedRetailStore", "effect_scope"]
+__all__ = [
+    "Commit",
+    "EffectLedger",
+    "EffectScope",
+    "LeaseLostError",
+    "SharedRetailStore",
+    "effect_scope",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -98,134 +107,32 @@ class _AlreadyApplied(Exception):
         self.result = result
 
 
-class SharedRetailStore(RetailStore):
-    """A `RetailStore` whose changed records are shared through Redis.
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """What one write puts in the merchant's shared state, built from a fresh read."""
 
-    The files give the initial records (loaded into each process, read-only); every write
-    goes to Redis hashes, which every read consults first. Build it with
-    `SharedRetailStore.load(directory, merchant_id=...)`, then `bind(client, keys)`.
-    """
-
-    _client: SyncClient | None = None
-    _keys: StreamKeys | None = None
-
-    def bind(self, client: SyncClient, keys: StreamKeys, *, retries: int = 100) -> None:
-        """Attach the Redis client and the merchant's keys; the caller keeps the client."""
-        if keys.merchant_id != self.merchant_id:
-            raise ValueError(
-                f"the keys are merchant {keys.merchant_id!r}'s, the store {self.merchant_id!r}'s"
-            )
-        self._client, self._keys, self._retries = client, keys, retries
-        self._server = describe_client(client)
-        self._commit = client.register_script(COMMIT)
-
-    def _bound(self) -> tuple[SyncClient, StreamKeys]:
-        if self._client is None or self._keys is None:
-            raise ValueError("call SharedRetailStore.bind(client, keys) before using the store")
-        return self._client, self._keys
-
-    def get(self, table: TableName, key: str) -> Record | None:
-        """The current record: the shared one when changed, else the file's."""
-        client, keys = self._bound()
-        with unavailable(self._server):
-            raw = client.hget(keys.retail(table), key)
-        if raw is not None:
-            record: Record = json.loads(raw)
-            return record
-        return super().get(table, key)
-
-    def items(self, table: TableName) -> Iterator[tuple[str, Record]]:
-        """`(key, record)` in file order, with the shared records."""
-        client, keys = self._bound()
-        with unavailable(self._server):
-            changed: dict[Any, Any] = client.hgetall(keys.retail(table))
-        shared = {_text(k): v for k, v in changed.items()}
-        for key, record in super().items(table):
-            raw = shared.get(key)
-            yield key, (json.loads(raw) if raw is not None else record)
-
-    def write(self, change: Callable[[RetailStore], tuple[Change, _T]]) -> _T:
-        """Run `change` and commit its records, retried while others commit meanwhile.
-
-        Raises:
-            LeaseLostError: The worker's thread lease is gone; nothing was written.
-        """
-        client, keys = self._bound()
-        scope, pending = _SCOPE.get(), _PENDING.get()
-        for attempt in range(self._retries):
-            with unavailable(self._server):
-                version = _text(client.get(keys.retail_version) or b"0")
-            result_change, result = change(self)
-            for table, records in (
-                ("orders", result_change.orders),
-                ("users", result_change.users),
-            ):
-                for key in records:
-                    if super().get(table, key) is None:  # type: ignore[arg-type]
-                        raise KeyError(
-                            f"a change may only replace existing {table}; {key!r} is new"
-                        )
-            effect = ""
-            if pending is not None:
-                effect = json.dumps(
-                    {
-                        "op": pending.operation,
-                        "fp": pending.fingerprint,
-                        "result": json.dumps(result),
-                    }
-                )
-            targets = [f"orders:{k}" for k in result_change.orders]
-            targets += [f"users:{k}" for k in result_change.users]
-            args: list[str | int] = [
-                version,
-                scope.token if scope else "",
-                effect,
-                EFFECT_TTL_MS,
-                pending.operation if pending else "",
-                scope.event_id if scope else "",
-                ",".join(targets),
-                len(result_change.orders),
-                *_pairs(result_change.orders),
-                len(result_change.users),
-                *_pairs(result_change.users),
-            ]
-            lease = scope.lease_key if scope else keys.no_lease
-            with unavailable(self._server):
-                reply = self._commit(
-                    keys=[
-                        keys.retail_version,
-                        keys.retail("orders"),
-                        keys.retail("users"),
-                        pending.key if pending else keys.effect("-"),
-                        keys.effects,
-                        lease,
-                    ],
-                    args=args,
-                    client=client,
-                )
-            status = _text(reply[0])
-            if status == "ok":
-                return result
-            if status == "fenced":
-                raise LeaseLostError(lease)
-            if status == "done":
-                raise _AlreadyApplied(json.loads(reply[1])["result"])
-            time.sleep(min(0.05, 0.001 * (attempt + 1)))
-        raise RuntimeError(f"shared store of {self.merchant_id!r}: too many concurrent writers")
+    records: dict[str, dict[str, str]]
+    """Hash key -> record key -> the new record's JSON."""
+    targets: list[str]
+    """What changed, for the effect log (`orders:#W0000001`, `campaign:c01`)."""
+    result: str
+    """The write's result, recorded with the effect and returned to a repeat of it."""
 
 
 class EffectLedger:
-    """The `IdempotencyStore` of a `SharedRetailStore`: effects recorded in its commits.
+    """The `IdempotencyStore` of a worker's adapters, and the commit path of shared state.
 
     Args:
         client: The Redis client (the caller keeps it).
         keys: The merchant's keys.
+        retries: Attempts of a commit while other writers commit the same state meanwhile.
     """
 
-    def __init__(self, client: SyncClient, keys: StreamKeys) -> None:
-        self._client, self._keys = client, keys
+    def __init__(self, client: SyncClient, keys: StreamKeys, *, retries: int = 100) -> None:
+        self.client, self.keys, self._retries = client, keys, retries
         self.merchant_id = keys.merchant_id
-        self._server = describe_client(client)
+        self.server = describe_client(client)
+        self._commit = client.register_script(COMMIT)
 
     def effect_key(self, key: str, operation: str, fingerprint: str) -> str:
         """The ledger key of a write: from the running event when there is one (see module)."""
@@ -234,9 +141,71 @@ class EffectLedger:
             return key
         return f"{scope.event_id}:{operation}:{fingerprint[:32]}"
 
+    def apply(self, version_key: str, build: Callable[[], tuple[Commit, _T]]) -> _T:
+        """Commit what `build` makes of the current state, rebuilt while others commit first.
+
+        `build` reads the shared state (after the version is read) and returns the commit and
+        the value to return; when the ledger is applying an effect (`run`), the effect is
+        recorded in the same script.
+
+        Args:
+            version_key: The counter of the state `build` reads (`StreamKeys.retail_version`,
+                `StreamKeys.records_version(kind)`).
+            build: Reads the state and builds the commit; raising commits nothing.
+
+        Raises:
+            LeaseLostError: The worker's thread lease is gone; nothing was written.
+        """
+        scope, pending = _SCOPE.get(), _PENDING.get()
+        lease = scope.lease_key if scope else self.keys.no_lease
+        for attempt in range(self._retries):
+            with unavailable(self.server):
+                version = _text(self.client.get(version_key) or b"0")
+            commit, value = build()
+            effect = ""
+            if pending is not None:
+                record = {
+                    "op": pending.operation,
+                    "fp": pending.fingerprint,
+                    "result": commit.result,
+                }
+                effect = json.dumps(record)
+            args: list[str | int] = [
+                version,
+                scope.token if scope else "",
+                effect,
+                EFFECT_TTL_MS,
+                pending.operation if pending else "",
+                scope.event_id if scope else "",
+                ",".join(commit.targets),
+            ]
+            for records in commit.records.values():
+                args += [len(records), *_pairs(records)]
+            with unavailable(self.server):
+                reply = self._commit(
+                    keys=[
+                        version_key,
+                        pending.key if pending else self.keys.effect("-"),
+                        self.keys.effects,
+                        lease,
+                        *commit.records,
+                    ],
+                    args=args,
+                    client=self.client,
+                )
+            status = _text(reply[0])
+            if status == "ok":
+                return value
+            if status == "fenced":
+                raise LeaseLostError(lease)
+            if status == "done":
+                raise _AlreadyApplied(json.loads(reply[1])["result"])
+            time.sleep(min(0.05, 0.001 * (attempt + 1)))
+        raise RuntimeError(f"shared state of {self.merchant_id!r}: too many concurrent writers")
+
     def _recorded(self, rkey: str, operation: str, fingerprint: str) -> str | None:
-        with unavailable(self._server):
-            raw = self._client.get(rkey)
+        with unavailable(self.server):
+            raw = self.client.get(rkey)
         if raw is None:
             return None
         record = json.loads(raw)
@@ -245,8 +214,8 @@ class EffectLedger:
         return str(record["result"])
 
     def run(self, key: str, operation: str, fingerprint: str, fn: Callable[[], str]) -> str:
-        """Apply `fn` (a write of the shared store) once per effect key; see the module."""
-        rkey = self._keys.effect(self.effect_key(key, operation, fingerprint))
+        """Apply `fn` (a write through `apply`) once per effect key; see the module."""
+        rkey = self.keys.effect(self.effect_key(key, operation, fingerprint))
         found = self._recorded(rkey, operation, fingerprint)
         if found is not None:
             logger.warning("effect %s already applied: returning its first result", rkey)
@@ -263,7 +232,7 @@ class EffectLedger:
         self, key: str, operation: str, fingerprint: str, fn: Callable[[], Awaitable[str]]
     ) -> str:
         """Async twin of `run` (the Redis reads are short and synchronous)."""
-        rkey = self._keys.effect(self.effect_key(key, operation, fingerprint))
+        rkey = self.keys.effect(self.effect_key(key, operation, fingerprint))
         found = self._recorded(rkey, operation, fingerprint)
         if found is not None:
             return found
@@ -276,11 +245,85 @@ class EffectLedger:
             _PENDING.reset(token)
 
 
-def _pairs(records: dict[str, Record]) -> list[str]:
-    out: list[str] = []
-    for key, record in records.items():
-        out += [key, json.dumps(record, ensure_ascii=False)]
-    return out
+class SharedRetailStore(RetailStore):
+    """A `RetailStore` whose changed records are shared through Redis.
+
+    The files give the initial records (loaded into each process, read-only); every write
+    goes to Redis hashes, which every read consults first. Build it with
+    `SharedRetailStore.load(directory, merchant_id=...)`, then `bind(client, keys)`.
+    """
+
+    _ledger: EffectLedger | None = None
+
+    def bind(self, client: SyncClient, keys: StreamKeys, *, retries: int = 100) -> None:
+        """Attach the Redis client and the merchant's keys; the caller keeps the client."""
+        if keys.merchant_id != self.merchant_id:
+            raise ValueError(
+                f"the keys are merchant {keys.merchant_id!r}'s, the store {self.merchant_id!r}'s"
+            )
+        self._ledger = EffectLedger(client, keys, retries=retries)
+
+    def _bound(self) -> EffectLedger:
+        if self._ledger is None:
+            raise ValueError("call SharedRetailStore.bind(client, keys) before using the store")
+        return self._ledger
+
+    def get(self, table: TableName, key: str) -> Record | None:
+        """The current record: the shared one when changed, else the file's."""
+        ledger = self._bound()
+        with unavailable(ledger.server):
+            raw = ledger.client.hget(ledger.keys.retail(table), key)
+        if raw is not None:
+            record: Record = json.loads(raw)
+            return record
+        return super().get(table, key)
+
+    def items(self, table: TableName) -> Iterator[tuple[str, Record]]:
+        """`(key, record)` in file order, with the shared records."""
+        ledger = self._bound()
+        with unavailable(ledger.server):
+            changed: dict[Any, Any] = ledger.client.hgetall(ledger.keys.retail(table))
+        shared = {_text(k): v for k, v in changed.items()}
+        for key, record in super().items(table):
+            raw = shared.get(key)
+            yield key, (json.loads(raw) if raw is not None else record)
+
+    def write(self, change: Callable[[RetailStore], tuple[Change, _T]]) -> _T:
+        """Run `change` and commit its records, retried while others commit meanwhile.
+
+        Raises:
+            LeaseLostError: The worker's thread lease is gone; nothing was written.
+        """
+        ledger = self._bound()
+
+        def build() -> tuple[Commit, _T]:
+            result_change, result = change(self)
+            tables: dict[TableName, dict[str, Record]] = {
+                "orders": result_change.orders,
+                "users": result_change.users,
+            }
+            targets: list[str] = []
+            for table, records in tables.items():
+                for key in records:
+                    if RetailStore.get(self, table, key) is None:
+                        raise KeyError(
+                            f"a change may only replace existing {table}; {key!r} is new"
+                        )
+                    targets.append(f"{table}:{key}")
+            encoded = {
+                ledger.keys.retail(table): _encoded(records) for table, records in tables.items()
+            }
+            return Commit(encoded, targets, json.dumps(result)), result
+
+        return ledger.apply(ledger.keys.retail_version, build)
+
+
+def _encoded(records: dict[str, Record]) -> dict[str, str]:
+    return {key: json.dumps(record, ensure_ascii=False) for key, record in records.items()}
+
+
+def _pairs(records: dict[str, str]) -> list[str]:
+    return [part for pair in records.items() for part in pair]
 
 
 def _text(raw: Any) -> str:

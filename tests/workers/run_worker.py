@@ -1,8 +1,9 @@
 """A worker process for the fault tests: `shopcrew worker` plus an optional slow write.
 
-Usage: python run_worker.py URL NAMESPACE MERCHANT [--pause-after-cancel MARKER]
-[--pause-before-cancel MARKER]. With a pause, the order adapter's `cancel_order` writes
-MARKER after (or before) the write and sleeps, so the test can kill or stop the process
+Usage: python run_worker.py URL NAMESPACE MERCHANT [--store-dir DIR]
+[--pause-after-cancel MARKER] [--pause-before-cancel MARKER] [--pause-after-budget MARKER].
+With a pause, the order adapter's `cancel_order` (or the ads adapter's `set_campaign_budget`)
+writes MARKER after (or before) the write and sleeps, so the test can kill or stop the process
 in the middle of a side-effecting event.
 """
 
@@ -23,24 +24,29 @@ from shopcrew.tools.adapters import Adapters
 from shopcrew.workers import Worker, WorkerSettings, open_lane
 
 
-class PausingOrders:
-    """An order adapter that pauses around `cancel_order`, announcing it in a file."""
+class Pausing:
+    """An adapter that pauses around one write method, announcing it in a file."""
 
-    def __init__(self, inner: Any, marker: Path, *, after: bool, pause: float) -> None:
-        self._inner, self._marker, self._after, self._pause = inner, marker, after, pause
+    def __init__(self, inner: Any, method: str, marker: Path, *, after: bool, pause: float) -> None:
+        self._inner, self._method, self._marker = inner, method, marker
+        self._after, self._pause = after, pause
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+        found = getattr(self._inner, name)
+        if name != self._method:
+            return found
 
-    def cancel_order(self, order_id: str, **kwargs: Any) -> Any:
-        if not self._after:
-            self._marker.write_text("entered")
-            time.sleep(self._pause)
-        result = self._inner.cancel_order(order_id, **kwargs)
-        if self._after:
-            self._marker.write_text("committed")
-            time.sleep(self._pause)
-        return result
+        def paused(*args: Any, **kwargs: Any) -> Any:
+            if not self._after:
+                self._marker.write_text("entered")
+                time.sleep(self._pause)
+            result = found(*args, **kwargs)
+            if self._after:
+                self._marker.write_text("committed")
+                time.sleep(self._pause)
+            return result
+
+        return paused
 
 
 def main() -> None:
@@ -48,20 +54,30 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("namespace")
     parser.add_argument("merchant")
+    parser.add_argument("--store-dir", type=Path)
     parser.add_argument("--pause-after-cancel", type=Path)
     parser.add_argument("--pause-before-cancel", type=Path)
+    parser.add_argument("--pause-after-budget", type=Path)
     parser.add_argument("--pause", type=float, default=600.0)
     parser.add_argument("--timing-ms", type=int, default=2000)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    marker = args.pause_after_cancel or args.pause_before_cancel
 
     def wrap(adapters: Adapters) -> Adapters:
+        if args.pause_after_budget is not None:
+            ads = Pausing(
+                adapters.ads,
+                "set_campaign_budget",
+                args.pause_after_budget,
+                after=True,
+                pause=args.pause,
+            )
+            return dataclasses.replace(adapters, ads=ads)
+        marker = args.pause_after_cancel or args.pause_before_cancel
         if marker is None:
             return adapters
-        orders = PausingOrders(
-            adapters.orders, marker, after=args.pause_after_cancel is not None, pause=args.pause
-        )
+        after = args.pause_after_cancel is not None
+        orders = Pausing(adapters.orders, "cancel_order", marker, after=after, pause=args.pause)
         return dataclasses.replace(adapters, orders=orders)
 
     lane = open_lane(
@@ -69,6 +85,7 @@ def main() -> None:
         model=resolve_model("rules"),
         merchant_id=args.merchant,
         namespace=args.namespace,
+        store_dir=args.store_dir,
         adapters=wrap,
     )
     client = sync_client(args.url)
