@@ -48,15 +48,18 @@ class RequestSegment:
 
 
 _BREAK = re.compile(
-    r"[;!?。；！？:：]\s*|\.(?=\s|$)\s*|[,，、]\s*|\s+(?=(?:and|also|plus|then)\b)|"
+    r"[;!?。；！？:：]\s*|(?<!\b\d)\.(?=\s|$)\s*|(?<!\b\d)[,，、]\s*|"
+    r"\s+(?=(?:and|also|plus|then)\b)|"
     r"(?=另外|还有|以及|并且|同时|然后|顺便|此外|再帮|再把|和)",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"^\s*(?:and\b|also\b|plus\b|then\b|另外|还有|以及|并且|同时|然后|顺便|此外|再|和)",
+    r"^\s*(?:and\b|also\b|plus\b|then\b|另外|还有|以及|并且|同时|然后|顺便|此外|再|和|"
+    r"\d\s*[.)、]|[(（]\d[)）]|first(?:ly)?\b|second(?:ly)?\b|一是|二是|第一|第二|首先|其次)",
     re.IGNORECASE,
 )
-"""A clause that starts with a connective: what follows is meant as another request."""
+"""A clause that starts with a connective or a list number: what follows is meant as another
+request."""
 _NEGATED = re.compile(
     r"\b(?:don'?t|do not|not|never|won'?t|no need to|without|rather than|instead of)\s+"
     r"(?:\w+\s+){0,2}"
@@ -70,8 +73,10 @@ _PAYMENT_CHANGE = re.compile(
     r"(?:支付方式|付款方式)[^，。？！]{0,4}(?:改|换|修改|更换)",
     re.IGNORECASE,
 )
+_LIST = re.compile(r"^\s*(?:and\b|or\b|&|\+|plus\b|as well as\b|和|跟|以及|还有|、)", re.I)
 _CHANGE_VERB = re.compile(
-    r"\b(?:change|update|set|modify|move|replace|make|correct)\b|改|换|更新|设|修改|更改",
+    r"\b(?:change|update|set|modify|move|replace|make|correct)\b|\b(?:should|needs? to|to) be\b|"
+    r"改|换|更新|设|修改|更改",
     re.IGNORECASE,
 )
 """A default-address clause asks for a change only with a verb ("it's also my home address")."""
@@ -273,6 +278,25 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
     return tuple(segments)
 
 
+def _named_for(clauses: list[_Clause], members: list[int]) -> list[str]:
+    """Orders the action itself is asked for, in the order written.
+
+    Those in its own clause or in a list joined to it ("cancel #W1 and #W2", "W1和W2都取消"),
+    not an order that a detail clause mentions on its way.
+    """
+    named: list[str] = []
+    chained = False
+    for position, index in enumerate(members):
+        clause = clauses[index]
+        listed = bool(_LIST.search(clause.text))
+        if clause.opening is not None and listed and position > 0:
+            named += [o for o in clauses[members[position - 1]].order_ids if o not in named]
+        chained = clause.opening is not None or (chained and listed)
+        if chained:
+            named += [o for o in clause.order_ids if o not in named]
+    return named
+
+
 def _per_order(
     clauses: list[_Clause], groups: list[tuple[Action, list[int]]]
 ) -> list[tuple[Action, list[int], str | None]]:
@@ -283,7 +307,7 @@ def _per_order(
     """
     requests: list[tuple[Action, list[int], str | None]] = []
     for action, members in groups:
-        ids = list(dict.fromkeys(o for i in sorted(members) for o in clauses[i].order_ids))
+        ids = _named_for(clauses, sorted(members))
         if len(ids) < 2:
             requests.append((action, members, None))
             continue

@@ -362,6 +362,19 @@ def test_a_return_and_an_exchange_of_one_order_keep_the_status_rule(lang: str) -
             [("cancel", "#W1111111"), ("return", "#W2222222")],
         ),
         (
+            "订单W5555555：1. 地址改为 9 Pine Rd, Reno, NV 89501, USA；2. 把Sneakers改成 size 9",
+            [("modify_address", "#W5555555"), ("items", "#W5555555")],
+        ),
+        (
+            "First, the address on W5555555 should be 9 Pine Rd, Reno, NV 89501, USA. Second, "
+            "cancel W6666666 as I don't need it.",
+            [("modify_address", "#W5555555"), ("cancel", "#W6666666")],
+        ),
+        (
+            "Please cancel W1111111 & W2222222, ordered both by mistake.",
+            [("cancel", "#W1111111"), ("cancel", "#W2222222")],
+        ),
+        (
             "订单W3333333：Sneakers退货，还有Wall Clock换成 color black",
             [("return", "#W3333333"), ("items", "#W3333333")],
         ),
