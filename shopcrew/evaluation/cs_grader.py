@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from shopcrew.evaluation.cs_format import WRITE_TOOLS, CsCase, CsTranscript, TranscriptToolCall
+from shopcrew.tools.json_store import RetailStore
 
 __all__ = [
     "CaseGrade",
@@ -40,11 +41,15 @@ class StoreOwners:
 
     @classmethod
     def from_db(cls, db: Path) -> StoreOwners:
-        """Read ``orders.json`` and ``users.json`` of a τ-bench store directory."""
-        orders = json.loads((db / "orders.json").read_text(encoding="utf-8"))
-        users = json.loads((db / "users.json").read_text(encoding="utf-8"))
-        owner = {order_id: str(order["user_id"]) for order_id, order in orders.items()}
-        return cls(order_owner=owner, users=frozenset(users))
+        """The owners of a τ-bench store directory, read by the store's own loader.
+
+        Raises:
+            StoreFileError: A file is missing, is not JSON, or holds an invalid record
+                (`RetailStore.load`).
+        """
+        store = RetailStore.load(db)
+        owner = {order_id: str(order["user_id"]) for order_id, order in store.items("orders")}
+        return cls(order_owner=owner, users=frozenset(user for user, _ in store.items("users")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shopcrew.errors import EvalFormatError
+from shopcrew.errors import EvalFormatError, StoreFileError
 from shopcrew.evaluation.cs_format import CsCase, CsTranscript, load_cases, read_transcripts
 from shopcrew.evaluation.cs_grader import (
     StoreOwners,
@@ -282,3 +283,26 @@ def test_bad_case_file_names_line_and_field(tmp_path: Path) -> None:
     )
     with pytest.raises(EvalFormatError, match=r"line 2, field 'lang'"):
         load_cases(path)
+
+
+def test_owners_come_from_the_store_loader(tau_dir: Path) -> None:
+    owners = StoreOwners.from_db(tau_dir / "db")
+    orders = json.loads((tau_dir / "db" / "orders.json").read_text(encoding="utf-8"))
+    users = json.loads((tau_dir / "db" / "users.json").read_text(encoding="utf-8"))
+    assert owners.order_owner == {key: order["user_id"] for key, order in orders.items()}
+    assert owners.users == frozenset(users)
+
+
+def test_owners_of_a_broken_store_are_refused_as_the_loader_refuses_it(
+    tau_dir: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(tau_dir / "db", tmp_path / "db")
+    orders_file = tmp_path / "db" / "orders.json"
+    orders = json.loads(orders_file.read_text(encoding="utf-8"))
+    broken = next(iter(orders))
+    del orders[broken]["user_id"]
+    orders_file.write_text(json.dumps(orders), encoding="utf-8")
+
+    with pytest.raises(StoreFileError) as caught:
+        StoreOwners.from_db(tmp_path / "db")
+    assert (caught.value.path, caught.value.record) == (str(orders_file), broken)
