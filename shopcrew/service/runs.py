@@ -18,10 +18,11 @@ from uuid import uuid4
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, StateSnapshot, StreamMode
 
-from shopcrew.agents.approvals import ApprovalRecord, Decision
+from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Decision
 from shopcrew.errors import ShopcrewError
+from shopcrew.graphs.approval_gate import adecide
 from shopcrew.graphs.crew import asend_event
-from shopcrew.graphs.events import CrewEvent, CustomerMessage, HumanDecision, thread_for
+from shopcrew.graphs.events import CrewEvent, CustomerMessage, thread_for
 from shopcrew.memory import EntryKind
 from shopcrew.service._convert import (
     handed_over,
@@ -157,7 +158,12 @@ class CrewService:
             return await asyncio.to_thread(built.approvals.get, request_id)
 
     async def decide(self, merchant_id: str, request_id: str, body: DecisionIn) -> DecisionOut:
-        """Answer an approval request and resume its thread (all checks of `adecide`)."""
+        """Answer an approval request and resume its thread (all checks of `adecide`).
+
+        The record is read once, for its thread and interrupt, and `adecide` checks the
+        decision against that read; the gate re-checks against the store as it records the
+        decision. The record is read again once the run has changed it.
+        """
         async with self.crews.use(merchant_id) as built:
             record = await asyncio.to_thread(built.approvals.get, request_id)
             decision = Decision(
@@ -174,8 +180,7 @@ class CrewService:
             async with self.crews.thread_lock(thread_id):
                 before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
                 with self._timed("human_decision"):
-                    event = HumanDecision(decision=decision)
-                    await asend_event(built.crew, event, merchant_id=merchant_id)
+                    await adecide(built.crew, _ReadOnce(built.approvals, record), decision)
                 after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
             self.metrics.approvals.labels(body.verdict).inc()
             run = self._finish(None, thread_id, before, after)
@@ -306,6 +311,20 @@ class CrewService:
             if current
             else [],
         )
+
+
+class _ReadOnce(ApprovalQueue):
+    """A merchant's queue that answers `get` of one request with the record already read."""
+
+    def __init__(self, queue: ApprovalQueue, record: ApprovalRecord) -> None:
+        super().__init__(queue.store, merchant_id=queue.merchant_id, clock=queue.clock)
+        self._record = record
+
+    def get(self, request_id: str) -> ApprovalRecord:
+        """The record read already for its request; any other from the store."""
+        if request_id == self._record.request.id:
+            return self._record
+        return super().get(request_id)
 
 
 async def _record(built: MerchantCrew, ticket_id: str) -> EscalationRecord:
