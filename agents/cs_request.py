@@ -207,12 +207,19 @@ def _order_for_action(text: str, ids: tuple[str, ...], action: Action | None) ->
 
 
 def _latest_order_id(
-    state: DialogueState, entries: list[tuple[str, Understanding]], action: Action | None = None
+    state: DialogueState,
+    entries: list[tuple[str, Understanding]],
+    action: Action | None = None,
+    *,
+    focus: Focus | None = None,
 ) -> str | None:
     for text, understood in reversed(entries):
         if understood.order_ids:
             return _order_for_action(text, understood.order_ids, action)
-    for understood in reversed(state.understood):
+    for turn, understood in reversed(list(enumerate(state.understood))):
+        # The orders of a message's other requests are theirs, not this one's.
+        if focus is not None and focus.segment is not None and turn == focus.anchor:
+            continue
         if understood.order_ids:
             return understood.order_ids[-1]
     return None
@@ -281,7 +288,7 @@ def current_request(
     return Request(
         action=action,
         question=question,
-        order_id=_latest_order_id(state, entries, action),
+        order_id=_latest_order_id(state, entries, action, focus=focus),
         reason=reason,
         address=address,
         payment=payment,

@@ -270,8 +270,13 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
     for index, (action, part, _) in enumerate(parts):
         ids = own[index]
         if not ids and action != "user_address":
-            before = [o for o in own[:index] if o]
-            after = [o for o in own[index + 1 :] if o]
+            # Another request's order, when one order could take both ("return the shoes and
+            # exchange the watch from #W1"), not a cancellation's for a return.
+            fit = [
+                o for (other, _, _), o in zip(parts, own, strict=True) if _same_order(action, other)
+            ]
+            before = [o for o in fit[:index] if o]
+            after = [o for o in fit[index + 1 :] if o]
             ids = before[-1][-1:] if before else after[0][:1] if after else ()
         understood = replace(understand(part, default_lang=lang), action=action, order_ids=ids)
         segments.append(RequestSegment(action, part, understood))
@@ -295,6 +300,22 @@ def _named_for(clauses: list[_Clause], members: list[int]) -> list[str]:
         if chained:
             named += [o for o in clause.order_ids if o not in named]
     return named
+
+
+_STATUS_NEEDED: dict[str, str] = {
+    "cancel": "pending",
+    "modify_address": "pending",
+    "modify_payment": "pending",
+    "return": "delivered",
+}
+
+
+def _same_order(action: Action, other: Action) -> bool:
+    """Whether one order could be meant by both requests (the status each needs agrees)."""
+    if other == "user_address":
+        return False
+    needed = _STATUS_NEEDED.get(action), _STATUS_NEEDED.get(other)
+    return None in needed or needed[0] == needed[1]
 
 
 def _per_order(

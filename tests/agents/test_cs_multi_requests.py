@@ -192,6 +192,24 @@ def test_a_declined_first_request_goes_straight_to_the_second(lang: str) -> None
     assert played.writes() == [(2, "return_delivered_order_items", _return_args(delivered, item))]
 
 
+def test_a_request_without_its_order_asks_for_it_instead_of_borrowing_another() -> None:
+    user, pending, delivered, item = _pending_and_delivered()
+    turns = [
+        f"Hi, {user['email']}. Please cancel my order, and return the {item['name']} from "
+        f"{delivered['order_id']} to the original payment method.",
+        f"It's {pending['order_id']}, ordered it by mistake.",
+        "Yes.",
+        "Yes.",
+    ]
+    played = play(turns)
+    assert "Which order" in played.replies[0]
+    cancel = {"order_id": pending["order_id"], "reason": "ordered by mistake"}
+    assert played.writes() == [
+        (2, "cancel_pending_order", cancel),
+        (3, "return_delivered_order_items", _return_args(delivered, item)),
+    ], played.said()
+
+
 def test_the_carried_over_request_still_needs_its_own_yes() -> None:
     user, pending, delivered, item = _pending_and_delivered()
     turns = [
@@ -330,9 +348,11 @@ def test_a_return_and_an_exchange_of_one_order_keep_the_status_rule(lang: str) -
             "确认",
         ]
     played = play(turns)
-    # The return is done; the exchange then meets the status check, as it would alone.
+    # The return is done; the exchange then meets the status check, as it would alone. The
+    # proposal of the return says beforehand that it rules the exchange out.
     assert played.writes() == [(1, "return_delivered_order_items", _return_args(order, other))]
-    assert order["order_id"] in played.replies[0]
+    warning = "will not be possible" if lang == "en" else "将无法再办理"
+    assert warning in played.replies[0], played.said()
     assert "return requested" in played.replies[1], played.said()
 
 
