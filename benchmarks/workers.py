@@ -6,7 +6,10 @@ order-status conversations plus order events, interleaved):
 - `workers_1`, `workers_2`, `workers_4`: 1, 2 and 4 worker processes on the local Redis;
 - `kill_2`: 2 workers, one of them SIGKILLed at random moments and restarted;
 - `redis_restart_2`: 2 workers on a spawned redis-server (AOF, appendfsync always) that is
-  killed and restarted at random moments.
+  killed and restarted at random moments;
+- `round_trips`: one worker in this process over the first events of the workload, its own
+  Redis client counting commands: the round trips of the worker loop per event (reading new
+  entries apart; the crew's checkpoints and writes use other clients).
 
 Each run reports events processed, lost (enqueued, never acknowledged nor dead-lettered),
 dead-lettered, duplicate acknowledgements, duplicated side effects (effect records applied
@@ -42,8 +45,9 @@ from redis import Redis
 
 from shopcrew.graphs.events import CustomerMessage, OrderEvent
 from shopcrew.memory import RedisSaver
+from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import REFERENCE_STORE_DIR
-from shopcrew.workers import EventQueue
+from shopcrew.workers import EventQueue, Worker, WorkerSettings, open_lane
 
 MERCHANT = "bench"
 SHOPCREW = str(Path(sys.executable).parent / "shopcrew")
@@ -369,6 +373,58 @@ def _conversations_out_of_order(url: str, namespace: str, workload: Workload) ->
     return bad
 
 
+class CountingRedis(Redis):
+    """A Redis client that counts the commands it sends (scripts by their SHA)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent: Counter[str] = Counter()
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        name = str(args[0]).upper()
+        self.sent[f"EVALSHA {args[1]}" if name == "EVALSHA" else name] += 1
+        return super().execute_command(*args, **options)
+
+
+_NOT_PER_EVENT = {"XREADGROUP", "XAUTOCLAIM", "XGROUP CREATE", "SCRIPT LOAD"}
+"""Reads of new entries, claims and one-off setup: not the cost of running one event."""
+
+
+def round_trips(url: str, workload: Workload, *, events: int) -> dict[str, Any]:
+    """The worker loop's own Redis round trips per event, by command, on `events` events."""
+    namespace = f"bench-{uuid4().hex[:8]}"
+    lane = open_lane(url, model=resolve_model("rules"), merchant_id=MERCHANT, namespace=namespace)
+    counting = CountingRedis.from_url(url)
+    producer = Redis.from_url(url)
+    try:
+        queue = EventQueue(producer, merchant_id=MERCHANT, namespace=namespace)
+        for event in workload.events[:events]:
+            queue.enqueue(event)
+        # Long lease and idle times: no heartbeat fires during the run.
+        settings = WorkerSettings(min_idle_ms=600_000, lease_ms=600_000, block_ms=50)
+        worker = Worker(counting, [lane], settings=settings)
+        scripts = {
+            f"EVALSHA {script.sha}": name.strip("_")
+            for name, script in vars(worker).items()
+            if hasattr(script, "sha") and hasattr(script, "registered_client")
+        }
+        stats = worker.run(max_events=events)
+        done = stats.processed + stats.dead_lettered
+        sent = {scripts.get(k, k): v for k, v in sorted(counting.sent.items())}
+        loop = {k: v for k, v in sent.items() if k not in _NOT_PER_EVENT}
+        return {
+            "events": done,
+            "per_event": round(sum(loop.values()) / max(done, 1), 2),
+            "by_command": {k: round(v / max(done, 1), 2) for k, v in sent.items()},
+        }
+    finally:
+        lane.close()
+        counting.close()
+        for key in producer.scan_iter(f"*{namespace}*", count=1000):
+            producer.delete(key)
+        producer.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="A small run (about a minute).")
@@ -419,6 +475,8 @@ def main() -> None:
                 name, workload, url=args.redis, workers=n, logs=logs, chaos=chaos, chaos_every=every
             )
         print(json.dumps(results[name]), file=sys.stderr, flush=True)
+    print("counting round trips...", file=sys.stderr, flush=True)
+    trips = round_trips(args.redis, workload, events=min(len(workload.events), 60))
     base = results["workers_1"]
     for result in results.values():
         result["throughput_vs_1_worker"] = round(
@@ -443,6 +501,7 @@ def main() -> None:
         "timing_ms": {"min_idle": TIMING_MS, "lease": TIMING_MS},
         "worker_logs": str(logs),
         "runs": results,
+        "round_trips": trips,
         "ok": all(
             r["lost"] == 0
             and r["duplicated_side_effects"] == 0

@@ -15,11 +15,12 @@ an entry only when it is the head of its thread's queue; otherwise it holds it (
 and looks again later. Finishing an event acknowledges it (`XACK`), pops it from the queue
 and logs it, in one script: the next event of the thread becomes runnable exactly then.
 
-**Never two at once.** Before running an event the worker takes the thread's lease (`SET NX
-PX` with the worker's fencing token), renewed by a heartbeat thread while the event runs. A
-decision leases the thread it resumes. Writes to the shared store check the token in the
-same script that applies them, so a worker that lost its lease (paused past it) writes
-nothing.
+**Never two at once.** Before running an event the worker takes the thread's lease (`SET
+PX` with the worker's fencing token, unless another worker holds it), renewed by a heartbeat
+thread while the event runs; the same script checks that the entry heads its thread's queue
+and counts the attempt, so starting an event costs one round trip. A decision leases the
+thread it resumes. Writes to the shared state check the token in the same script that
+applies them, so a worker that lost its lease (paused past it) writes nothing.
 
 **Crashes.** The heartbeat also resets the idle time of every entry the worker holds
 (`XCLAIM ... JUSTID` of its own `XPENDING` entries, in one script). A worker that stops

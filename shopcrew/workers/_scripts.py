@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["COMMIT", "DEAD_LETTER", "ENQUEUE", "FINISH", "RELEASE", "RENEW", "TOUCH"]
+__all__ = [
+    "BEGIN",
+    "COMMIT",
+    "DEAD_LETTER",
+    "ENQUEUE",
+    "FINISH",
+    "NOT_HEAD",
+    "RELEASE",
+    "RENEW",
+    "TOUCH",
+]
 
 DONE_MAXLEN = 1_000_000
 """Entries the processed log and the dead-letter stream keep (approximately)."""
@@ -14,6 +24,22 @@ ENQUEUE = """
 local id = redis.call('XADD', KEYS[1], '*', 'event', ARGV[1], 'thread', ARGV[2])
 redis.call('RPUSH', KEYS[2], id)
 return id
+"""
+
+NOT_HEAD = -1
+"""`BEGIN`'s reply when the entry does not head its thread's queue."""
+
+# KEYS: queue, lease, attempts. ARGV: stream id, lease token, lease ms.
+# Starts an attempt in one round trip: only when the entry heads its thread's queue, takes the
+# thread's lease (or keeps it if this worker holds it already, a retry after a lost connection:
+# a lease is the worker's token, so only another worker is kept out) and counts the attempt.
+# Returns NOT_HEAD, 0 when another worker holds the lease, else the attempts started.
+BEGIN = f"""
+if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return {NOT_HEAD} end
+local held = redis.call('GET', KEYS[2])
+if held and held ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
 """
 
 # KEYS: stream, queue, done, attempts, errors, lease.

@@ -30,7 +30,7 @@ from shopcrew.errors import (
 from shopcrew.graphs.crew import send_event
 from shopcrew.graphs.events import CrewEvent, HumanDecision, parse_event
 from shopcrew.memory._redis import TRANSIENT_ERRORS, SyncClient, describe_client, unavailable
-from shopcrew.workers._scripts import DEAD_LETTER, FINISH, RENEW, TOUCH
+from shopcrew.workers._scripts import BEGIN, DEAD_LETTER, FINISH, NOT_HEAD, RENEW, TOUCH
 from shopcrew.workers.lane import Lane
 from shopcrew.workers.ledger import EffectScope, LeaseLostError, effect_scope
 from shopcrew.workers.queue import DEFAULT_GROUP
@@ -52,16 +52,6 @@ PERMANENT_ERRORS: tuple[type[Exception], ...] = (
     IdempotencyConflictError,
 )
 """Errors another attempt cannot fix: the event goes to the dead-letter stream at once."""
-
-# Take the lease, or keep it if this worker holds it already (a retry after a lost
-# connection): a lease is the worker's token, so only another worker is kept out.
-_ACQUIRE = """
-local held = redis.call('GET', KEYS[1])
-if held == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if held then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-"""
 
 _HANDED_BACK_IDLE_MS = 7 * 24 * 3600 * 1000
 """Idle time given to entries handed back on shutdown: past any worker's `min_idle_ms`."""
@@ -144,7 +134,7 @@ class Worker:
         self._stop_beating = threading.Event()
         self._current: str | None = None
         self._groups: set[str] = set()
-        self._acquire = client.register_script(_ACQUIRE)
+        self._begin = client.register_script(BEGIN)
         self._renew = client.register_script(RENEW)
         self._touch = client.register_script(TOUCH)
         self._finish = client.register_script(FINISH)
@@ -284,30 +274,31 @@ class Worker:
         except (ValueError, InvalidEventError) as exc:
             self._dead_letter(held, f"invalid event: {exc}", 0, "")
             return "dead"
+        why = (
+            "not in its thread's queue: add events with EventQueue.enqueue (or "
+            "`shopcrew enqueue`), which keeps each thread's order"
+        )
+        if not thread:
+            self._dead_letter(held, why, 0, "")
+            return "dead"
+        lease_key = keys.lease(self._lease_thread(lane, event, thread))
         with unavailable(self._server):
-            head = self._client.lindex(keys.queue(thread), 0) if thread else None
-        if head is None or _text(head) != sid:
-            with unavailable(self._server):
-                queued = thread and self._client.lpos(keys.queue(thread), sid) is not None
-            if not queued:
-                why = (
-                    "not in its thread's queue: add events with EventQueue.enqueue (or "
-                    "`shopcrew enqueue`), which keeps each thread's order"
+            attempts = int(
+                self._begin(
+                    keys=[keys.queue(thread), lease_key, keys.attempts],
+                    args=[sid, self._token, self.settings.lease_ms],
+                    client=self._client,
                 )
+            )
+        if attempts == NOT_HEAD:
+            with unavailable(self._server):
+                queued = self._client.lpos(keys.queue(thread), sid) is not None
+            if not queued:
                 self._dead_letter(held, why, 0, "")
                 return "dead"
+        if attempts <= 0:
             self.stats.deferred += 1
             return "deferred"
-        lease_thread = self._lease_thread(lane, event, thread)
-        lease_key = keys.lease(lease_thread)
-        with unavailable(self._server):
-            got = self._acquire(
-                keys=[lease_key], args=[self._token, self.settings.lease_ms], client=self._client
-            )
-            if not got:
-                self.stats.deferred += 1
-                return "deferred"
-            attempts = int(self._client.hincrby(keys.attempts, sid, 1))
         if attempts > self.settings.max_attempts:
             with unavailable(self._server):
                 last = self._client.hget(keys.errors, sid)
