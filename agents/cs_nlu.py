@@ -87,7 +87,8 @@ _YES_EN_ANYWHERE = re.compile(
 )
 _NO_EN = re.compile(
     r"^(?:no|nope|nah|don'?t|do not|never ?mind|cancel that|stop|wait|hold on|not now)\b|"
-    r"\b(?:never ?mind|forget it|don'?t do|do not do|changed my mind)\b",
+    r"\b(?:never ?mind|forget it|don'?t do|do not do|changed my mind|let'?s not|"
+    r"skip (?:that|this|it)|leave (?:that|this|it) (?:one|as it is|alone))\b",
     re.IGNORECASE,
 )
 _YES_ZH = re.compile(
@@ -95,7 +96,8 @@ _YES_ZH = re.compile(
 )
 _YES_ZH_ANYWHERE = re.compile(r"确认|没问题|办理吧|就这样吧|同意|可以的|请办理|麻烦办理|执行吧")
 _NO_ZH = re.compile(
-    r"^(?:不|别|算了|先不|不用|不要|等等|等一下|取消吧)|算了|先不要|不用了|不换了|不改了|不退了"
+    r"^(?:不|别|算了|先不|不用|不要|等等|等一下|取消吧)|算了|先不要|不用了|不换了|不改了|不退了|"
+    r"跳过|不办了|先不办"
 )
 _TRACKING = re.compile(r"track|tracking|单号|物流|运单|追踪|跟踪", re.IGNORECASE)
 _AMOUNT_Q = re.compile(

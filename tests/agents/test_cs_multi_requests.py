@@ -467,7 +467,10 @@ def test_one_request_with_payment_words_makes_no_second_request(lang: str) -> No
         ("And yes, go ahead with that one too.", True),
         ("So yes, do it.", True),
         ("And what about my other order?", None),
+        ("Skip that one, please.", False),
+        ("Let's not do that one.", False),
+        ("这个跳过吧", False),
     ],
 )
-def test_a_yes_after_a_connective_confirms(text: str, expected: bool | None) -> None:
+def test_yes_and_no_to_one_of_several_requests(text: str, expected: bool | None) -> None:
     assert detect_yes_no(text) is expected
