@@ -240,6 +240,15 @@ def _entries(state: DialogueState, focus: Focus | None) -> list[tuple[str, Under
     return entries
 
 
+def _anchor_says_refund_only(state: DialogueState, focus: Focus | None) -> bool:
+    """Money back while keeping the item, said anywhere in a message of several requests."""
+    return (
+        focus is not None
+        and focus.segment is not None
+        and (state.understood[focus.anchor].refund_only)
+    )
+
+
 def current_request(
     state: DialogueState, *, item_names: tuple[str, ...] = (), focus: Focus | None = None
 ) -> Request:
@@ -295,7 +304,7 @@ def current_request(
         item_text=item_text,
         faq=latest.faq,
         wants_human=latest.wants_human,
-        refund_only=any(u.refund_only for u in window),
+        refund_only=any(u.refund_only for u in window) or _anchor_says_refund_only(state, focus),
         complaint=latest.complaint,
         injection=latest.injection,
         refuses_identify=any(u.refuses_identify for u in window),

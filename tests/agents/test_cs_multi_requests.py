@@ -474,3 +474,14 @@ def test_one_request_with_payment_words_makes_no_second_request(lang: str) -> No
 )
 def test_yes_and_no_to_one_of_several_requests(text: str, expected: bool | None) -> None:
     assert detect_yes_no(text) is expected
+
+
+def test_refund_only_anywhere_in_a_message_of_several_requests_goes_to_a_person() -> None:
+    user, pending, delivered, item = _pending_and_delivered()
+    turns = [
+        f"Email {user['email']}. Cancel {pending['order_id']}, ordered by mistake. Also return "
+        f"the {item['name']} from {delivered['order_id']}. Actually, refund only, I'm keeping it.",
+    ]
+    played = play(turns)
+    assert played.writes() == []
+    assert played.names()[-1] == "transfer_to_human_agents"
