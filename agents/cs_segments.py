@@ -4,10 +4,12 @@ A message is cut into clauses (at punctuation and at connectives such as "and al
 还有); a clause *opens* a request when it names an account action outright, not negated and not
 as a question about the shop's rules. A new request starts where an action of another kind is
 opened (a return after a cancellation; an item change and an exchange are one kind), or the
-same kind for another order ("cancel #W1 and cancel #W2"). Clauses without an action belong to
-the request around them: its reason, items, payment method or address. Words that only name a
-slot of the request at hand ("pay the difference with my PayPal", "ship it to …") never open one,
-so a message with one request is never split.
+same kind for another order ("cancel #W1 and cancel #W2"); one action naming a list of orders
+("cancel #W1 and #W2") is a request per order. Clauses without an action belong to the request
+around them (its reason, items, payment method or address), except a refund method, a payer or
+a cancellation reason written among the words of a request that takes none, which goes to the one
+that does. Words that only name a slot of the request at hand ("pay the difference with my
+PayPal", "ship it to …") never open one, so a message with one request is never split.
 """
 
 from __future__ import annotations
