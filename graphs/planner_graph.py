@@ -1,4 +1,14 @@
-"""The marketing planner's subgraph: a budget review tick in, budgets applied or approved."""
+"""The marketing planner's subgraph: a budget review tick in, budgets applied or approved.
+
+```
+START ─► review_budgets ──(small moves)──► apply_budgets ─► END
+                        └─(a move past the threshold)──► await_approval ─► apply_approved ...
+```
+The plan is made in one node and applied in the next, so the budgets to apply are in the
+checkpoint before any is written: a run taken over after a crash in `apply_budgets` applies
+the same budgets (the same idempotency keys), instead of planning again from budgets it had
+half changed.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +18,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from langgraph.config import get_store
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 
 from shopcrew.agents.approvals import Clock, utc_now
 from shopcrew.agents.approvals_actions import apply_action
@@ -33,6 +43,8 @@ class PlannerState(ApprovalState, total=False):
 
     event: dict[str, Any]
     report: dict[str, Any]
+    budgets_to_apply: dict[str, float]
+    """The plan's budgets when they need no approval, applied by `apply_budgets`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,28 +87,38 @@ class _Planner:
             "applied": False,
         }
         proposals: list[dict[str, Any]] = []
+        update: dict[str, Any] = {"report": report, "proposals": proposals}
         if plan is not None:
             request = budget_request(plan, policy=self.policy, now=now, run_id=event.id)
             if request is None:
-                result = apply_action(
-                    "set_campaign_budgets",
-                    {"budgets": dict(plan.budgets)},
-                    listings=self.listings,
-                    ads=self.ads,
-                    idempotency_key=f"review:{event.id}",
-                )
-                report["applied"] = json.loads(result)["budgets"] is not None
+                update["budgets_to_apply"] = dict(plan.budgets)
             else:
                 report["needs_approval"] = True
                 proposals.append(request.model_dump(mode="json"))
         store.put(reviews, event.id, report, index=False)
         store.put(reviews[:2], "last_review", {"at": now.isoformat()}, index=False)
-        return {"report": report, "proposals": proposals}
+        return update
+
+    def apply_budgets(self, state: PlannerState) -> dict[str, Any]:
+        """Apply the planned budgets that need no approval, and note it in the review."""
+        report = dict(state["report"])
+        result = apply_action(
+            "set_campaign_budgets",
+            {"budgets": state["budgets_to_apply"]},
+            listings=self.listings,
+            ads=self.ads,
+            idempotency_key=f"review:{report['run_id']}",
+        )
+        report["applied"] = json.loads(result)["budgets"] is not None
+        get_store().put(reviews_namespace(self.merchant_id), report["run_id"], report, index=False)
+        return {"report": report}
 
 
-def after_review(state: PlannerState) -> Literal["await_approval", "__end__"]:
-    """Ask approval when the plan moves a campaign past the policy's threshold."""
-    return "await_approval" if state.get("proposals") else "__end__"
+def after_review(state: PlannerState) -> Literal["await_approval", "apply_budgets", "__end__"]:
+    """Ask approval when the plan moves a campaign past the policy's threshold, else apply it."""
+    if state.get("proposals"):
+        return "await_approval"
+    return "apply_budgets" if state.get("budgets_to_apply") else "__end__"
 
 
 def planner_builder(
@@ -115,10 +137,12 @@ def planner_builder(
     )
     builder = StateGraph(PlannerState)
     builder.add_node("review_budgets", agent.review_budgets)
+    builder.add_node("apply_budgets", agent.apply_budgets)
     builder.add_node("await_approval", gate.await_approval)
     builder.add_node("apply_approved", gate.apply_approved)
     builder.add_edge(START, "review_budgets")
     builder.add_conditional_edges("review_budgets", after_review)
+    builder.add_edge("apply_budgets", END)
     builder.add_conditional_edges("await_approval", gate.after_await)
     builder.add_conditional_edges("apply_approved", gate.after_apply)
     return builder

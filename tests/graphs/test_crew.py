@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,13 @@ from shopcrew.agents.digest import build_digest
 from shopcrew.agents.planner_agent import REFUND_SPIKE
 from shopcrew.errors import AgentUnavailableError, InvalidEventError, StaleApprovalError
 from shopcrew.graphs.crew import build_crew, crew_builder, send_event
-from shopcrew.graphs.events import AuditTick, BudgetReviewTick, CustomerMessage, HumanDecision
+from shopcrew.graphs.events import (
+    AuditTick,
+    BudgetReviewTick,
+    CustomerMessage,
+    HumanDecision,
+    thread_for,
+)
 from shopcrew.memory import InMemoryBlackboard, RedisSaver, RedisStore
 from shopcrew.memory.blackboard_entries import CampaignNote, CustomerComplaint, StockAlert
 from shopcrew.models import resolve_model
@@ -151,3 +159,42 @@ def test_a_refund_spike_lowers_its_campaigns_priority(store_dir: Path) -> None:
         proposed.append({c.id: c.current_budget() for c in adapters.ads.list_campaigns()})
     first = adapters.ads.list_campaigns()[0].id
     assert proposed[1][first] < proposed[0][first]
+
+
+class _CrashOnce:
+    """An ads adapter whose second budget write crashes the run, once (a killed worker)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner, self.writes, self.crashed = inner, 0, False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def set_campaign_budget(self, campaign_id: str, budget: float, **kwargs: Any) -> Any:
+        self.writes += 1
+        if self.writes == 2 and not self.crashed:
+            self.crashed = True
+            raise RuntimeError("worker killed mid-write")
+        return self._inner.set_campaign_budget(campaign_id, budget, **kwargs)
+
+
+def test_a_review_resumed_after_a_crash_applies_the_budgets_it_planned(
+    adapters: Adapters, store_dir: Path, tmp_path: Path
+) -> None:
+    policy = Policy(budget_move_threshold=100.0)
+    # The same review on a copy of the store, without a crash: the budgets it applies.
+    clean = Adapters.from_store_dir(shutil.copytree(store_dir, tmp_path / "clean"))
+    send_event(_crew(clean, policy=policy), BudgetReviewTick())
+    expected = {c.id: c.current_budget() for c in clean.ads.list_campaigns()}
+
+    crashing = dataclasses.replace(adapters, ads=_CrashOnce(adapters.ads))
+    crew = _crew(crashing, policy=policy, checkpointer=InMemorySaver())
+    tick = BudgetReviewTick()
+    with pytest.raises(RuntimeError, match="mid-write"):
+        send_event(crew, tick)
+    config = {"configurable": {"thread_id": thread_for(tick, merchant_id="default")}}
+    out = crew.invoke(None, config)  # what a worker does with a run it takes over
+    assert out["report"]["applied"] is True
+    # Not a new plan made from the budgets the crashed run had half changed.
+    after = {c.id: c.current_budget() for c in adapters.ads.list_campaigns()}
+    assert after == pytest.approx(expected)
