@@ -9,8 +9,10 @@ replaying the expected writes with the τ-bench tools (`cs_heldout_build.py`).
 The hidden set's bar is 85% per language with zero violations. First measured with the rules
 model at 30/44 (68.2%), zh 16/22, en 14/22; after reading bare and labelled name+zip phrasings,
 colloquial action verbs and request-verb transfers it measures 41/44 (93.2%), zh 21/22 (95.5%),
-en 20/22 (90.9%), 0 violations, so the bar is asserted. Still missed: two requests in one
-message (the second is not carried on) and a "can X be Y instead" item change.
+en 20/22 (90.9%), 0 violations, so the bar is asserted. Carrying a message's second request
+over and reading "can X be Y instead" as an item change took it to 44/44, 0 violations; those
+two fixes were made knowing these misses, so for them the set is no longer held out (their
+own tests, `tests/agents/test_cs_multi_requests.py`, use other texts).
 """
 
 from __future__ import annotations
