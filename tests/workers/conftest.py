@@ -115,6 +115,9 @@ class WorkerProcess:
         self.proc.wait(timeout=30)
 
     def terminate(self, timeout: float = 90.0) -> int:
+        # Before `ready` its SIGTERM handler is not installed yet: the signal would kill it
+        # (exit -15), as happened to a worker still importing when the other had done all.
+        wait_for(lambda: "ready" in self.output() or self.proc.poll() is not None, "ready")
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=timeout)
 
