@@ -104,7 +104,7 @@ class _Planner:
         report = dict(state["report"])
         result = apply_action(
             "set_campaign_budgets",
-            {"budgets": state["budgets_to_apply"]},
+            {"budgets": dict(state["budgets_to_apply"])},
             listings=self.listings,
             ads=self.ads,
             idempotency_key=f"review:{report['run_id']}",
