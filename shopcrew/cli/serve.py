@@ -38,7 +38,6 @@ KeysFileOption = Annotated[
 
 if TYPE_CHECKING:  # imported in the commands: the service's import cost stays out of --help
     from shopcrew.service.keys import ApiKeyStore
-    from shopcrew.tools.adapters import Adapters
 
 
 def _redis_url(redis: str | None) -> str | None:
@@ -115,19 +114,17 @@ def keys_revoke(
     out_console.print(f"revoked {record.key_id} ({record.merchant_id})", markup=False)
 
 
-def _adapters_for(store_dir: Path | None) -> Callable[[str], Adapters] | None:
+def _store_dir_for(store_dir: Path | None) -> Callable[[str], Path] | None:
+    """DIR/<merchant>/ when it holds a store, else DIR (each merchant's own copy of it)."""
     if store_dir is None:
         return None
-    from shopcrew.tools.adapters import Adapters
-
     root = store_dir
 
-    def adapters_for(merchant_id: str) -> Adapters:
+    def store_dir_for(merchant_id: str) -> Path:
         own = root / merchant_id
-        path = own if (own / "orders.json").is_file() else root
-        return Adapters.from_store_dir(path, merchant_id=merchant_id)
+        return own if (own / "orders.json").is_file() else root
 
-    return adapters_for
+    return store_dir_for
 
 
 @app.command("serve")
@@ -144,7 +141,8 @@ def serve(
         typer.Option(
             "--store-dir",
             help="Merchant store: DIR/<merchant>/ if it exists, else DIR (a copy per merchant); "
-            "the reference store when unset.",
+            "the reference store when unset. With Redis the files are the starting state and "
+            "changes live in Redis, shared with `shopcrew worker`.",
         ),
     ] = None,
     policy: Annotated[
@@ -181,7 +179,7 @@ def serve(
         keys=keys,
         redis_url=url,
         namespace=namespace,
-        adapters_for=_adapters_for(store_dir),
+        store_dir_for=_store_dir_for(store_dir),
         policy_for=lambda merchant: merchant_policy,
         max_body_bytes=max_body_bytes,
         max_crews=DEFAULT_MAX_CREWS if max_crews is None else max_crews,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.errors import ShopcrewError
 from shopcrew.memory import Memory, RedisStore, connect
+from shopcrew.memory._redis import SyncClient, sync_client
 from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry
 from shopcrew.service.errors import AuthenticationError, status_for
 from shopcrew.service.keys import ApiKeyStore
@@ -26,13 +28,41 @@ from shopcrew.service.routes import build_router
 from shopcrew.service.runs import CrewService
 from shopcrew.service.schemas import Health
 from shopcrew.tools.adapters import Adapters
+from shopcrew.workers import StreamKeys, shared_adapters
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "create_app"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 """Request bodies above this many bytes get a 413."""
+
+StoreDir = str | os.PathLike[str]
+"""A folder of a merchant's store files (τ-bench tables, optional listings, campaigns, kb)."""
+
+
+def _shared_adapters(
+    client: SyncClient, namespace: str, store_dir_for: Callable[[str], StoreDir | None] | None
+) -> Callable[[str], Adapters]:
+    """Each merchant's adapters over its shared state in Redis, which workers use too."""
+
+    def adapters_for(merchant_id: str) -> Adapters:
+        root = store_dir_for(merchant_id) if store_dir_for else None
+        return shared_adapters(client, StreamKeys(namespace, merchant_id), store_dir=root)
+
+    return adapters_for
+
+
+def _file_adapters(store_dir_for: Callable[[str], StoreDir | None]) -> Callable[[str], Adapters]:
+    """Each merchant's adapters over its JSON store (the reference one when None)."""
+
+    def adapters_for(merchant_id: str) -> Adapters:
+        root = store_dir_for(merchant_id)
+        if root is None:
+            return Adapters.reference(merchant_id=merchant_id)
+        return Adapters.from_store_dir(root, merchant_id=merchant_id)
+
+    return adapters_for
 
 
 def create_app(
@@ -43,6 +73,7 @@ def create_app(
     namespace: str = "shopcrew",
     memory_for: Callable[[str], Memory] | None = None,
     adapters_for: Callable[[str], Adapters] | None = None,
+    store_dir_for: Callable[[str], StoreDir | None] | None = None,
     policy_for: Callable[[str], Policy] | None = None,
     max_crews: int = DEFAULT_MAX_CREWS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -58,7 +89,12 @@ def create_app(
         namespace: Key prefix of the deployment; merchant `m` lives under `<namespace>:m`.
         memory_for: The memory of a merchant, instead of `connect(redis_url, merchant_id=m,
             namespace=namespace)`; keep it namespaced by merchant.
-        adapters_for: The adapters of a merchant; the reference store when omitted.
+        adapters_for: The adapters of a merchant, instead of the default ones: with Redis,
+            adapters over the merchant's shared state there (the same as `shopcrew worker`
+            uses: orders, customers, listings and campaigns change in Redis, each write
+            committed once), else the JSON store of `store_dir_for`.
+        store_dir_for: The store's files of a merchant, where its default adapters start
+            from (None: the reference store).
         policy_for: The policy of a merchant; `Policy()` when omitted.
         max_crews: How many merchants' crews stay built at once; the least recently used one
             is dropped beyond that and built again on its next request (its state is in its
@@ -74,6 +110,12 @@ def create_app(
     def default_memory(merchant_id: str) -> Memory:
         return connect(url, merchant_id=merchant_id, namespace=namespace)
 
+    shared: SyncClient | None = None
+    if adapters_for is None and redis_url:
+        shared = sync_client(redis_url)
+        adapters_for = _shared_adapters(shared, namespace, store_dir_for)
+    elif adapters_for is None and store_dir_for is not None:
+        adapters_for = _file_adapters(store_dir_for)
     crews = CrewRegistry(
         model=model,
         memory_for=memory_for or default_memory,
@@ -88,6 +130,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await crews.aclose()
+        if shared is not None:
+            shared.close()
 
     app = FastAPI(
         title="shopcrew",

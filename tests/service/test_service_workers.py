@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from redis import Redis
 
 from shopcrew.graphs.events import CustomerMessage
 from shopcrew.models import resolve_model
-from shopcrew.workers import EventQueue, Lane, Worker, WorkerSettings, open_lane
+from shopcrew.service import create_app
+from shopcrew.service.keys import RedisApiKeyStore
+from shopcrew.workers import (
+    EventQueue,
+    Lane,
+    StreamKeys,
+    Worker,
+    WorkerSettings,
+    open_lane,
+    shared_adapters,
+)
 from tests.service.conftest import Service
+from tests.workers.conftest import pending_orders
 
 MERCHANT = "acme"
 FAST = WorkerSettings(min_idle_ms=1500, lease_ms=3000, block_ms=100, retry_delay_s=0.05)
@@ -69,3 +83,51 @@ async def test_an_escalation_a_worker_raised_is_listed_and_resumed_by_the_servic
         assert done.json()["escalation"]["ticket"]["status"] == "resolved"
         assert done.json()["run"]["reply"] == "Ana here, how can I help?"
         assert (await http.get("/v1/escalations")).json() == {"escalations": []}
+
+
+async def test_the_service_and_the_workers_share_the_merchants_orders(
+    client: Redis, lane: Lane, redis_url: str, namespace: str, tau_dir: Path
+) -> None:
+    # No adapters given: with Redis the service works on the merchant's shared state.
+    keys = RedisApiKeyStore.from_url(redis_url, namespace=namespace)
+    model = resolve_model("rules")
+
+    def app(**options: Any) -> Any:
+        return create_app(
+            model=model, keys=keys, redis_url=redis_url, namespace=namespace, **options
+        )
+
+    first, second = pending_orders(tau_dir)[:2]
+    served = app(max_crews=1)
+    key = keys.create(MERCHANT).key
+    transport = httpx.ASGITransport(app=served)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://shopcrew", headers=headers
+    ) as http:
+        for message in first.messages("s1"):
+            reply = await http.post("/v1/conversations/s1/messages", json={"text": message.text})
+            assert reply.status_code == 200, reply.text
+        shared = shared_adapters(client, StreamKeys(namespace, MERCHANT)).orders
+        assert shared.get_order(first.order_id).status == "cancelled"
+        # Another merchant's request drops acme's crew; the order stays cancelled.
+        other = {"Authorization": f"Bearer {keys.create('globex').key}"}
+        assert (
+            await http.post("/v1/events", json={"kind": "audit_tick"}, headers=other)
+        ).is_success
+    await served.state.crews.aclose()
+    # A worker of the merchant cancels another order, on the same state.
+    await _work(client, lane, namespace, *second.messages("w2"))
+    orders = shared_adapters(client, StreamKeys(namespace, MERCHANT)).orders
+    assert [orders.get_order(o.order_id).status for o in (first, second)] == ["cancelled"] * 2
+    # A service started afresh (a restart) reads both, through a conversation.
+    restarted = app()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=restarted), base_url="http://shopcrew", headers=headers
+    ) as http:
+        for n, cancelled in enumerate((first, second)):
+            text = f"Hi, I am {cancelled.email}. Status of order {cancelled.order_id}?"
+            status = await http.post(f"/v1/conversations/r{n}/messages", json={"text": text})
+            assert f"Order {cancelled.order_id} status: cancelled" in status.json()["reply"]
+    await restarted.state.crews.aclose()
+    await keys.aclose()
