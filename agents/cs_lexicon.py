@@ -50,6 +50,7 @@ EN_CUES: Final[Cues] = {
         (r"shipping address", 3),
         (r"deliver(?:y|ed)? (?:address|to)", 2),
         (r"ship(?:ped)? (?:it |them )?to", 2),
+        (r"(?:deliver|send|ship|mail) (?:order )?#?w\d{7} to", 3),
         (
             r"(?:deliver|send|ship|mail) (?:it|them|this|that|(?:my |the |this )?(?:order|package|parcel)(?: \S+)?) to",  # noqa: E501
             2,

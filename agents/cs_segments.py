@@ -28,12 +28,13 @@ from shopcrew.agents.cs_nlu import (
     understand,
 )
 from shopcrew.agents.cs_slots import (
+    extract_addresses,
     extract_cancel_reason,
     extract_order_ids,
     extract_payment_refs,
 )
 
-__all__ = ["RequestSegment", "action_family", "split_addition", "split_requests"]
+__all__ = ["RequestSegment", "action_family", "clauses_of", "split_addition", "split_requests"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ _ITEM_PHRASE = re.compile(
 """An item change written out ("switch the Desk Lamp to …", "Skateboard换成…"), whose cue
 words alone are weak."""
 _ITEM_KINDS = frozenset({"modify_items", "exchange"})
+_ADDRESS_KINDS = frozenset({"modify_address", "user_address"})
 _REFUND_WORDS = re.compile(r"refund|money back|退款|退钱|退到|退回|原路", re.IGNORECASE)
 _PAYER_WORDS = re.compile(
     r"difference|\bpay(?!\s?pal)|\bcharge|\bbill|差价|支付|付款|补差|来付|付钱", re.IGNORECASE
@@ -131,6 +133,11 @@ def _clauses(text: str) -> list[_Clause]:
         for start, end in pairwise(cuts)
         if text[start:end].strip()
     ]
+
+
+def clauses_of(text: str) -> tuple[tuple[str, Action | None], ...]:
+    """The message's clauses as `split_requests` cuts them, each with the action it opens."""
+    return tuple((clause.text, clause.opening) for clause in _clauses(text))
 
 
 def _opening(clause: str) -> Action | None:
@@ -268,6 +275,10 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
         for action, members, order in requests
     ]
     own = [(order,) if order else extract_order_ids(part) for _, part, order in parts]
+    # One address written for several requests that take one ("ship #W1 and #W2 to …", "… and
+    # make it my default address too") serves each of them; clauses cut it into pieces.
+    addresses = extract_addresses(text)
+    shared = addresses[0] if len(addresses) == 1 else None
     segments: list[RequestSegment] = []
     for index, (action, part, _) in enumerate(parts):
         ids = own[index]
@@ -281,6 +292,8 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
             after = [o for o in fit[index + 1 :] if o]
             ids = before[-1][-1:] if before else after[0][:1] if after else ()
         understood = replace(understand(part, default_lang=lang), action=action, order_ids=ids)
+        if shared is not None and action in _ADDRESS_KINDS:
+            understood = replace(understood, address=shared)
         segments.append(RequestSegment(action, part, understood))
     return tuple(segments)
 

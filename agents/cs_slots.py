@@ -18,6 +18,7 @@ __all__ = [
     "PaymentKind",
     "PaymentRef",
     "extract_address",
+    "extract_addresses",
     "extract_amounts",
     "extract_cancel_reason",
     "extract_email",
@@ -109,7 +110,7 @@ _ZIP = re.compile(
 )
 _STATE_ZIP = r"(?P<state>[A-Z]{2})\s*(?P<zip>\d{5})(?:-\d{4})?"
 _ADDRESS = re.compile(
-    r"(?<![\w#])(?P<a1>\d{1,6}[A-Za-z]?\s+[A-Za-z0-9][A-Za-z0-9 .'#-]*?)\s*[,，]\s*"
+    r"(?<![A-Za-z0-9_#])(?P<a1>\d{1,6}[A-Za-z]?\s+[A-Za-z0-9][A-Za-z0-9 .'#-]*?)\s*[,，]\s*"
     r"(?:(?P<a2>[A-Za-z0-9 .'#-]+?)\s*[,，]\s*)??"
     r"(?P<city>[A-Za-z][A-Za-z .'-]*?)\s*[,，]\s*"
     + _STATE_ZIP
@@ -254,6 +255,16 @@ def extract_address(text: str) -> Address | None:
         state=match.group("state"),
         zip=match.group("zip"),
     )
+
+
+def extract_addresses(text: str) -> tuple[Address, ...]:
+    """Every distinct full address of the text, in the order written."""
+    found: list[Address] = []
+    for match in _ADDRESS.finditer(text):
+        address = extract_address(match.group(0))
+        if address is not None and address not in found:
+            found.append(address)
+    return tuple(found)
 
 
 def extract_cancel_reason(text: str) -> CancelReason | None:
