@@ -15,6 +15,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from shopcrew.agents.cs_nlu import Lang, Understanding, detect_language, understand
+from shopcrew.agents.cs_questions import SideQuestion, split_questions
 
 __all__ = [
     "IDENTIFY_TOOLS",
@@ -63,9 +64,10 @@ class DialogueState:
 
     lang: Lang
     humans: tuple[str, ...]
-    """The customer's messages, in order."""
+    """The customer's messages, in order, without the information questions asked beside an
+    action (`cs_questions`)."""
     understood: tuple[Understanding, ...]
-    """`understand` of each customer message."""
+    """`understand` of each customer message (as in `humans`)."""
     events: tuple[ToolEvent, ...]
     user_id: str | None = None
     """The customer, from the first successful identification."""
@@ -82,6 +84,8 @@ class DialogueState:
     prev_reply_index: int | None = None
     """Message index of the agent's last plain reply before the latest customer turn."""
     call_count: int = 0
+    questions: tuple[tuple[SideQuestion, ...], ...] = ()
+    """The information questions each customer message asks beside an action."""
 
     @property
     def turn(self) -> int:
@@ -154,6 +158,8 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
         ToolEvent(name, args, results.get(call_id), turn) for call_id, name, args, turn in calls
     )
     lang = detect_language(" ".join(humans)) if humans else "en"
+    split = [split_questions(text, lang) for text in humans]
+    humans = [rest for rest, _ in split]
     understood = tuple(understand(text, default_lang=lang) for text in humans)
     user_id: str | None = None
     user: Mapping[str, Any] | None = None
@@ -197,4 +203,5 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
         user_stale=user_stale,
         prev_reply_index=prev_reply,
         call_count=len(calls),
+        questions=tuple(questions for _, questions in split),
     )

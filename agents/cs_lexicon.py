@@ -79,6 +79,8 @@ EN_CUES: Final[Cues] = {
         # "which hasn't shipped yet" describes the order; it asks nothing.
         (r"(?<!n't )(?<!not )(?<!never )shipped (?:yet|already)", 3),
         (r"where(?:'s| is) (?:my|the) (?:order|package|parcel|stuff)", 2),
+        (r"where (?:my |the )?(?:order|package|parcel) (?:#?w\d{7} )?(?:is|has got)", 2),
+        (r"where(?:'s| is) (?:order )?#?w\d{7}", 2),
         (r"what(?:'s| is) happening with", 2),
         (r"(?:check|look up|update on) (?:on )?(?:my|the)? ?order", 2),
         (r"track(?:ing)?", 3),
@@ -418,6 +420,7 @@ FAQ_EN: Final[dict[str, tuple[str, ...]]] = {
         r"can i return",
         r"returns?",
         r"(?:days|time) to return",
+        r"(?:days|time|long) (?:do i have )?to (?:send|ship|mail) (?:\w+ )?back",
     ),
     "exchanges": (
         r"exchange (?:policy|window)",

@@ -9,7 +9,6 @@ a plain yes. Knowledge-base questions are answered from the search tool's articl
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -30,6 +29,7 @@ from shopcrew.agents.cs_actions import (
     plan_user_address,
 )
 from shopcrew.agents.cs_agenda import Agenda, derive_agenda
+from shopcrew.agents.cs_answers import chosen_articles, side_answers
 from shopcrew.agents.cs_dialogue_state import IDENTIFY_TOOLS, WRITE_TOOLS, DialogueState
 from shopcrew.agents.cs_dialogue_state import derive_state as derive_state
 from shopcrew.agents.cs_nlu import Understanding
@@ -67,30 +67,20 @@ def _kb_tool(tool_names: frozenset[str]) -> str | None:
     return next((name for name in sorted(tool_names) if "knowledge" in name), None)
 
 
-def _articles(result: str | None) -> list[Mapping[str, Any]]:
-    try:
-        value = json.loads(result or "")
-    except ValueError:
-        return []
-    articles = value.get("articles", []) if isinstance(value, dict) else []
-    return [article for article in articles if isinstance(article, dict)]
-
-
 def _kb(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
     tool = _kb_tool(tool_names)
     if tool is None:
         return say.kb_answer([], state.lang)
-    searches = [event for event in state.turn_events if event.name == tool]
+    query = state.humans[-1]
+    searches = [
+        event
+        for event in state.turn_events
+        if event.name == tool and event.args.get("query", query) == query
+    ]
     if not searches:
-        args = {"query": state.humans[-1], "lang": state.lang, "k": 5}
+        args = {"query": query, "lang": state.lang, "k": 5}
         return NeedTools((Call(tool, args),))
-    found = _articles(searches[-1].result)
-    topics = state.latest().faq
-    chosen = [a for t in topics for a in found if str(a.get("id", "")).startswith(t + "-")]
-    chosen = chosen[:2]
-    if found and found[0] not in chosen:
-        chosen.append(found[0])
-    return say.kb_answer(chosen, state.lang)
+    return say.kb_answer(chosen_articles(searches[-1].result, state.latest().faq), state.lang)
 
 
 def _is_question(understood: Understanding, text: str) -> bool:
@@ -353,10 +343,16 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
             if before.call == current.call:
                 logger.debug("confirmed %s", current.call.name)
                 return NeedTools((current.call,))
-    if agenda is None or isinstance(current, NeedTools):
+    if isinstance(current, NeedTools):
         return current
-    leads = _leads(state, agenda, _previous_agenda(messages, state, agenda), done)
-    note = _blocking_note(state, agenda, current) if isinstance(current, Propose) else ""
+    # Questions asked beside the action are answered first, once the reply to it is settled.
+    answers = side_answers(state, _kb_tool(tool_names))
+    if isinstance(answers, NeedTools):
+        return answers
+    leads, note = answers, ""
+    if agenda is not None:
+        leads += _leads(state, agenda, _previous_agenda(messages, state, agenda), done)
+        note = _blocking_note(state, agenda, current) if isinstance(current, Propose) else ""
     if not leads and not note:
         return current
     if isinstance(current, Propose):
