@@ -52,6 +52,16 @@ EN_CUES: Final[Cues] = {
         (r"ship(?:ped)? (?:it |them )?to", 2),
         (r"(?:deliver|send|ship|mail) (?:order )?#?w\d{7} to", 3),
         (
+            r"(?:deliver|send|ship|mail) (?:it |them |(?:order )?#?w\d{7} )?"
+            r"(?:there|to (?:that|this|the same|the new) address)",
+            3,
+        ),
+        (
+            r"(?:should|needs? to|must) (?:both |all |each )?"
+            r"(?:go|be (?:sent|shipped|delivered)) to",
+            2,
+        ),
+        (
             r"(?:deliver|send|ship|mail) (?:it|them|this|that|(?:my |the |this )?(?:order|package|parcel)(?: \S+)?) to",  # noqa: E501
             2,
         ),
@@ -74,6 +84,11 @@ EN_CUES: Final[Cues] = {
         (r"status", 3),
         (
             r"(?:has|did|is) (?:it|my order|the order|order \S+) (?:been )?(?:ship|dispatch|sent|deliver)",  # noqa: E501
+            3,
+        ),
+        (
+            r"(?:has|did|is|was) (?:order )?#?w\d{7} (?:been )?"
+            r"(?:shipped|dispatched|sent|delivered)",
             3,
         ),
         # "which hasn't shipped yet" describes the order; it asks nothing.

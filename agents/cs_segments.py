@@ -88,6 +88,12 @@ _SHIPPING = re.compile(
     r"\bship(?:ped)? (?:it |them )?to\b|收货地址|配送地址|寄到|送到|发到",
     re.IGNORECASE,
 )
+_TO_ADDRESS = re.compile(
+    r"(?:\b(?:ship|send|deliver|mail|go|goes|sent|shipped|delivered)\s+(?:it\s+|them\s+)?to|"
+    r"寄到|送到|发到|改成|改为|换成)\s*[:：]?\s*\d{1,6}[A-Za-z]?\s+[A-Za-z]",
+    re.IGNORECASE,
+)
+"""An order sent to an address that follows ("and #W2 should go to 12 Oak St, …")."""
 _ITEM_PHRASE = re.compile(
     r"\b(?:switch|change|swap|replace|update|upgrade|downgrade|make)\s+(?:the|my)\s+"
     r"(?!(?:shipping |delivery |billing )?(?:address|payment|card|method|order)\b)"
@@ -152,6 +158,8 @@ def _opening(clause: str) -> Action | None:
     if scores.get("user_address", 0.0) >= 3 and _CHANGE_VERB.search(clause):
         return "user_address"
     if scores.get("modify_address", 0.0) >= 3 and (ids or _SHIPPING.search(clause)):
+        return "modify_address"
+    if ids and _TO_ADDRESS.search(clause):
         return "modify_address"
     if scores.get("modify_address", 0.0) >= 1 and _CHANGE_VERB.search(clause) and bar < 3:
         # "the address on #W2 to …", "另外W2的地址改成…": the address itself follows.

@@ -7,6 +7,7 @@ set's customers); every sentence is written here, in English and Chinese.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -69,10 +70,13 @@ def test_an_address_right_after_chinese_words_is_read() -> None:
         f"W1111111和W2222222这两单的收货地址都换成{NEW_TEXT}，谢谢",
         f"Please send #W1111111 to {NEW_TEXT}, and set that as my default address as well.",
         f"订单W1111111的收货地址改成{NEW_TEXT}，另外我的默认地址也改成这个",
+        f"#W1111111 and #W2222222 should both go to {NEW_TEXT}.",
+        f"W1111111和W2222222都寄到{NEW_TEXT}",
+        f"Set my default address to {NEW_TEXT}, and also ship order #W1111111 there.",
     ],
 )
 def test_each_request_of_the_message_gets_the_address(text: str) -> None:
-    segments = split_requests(text, "zh" if "订单" in text or "这两单" in text else "en")
+    segments = split_requests(text, "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en")
     assert len(segments) == 2
     assert [segment.understood.address for segment in segments] == [NEW, NEW]
 
@@ -98,6 +102,8 @@ def test_two_different_addresses_each_stay_with_their_request() -> None:
             "Hello, I'm {email}. Could you update the delivery address on #{a} and #{b} to {addr}?",
         ),
         ("zh", "您好，邮箱{email}。{a}和{b}这两单的收货地址都换成{addr}，谢谢"),
+        ("en", "This is {email}. #{a} and #{b} should both go to {addr}."),
+        ("zh", "我是{email}，{a}和{b}都寄到{addr}"),
     ],
 )
 def test_one_address_moves_two_pending_orders_each_after_its_own_yes(
@@ -124,6 +130,7 @@ def test_one_address_moves_two_pending_orders_each_after_its_own_yes(
             "and set that as my default address as well.",
         ),
         ("zh", "你好，我的邮箱是{email}。订单{a}的收货地址改成{addr}，另外我的默认地址也改成这个"),
+        ("en", "Hi, {email}. Set my default address to {addr}, and also ship order #{a} there."),
     ],
 )
 def test_one_address_serves_an_order_and_the_default_address(lang: str, template: str) -> None:
@@ -131,10 +138,11 @@ def test_one_address_serves_an_order_and_the_default_address(lang: str, template
     yes = YES_ZH if lang == "zh" else YES_EN
     text = template.format(email=user["email"], a=first, addr=NEW_TEXT)
     played = play([text, yes, yes])
-    assert played.writes() == [
-        (1, "modify_pending_order_address", {"order_id": f"#{first}", **ARGS}),
-        (2, "modify_user_address", {"user_id": user_id, **ARGS}),
-    ]
+    order = ("modify_pending_order_address", {"order_id": f"#{first}", **ARGS})
+    default = ("modify_user_address", {"user_id": user_id, **ARGS})
+    # Taken in the order written.
+    written = [order, default] if text.index(first) < text.index(NEW_TEXT) else [default, order]
+    assert played.writes() == [(turn, *write) for turn, write in enumerate(written, start=1)]
 
 
 def test_the_shared_address_still_waits_for_a_yes_per_change() -> None:

@@ -76,6 +76,12 @@ def _tracking(order: Rec) -> str:
             "Hi, email {email}. Please cancel {acted}, I don't need it anymore. "
             "And what's the tracking number for {asked}?",
         ),
+        (
+            YES_EN,
+            "{email} here. Has #{asked} been delivered? I'd also like to cancel #{acted}, "
+            "no longer needed.",
+        ),
+        (YES_ZH, "我是{email}。{acted}帮我取消，不需要了。另外{asked}的物流单号是多少？"),
     ],
 )
 def test_order_question_is_answered_and_the_cancellation_proposed(yes: str, template: str) -> None:
