@@ -21,6 +21,14 @@ from shopcrew.agents.cs_segments import clauses_of
 __all__ = ["SideQuestion", "split_questions"]
 
 _ASKS = re.compile(r"[?？]|吗|么|呢|多久|几天|多长|怎么|如何|哪", re.IGNORECASE)
+_WHERE_IS = re.compile(
+    r"\b(?:when|where)\b.{0,40}\b(?:arriv\w*|deliver\w*|ship\w*|get here|come)\b|"
+    r"\bdid\b.{0,30}\b(?:ship|arrive|go out|get delivered)\b|\bon (?:its|the) way\b|"
+    r"什么时候(?:能)?(?:到|送到|发货|发出|寄出)|到了吗|到没到|在路上",
+    re.IGNORECASE,
+)
+"""Words that ask where one named order is, which the intents do not all read as a status
+question ("When will #W1 arrive?", "W1什么时候到？")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +56,10 @@ def _question(clause: str, lang: Lang) -> SideQuestion | None:
     if any(flags) or understood.injection or understood.refuses_identify:
         return None
     ids = set(understood.order_ids)
-    if understood.action == "status" and len(ids) == 1:
+    if len(ids) == 1 and understood.action == "status":
         return SideQuestion("order", clause, understood.order_ids[0], understood.order_question)
+    if len(ids) == 1 and understood.action is None and _WHERE_IS.search(clause):
+        return SideQuestion("order", clause, understood.order_ids[0], "status")
     asked = bool(_ASKS.search(clause)) or is_policy_question(clause)
     if understood.faq and not ids and asked:
         return SideQuestion("kb", clause, topics=understood.faq)

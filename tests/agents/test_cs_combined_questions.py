@@ -233,3 +233,26 @@ def test_an_action_alone_gets_no_invented_answer() -> None:
     assert "search_knowledge_base" not in played.names()
     assert "source:" not in played.replies[0] and "Tracking" not in played.replies[0]
     assert played.writes() == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When will #W1234567 arrive? ", "order"),
+        ("Did #W1234567 ship? ", "order"),
+        ("Is #W1234567 on its way? ", "order"),
+        ("Can you give me the tracking number of #W1234567? ", "order"),
+        ("How long does shipping take? ", "kb"),
+        ("What are your customer service hours? ", "kb"),
+        ("W1234567什么时候到？", "order"),
+        ("订单W1234567的物流单号是多少？", "order"),
+        ("能开发票吗？", "kb"),
+        ("有价保吗？", "kb"),
+    ],
+)
+def test_question_wordings_beside_a_cancellation(question: str, kind: str) -> None:
+    zh = not question.isascii()
+    action = "另外W7654321帮我取消，拍错了" if zh else "Also cancel #W7654321, ordered by mistake."
+    rest, questions = split_questions(question + action, "zh" if zh else "en")
+    assert rest == action
+    assert [(q.kind, q.text) for q in questions] == [(kind, question)]
