@@ -85,6 +85,14 @@ _SLOT_ACTIONS = frozenset({"modify_payment", "modify_address"})
 
 
 _ADDRESS_ACTIONS = frozenset({"modify_address", "user_address"})
+_EARLIER_ADDRESS = re.compile(
+    r"\b(?:that|this|the same|same)(?: \w+)? address\b|\bmake (?:that|it|this) (?:my|the)\b|"
+    r"\bthere (?:too|as well)\b|这个地址|那个地址|同一个地址|同样的地址|一样的地址|"
+    r"改成这个|改为这个|也用这个|也寄到这",
+    re.IGNORECASE,
+)
+"""Words that point back to an address the customer already gave ("make that my default
+address", "默认地址也改成这个")."""
 _PAYMENT_CHANGE = re.compile(
     r"\b(?:change|switch|update|modify|move)\b[^.?!]{0,30}\b(?:payment|billing)\b|"
     r"(?:改|换|修改|更换)[^，。？！]{0,8}(?:支付方式|付款方式)",
@@ -282,6 +290,9 @@ def current_request(
     if inferred_drop:
         action = "cancel"
     address = next((u.address for u in reversed(window) if u.address), None)
+    if address is None and action in _ADDRESS_ACTIONS:
+        if any(_EARLIER_ADDRESS.search(text) for text, _ in entries):
+            address = next((u.address for u in reversed(state.understood) if u.address), None)
     payment = None
     for understood in reversed(window):
         payment = target_payment(understood.payments)

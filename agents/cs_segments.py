@@ -146,6 +146,39 @@ def clauses_of(text: str) -> tuple[tuple[str, Action | None], ...]:
     return tuple((clause.text, clause.opening) for clause in _clauses(text))
 
 
+_SAME = re.compile(
+    r"\b(?:too|as well|likewise|same (?:for|with|goes for)|the same for)\b|"
+    r"也一样|也这样|也同样|同样处理|也照此",
+    re.IGNORECASE,
+)
+"""A clause that asks for the request before it again, for another order ("… Same for #W2",
+"W2也一样")."""
+
+
+def _repeats(clauses: list[_Clause]) -> tuple[list[_Clause], frozenset[int]]:
+    """Open the previous request again where a clause asks for the same for another order.
+
+    Returns:
+        The clauses, those repeats now opening that request (an order's shipping address after
+        the default address), and their indices.
+    """
+    last: Action | None = None
+    seen: set[str] = set()
+    read: list[_Clause] = []
+    repeated: set[int] = set()
+    for index, clause in enumerate(clauses):
+        fresh = set(clause.order_ids) - seen
+        if clause.opening is None and last is not None and fresh and _SAME.search(clause.text):
+            if not _NEGATED.search(clause.text):
+                again: Action = "modify_address" if last == "user_address" else last
+                clause = replace(clause, opening=again)
+                repeated.add(index)
+        last = clause.opening or last
+        seen |= set(clause.order_ids)
+        read.append(clause)
+    return read, frozenset(repeated)
+
+
 def _opening(clause: str) -> Action | None:
     """The account action a clause asks for outright, or None."""
     ids = extract_order_ids(clause)
@@ -272,7 +305,7 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
         text: The customer's message.
         lang: The conversation's language (for parts with no letters).
     """
-    clauses = _clauses(text)
+    clauses, repeated = _repeats(_clauses(text))
     groups = _group(clauses)
     _place_details(clauses, groups)
     requests = _per_order(clauses, groups)
@@ -289,6 +322,7 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
     shared = addresses[0] if len(addresses) == 1 else None
     segments: list[RequestSegment] = []
     for index, (action, part, _) in enumerate(parts):
+        members = requests[index][1]
         ids = own[index]
         if not ids and action != "user_address":
             # Another request's order, when one order could take both ("return the shoes and
@@ -302,6 +336,9 @@ def split_requests(text: str, lang: Lang = "en") -> tuple[RequestSegment, ...]:
         understood = replace(understand(part, default_lang=lang), action=action, order_ids=ids)
         if shared is not None and action in _ADDRESS_KINDS:
             understood = replace(understood, address=shared)
+        if segments and repeated.intersection(members) and understood.reason is None:
+            # "…, and #W2 too": the same request, with the same reason.
+            understood = replace(understood, reason=segments[-1].understood.reason)
         segments.append(RequestSegment(action, part, understood))
     return tuple(segments)
 
@@ -375,7 +412,7 @@ def split_addition(text: str, lang: Lang = "en") -> tuple[str, RequestSegment] |
     Returns:
         (the words before the connective, the new request), or None.
     """
-    clauses = _clauses(text)
+    clauses, _ = _repeats(_clauses(text))
     groups = _group(clauses)
     if len(groups) != 1:
         return None

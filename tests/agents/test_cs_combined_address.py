@@ -156,3 +156,63 @@ def test_the_shared_address_still_waits_for_a_yes_per_change() -> None:
         (1, "modify_pending_order_address")
     ]
     assert played.writes()[0][2]["order_id"] == f"#{first}"
+
+
+@pytest.mark.parametrize(
+    ("lang", "template"),
+    [
+        ("en", "Hi, {email}. Change the address on #{a} to {addr}. Same for #{b}."),
+        ("en", "Hi, {email}. Change the shipping address of #{a} to {addr}, and #{b} too."),
+        ("zh", "你好，邮箱{email}。{a}的收货地址改成{addr}，{b}也一样"),
+    ],
+)
+def test_the_same_for_another_order_reuses_the_address(lang: str, template: str) -> None:
+    _, user, first, second = _two_pending()
+    yes = YES_ZH if lang == "zh" else YES_EN
+    played = play(
+        [template.format(email=user["email"], a=first, b=second, addr=NEW_TEXT), yes, yes]
+    )
+    assert played.writes() == [
+        (1, "modify_pending_order_address", {"order_id": f"#{first}", **ARGS}),
+        (2, "modify_pending_order_address", {"order_id": f"#{second}", **ARGS}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Cancel #W1111111, I ordered it by mistake, and #W2222222 too.", "ordered by mistake"),
+        ("W1111111取消掉，用不上了，W2222222也一样", "no longer needed"),
+    ],
+)
+def test_the_same_for_another_order_keeps_the_reason(text: str, reason: str) -> None:
+    segments = split_requests(text, "en" if text.isascii() else "zh")
+    assert [(s.action, s.understood.order_ids, s.understood.reason) for s in segments] == [
+        ("cancel", ("#W1111111",), reason),
+        ("cancel", ("#W2222222",), reason),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "later"),
+    [("en", "Also make that my default address."), ("zh", "另外默认地址也改成这个")],
+)
+def test_a_later_default_address_change_can_point_back_to_the_address(
+    lang: str, later: str
+) -> None:
+    user_id, user, first, _ = _two_pending()
+    yes = YES_ZH if lang == "zh" else YES_EN
+    text = f"Hi, {user['email']}. Please ship #{first} to {NEW_TEXT}."
+    played = play([text, yes, later, yes])
+    assert played.writes() == [
+        (1, "modify_pending_order_address", {"order_id": f"#{first}", **ARGS}),
+        (3, "modify_user_address", {"user_id": user_id, **ARGS}),
+    ]
+
+
+def test_a_later_default_address_change_without_pointing_back_asks_for_it() -> None:
+    _, user, first, _ = _two_pending()
+    text = f"Hi, {user['email']}. Please ship #{first} to {NEW_TEXT}."
+    played = play([text, YES_EN, "I also want to change my default address.", YES_EN])
+    assert [name for _, name, _ in played.writes()] == ["modify_pending_order_address"]
+    assert NEW.address1 not in played.replies[2]
