@@ -74,6 +74,9 @@ class FitSettings:
     """Normal prior of log θ, the market's common marginal ROAS (θ about 2, within a
     factor of 1.5), so a market whose histories barely moved is not read as balanced at
     any level at all."""
+    unbalanced_share: float = 0.2
+    """Prior chance that a market's allocation was not balanced at all: its campaigns then
+    get the curvature prior alone, and the market's evidence decides between the two."""
     margin_points: int = 21
     margin_prior_sds: float = 3.5
     unfunded_x: float = 0.05
@@ -298,17 +301,23 @@ class _Margins:
 
     @property
     def mean(self) -> float | None:
-        """The posterior mean of θ (None when it was not estimated)."""
-        if self.log_margin[0] is None:
+        """The posterior mean of θ given the market is balanced (None: it is likely not)."""
+        balanced = [
+            (w, lm)
+            for w, lm in zip(self.weight.tolist(), self.log_margin, strict=True)
+            if lm is not None
+        ]
+        total = sum(w for w, _ in balanced)
+        if total < 0.5:
             return None
-        values = np.exp(np.asarray(self.log_margin, dtype=np.float64))
-        return float(np.sum(self.weight * values))
+        return sum(w * math.exp(lm) for w, lm in balanced) / total
 
 
 def _margins(profiles: Sequence[_Profile], sigma: float, cfg: FitSettings) -> _Margins:
     """The market's common marginal ROAS at the current budgets, given every campaign.
 
-    A normal prior on log θ times each campaign's evidence; with fewer than two observed
+    A normal prior on log θ times each campaign's evidence, beside the chance that the
+    allocation was not balanced (the last option, None); with fewer than two observed
     campaigns there is nothing to pool, and the balance prior is left out.
     """
     seen = [i for i, p in enumerate(profiles) if p.days]
@@ -319,18 +328,24 @@ def _margins(profiles: Sequence[_Profile], sigma: float, cfg: FitSettings) -> _M
     grid = np.linspace(
         cfg.margin_prior_mean - half, cfg.margin_prior_mean + half, cfg.margin_points
     )
-    levels = {i: [_curvature(profiles[i], sigma, g, cfg) for g in grid.tolist()] for i in seen}
+    options: list[float | None] = [*grid.tolist(), None]
+    levels = {i: [_curvature(profiles[i], sigma, g, cfg) for g in options] for i in seen}
     evidence = {i: np.array([special.logsumexp(lv.log_evidence) for lv in levels[i]]) for i in seen}
     # A campaign the priors rule out at every θ (a/k far outside its range) says nothing
     # about θ; it is fitted on its data alone.
     inside = [i for i in seen if np.isfinite(evidence[i]).any()]
-    log_post = np.asarray(
-        stats.norm.logpdf(grid, loc=cfg.margin_prior_mean, scale=cfg.margin_prior_sd)
-    ) + sum((evidence[i] for i in inside), np.zeros_like(grid))
+    # Balanced at some θ (the integral over θ's prior, on the grid), or not balanced at all.
+    log_prior = np.append(
+        math.log1p(-cfg.unbalanced_share)
+        + np.asarray(stats.norm.logpdf(grid, loc=cfg.margin_prior_mean, scale=cfg.margin_prior_sd))
+        + math.log(float(grid[1] - grid[0])),
+        math.log(cfg.unbalanced_share),
+    )
+    log_post = log_prior + sum((evidence[i] for i in inside), np.zeros_like(log_prior))
     levels = {i: levels[i] for i in inside}
     weight = np.exp(log_post - log_post.max())
     weight /= weight.sum()
-    return _Margins(tuple(grid.tolist()), weight, levels)
+    return _Margins(tuple(options), weight, levels)
 
 
 def fit_campaigns(

@@ -102,6 +102,18 @@ def test_the_common_marginal_roas_of_a_balanced_market_is_recovered() -> None:
     assert fit.margin == pytest.approx(2.5, rel=0.25)
 
 
+def test_a_market_run_far_from_balance_is_not_read_as_balanced() -> None:
+    # (a/k, x) drawn without regard to each other: marginal ROAS at the current budgets
+    # from 0.4 to 12, so nobody balanced this allocation.
+    pairs = [(13, 0.1), (2.5, 1.5), (8, 0.3), (3, 2.0), (12, 1.8), (4, 0.2), (2.2, 0.9), (10, 0.05)]
+    rng = np.random.default_rng(4)
+    specs = []
+    for zero_roas, x in pairs:
+        k = float(rng.uniform(300, 1500))
+        specs.append({"a": zero_roas * k, "k": k, "current": k * x, "jitter": 0.35})
+    assert _fit(_market(specs, sigma=0.08, seed=9)).margin is None
+
+
 def test_a_flat_history_far_below_the_common_margin_reads_as_saturated() -> None:
     balanced = [
         {"a": 8.0 * k, "k": k, "current": k * math.log(8.0 / 2.5), "jitter": 0.3}
