@@ -3,7 +3,7 @@
 The curve is GMV(b) = a·(1 − exp(−b/k)) and the noise multiplicative lognormal with
 mean one, so log GMV = log a + log(1 − exp(−b/k)) − σ²/2 + σ·z. The curvature lives on a
 grid in units of the campaign's current budget (x = b_ref / k); for each grid point the
-model is linear in log a, which is integrated out in closed form. The noise level σ is
+model is linear in log a, which is integrated out (Gauss–Hermite quadrature). The noise level σ is
 pooled over the market's campaigns (they share it), so a campaign whose budget never moved
 still gets an honest σ.
 
@@ -13,9 +13,10 @@ markets' 349 campaigns):
 
 - the marginal ROAS at zero spend, a/k, lies between 2 and 14;
 - a running allocation was balanced by someone: a campaign's marginal ROAS at its current
-  budget sits near the market's common level (estimated from all its campaigns by
-  marginal likelihood), within a factor of about 1.6;
-- most campaigns run below or near the knee (x up to about 2.4, a skew-normal prior on
+  budget sits near the market's common level (a posterior over it, from all the market's
+  campaigns), within a factor of about 1.6 — unless the market's evidence says
+  nobody balanced it (then the curvature prior alone);
+- most campaigns run below or near the knee (x up to about 3, a skew-normal prior on
   log x with a long tail towards nearly linear curves); a few are far into saturation
   (x between 4 and 6), and their marginal ROAS is then far below the common level.
 
