@@ -12,10 +12,10 @@ what is known about running ad campaigns (empirical Bayes, fitted to the develop
 markets' 349 campaigns):
 
 - the marginal ROAS at zero spend, a/k, lies between 2 and 14;
-- a running allocation was balanced by someone: a campaign's marginal ROAS at its current
-  budget sits near the market's common level (a posterior over it, from all the market's
-  campaigns), within a factor of about 1.6 — unless the market's evidence says
-  nobody balanced it (then the curvature prior alone);
+- a running allocation was balanced by someone: a campaign's x sits near the x* where its
+  marginal ROAS would equal the market's common level θ (log(x/x*) has sd 0.62; θ has a
+  posterior from all the market's campaigns), unless the market's evidence says nobody
+  balanced it (then the curvature prior alone);
 - most campaigns run below or near the knee (x up to about 3, a skew-normal prior on
   log x with a long tail towards nearly linear curves); a few are far into saturation
   (x between 4 and 6), and their marginal ROAS is then far below the common level.
