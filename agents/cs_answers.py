@@ -16,7 +16,7 @@ from typing import Any
 from shopcrew.agents import cs_replies as say
 from shopcrew.agents.cs_actions import Call, NeedTools
 from shopcrew.agents.cs_dialogue_state import IDENTIFY_TOOLS, DialogueState
-from shopcrew.agents.cs_questions import SideQuestion
+from shopcrew.agents.cs_questions import SideQuestion, kb_question
 
 __all__ = ["chosen_articles", "side_answers"]
 
@@ -40,8 +40,12 @@ def chosen_articles(result: str | None, topics: Sequence[str]) -> list[Mapping[s
     return chosen
 
 
-def _due(state: DialogueState) -> list[SideQuestion]:
-    """The questions to answer in the latest turn."""
+def _due(state: DialogueState, *, ongoing: bool) -> list[SideQuestion]:
+    """The questions to answer in the latest turn.
+
+    With a request under way, a message that only asks about the shop's rules is one too: it is
+    answered, and the request goes on where it was.
+    """
     identified = next(
         (e.turn for e in state.events if e.name in IDENTIFY_TOOLS and e.ok),
         None,
@@ -54,19 +58,27 @@ def _due(state: DialogueState) -> list[SideQuestion]:
             elif question.kind == "order" and identified is not None:
                 if max(turn, identified) == state.turn:
                     due.append(question)
+    if ongoing and state.humans and not state.questions[state.turn]:
+        lone = kb_question(state.humans[-1], state.lang)
+        if lone is not None:
+            due.append(lone)
     return due
 
 
-def side_answers(state: DialogueState, kb_tool: str | None) -> NeedTools | list[str]:
+def side_answers(
+    state: DialogueState, kb_tool: str | None, *, ongoing: bool = False
+) -> NeedTools | list[str]:
     """The reads still needed to answer the questions due this turn, else the answers.
 
     Args:
         state: The dialogue state.
         kb_tool: The knowledge-base search tool, if the model has one.
+        ongoing: Whether a request is under way and the reply is about it (not a knowledge-base
+            answer already).
     """
     answers: list[str] = []
     asked: set[str] = set()
-    for question in _due(state):
+    for question in _due(state, ongoing=ongoing):
         if question.kind == "kb":
             if kb_tool is None:
                 continue

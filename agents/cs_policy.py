@@ -346,7 +346,8 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     if isinstance(current, NeedTools):
         return current
     # Questions asked beside the action are answered first, once the reply to it is settled.
-    answers = side_answers(state, _kb_tool(tool_names))
+    ongoing = request.action not in {None, "status"} and not _faq_turn(state, request)
+    answers = side_answers(state, _kb_tool(tool_names), ongoing=ongoing)
     if isinstance(answers, NeedTools):
         return answers
     leads, note = answers, ""

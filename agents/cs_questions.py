@@ -18,7 +18,7 @@ from typing import Literal
 from shopcrew.agents.cs_nlu import Lang, OrderQuestion, is_policy_question, understand
 from shopcrew.agents.cs_segments import clauses_of
 
-__all__ = ["SideQuestion", "split_questions"]
+__all__ = ["SideQuestion", "kb_question", "split_questions"]
 
 _ASKS = re.compile(r"[?？]|吗|么|呢|多久|几天|多长|怎么|如何|哪", re.IGNORECASE)
 _WHERE_IS = re.compile(
@@ -64,6 +64,14 @@ def _question(clause: str, lang: Lang) -> SideQuestion | None:
     if understood.faq and not ids and asked:
         return SideQuestion("kb", clause, topics=understood.faq)
     return None
+
+
+def kb_question(text: str, lang: Lang = "en") -> SideQuestion | None:
+    """A whole message that only asks about the shop's rules ("how long do refunds take?")."""
+    if understand(text, default_lang=lang).action is not None:
+        return None
+    found = _question(text, lang)
+    return found if found is not None and found.kind == "kb" else None
 
 
 @lru_cache(maxsize=4096)

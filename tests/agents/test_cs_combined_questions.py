@@ -256,3 +256,33 @@ def test_question_wordings_beside_a_cancellation(question: str, kind: str) -> No
     rest, questions = split_questions(question + action, "zh" if zh else "en")
     assert rest == action
     assert [(q.kind, q.text) for q in questions] == [(kind, question)]
+
+
+@pytest.mark.parametrize(
+    ("opening", "question", "yes", "fact"),
+    [
+        (
+            "Hi, {email}. Please cancel {order}, I don't need it anymore.",
+            "Before I say yes: how long do refunds take?",
+            YES_EN,
+            "5-7 business days",
+        ),
+        (
+            "你好，邮箱{email}。{order}帮我取消，用不上了",
+            "先问一下，退款多久到账？",
+            YES_ZH,
+            "5-7个工作日",
+        ),
+    ],
+)
+def test_a_rules_question_while_a_change_waits_is_answered_and_the_change_kept(
+    opening: str, question: str, yes: str, fact: str
+) -> None:
+    user, pending, _, _ = _customer()
+    first = opening.format(email=user["email"], order=pending["order_id"])
+    played = play([first, question, yes])
+    assert fact in played.replies[1]
+    assert _paid(pending) in played.replies[1]  # the proposal stands, asked again
+    assert played.writes() == [
+        (2, "cancel_pending_order", {"order_id": pending["order_id"], "reason": "no longer needed"})
+    ]
