@@ -9,7 +9,10 @@ same kind for another order ("cancel #W1 and cancel #W2"); one action naming a l
 around them (its reason, items, payment method or address), except a refund method, a payer or
 a cancellation reason written among the words of a request that takes none, which goes to the one
 that does. Words that only name a slot of the request at hand ("pay the difference with my
-PayPal", "ship it to …") never open one, so a message with one request is never split.
+PayPal", "ship it to …") never open one, so a message with one request is never split. A
+clause asking for the same for another order ("Same for #W2", "W2也一样") repeats the request
+before it, with its reason; a single address written in the message serves every request that
+takes one ("change #W1 and #W2 to …", "… and make it my default address too").
 """
 
 from __future__ import annotations
