@@ -303,10 +303,9 @@ class _Margins:
     @property
     def mean(self) -> float | None:
         """The posterior mean of θ given the market is balanced (None: it is likely not)."""
+        weights: list[float] = self.weight.tolist()
         balanced = [
-            (w, lm)
-            for w, lm in zip(self.weight.tolist(), self.log_margin, strict=True)
-            if lm is not None
+            (w, lm) for w, lm in zip(weights, self.log_margin, strict=True) if lm is not None
         ]
         total = sum(w for w, _ in balanced)
         if total < 0.5:
