@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from shopcrew.agents import cs_replies as say
 from shopcrew.agents.cs_actions import (
     Ask,
+    AskWhat,
     Call,
     NeedTools,
     Propose,
@@ -233,10 +234,19 @@ def _charges_gift_card(plan: NeedTools | Propose | Ask | Refuse) -> bool:
     return False
 
 
+_ASK_AGAIN: dict[str, AskWhat] = {"refund_method": "refund_method", "payment_unknown": "payment"}
+"""Refusals of a detail the customer can give again: the question follows the refusal."""
+
+
 def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
     if isinstance(plan, Ask):
         return _with_note(say.ask_detail(plan, state.lang), state)
-    return _with_note(say.refuse(plan, state.lang, request.action), state)
+    refusal = say.refuse(plan, state.lang, request.action)
+    again = _ASK_AGAIN.get(plan.why)
+    if again is not None:
+        separator = "" if state.lang == "zh" else " "
+        refusal += separator + say.ask_detail(Ask(again, plan.order_id), state.lang)
+    return _with_note(refusal, state)
 
 
 def _clean_yes(understood: Understanding) -> bool:
