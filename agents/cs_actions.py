@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shopcrew.agents.cs_items import ALL_COPIES, ItemMention, extract_item_mentions, find_products
+from shopcrew.agents.cs_nlu import STATUS_NEEDED
 from shopcrew.agents.cs_request import Request
 from shopcrew.agents.cs_slots import Address, resolve_payment
 
@@ -111,7 +112,6 @@ _EVERYTHING = re.compile(
     r"全部商品|所有商品|全部退|整单退|整个订单",
     re.IGNORECASE,
 )
-_PENDING_ACTIONS = frozenset({"cancel", "modify_address", "modify_payment", "modify_items"})
 
 
 def address_args(address: Address) -> dict[str, str]:
@@ -238,7 +238,7 @@ def _payer(
 
 def _status_refusal(action: str, order: Mapping[str, Any]) -> Refuse | None:
     status = str(order.get("status"))
-    needed = "pending" if action in _PENDING_ACTIONS else "delivered"
+    needed = STATUS_NEEDED.get(action, "delivered")
     if status != needed:
         return Refuse("status", order.get("order_id"), status=status)
     return None

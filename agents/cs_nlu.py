@@ -35,6 +35,7 @@ from shopcrew.agents.cs_slots import (
 
 __all__ = [
     "ACTIONS",
+    "STATUS_NEEDED",
     "Action",
     "Lang",
     "OrderQuestion",
@@ -72,6 +73,15 @@ ACTIONS: tuple[Action, ...] = (
     "status",
 )
 OrderQuestion = Literal["status", "tracking", "amount"]
+STATUS_NEEDED: dict[str, str] = {
+    "cancel": "pending",
+    "modify_items": "pending",
+    "modify_address": "pending",
+    "modify_payment": "pending",
+    "return": "delivered",
+    "exchange": "delivered",
+}
+"""The order status each order action needs (the τ-bench retail rules)."""
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")

@@ -23,6 +23,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from shopcrew.agents.cs_nlu import (
+    STATUS_NEEDED,
     Action,
     Lang,
     Understanding,
@@ -365,19 +366,16 @@ def _named_for(clauses: list[_Clause], members: list[int]) -> list[str]:
     return named
 
 
-_STATUS_NEEDED: dict[str, str] = {
-    "cancel": "pending",
-    "modify_address": "pending",
-    "modify_payment": "pending",
-    "return": "delivered",
-}
+def _status_needed(action: Action) -> str | None:
+    """The status the action needs; None for an item change (pending or delivered alike)."""
+    return None if action_family(action) == "items" else STATUS_NEEDED.get(action)
 
 
 def _same_order(action: Action, other: Action) -> bool:
     """Whether one order could be meant by both requests (the status each needs agrees)."""
     if other == "user_address":
         return False
-    needed = _STATUS_NEEDED.get(action), _STATUS_NEEDED.get(other)
+    needed = _status_needed(action), _status_needed(other)
     return None in needed or needed[0] == needed[1]
 
 
