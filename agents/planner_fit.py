@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -206,18 +206,6 @@ def _profile(
     return _Profile(log_x, k, log_a, rss, int(b.size), dof, log_ref)
 
 
-def _log_mass(low: FloatArray, high: FloatArray) -> FloatArray:
-    """log(Φ(high) − Φ(low)), accurate in both tails."""
-    upper = low > 0
-    lo = np.where(upper, -high, low)
-    hi = np.where(upper, -low, high)
-    log_hi = special.log_ndtr(hi)
-    with np.errstate(divide="ignore"):
-        return np.asarray(
-            log_hi + np.log1p(-np.exp(np.minimum(special.log_ndtr(lo) - log_hi, 0.0)))
-        )
-
-
 _NODES, _NODE_WEIGHTS = np.polynomial.hermite.hermgauss(9)
 
 
@@ -228,6 +216,11 @@ class _Level:
     log_evidence: FloatArray
     mean_a: FloatArray
     mean_a2: FloatArray
+    total: float = field(init=False)
+    """log Σ over the grid of `log_evidence`: the campaign's evidence under these priors."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", float(special.logsumexp(self.log_evidence)))
 
 
 def _curvature(p: _Profile, sigma: float, log_margin: float | None, cfg: FitSettings) -> _Level:
@@ -270,7 +263,7 @@ def _mix_over_margins(
     """A campaign's log weight and moments of a per grid point of x, averaged over θ."""
     log_parts = []
     for level, weight in zip(levels, margin_weight.tolist(), strict=True):
-        norm = special.logsumexp(level.log_evidence)
+        norm = level.total
         if not np.isfinite(norm):
             log_parts.append(np.full_like(level.log_evidence, -np.inf))
             continue
@@ -330,7 +323,7 @@ def _margins(profiles: Sequence[_Profile], sigma: float, cfg: FitSettings) -> _M
     )
     options: list[float | None] = [*grid.tolist(), None]
     levels = {i: [_curvature(profiles[i], sigma, g, cfg) for g in options] for i in seen}
-    evidence = {i: np.array([special.logsumexp(lv.log_evidence) for lv in levels[i]]) for i in seen}
+    evidence = {i: np.array([level.total for level in levels[i]]) for i in seen}
     # A campaign the priors rule out at every θ (a/k far outside its range) says nothing
     # about θ; it is fitted on its data alone.
     inside = [i for i in seen if np.isfinite(evidence[i]).any()]
