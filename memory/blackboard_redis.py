@@ -6,13 +6,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 import redis
 from langgraph.store.base import BaseStore, PutOp
 from redis.exceptions import NoScriptError, ResponseError
 
+from shopcrew.closing import Closing
 from shopcrew.errors import KeyTypeError
 from shopcrew.memory._redis import (
     SyncClient,
@@ -41,7 +41,7 @@ _FIELD = b"entry"
 _POST_SHA = sha1(POST_SCRIPT)
 
 
-class RedisBlackboard(Blackboard):
+class RedisBlackboard(Closing, Blackboard):
     """A merchant's blackboard on Redis: a stream (`XADD MAXLEN ~`) plus a `BaseStore`.
 
     The stream key is `{<store namespace>}:blackboard:<merchant_id>:events`, in the hash tag
@@ -113,17 +113,6 @@ class RedisBlackboard(Blackboard):
         """Close the client if this blackboard created it."""
         if self._owned:
             self._client.close()
-
-    def __enter__(self) -> RedisBlackboard:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @contextmanager
     def _redis(self) -> Iterator[None]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -27,6 +26,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from shopcrew.closing import Closing
+
 __all__ = ["RichProgress"]
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ _AGENTS = ("cs_agent", "store_manager", "planner", "human", "system")
 _DETAIL_CHARS = 60
 
 
-class RichProgress:
+class RichProgress(Closing):
     """A live display of a run: events done and waiting, work per agent, and what needs a person.
 
     Below the progress bar: escalations, approvals waiting, and policy violations (red when
@@ -73,17 +74,6 @@ class RichProgress:
         )
         self._task: TaskID | None = None
         self._live: Live | None = None
-
-    def __enter__(self) -> RichProgress:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def started(self, scenario: str, total_events: int) -> None:
         """Start the display for `total_events` events of `scenario`."""

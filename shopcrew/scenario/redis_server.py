@@ -13,10 +13,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
 import redis
 
+from shopcrew.closing import Closing
 from shopcrew.errors import ShopcrewError
 
 __all__ = ["SPAWN", "RedisSpawnError", "SpawnedRedis"]
@@ -45,7 +46,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class SpawnedRedis:
+class SpawnedRedis(Closing):
     """A `redis-server` on a free loopback port in a temporary directory; restartable."""
 
     def __init__(self) -> None:
@@ -105,14 +106,6 @@ class SpawnedRedis:
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def __enter__(self) -> SpawnedRedis:
+    def __enter__(self) -> Self:
         self.start()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
