@@ -26,9 +26,7 @@ import argparse
 import json
 import os
 import random
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +44,7 @@ from redis import Redis
 from shopcrew.graphs.events import CustomerMessage, OrderEvent
 from shopcrew.memory import RedisSaver
 from shopcrew.models import resolve_model
+from shopcrew.scenario.redis_server import SpawnedRedis
 from shopcrew.tools.adapters import REFERENCE_STORE_DIR
 from shopcrew.workers import EventQueue, Worker, WorkerSettings, open_lane
 
@@ -116,59 +115,15 @@ def build_workload(*, cancel_convs: int, status_convs: int, order_events: int) -
     return Workload(events, conversations, cancels)
 
 
-class RedisServer:
-    """A private redis-server with AOF (appendfsync always), restartable."""
-
-    def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="shopcrew-bench-redis-"))
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with Redis(port=self.port, socket_connect_timeout=0.5) as client:
-                    if client.ping():
-                        return
-            except Exception:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+class RedisServer(SpawnedRedis):
+    """The scenario runner's private redis-server (AOF, appendfsync always), killable outright."""
 
     def kill(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-
-    def remove(self) -> None:
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """SIGKILL: a crash, not a shutdown; the append-only file keeps every acknowledged write."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
 
 
 @dataclass
@@ -469,7 +424,7 @@ def main() -> None:
                     chaos_every=every,
                 )
             finally:
-                server.remove()
+                server.close()
         else:
             results[name] = run(
                 name, workload, url=args.redis, workers=n, logs=logs, chaos=chaos, chaos_every=every
