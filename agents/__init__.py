@@ -4,8 +4,10 @@ from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Decision, V
 from shopcrew.agents.approvals_policy import Policy
 from shopcrew.agents.audit_findings import DEFECT_CODES, DefectCode, DraftFix, Finding, Location
 from shopcrew.agents.audit_rules import audit_listing, shorten_title
+from shopcrew.agents.cs.confirmation import ConfirmationReading, read_confirmation
+from shopcrew.agents.cs.guard import Conversation, CsGuard, Refusal, read_conversation
+from shopcrew.agents.cs.proposals import PROPOSE_TOOL, Proposal
 from shopcrew.agents.cs_agent import CsPolicy, build_cs_tools, cs_system_prompt
-from shopcrew.agents.cs_guard import Conversation, CsGuard, is_explicit_yes, read_conversation
 from shopcrew.agents.cs_nlu import Understanding, understand
 from shopcrew.agents.digest import build_digest
 from shopcrew.agents.planner_allocate import (
@@ -20,10 +22,12 @@ from shopcrew.agents.store_manager import ListingReport, audit_store
 
 __all__ = [
     "DEFECT_CODES",
+    "PROPOSE_TOOL",
     "AllocationPlan",
     "ApprovalQueue",
     "ApprovalRecord",
     "CampaignMove",
+    "ConfirmationReading",
     "Conversation",
     "CsGuard",
     "CsPolicy",
@@ -37,6 +41,8 @@ __all__ = [
     "MarketFit",
     "PlannerSettings",
     "Policy",
+    "Proposal",
+    "Refusal",
     "Understanding",
     "Verdict",
     "allocate",
@@ -46,8 +52,8 @@ __all__ = [
     "build_digest",
     "cs_system_prompt",
     "fit_campaigns",
-    "is_explicit_yes",
     "plan_market",
+    "read_confirmation",
     "read_conversation",
     "shorten_title",
     "understand",

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from shopcrew.agents.cs_items import ALL_COPIES, ItemMention, extract_item_mentions, find_products
+from shopcrew.agents.cs_items import (
+    ALL_COPIES,
+    ItemMention,
+    extract_item_mentions,
+    extract_options,
+    find_products,
+)
 from shopcrew.agents.cs_nlu import STATUS_NEEDED
 from shopcrew.agents.cs_request import Request
 from shopcrew.agents.cs_slots import Address, resolve_payment
@@ -43,6 +49,7 @@ RefuseWhy = Literal[
     "gift_insufficient",
     "unavailable",
     "item_unknown",
+    "partial_cancel",
 ]
 
 
@@ -106,6 +113,13 @@ class Propose:
 
 
 Plan = NeedTools | Ask | Refuse | Propose
+
+_ONLY = re.compile(
+    r"\b(?:only|just)\b|keep (?:the )?(?:rest|others?|other (?:items?|ones?))|"
+    r"只|仅|单独|其他的?(?:保留|不)|其余的?(?:保留|不)|别的(?:保留|不)",
+    re.IGNORECASE,
+)
+"""Words that narrow a request to some of the order's items ("only the Yoga Mat", "只取消…")."""
 
 _EVERYTHING = re.compile(
     r"\b(?:everything|all (?:the |of the )?(?:items|products|things|of it|of them))\b|"
@@ -301,6 +315,27 @@ def _plan_return(request: Request, user: Mapping[str, Any], order: Mapping[str, 
     )
 
 
+def _corrected(
+    mentions: tuple[ItemMention, ...],
+    later: tuple[str, ...],
+    catalog: Mapping[str, Mapping[str, list[str]]],
+) -> tuple[ItemMention, ...]:
+    """The item change after later messages that restate its options without naming the item.
+
+    With one item at hand, "No wait, make it color red instead" / "不对，换成红色的" replaces the
+    options it names and keeps the others asked for; with several items a correction must name
+    the item (it then starts a new item message and is read from there).
+    """
+    if len(mentions) != 1:
+        return mentions
+    mention = mentions[0]
+    wanted = dict(mention.new_options)
+    for text in later:
+        for key, value, _ in extract_options(text, catalog[mention.name]):
+            wanted[key] = value
+    return (replace(mention, new_options=tuple(wanted.items())),)
+
+
 def _plan_item_change(
     request: Request,
     user: Mapping[str, Any],
@@ -314,10 +349,11 @@ def _plan_item_change(
     missing = sorted(pid for pid in ids if pid not in products)
     if missing:
         return NeedTools(tuple(Call("get_product_details", {"product_id": p}) for p in missing))
-    mentions = tuple(
-        m
-        for m in extract_item_mentions(request.item_text, _catalog(order, products))
-        if m.new_options
+    catalog = _catalog(order, products)
+    mentions = _corrected(
+        tuple(m for m in extract_item_mentions(request.item_text, catalog) if m.new_options),
+        request.after_items,
+        catalog,
     )
     if not mentions:
         return Ask("new_options" if named else "items", order_id)
@@ -386,6 +422,10 @@ def plan_order_action(
     if refusal is not None:
         return refusal
     if action == "cancel":
+        named = {name for name, _, _ in find_products(request.item_text, order_item_names(order))}
+        if named and named < set(order_item_names(order)) and _ONLY.search(request.item_text):
+            # The policy cancels whole orders only: never read "only the X" as the whole order.
+            return Refuse("partial_cancel", order_id, detail=", ".join(sorted(named)))
         if request.reason is None:
             return Ask("reason", order_id)
         args = {"order_id": order_id, "reason": request.reason}

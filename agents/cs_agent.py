@@ -11,6 +11,7 @@ from uuid import uuid4
 
 from langchain_core.tools import BaseTool
 
+from shopcrew.agents.cs.proposals import build_propose_tool
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.escalations import EscalationReason, EscalationTicket
 from shopcrew.tools.idempotency import IdempotencyStore
@@ -43,10 +44,12 @@ verified. Knowledge-base questions need no identification.
 2. Serve only that customer: an order is theirs only if its id is in the `orders` list of \
 their get_user_details record; check before get_order_details. Refuse anything about another \
 person's order or account and do not look it up.
-3. Before each change, state exactly what you will do (order, items and new options, address, \
-payment method, reason, amount refunded or charged) and ask for an explicit yes. Call the \
-write tool only when the customer's latest message is a yes to that proposal. Each change \
-needs its own yes.
+3. Before each change, propose it with propose_action: the write tool's name and its complete \
+arguments. The customer is shown a confirmation rendered from them (order, items and new \
+options, address, payment method, reason, amount) and the turn ends. Call the write tool, with \
+exactly the proposed arguments, only when the customer's next message is an explicit yes. A \
+question, a hesitation or a correction is not a yes: answer it, or propose the corrected \
+change. Each change needs its own proposal and yes.
 4. pending orders can be cancelled or modified; delivered orders returned or exchanged; \
 nothing else. Tell the customer the status when you refuse.
 5. Cancel reasons: 'no longer needed' or 'ordered by mistake'. Refunds of a return go to the \
@@ -63,8 +66,8 @@ these tools cannot do (warranty, lost parcels, complaints).
 article's facts as written; do not invent policies.
 10. Reply in the customer's language; write product names, options, statuses and ids as the \
 store writes them.
-A guard checks rules 1-4 in code: a refused call returns an error saying why; fix it or explain \
-to the customer."""
+A guard checks rules 1-4 in code: a refused call returns an error saying why; fix it, or explain \
+to the customer in their language without quoting the error."""
 
 _REFUND_ONLY: Final = re.compile(
     r"refund only|keep (?:the |it)|without return|仅退款|只退款|退款不退货|不退货", re.IGNORECASE
@@ -111,7 +114,7 @@ def cs_system_prompt(*, merchant_id: str, policy: CsPolicy, notes: Sequence[str]
 def build_cs_tools(
     adapters: Adapters, *, idempotency: IdempotencyStore | None = None
 ) -> list[BaseTool]:
-    """The CS agent's tools: the 16 τ-bench retail tools and `search_knowledge_base`.
+    """The CS agent's tools: the 16 τ-bench retail tools, `search_knowledge_base`, `propose_action`.
 
     Args:
         adapters: The merchant's adapters.
@@ -123,7 +126,7 @@ def build_cs_tools(
         customers=adapters.customers,
         idempotency=idempotency,
     )
-    return [*retail, *build_kb_tools(adapters.kb)]
+    return [*retail, *build_kb_tools(adapters.kb), build_propose_tool()]
 
 
 def escalation_reason(summary: str) -> EscalationReason:

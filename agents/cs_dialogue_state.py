@@ -51,6 +51,8 @@ class ToolEvent:
     """The tool's result string, None while it has not come back."""
     turn: int
     """Index of the customer turn it answers (-1 before the first turn)."""
+    explanation: str | None = None
+    """For a call the guard refused: what the customer may be told, in their language."""
 
     @property
     def ok(self) -> bool:
@@ -138,6 +140,7 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
     humans: list[str] = []
     calls: list[tuple[str, str, Mapping[str, Any], int]] = []
     results: dict[str, str] = {}
+    explanations: dict[str, str] = {}
     prev_reply: int | None = None
     last_reply: int | None = None
     for index, message in enumerate(messages):
@@ -154,8 +157,12 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
                 last_reply = index
         elif isinstance(message, ToolMessage):
             results[str(message.tool_call_id)] = message_text(message)
+            artifact = message.artifact
+            if isinstance(artifact, Mapping) and isinstance(artifact.get("customer_text"), str):
+                explanations[str(message.tool_call_id)] = str(artifact["customer_text"])
     events = tuple(
-        ToolEvent(name, args, results.get(call_id), turn) for call_id, name, args, turn in calls
+        ToolEvent(name, args, results.get(call_id), turn, explanations.get(call_id))
+        for call_id, name, args, turn in calls
     )
     lang = detect_language(" ".join(humans)) if humans else "en"
     split = [split_questions(text, lang) for text in humans]

@@ -17,6 +17,7 @@ from typing import Literal
 
 import jieba
 
+from shopcrew.agents.cs.language import Lang, detect_language
 from shopcrew.agents.cs_lexicon import EN_CUES, FAQ_EN, FAQ_ZH, ZH_CUES
 from shopcrew.agents.cs_slots import (
     Address,
@@ -51,7 +52,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 
-Lang = Literal["zh", "en"]
 Action = Literal[
     "cancel",
     "modify_items",
@@ -84,7 +84,6 @@ STATUS_NEEDED: dict[str, str] = {
 """The order status each order action needs (the τ-bench retail rules)."""
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
 _YES_EN = re.compile(
     r"^(?:(?:and|so|then|also)[ ,]+)?"
     r"(?:yes|yeah|yep|yup|sure|ok(?:ay)?|confirm(?:ed)?|correct|right|go ahead|do it|please do|"
@@ -129,7 +128,6 @@ _POLICY_ASK = re.compile(
     r"do you|is it possible|are .{0,20} allowed)\b|政策|规定|多久|几天|能不能|可以吗|吗[？?]?$",
     re.IGNORECASE,
 )
-_ZH_PUNCT = re.compile(r"[，。？！：；、]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,18 +162,6 @@ class Understanding:
     payments: tuple[PaymentRef, ...] = ()
     amounts: tuple[float, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
-
-
-def detect_language(text: str, *, default: Lang = "en") -> Lang:
-    """``zh`` when the message has any Chinese character or full-width punctuation, else ``en``.
-
-    Text with no letters at all (``"1"``, ``"👍"``) gives ``default``: the conversation's language.
-    """
-    if _CJK.search(text) or _ZH_PUNCT.search(text):
-        return "zh"
-    if not _LATIN.search(text):
-        return default
-    return "en"
 
 
 def _normalise_en(text: str) -> str:

@@ -2,9 +2,12 @@
 
 A small state machine re-derived on every call (`cs_dialogue_state`): transfer when a person
 or a refund-only is asked for; identify the customer before any account read; read their record,
-check an order is theirs before reading it; plan the change (`cs_actions`), state it and ask for
-a yes; write only when the previous reply proposed exactly that write and the latest message is
-a plain yes. Knowledge-base questions are answered from the search tool's articles.
+check an order is theirs before reading it; plan the change (`cs_actions`) and propose it with
+`propose_action`, as any model does (the CS graph shows the customer the confirmation rendered
+from it); write exactly the proposal only when the customer's latest message answers it with an
+unhedged yes (`shopcrew.agents.cs.confirmation`). Anything else said to a proposal is answered
+(a question), read as a new request (a correction) or asked again. Knowledge-base questions are
+answered from the search tool's articles.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
 from shopcrew.agents import cs_replies as say
+from shopcrew.agents.cs.confirmation import read_confirmation
+from shopcrew.agents.cs.proposals import PROPOSE_TOOL, Proposal, answered_proposal
 from shopcrew.agents.cs_actions import (
     Ask,
     AskWhat,
@@ -31,7 +36,12 @@ from shopcrew.agents.cs_actions import (
 )
 from shopcrew.agents.cs_agenda import Agenda, derive_agenda
 from shopcrew.agents.cs_answers import chosen_articles, side_answers
-from shopcrew.agents.cs_dialogue_state import IDENTIFY_TOOLS, WRITE_TOOLS, DialogueState
+from shopcrew.agents.cs_dialogue_state import (
+    IDENTIFY_TOOLS,
+    WRITE_TOOLS,
+    DialogueState,
+    message_text,
+)
 from shopcrew.agents.cs_dialogue_state import derive_state as derive_state
 from shopcrew.agents.cs_nlu import Understanding
 from shopcrew.agents.cs_request import Focus, Request, current_request, identity
@@ -45,7 +55,18 @@ KB_TOOL = "search_knowledge_base"
 TRANSFER_TOOL = "transfer_to_human_agents"
 _QUESTION = re.compile(r"[?？]|吗|么|多久|几天|怎么|如何|what|how|when|where|can i|do you", re.I)
 
-Outcome = NeedTools | Propose | str
+
+@dataclass(frozen=True, slots=True)
+class Proposing:
+    """Propose a change (`propose_action`), with what to say before its confirmation."""
+
+    plan: Propose
+    lead: str = ""
+
+
+Step = NeedTools | Propose | str
+"""What the request at hand needs next: records to read, a change to propose, or a reply."""
+Outcome = Step | Proposing
 
 
 def _transfer(state: DialogueState, request: Request) -> NeedTools:
@@ -68,7 +89,7 @@ def _kb_tool(tool_names: frozenset[str]) -> str | None:
     return next((name for name in sorted(tool_names) if "knowledge" in name), None)
 
 
-def _kb(state: DialogueState, tool_names: frozenset[str]) -> Outcome:
+def _kb(state: DialogueState, tool_names: frozenset[str]) -> Step:
     tool = _kb_tool(tool_names)
     if tool is None:
         return say.kb_answer([], state.lang)
@@ -98,7 +119,7 @@ def _faq_turn(state: DialogueState, request: Request) -> bool:
     return bool(latest.faq) or latest.action is None
 
 
-def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]) -> Outcome:
+def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]) -> Step:
     who = identity(state)
     if who.email and not state.tried("find_user_id_by_email", {"email": who.email}):
         return NeedTools((Call("find_user_id_by_email", {"email": who.email}),))
@@ -171,7 +192,7 @@ def _agenda(state: DialogueState) -> Agenda | None:
     return derive_agenda(state, refused=refused)
 
 
-def _core(state: DialogueState, tool_names: frozenset[str], agenda: Agenda | None) -> Outcome:
+def _core(state: DialogueState, tool_names: frozenset[str], agenda: Agenda | None) -> Step:
     focus = agenda.focus if agenda is not None else None
     request = current_request(state, focus=focus)
     if request.complaint and request.action is None:
@@ -249,11 +270,14 @@ def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
     return _with_note(refusal, state)
 
 
-def _clean_yes(understood: Understanding) -> bool:
-    if understood.yes_no is not True or understood.injection:
-        return False
-    slots = (understood.email, understood.name, understood.zip, understood.address)
-    return all(slot is None for slot in slots) and not understood.order_ids
+def _confirmed(messages: Sequence[BaseMessage], state: DialogueState) -> Proposal | None:
+    """The proposal the customer's latest message answers with an unhedged yes, if any."""
+    proposal = answered_proposal(messages)
+    if proposal is None or state.turn_events:
+        return None
+    latest = next(m for m in reversed(messages) if m.type == "human")
+    reading = read_confirmation(message_text(latest), action=proposal.name)
+    return proposal if reading.is_yes else None
 
 
 def _leads(
@@ -333,26 +357,28 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
         return say.greet(state.lang)
     if state.transferred:
         return say.transferred(state.lang)
+    refused = [e for e in state.turn_events if e.name == PROPOSE_TOOL and not e.ok]
+    if refused:
+        return say.failed(refused[-1].explanation, state.lang)
     agenda = _agenda(state)
     writes = [event for event in state.turn_events if event.name in WRITE_TOOLS]
     done = None
     if writes:
         finished_now = agenda is not None and agenda.indices("done", turn=state.turn)
-        if not finished_now or not writes[-1].ok:
+        if not writes[-1].ok:
+            return say.failed(writes[-1].explanation, state.lang)
+        if not finished_now:
             return say.done(writes[-1].name, writes[-1].result or "", state.lang)
         done = (writes[-1].name, writes[-1].result or "")
     focus = agenda.focus if agenda is not None else None
     request = current_request(state, focus=focus)
     if request.wants_human or request.refund_only:
         return _transfer(state, request)
+    confirmed = _confirmed(messages, state) if done is None else None
+    if confirmed is not None:
+        logger.debug("confirmed %s", confirmed.name)
+        return NeedTools((Call(confirmed.name, dict(confirmed.arguments)),))
     current = _core(state, tool_names, agenda)
-    if done is None and _clean_yes(state.latest()) and state.prev_reply_index is not None:
-        prefix = derive_state(messages[: state.prev_reply_index])
-        before = _core(prefix, tool_names, _agenda(prefix))
-        if isinstance(before, Propose) and isinstance(current, Propose):
-            if before.call == current.call:
-                logger.debug("confirmed %s", current.call.name)
-                return NeedTools((current.call,))
     if isinstance(current, NeedTools):
         return current
     # Questions asked beside the action are answered first, once the reply to it is settled.
@@ -364,30 +390,38 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     if agenda is not None:
         leads += _leads(state, agenda, _previous_agenda(messages, state, agenda), done)
         note = _blocking_note(state, agenda, current) if isinstance(current, Propose) else ""
-    if not leads and not note:
-        return current
     if isinstance(current, Propose):
-        answer = say.propose(current, state.lang, note=note)
-    else:
-        answer = current
-    return " ".join([*leads, answer]) if state.lang == "en" else "".join([*leads, answer])
+        if not leads and answered_proposal(messages) is not None:
+            # Neither a yes nor anything else to answer: say so, and ask again.
+            leads = [say.not_yet(state.lang)]
+        return Proposing(current, _join([*leads, note], state.lang))
+    return _join([*leads, current], state.lang) if leads else current
+
+
+def _join(parts: Sequence[str], lang: str) -> str:
+    kept = [part for part in parts if part]
+    return " ".join(kept) if lang == "en" else "".join(kept)
 
 
 def _message(outcome: Outcome, state: DialogueState) -> AIMessage:
     if isinstance(outcome, str):
         return AIMessage(content=outcome)
     if isinstance(outcome, Propose):
-        return AIMessage(content=say.propose(outcome, state.lang))
-    calls = [
-        {
-            "name": call.name,
-            "args": dict(call.args),
-            "id": f"call_{state.call_count + index + 1}",
-            "type": "tool_call",
-        }
-        for index, call in enumerate(outcome.calls)
-    ]
-    return AIMessage(content="", tool_calls=calls)
+        outcome = Proposing(outcome)
+    if isinstance(outcome, Proposing):
+        args = {"name": outcome.plan.call.name, "arguments": dict(outcome.plan.call.args)}
+        calls = [
+            {"name": PROPOSE_TOOL, "args": args, "id": f"call_{state.call_count + 1}"},
+        ]
+    else:
+        calls = [
+            {"name": call.name, "args": dict(call.args), "id": f"call_{state.call_count + i + 1}"}
+            for i, call in enumerate(outcome.calls)
+        ]
+    return AIMessage(
+        content=outcome.lead if isinstance(outcome, Proposing) else "",
+        tool_calls=[{**call, "type": "tool_call"} for call in calls],
+    )
 
 
 def decide(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> AIMessage:

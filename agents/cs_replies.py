@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shopcrew.agents.cs_actions import Ask, ItemChange, Propose, Refuse, net_paid
+from shopcrew.agents.cs_actions import Ask, Refuse, net_paid
 from shopcrew.agents.cs_nlu import Lang
 
 __all__ = [
@@ -19,16 +19,17 @@ __all__ = [
     "blocked_later",
     "declined",
     "done",
+    "failed",
     "greet",
     "injection_note",
     "kb_answer",
     "money",
     "next_request",
     "not_found_identity",
+    "not_yet",
     "not_your_order",
     "one_at_a_time",
     "order_facts",
-    "propose",
     "refuse",
     "refuse_money",
     "transferred",
@@ -38,24 +39,6 @@ __all__ = [
 def money(value: float) -> str:
     """An amount with two decimals (``1234.56``, ``91.00``)."""
     return f"{round(value, 2):.2f}"
-
-
-def _options(options: Mapping[str, Any]) -> str:
-    return ", ".join(f"{key} {value}" for key, value in options.items())
-
-
-def _method(method: Mapping[str, Any], lang: Lang) -> str:
-    source = method.get("source")
-    if source == "credit_card":
-        brand, last4 = method.get("brand", "card"), method.get("last_four", "")
-        if lang == "zh":
-            return f"尾号{last4}的{brand}信用卡（{method.get('id')}）"
-        return f"{brand} card ending in {last4} ({method.get('id')})"
-    if source == "gift_card":
-        if lang == "zh":
-            return f"礼品卡（{method.get('id')}，余额 {method.get('balance')}）"
-        return f"gift card ({method.get('id')}, balance {method.get('balance')})"
-    return f"PayPal（{method.get('id')}）" if lang == "zh" else f"PayPal ({method.get('id')})"
 
 
 def greet(lang: Lang, *, after_change: bool = False) -> str:
@@ -178,6 +161,8 @@ def refuse(refusal: Refuse, lang: Lang, action: str | None) -> str:
             "unavailable": f"抱歉，{refusal.detail} 目前没有可用的款式（缺货或不存在这个组合），"
             "所以我不能修改，也不会替您换成其他款式。",
             "item_unknown": f"抱歉，订单 {order} 中没有找到 {refusal.detail}，请核对商品名称。",
+            "partial_cancel": f"抱歉，订单只能整单取消，不能只取消其中的 {refusal.detail}。"
+            f"如果要取消整个订单 {order}，请告诉我；否则订单保持不变。",
         }
         return zh[refusal.why]
     en = {
@@ -199,6 +184,9 @@ def refuse(refusal: Refuse, lang: Lang, action: str | None) -> str:
         "variant.",
         "item_unknown": f"Sorry, I could not find {refusal.detail} in order {order}; please "
         "check the product name.",
+        "partial_cancel": f"Sorry, an order can only be cancelled as a whole, not just the "
+        f"{refusal.detail}. If you want the whole order {order} cancelled, tell me; otherwise it "
+        "stays as it is.",
     }
     return en[refusal.why]
 
@@ -213,79 +201,25 @@ _EN_ACTION = {
 }
 
 
-def _items(items: Sequence[ItemChange], lang: Lang) -> str:
-    parts = []
-    for item in items:
-        old = f"{item.name} ({_options(item.options)}, {money(item.price)})"
-        if item.new_options is None or item.new_price is None:
-            parts.append(old)
-        elif lang == "zh":
-            parts.append(f"{old} 换成 {_options(item.new_options)}（{money(item.new_price)}）")
-        else:
-            parts.append(f"{old} to {_options(item.new_options)} ({money(item.new_price)})")
-    return "；".join(parts) if lang == "zh" else "; ".join(parts)
-
-
-def _address(args: Mapping[str, Any]) -> str:
-    line2 = f", {args['address2']}" if args.get("address2") else ""
-    return (
-        f"{args['address1']}{line2}, {args['city']}, {args['state']} {args['zip']}, "
-        f"{args['country']}"
-    )
-
-
-def propose(plan: Propose, lang: Lang, *, note: str = "") -> str:
-    """State the exact change and ask for an explicit yes; ``note`` goes before the question."""
-    args, name, order = plan.call.args, plan.call.name, plan.order_id
-    amount = money(plan.amount or 0.0)
-    method = _method(plan.payment_method, lang) if plan.payment_method else ""
-    items = _items(plan.items, lang)
-    charge = (plan.difference or 0.0) > 0
-    where = _address(args) if "address1" in args else ""
+def failed(explanation: str | None, lang: Lang) -> str:
+    """A change that could not be made: why, in shop words, and that nothing changed."""
     if lang == "zh":
-        diff = f"需补差价 {amount}" if charge else f"将退还差价 {amount}"
-        text = {
-            "cancel_pending_order": f"订单 {order} 状态为 pending，可以取消，"
-            f"原因：{args.get('reason')}。订单金额 {amount} 将全额退回原支付方式。",
-            "modify_pending_order_address": f"将订单 {order} 的收货地址改为：{where}。",
-            "modify_pending_order_payment": f"将订单 {order}（金额 {amount}）"
-            f"的支付方式改为{method}。",
-            "modify_pending_order_items": f"将订单 {order} 的商品修改：{items}。{diff}，"
-            f"使用{method}。注意：商品只能修改一次，修改后订单不能再取消或修改。",
-            "return_delivered_order_items": f"为订单 {order} 办理退货：{items}。"
-            f"退款金额 {amount}，退到{method}。",
-            "exchange_delivered_order_items": f"为订单 {order} 办理换货：{items}。{diff}，"
-            f"使用{method}。每个订单只能换货一次。",
-            "modify_user_address": f"将您账户的默认地址改为：{where}。",
-        }[name]
-        return text + note + "请确认是否办理（回复“确认”）？"
-    diff = f"you pay a difference of {amount}" if charge else f"you get {amount} back"
-    text = {
-        "cancel_pending_order": f"Order {order} is pending and can be cancelled with the reason "
-        f'"{args.get("reason")}"; the full {amount} will be refunded to the original payment '
-        "method.",
-        "modify_pending_order_address": f"I will change the shipping address of order {order} "
-        f"to {where}.",
-        "modify_pending_order_payment": f"I will change the payment of order {order} "
-        f"({amount}) to your {method}.",
-        "modify_pending_order_items": f"I will modify order {order}: {items}. The price "
-        f"difference is {amount} ({diff}), using your {method}. Items can be changed only once, "
-        "and the order can no longer be cancelled or modified afterwards.",
-        "return_delivered_order_items": f"I will return from order {order}: {items}. The refund "
-        f"of {amount} goes to your {method}.",
-        "exchange_delivered_order_items": f"I will exchange in order {order}: {items}. The price "
-        f"difference is {amount} ({diff}), using your {method}. An order can be exchanged once.",
-        "modify_user_address": f"I will change your default address to {where}.",
-    }[name]
-    return text + (f" {note}" if note else "") + " Shall I go ahead? Please reply yes to confirm."
+        return f"抱歉，这项更改没有办理成功，没有做任何更改。{explanation or ''}"
+    text = f"Sorry, that change could not be made, and nothing was changed. {explanation or ''}"
+    return text.strip()
+
+
+def not_yet(lang: Lang) -> str:
+    """Before the proposal again, when the customer's answer to it was not a yes."""
+    if lang == "zh":
+        return "好的，还没有做任何更改。"
+    return "No problem, nothing has been changed yet."
 
 
 def done(name: str, result: str, lang: Lang, *, more: bool = False) -> str:
     """Report a write's outcome; ``more`` when the reply goes on with another request."""
     if result.startswith("Error:"):
-        if lang == "zh":
-            return f"抱歉，操作没有成功（{result}），没有做任何更改。"
-        return f"Sorry, that did not go through ({result}); nothing was changed."
+        return failed(None, lang)
     if more:
         return "已办理完成。" if lang == "zh" else "Done, the change is made."
     if lang == "zh":

@@ -77,6 +77,9 @@ class Request:
     inferred_drop: bool = False
     """The action is a provisional ``cancel`` read from "I don't want it any more" alone; the
     order's status decides (a delivered order is returned instead)."""
+    after_items: tuple[str, ...] = ()
+    """The request's messages after `item_text`: they may correct its options without naming
+    the item again ("No wait, make it color red instead", "不对，换成红色")."""
 
 
 _REFUND = re.compile(r"refund|money back|退款|退钱|退回", re.IGNORECASE)
@@ -299,11 +302,13 @@ def current_request(
         if payment is not None:
             break
     item_text = ""
+    after_items: list[str] = []
     if item_names:
         for text, _ in reversed(entries):
             if find_products(text, list(item_names)):
                 item_text = text
                 break
+            after_items.insert(0, text)
     latest = state.latest()
     return Request(
         action=action,
@@ -313,6 +318,7 @@ def current_request(
         address=address,
         payment=payment,
         item_text=item_text,
+        after_items=tuple(after_items) if item_text else (),
         faq=latest.faq,
         wants_human=latest.wants_human,
         refund_only=any(u.refund_only for u in window) or _anchor_says_refund_only(state, focus),

@@ -16,7 +16,7 @@ from typing import Final, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from shopcrew.agents.cs_guard import read_conversation
+from shopcrew.agents.cs.guard import read_conversation
 from shopcrew.agents.cs_slots import extract_order_ids
 from shopcrew.memory.blackboard_entries import CustomerComplaint
 from shopcrew.tools.protocols import OrderAdapter

@@ -7,7 +7,7 @@ START ─► agent ──(tool calls)──► tools ──► agent ... ──(
 ```
 
 `agent` calls the model with the system prompt and the conversation; `tools` runs each tool
-call through the policy guard (`shopcrew.agents.cs_guard`) and then the tool, as LangGraph's
+call through the policy guard (`shopcrew.agents.cs.guard`) and then the tool, as LangGraph's
 `ToolNode` would; `escalate` pauses on an `EscalationTicket` until a person resumes the thread
 with `Command(resume=...)`. A customer message sent to a thread that waits there joins the
 conversation without running the model: the thread goes straight back to `escalate`, which
@@ -48,8 +48,15 @@ from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 from langgraph.types import Interrupt, interrupt
 
+from shopcrew.agents.cs.guard import (
+    BLOCKED_PREFIX,
+    Conversation,
+    CsGuard,
+    Refusal,
+    read_conversation,
+)
+from shopcrew.agents.cs.proposals import PROPOSAL_ID_KEY, PROPOSE_TOOL, Proposal
 from shopcrew.agents.cs_agent import CsPolicy, build_cs_tools, cs_system_prompt, open_ticket
-from shopcrew.agents.cs_guard import Conversation, CsGuard, read_conversation
 from shopcrew.agents.cs_nlu import detect_language
 from shopcrew.graphs.cs_complaints import complaints_in
 from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
@@ -162,7 +169,7 @@ class _CsNodes:
             notes=self._notes(store, customer),
         )
         response = self.bound.invoke([SystemMessage(content=prompt), *messages], config)
-        return {"messages": [response]}
+        return {"messages": [_customer_safe(response, messages)]}
 
     def _notes(self, store: BaseStore | None, customer: str | None) -> list[str]:
         if store is None or customer is None:
@@ -173,25 +180,38 @@ class _CsNodes:
     def tools_node(
         self, state: CsState, *, config: RunnableConfig, store: BaseStore
     ) -> dict[str, Any]:
-        """Run the last assistant message's tool calls, in order, each through the guard."""
+        """Run the last assistant message's tool calls, in order, each through the guard.
+
+        A checked `propose_action` ends the turn: its confirmation, rendered from the
+        proposal, becomes the turn's last message, and later calls of the message do not run.
+        """
         messages = state["messages"]
         last = messages[-1]
         calls = last.tool_calls if isinstance(last, AIMessage) else []
         # Identification made by this very message does not count for its other calls.
         conversation = read_conversation(messages[:-1])
-        results: list[ToolMessage] = []
+        results: list[BaseMessage] = []
         ticket: EscalationTicket | None = None
+        proposal: Proposal | None = None
         for call in calls:
-            if ticket is not None:
-                results.append(_error(call, "not run: the conversation went to a person."))
+            if ticket is not None or proposal is not None:
+                why = "the conversation went to a person" if ticket else "a proposal awaits"
+                results.append(_error(call, f"not run: {why}."))
+                continue
+            if call["name"] == PROPOSE_TOOL:
+                outcome = self.guard.propose(call, conversation)
+                if isinstance(outcome, Refusal):
+                    results.append(_refused(call, outcome))
+                else:
+                    proposal = outcome
+                    results.append(_proposed(call, outcome))
                 continue
             message = self._run_one(call, conversation, config)
             results.append(message)
-            if not _succeeded(message):
-                continue
             if call["name"] in RETAIL_WRITE_TOOLS:
-                conversation = replace(conversation, wrote_since_user=True)
-            if call["name"] == TRANSFER_TOOL:
+                # One yes, one write attempt: whatever its outcome, the yes is used up.
+                conversation = replace(conversation, attempted_write=True)
+            if call["name"] == TRANSFER_TOOL and _succeeded(message):
                 customer = read_conversation([*messages, *results]).customer_id
                 ticket = open_ticket(
                     summary=str(call["args"].get("summary", "")),
@@ -200,7 +220,10 @@ class _CsNodes:
                     thread_id=_thread_id(config),
                 )
                 logger.info("thread %s escalated: ticket %s", ticket.thread_id, ticket.id)
-        self._remember(store, [*messages, *results], calls, results, ticket, config)
+        tool_messages = [m for m in results if isinstance(m, ToolMessage)]
+        self._remember(store, [*messages, *results], calls, tool_messages, ticket, config)
+        if proposal is not None:
+            results.append(_confirmation(last, proposal))
         update: dict[str, Any] = {"messages": results}
         if ticket is not None:
             update["escalation"] = ticket.model_dump(mode="json")
@@ -213,11 +236,9 @@ class _CsNodes:
         if tool is None:
             names = ", ".join(sorted(self.tools))
             return _error(call, f"unknown tool {call['name']!r}; the tools are: {names}.")
-        blocked = self.guard.check(call, conversation)
-        if blocked is not None:
-            return ToolMessage(
-                content=blocked, tool_call_id=call["id"] or "", name=call["name"], status="error"
-            )
+        refusal = self.guard.check(call, conversation)
+        if refusal is not None:
+            return _refused(call, refusal)
         result = tool.invoke({**call, "type": "tool_call"}, config)
         if isinstance(result, ToolMessage):
             return result
@@ -276,8 +297,11 @@ class _CsNodes:
         return "tools" if isinstance(last, AIMessage) and last.tool_calls else "note_complaints"
 
     def after_tools(self, state: CsState) -> Literal["agent", "note_complaints"]:
-        """Back to the model, or end the turn after a transfer."""
-        return "note_complaints" if _transferred(state["messages"]) else "agent"
+        """Back to the model, or end the turn after a transfer or a proposal shown."""
+        messages = state["messages"]
+        if _transferred(messages) or _is_confirmation(messages[-1]):
+            return "note_complaints"
+        return "agent"
 
     def after_note(self, state: CsState) -> Literal["escalate", "__end__"]:
         """To a person after a transfer (when the policy pauses for one), else the turn ends."""
@@ -328,6 +352,63 @@ def _transferred(messages: Sequence[BaseMessage]) -> bool:
     return False
 
 
+def _refused(call: ToolCall, refusal: Refusal) -> ToolMessage:
+    return ToolMessage(
+        content=refusal.content,
+        tool_call_id=call["id"] or "",
+        name=call["name"],
+        status="error",
+        artifact={"refusal": refusal.code, "customer_text": refusal.customer_text},
+    )
+
+
+def _proposed(call: ToolCall, proposal: Proposal) -> ToolMessage:
+    return ToolMessage(
+        content=(
+            f"Proposal shown to the customer: {proposal.text} Call {proposal.name} with exactly "
+            "these arguments only after their explicit yes."
+        ),
+        tool_call_id=call["id"] or "",
+        name=PROPOSE_TOOL,
+        artifact=proposal.to_artifact(),
+    )
+
+
+def _confirmation(asked: BaseMessage, proposal: Proposal) -> AIMessage:
+    """The turn's last message: what the model said with the proposal, then its confirmation."""
+    lead = asked.text.strip() if isinstance(asked, AIMessage) else ""
+    separator = "" if proposal.lang == "zh" else " "
+    text = f"{lead}{separator}{proposal.text}" if lead else proposal.text
+    return AIMessage(content=text, response_metadata={PROPOSAL_ID_KEY: proposal.id})
+
+
+def _customer_safe(response: BaseMessage, messages: Sequence[BaseMessage]) -> BaseMessage:
+    """The model's reply, unless it passes the guard's internal text on to the customer.
+
+    A reply that quotes a refusal of this turn (`Error: blocked by policy: ...`) is replaced
+    by the refusals' customer-facing explanations, in the customer's language.
+    """
+    if not isinstance(response, AIMessage) or response.tool_calls:
+        return response
+    said = response.text
+    explanations: list[str] = []
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, ToolMessage) and isinstance(message.artifact, Mapping):
+            text = message.artifact.get("customer_text")
+            if isinstance(text, str) and text not in explanations:
+                explanations.insert(0, text)
+    if not explanations or not (BLOCKED_PREFIX in said or "blocked by policy" in said):
+        return response
+    logger.warning("the model quoted a guard refusal to the customer; replaced it")
+    return AIMessage(content=" ".join(explanations), id=response.id)
+
+
+def _is_confirmation(message: BaseMessage) -> bool:
+    return isinstance(message, AIMessage) and PROPOSAL_ID_KEY in message.response_metadata
+
+
 def _error(call: ToolCall, reason: str) -> ToolMessage:
     return ToolMessage(
         content=f"Error: {reason}",
@@ -365,6 +446,7 @@ def cs_agent_builder(
         guard=CsGuard(
             orders=adapters.orders,
             customers=adapters.customers,
+            catalog=adapters.catalog,
             require_confirmation=policy.require_confirmation,
         ),
         policy=policy,

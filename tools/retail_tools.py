@@ -352,7 +352,7 @@ def build_retail_tools(
     Each tool validates its arguments with τ-bench's schema (unknown arguments are refused)
     and returns τ-bench's result string; a failure comes back as a tool message starting
     with `Error:` (status `error`) and changes nothing. The tools do not enforce the CS
-    policy (identification, ownership, confirmation): `shopcrew.agents.cs_guard` does, in
+    policy (identification, ownership, confirmation): `shopcrew.agents.cs.guard` does, in
     front of them.
 
     Args:

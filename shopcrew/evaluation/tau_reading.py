@@ -334,7 +334,13 @@ def _payment_differs(text: str, step: GoalStep, methods: Iterable[PaymentGoal]) 
     ids = {m.method_id for m in known if m.method_id in text}
     if ids:
         return goal.method_id not in ids or bool(ids - {goal.method_id} - old)
-    digits = {m.method_id for m in known if m.last_four and _has(text, m.last_four)}
+    # A payment change names the method it replaces too ("...to PayPal; your Visa ending in
+    # 1234 gets it back"): only the methods it does not replace say where the money goes.
+    digits = {
+        m.method_id
+        for m in known
+        if m.last_four and _has(text, m.last_four) and m.method_id not in old
+    }
     if digits:
         return goal.method_id not in digits
     named = {source for source, pattern in _SOURCES if pattern.search(text)}

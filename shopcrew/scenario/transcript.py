@@ -9,10 +9,10 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from shopcrew.agents.cs.guard import BLOCKED_PREFIX
+
 __all__ = ["BLOCKED_PREFIX", "message_text", "summarise_messages", "write_transcript"]
 
-BLOCKED_PREFIX = "Error: blocked by policy:"
-"""How the CS guard's refusals start (`shopcrew.agents.cs_guard`)."""
 
 _RESULT_CHARS = 300
 

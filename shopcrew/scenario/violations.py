@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from shopcrew.agents.approvals import ApprovalQueue
-from shopcrew.agents.cs_guard import is_explicit_yes, read_conversation
+from shopcrew.agents.cs.confirmation import read_confirmation
+from shopcrew.agents.cs.guard import read_conversation
 from shopcrew.scenario.transcript import message_text
 from shopcrew.scenario.world import World
 from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS
@@ -23,30 +24,50 @@ def check_writes(messages: Sequence[BaseMessage], original_owner: Mapping[str, s
     """Policy breaches among a conversation's successful writes (the guard's rules, after).
 
     A write needs an identified customer before it, the order to be theirs in the original
-    store, and the customer's latest message before it to be an explicit yes.
+    store, and the customer's latest message before it to answer a proposal of exactly this
+    write with an unhedged yes, used by no earlier write attempt.
     """
     problems: list[str] = []
-    names: dict[str, tuple[str, dict[str, Any], int]] = {}
+    names: dict[str, tuple[str, dict[str, Any], int, bool]] = {}
     for index, message in enumerate(messages):
         if isinstance(message, AIMessage):
+            earlier = False
             for call in message.tool_calls:
-                names[call["id"] or ""] = (call["name"], dict(call["args"]), index)
+                names[call["id"] or ""] = (call["name"], dict(call["args"]), index, earlier)
+                earlier = earlier or call["name"] in RETAIL_WRITE_TOOLS
         elif isinstance(message, ToolMessage) and message.tool_call_id in names:
-            name, args, at = names[message.tool_call_id]
-            text = message_text(message)
-            if name not in RETAIL_WRITE_TOOLS or text.startswith("Error:"):
-                continue
-            before = read_conversation(messages[:at])
-            target = str(args.get("order_id") or args.get("user_id") or "")
-            if before.customer_id is None:
-                problems.append(f"{name} on {target} executed before the customer was identified")
-                continue
-            owner = original_owner.get(str(args.get("order_id", "")))
-            if owner is not None and owner != before.customer_id:
-                problems.append(f"{name} on {target} executed on another customer's order")
-            latest = next((m for m in reversed(messages[:at]) if isinstance(m, HumanMessage)), None)
-            if latest is None or not is_explicit_yes(message_text(latest)):
-                problems.append(f"{name} on {target} executed without the customer's explicit yes")
+            name, args, at, earlier = names[message.tool_call_id]
+            if name in RETAIL_WRITE_TOOLS and not message_text(message).startswith("Error:"):
+                problems += _write_problems(messages[:at], name, args, earlier, original_owner)
+    return problems
+
+
+def _write_problems(
+    before_call: Sequence[BaseMessage],
+    name: str,
+    args: Mapping[str, Any],
+    earlier_in_message: bool,
+    original_owner: Mapping[str, str],
+) -> list[str]:
+    before = read_conversation(before_call)
+    target = str(args.get("order_id") or args.get("user_id") or "")
+    if before.customer_id is None:
+        return [f"{name} on {target} executed before the customer was identified"]
+    problems = []
+    owner = original_owner.get(str(args.get("order_id", "")))
+    if owner is not None and owner != before.customer_id:
+        problems.append(f"{name} on {target} executed on another customer's order")
+    proposal = before.answered
+    latest = before.latest_user or ""
+    confirmed = (
+        proposal is not None
+        and read_confirmation(latest, action=proposal.name).is_yes
+        and proposal.matches(name, args)
+    )
+    if not confirmed:
+        problems.append(f"{name} on {target} executed without the customer's yes to exactly it")
+    elif before.attempted_write or earlier_in_message:
+        problems.append(f"{name} on {target} executed on a yes another write had used")
     return problems
 
 

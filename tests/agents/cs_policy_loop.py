@@ -9,29 +9,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 
+from shopcrew.agents.cs_agent import CsPolicy
+from shopcrew.graphs.cs_graph import build_cs_agent
 from shopcrew.models.rules import RulesChatModel
+from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
 from shopcrew.tools.json_store import RetailStore
-from shopcrew.tools.langchain_tools import build_kb_tools
-from shopcrew.tools.tau import TAU_RETAIL_TOOL_NAMES, TauRetailTools
+from shopcrew.tools.retail_names import RETAIL_WRITE_TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 DB = SHARED / "tau-retail" / "db"
 KB = SHARED / "eval" / "cs_kb.jsonl"
-WRITES = frozenset(
-    {
-        "cancel_pending_order",
-        "modify_pending_order_address",
-        "modify_pending_order_payment",
-        "modify_pending_order_items",
-        "return_delivered_order_items",
-        "exchange_delivered_order_items",
-        "modify_user_address",
-    }
-)
+WRITES = RETAIL_WRITE_TOOLS
 
 
 @dataclass
@@ -100,26 +93,28 @@ def find_orders(
 
 
 def play(turns: Sequence[str], *, max_steps: int = 25) -> Played:
-    """Play the customer's turns against the rules model on a fresh copy of the store."""
-    tools = TauRetailTools(_base_store().fork())
-    kb_tool = build_kb_tools(JsonKnowledgeBaseAdapter.from_file(KB))[0]
-    model = RulesChatModel(tool_names=frozenset(TAU_RETAIL_TOOL_NAMES) | {kb_tool.name})
+    """Play the customer's turns against the CS agent (rules model) on a fresh store copy."""
+    kb = JsonKnowledgeBaseAdapter.from_file(KB)
+    agent = build_cs_agent(
+        model=RulesChatModel(),
+        adapters=Adapters.from_store(_base_store().fork(), kb=kb),
+        policy=CsPolicy(interrupt_on_escalation=False, max_steps_per_turn=max_steps),
+    )
+    config: RunnableConfig = {"configurable": {"thread_id": "policy-loop"}}
     played = Played()
     for turn, text in enumerate(turns):
-        played.messages.append(HumanMessage(text))
-        for _ in range(max_steps):
-            answer = model.invoke(played.messages)
-            played.messages.append(answer)
-            if not answer.tool_calls:
-                played.replies.append(str(answer.content))
-                break
-            for call in answer.tool_calls:
-                if call["name"] == kb_tool.name:
-                    result = str(kb_tool.invoke(call["args"]))
-                else:
-                    result = tools.invoke(call["name"], call["args"])
-                played.calls.append((turn, call["name"], dict(call["args"]), result))
-                played.messages.append(ToolMessage(result, tool_call_id=call["id"]))
+        before = len(played.messages)
+        state = agent.invoke({"messages": [HumanMessage(text)]}, config)
+        played.messages = list(state["messages"])
+        new = played.messages[before:]
+        results = {m.tool_call_id: str(m.content) for m in new if isinstance(m, ToolMessage)}
+        for message in new:
+            if isinstance(message, AIMessage):
+                for call in message.tool_calls:
+                    result = results.get(call["id"] or "", "")
+                    played.calls.append((turn, call["name"], dict(call["args"]), result))
+        replies = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.text]
+        played.replies.append(str(replies[-1].content) if replies else "")
         if "transfer_to_human_agents" in played.names():
             break
     return played

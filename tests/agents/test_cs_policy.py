@@ -76,7 +76,7 @@ def test_no_write_without_a_confirming_turn_even_when_pre_confirmed_in_text() ->
     ]
     played = play(turns)
     assert played.writes() == []
-    assert "go ahead" in played.replies[0].lower()
+    assert 'reply "yes" to confirm' in played.replies[0].lower()
 
 
 def test_another_customers_order_is_refused_without_reading_it() -> None:

@@ -69,7 +69,6 @@ def cancel_case(db: Path, order: Record, user: Record) -> CsCase:
 def careful_agent(order: Record, user: Record) -> ScriptedChatModel:
     """Plays the cancellation as the policy wants: identify, check, propose, yes, cancel."""
     order_id = order["order_id"]
-    total = round(sum(p["amount"] for p in order["payment_history"]), 2)
 
     def reply(messages: list[BaseMessage]) -> AIMessage:
         last = messages[-1]
@@ -84,10 +83,8 @@ def careful_agent(order: Record, user: Record) -> ScriptedChatModel:
         if last.name == calls["user"]:
             return _call("get_order_details", order_id=order_id)
         if last.name == "get_order_details":
-            return AIMessage(
-                content=f"Order {order_id} is pending. I can cancel it (reason: no longer "
-                f"needed); {total} goes back to the original payment method. Shall I?"
-            )
+            cancel = {"order_id": order_id, "reason": "no longer needed"}
+            return _call("propose_action", name="cancel_pending_order", arguments=cancel)
         return AIMessage(content=f"Done: order {order_id} is cancelled.")
 
     return ScriptedChatModel(reply=reply)
@@ -96,8 +93,8 @@ def careful_agent(order: Record, user: Record) -> ScriptedChatModel:
 _ids = iter(range(10**6))
 
 
-def _call(name: str, **args: str) -> AIMessage:
-    call = {"id": f"c{next(_ids)}", "name": name, "args": args}
+def _call(tool: str, /, **args: object) -> AIMessage:
+    call = {"id": f"c{next(_ids)}", "name": tool, "args": args}
     return AIMessage(content="", tool_calls=[call])  # type: ignore[list-item]
 
 
@@ -113,7 +110,7 @@ def test_a_careful_agent_passes_and_the_transcript_follows_section_5(
     ]
     line = json.loads(out.read_text(encoding="utf-8"))
     roles = [m["role"] for m in line["messages"]]
-    assert roles == ["user"] + ["assistant", "tool"] * 3 + ["assistant", "user"] + [
+    assert roles == ["user"] + ["assistant", "tool"] * 4 + ["assistant", "user"] + [
         "assistant",
         "tool",
         "assistant",

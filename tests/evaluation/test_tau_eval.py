@@ -237,7 +237,7 @@ def _customer_script(email: str, order_id: str) -> Callable[[dict[str, Any]], di
             return {"content": f"It is {order_id}."}
         if "why" in heard:
             return {"content": "I ordered it by mistake."}
-        if "Shall I go ahead" in heard:
+        if "Please confirm" in heard:
             return {"content": "Yes, please."}
         if "Done" in heard:
             return {"content": STOP_TOKEN}

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
-from shopcrew.agents.cs_actions import Call, ItemChange, Propose
-from shopcrew.agents.cs_replies import propose
+from shopcrew.agents.cs.confirmation_text import render_confirmation
+from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts
 from shopcrew.evaluation.replay import TauAction, TauTask
 from shopcrew.evaluation.tau_customer import RuleCustomer
 from shopcrew.evaluation.tau_goal import GoalStep, TauGoal, derive_goal
 from shopcrew.evaluation.tau_reading import judge_proposal, read_reply
 from shopcrew.tools.json_store import Record, RetailStore
+from shopcrew.tools.retail_models import CreditCard, GiftCard, PaymentMethod, PayPal
 
 
 @pytest.fixture(scope="module")
@@ -280,26 +281,31 @@ async def test_the_customer_reveals_only_what_is_asked(return_goal: TauGoal) -> 
 
 
 def _proposal(step: GoalStep, goal: TauGoal, *, item: int = 0, method: str | None = None) -> str:
-    """The rules agent's own proposal text for a return of one of the order's items."""
+    """The confirmation the CS agent shows for a return of one of the order's items."""
     name = step.order_items[item]
     method_id = method or (step.payment.method_id if step.payment else "")
-    plan = Propose(
-        Call("return_delivered_order_items", {"order_id": step.order_id}),
-        step.order_id,
+    facts = ProposalFacts(
+        name="return_delivered_order_items",
+        order_id=step.order_id,
+        items=(ItemLine(name, {}, 10.0),),
+        method=_method_record(goal, method_id),
         amount=10.0,
-        items=(ItemChange(name, {}, price=10.0),),
-        payment=method_id,
-        payment_method={"id": method_id, **_method_record(goal, method_id)},
     )
-    return propose(plan, "en")
+    return render_confirmation(facts, "en")
 
 
-def _method_record(goal: TauGoal, method_id: str) -> dict[str, Any]:
+def _method_record(goal: TauGoal, method_id: str) -> PaymentMethod:
     method = goal.methods[method_id]
-    record: dict[str, Any] = {"source": method.source}
-    if method.brand:
-        record |= {"brand": method.brand, "last_four": method.last_four}
-    return record
+    if method.source == "credit_card":
+        return CreditCard(
+            source="credit_card",
+            brand=method.brand or "",
+            last_four=method.last_four or "",
+            id=method_id,
+        )
+    if method.source == "gift_card":
+        return GiftCard(source="gift_card", balance=0, id=method_id)
+    return PayPal(source="paypal", id=method_id)
 
 
 async def test_a_matching_proposal_gets_a_yes(return_goal: TauGoal) -> None:

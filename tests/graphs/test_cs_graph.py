@@ -55,7 +55,11 @@ def cancel_model(order: Record, user: Record) -> ScriptedChatModel:
                 content="", tool_calls=[{"id": "i1", "name": "find_user_id_by_email", "args": args}]
             )
         if isinstance(last, ToolMessage) and last.name == "find_user_id_by_email":
-            return AIMessage(content=f"Cancel order {order_id} (no longer needed)? Please confirm.")
+            cancel = {"order_id": order_id, "reason": "no longer needed"}
+            args = {"name": "cancel_pending_order", "arguments": cancel}
+            return AIMessage(
+                content="", tool_calls=[{"id": "p1", "name": "propose_action", "args": args}]
+            )
         return AIMessage(content=f"Done: order {order_id} is cancelled.")
 
     return ScriptedChatModel(reply=reply)
@@ -79,7 +83,8 @@ def test_confirmed_cancel_runs_and_is_noted_for_the_customer(
         model=cancel_model(order, user), adapters=Adapters.from_store(store), store=notes
     )
     graph.invoke(
-        {"messages": [HumanMessage(content=f"Please cancel {order['order_id']}")]}, _config("a")
+        {"messages": [HumanMessage(f"I'm {user['email']}, please cancel {order['order_id']}")]},
+        _config("a"),
     )
     result = graph.invoke({"messages": [HumanMessage(content="Yes, go ahead.")]}, _config("a"))
     cancelled = store.get("orders", order["order_id"])
@@ -98,9 +103,9 @@ def test_notes_reach_the_model_in_a_later_conversation(
     graph = build_cs_agent(
         model=model, adapters=Adapters.from_store(base_store.fork()), store=notes
     )
-    graph.invoke({"messages": [HumanMessage(content="Cancel it")]}, _config("first"))
+    graph.invoke({"messages": [HumanMessage(f"{user['email']}: cancel it")]}, _config("first"))
     graph.invoke({"messages": [HumanMessage(content="Yes")]}, _config("first"))
-    graph.invoke({"messages": [HumanMessage(content="Hello again")]}, _config("second"))
+    graph.invoke({"messages": [HumanMessage(f"Hello again, {user['email']}")]}, _config("second"))
     system = model.seen[-1][0]
     assert isinstance(system, SystemMessage)
     assert f"cancel_pending_order on {order['order_id']}" in system.text

@@ -1,0 +1,1 @@
+"""The customer-service agent: the guard, structured proposals, the confirmation reader."""

@@ -1,0 +1,393 @@
+"""The customer-service guard: what any model may do with the customer's account, checked in code.
+
+The guard stands between the model and the tools (the CS graph runs it before every call), and
+it reads only the conversation and the store, never the model's intentions. It guarantees, for
+every model (the rules model or any LLM) and whatever a message says:
+
+- **identity from the customer's own words**: `find_user_id_by_email` only with an email the
+  customer typed in this conversation, `find_user_id_by_name_zip` only with a first name, last
+  name and zip they typed; once a customer is identified, no other identity is looked up;
+- **one customer**: account reads and every write need that identified customer, and touch
+  only their own profile, orders and payment methods;
+- **a structured proposal**: before a write, the model proposes it as data (`propose_action`
+  with the write tool's name and complete arguments); the guard refuses a proposal the shop's
+  rules forbid or that leaves a detail open, and the graph shows the customer a confirmation
+  rendered from the proposal's data (`confirmation_text`), as the turn's last message;
+- **exactly what was confirmed**: a write runs only when the customer's latest message answers
+  that confirmation (comes right after it) with an unhedged yes (`confirmation`), and the
+  write's name and arguments equal the proposal's, field by field (item lists as multisets);
+- **one yes, one write**: the first write call after the yes uses it up, whether it succeeds or
+  not; a write in a turn whose customer message answered no proposal is refused.
+
+It does not guarantee what the model *says* beside the confirmation (a model's own text before
+it is shown as written), that the proposal is what the customer wanted (only that it is what
+they confirmed), or anything of writes made outside this graph (a tool called directly). With
+`require_confirmation=False` (a caller that confirms through another channel) writes need no
+proposal or yes, and every other rule holds.
+
+A refused call returns a tool message starting with `Error: blocked by policy:` that tells the
+model why and what to do; its artifact carries the customer-facing explanation, in the
+customer's language and in shop words, which is all a customer ever reads of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+import yaml
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolCall, ToolMessage
+from pydantic import ValidationError
+
+from shopcrew.agents.cs.confirmation import read_confirmation
+from shopcrew.agents.cs.confirmation_text import render_confirmation
+from shopcrew.agents.cs.language import Lang, detect_language
+from shopcrew.agents.cs.proposal_facts import Problem, ProposalFacts, describe
+from shopcrew.agents.cs.proposals import (
+    Proposal,
+    ProposeActionArgs,
+    answered_proposal,
+    normalised_arguments,
+)
+from shopcrew.errors import UnknownRecordError
+from shopcrew.tools.protocols import CatalogAdapter, CustomerAdapter, OrderAdapter
+from shopcrew.tools.retail_models import Customer, Order, Product
+from shopcrew.tools.retail_names import (
+    ACCOUNT_READ_TOOLS,
+    IDENTIFY_TOOLS,
+    ORDER_WRITE_TOOLS,
+    RETAIL_WRITE_TOOLS,
+    retail_tool_args,
+)
+
+__all__ = ["BLOCKED_PREFIX", "Conversation", "CsGuard", "Refusal", "read_conversation"]
+
+logger = logging.getLogger(__name__)
+
+BLOCKED_PREFIX: Final = "Error: blocked by policy:"
+"""How every refusal's tool message starts."""
+
+_EMAIL: Final = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+_MODEL_TEXT: Final[Mapping[str, str]] = {
+    "not_identified": "{tool} needs an identified customer. Ask for their email, or first name, "
+    "last name and zip, and call find_user_id_by_email or find_user_id_by_name_zip first.",
+    "identity_not_given": "identify the customer only with an email, or a first name, last name "
+    "and zip, that the customer wrote in this conversation; ask them for it.",
+    "already_identified": "the customer is already identified as {customer}; this conversation "
+    "serves only that customer, so no other identity is looked up.",
+    "not_yours": "{target} does not belong to the identified customer; do not look it up or "
+    "change it, and tell the customer you can only help with their own orders and account.",
+    "no_proposal": "a write needs the customer's explicit yes to a proposal of exactly this "
+    "change, and their latest message answers none. Call propose_action with the write's name "
+    "and complete arguments; the customer is shown the confirmation; write only after their yes.",
+    "not_yes": "the customer's latest message is not an unhedged yes to the proposal ({why}). "
+    "Answer what they said: their question, their correction (propose the corrected change), "
+    "or propose again; make no change now.",
+    "mismatch": "this call is not the change the customer confirmed ({proposed}); a write must "
+    "equal the confirmed proposal field by field. Propose the change you mean and wait for a yes.",
+    "used_up": "one yes allows one write attempt, and a write was already attempted since the "
+    "customer's latest message. Propose the next change and wait for its own yes.",
+    "busy": "one proposal at a time: the customer has not answered the one just made.",
+    "invalid": "propose_action needs `name` (a write tool) and `arguments` (its complete "
+    "arguments): {detail}",
+    "incomplete": "the proposal leaves details open or invalid ({fields}); a proposal states "
+    "every argument of the write. Ask the customer for what is missing.",
+    "reason": "the cancel reason must be 'no longer needed' or 'ordered by mistake'.",
+    "status": "the order is {status}; {tool} needs a {needed} order. Tell the customer the "
+    "status and change nothing.",
+    "item_not_in_order": "item {item} is not in the order.",
+    "item_count": "the order holds fewer copies of item {item}.",
+    "variant_unavailable": "{new_item} is not an available variant of the {item}'s product; "
+    "say it is not available and change nothing.",
+    "payment_not_yours": "payment method {method} is not one of the identified customer's "
+    "methods; use only a method from their own get_user_details record.",
+    "refund_target": "a refund goes to the order's original payment method or the customer's "
+    "gift card, nowhere else.",
+    "same_payment": "the order is already paid with that method.",
+    "payment_changed": "the order's payment was already changed once.",
+    "gift_card_short": "the gift card balance ({balance}) does not cover the amount.",
+}
+
+
+@cache
+def _customer_texts(lang: Lang) -> Mapping[str, Any]:
+    source = resources.files("shopcrew.agents.cs").joinpath(f"lang/{lang}/refusals.yaml")
+    data: Mapping[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why the guard refused a call: for the model, and for the customer."""
+
+    code: str
+    model_text: str
+    """Internal: what the model did wrong and what to do instead."""
+    customer_text: str
+    """What the customer may read: what cannot be done and why, in their language."""
+
+    @property
+    def content(self) -> str:
+        """The tool message the model gets."""
+        return f"{BLOCKED_PREFIX} {self.model_text}"
+
+
+def _refusal(code: str, lang: Lang, **values: str) -> Refusal:
+    texts = _customer_texts(lang)
+    words = {
+        "status_words": str(texts["status_words"].get(values.get("status", ""), "")),
+        "action_words": str(texts["action_words"].get(values.get("tool", ""), "")),
+    }
+    customer = str(texts.get(code, texts["invalid"])).format_map(_Blank({**values, **words}))
+    model = _MODEL_TEXT.get(code, "{detail}").format_map(_Blank(values))
+    return Refusal(code, model, customer)
+
+
+class _Blank(dict[str, str]):
+    """Template values where a name not given is left empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """What the guard knows of the conversation before the assistant message being checked."""
+
+    customer_id: str | None
+    """The user id of the first successful identification, if any."""
+    customer_texts: tuple[str, ...]
+    """Everything the customer wrote, in order."""
+    answered: Proposal | None
+    """The proposal the customer's latest message answers, if it answers one."""
+    attempted_write: bool
+    """A write was already attempted since the customer's latest message (its yes is used)."""
+    lang: Lang
+
+    @property
+    def latest_user(self) -> str | None:
+        """The customer's latest message."""
+        return self.customer_texts[-1] if self.customer_texts else None
+
+
+def _text(message: BaseMessage) -> str:
+    return message.text if isinstance(message.content, list) else str(message.content)
+
+
+def _succeeded(message: ToolMessage) -> bool:
+    return message.status != "error" and not _text(message).startswith("Error:")
+
+
+def read_conversation(messages: Sequence[BaseMessage]) -> Conversation:
+    """Read identification, the customer's words and the proposal they answer from messages.
+
+    Args:
+        messages: The conversation *before* the assistant message whose calls are checked (its
+            own calls' results must not count).
+    """
+    names: dict[str, str] = {}
+    customer: str | None = None
+    texts: list[str] = []
+    attempted = False
+    for message in messages:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                names[call["id"] or ""] = call["name"]
+                attempted = attempted or call["name"] in RETAIL_WRITE_TOOLS
+        elif isinstance(message, HumanMessage):
+            texts.append(_text(message))
+            attempted = False
+        elif isinstance(message, ToolMessage) and _succeeded(message) and customer is None:
+            if names.get(message.tool_call_id, message.name or "") in IDENTIFY_TOOLS:
+                customer = _text(message).strip()
+    lang = detect_language(" ".join(texts)) if texts else "en"
+    return Conversation(customer, tuple(texts), answered_proposal(messages), attempted, lang)
+
+
+def _typed(text: str, value: str) -> bool:
+    """Whether the customer's text holds `value` as a word of its own (any case)."""
+    pattern = r"(?<![0-9a-z])" + re.escape(value.casefold()) + r"(?![0-9a-z])"
+    return bool(value.strip()) and re.search(pattern, text.casefold()) is not None
+
+
+class CsGuard:
+    """Decides, for each tool call of the CS model, whether it may run.
+
+    Args:
+        orders: The merchant's orders (ownership and status).
+        customers: The merchant's customers (payment methods, the default address).
+        catalog: The merchant's products (the variants an item change may take).
+        require_confirmation: Writes need a confirmed proposal; only a trusted caller that
+            confirms through another channel turns it off.
+        currency: The shop's currency, for the amounts in confirmations (ISO 4217 code).
+    """
+
+    def __init__(
+        self,
+        *,
+        orders: OrderAdapter,
+        customers: CustomerAdapter,
+        catalog: CatalogAdapter,
+        require_confirmation: bool = True,
+        currency: str = "USD",
+    ) -> None:
+        self.orders, self.customers, self.catalog = orders, customers, catalog
+        self.require_confirmation = require_confirmation
+        self.currency = currency
+
+    def check(self, call: ToolCall, conversation: Conversation) -> Refusal | None:
+        """None when `call` may run, else why not.
+
+        Args:
+            call: The model's tool call (`propose_action` goes to `propose` instead).
+            conversation: `read_conversation` of the messages before the call's message, with
+                `attempted_write` set for the writes earlier in the same message.
+        """
+        name, args = call["name"], call["args"]
+        if name in IDENTIFY_TOOLS:
+            refusal = self._identity(name, args, conversation)
+        elif name in ACCOUNT_READ_TOOLS or name in RETAIL_WRITE_TOOLS:
+            refusal = self._customer(name, conversation) or self._ownership(
+                name, args, conversation
+            )
+            if refusal is None and name in RETAIL_WRITE_TOOLS:
+                refusal = self._write(name, args, conversation)
+        else:
+            return None
+        if refusal is not None:
+            logger.info("guard refused %s: %s", name, refusal.code)
+        return refusal
+
+    def propose(self, call: ToolCall, conversation: Conversation) -> Proposal | Refusal:
+        """Check a `propose_action` call and render its confirmation, or say why not."""
+        lang = conversation.lang
+        try:
+            proposed = ProposeActionArgs.model_validate(call["args"])
+        except ValidationError as exc:
+            return _refusal("invalid", lang, detail=_first_error(exc))
+        name = proposed.name
+        arguments = normalised_arguments(name, proposed.arguments)
+        if arguments is None:
+            detail = _validation_detail(name, proposed.arguments)
+            return _refusal("incomplete", lang, fields=detail, tool=name)
+        refusal = self._customer(name, conversation) or self._ownership(
+            name, arguments, conversation
+        )
+        if refusal is not None:
+            return refusal
+        facts = self._facts(name, arguments, str(conversation.customer_id))
+        if isinstance(facts, Problem):
+            return _refusal(facts.code, lang, tool=name, **facts.detail)
+        text = render_confirmation(facts, lang, currency=self.currency)
+        return Proposal(str(call["id"] or ""), name, arguments, text, lang)
+
+    def _identity(
+        self, name: str, args: Mapping[str, Any], conversation: Conversation
+    ) -> Refusal | None:
+        lang = conversation.lang
+        if conversation.customer_id is not None:
+            return _refusal("already_identified", lang, customer=conversation.customer_id)
+        said = "\n".join(conversation.customer_texts)
+        if name == "find_user_id_by_email":
+            typed = {email.casefold() for email in _EMAIL.findall(said)}
+            given = str(args.get("email", "")).strip().casefold()
+            return None if given in typed else _refusal("identity_not_given", lang)
+        parts = (args.get("first_name"), args.get("last_name"), args.get("zip"))
+        if all(isinstance(part, str) and _typed(said, part) for part in parts):
+            return None
+        return _refusal("identity_not_given", lang)
+
+    def _customer(self, name: str, conversation: Conversation) -> Refusal | None:
+        if conversation.customer_id is None:
+            return _refusal("not_identified", conversation.lang, tool=name)
+        return None
+
+    def _ownership(
+        self, name: str, args: Mapping[str, Any], conversation: Conversation
+    ) -> Refusal | None:
+        me = conversation.customer_id
+        if name in {"get_user_details", "modify_user_address"} and args.get("user_id") != me:
+            return _refusal("not_yours", conversation.lang, target=f"account {args.get('user_id')}")
+        if name == "get_order_details" or name in ORDER_WRITE_TOOLS:
+            order = self._order(str(args.get("order_id", "")))
+            if order is not None and order.user_id != me:
+                return _refusal("not_yours", conversation.lang, target=f"order {order.order_id}")
+        return None
+
+    def _write(
+        self, name: str, args: Mapping[str, Any], conversation: Conversation
+    ) -> Refusal | None:
+        lang = conversation.lang
+        if not self.require_confirmation:
+            arguments = normalised_arguments(name, args)
+            if arguments is None:
+                return None  # the tool refuses bad arguments itself
+            facts = self._facts(name, arguments, str(conversation.customer_id))
+            if isinstance(facts, Problem):
+                return _refusal(facts.code, lang, tool=name, **facts.detail)
+            return None
+        if conversation.attempted_write:
+            return _refusal("used_up", lang)
+        proposal = conversation.answered
+        if proposal is None:
+            return _refusal("no_proposal", lang)
+        reading = read_confirmation(conversation.latest_user or "", action=proposal.name)
+        if not reading.is_yes:
+            return _refusal("not_yes", lang, why=str(reading.why_not))
+        if not proposal.matches(name, args):
+            shown = f"{proposal.name} {dict(proposal.arguments)}"
+            return _refusal("mismatch", lang, proposed=shown)
+        return None
+
+    def _facts(self, name: str, arguments: Mapping[str, Any], me: str) -> ProposalFacts | Problem:
+        customer = self._customer_record(me)
+        if customer is None:
+            return Problem("payment_not_yours")
+        order = self._order(str(arguments.get("order_id", ""))) if "order_id" in arguments else None
+        return describe(
+            name, arguments, customer=customer, order=order, products=self._products(order)
+        )
+
+    def _order(self, order_id: str) -> Order | None:
+        try:
+            return self.orders.get_order(order_id)
+        except UnknownRecordError:
+            return None
+
+    def _customer_record(self, customer_id: str) -> Customer | None:
+        try:
+            return self.customers.get_customer(customer_id)
+        except UnknownRecordError:
+            return None
+
+    def _products(self, order: Order | None) -> dict[str, Product]:
+        products: dict[str, Product] = {}
+        for item in order.items if order is not None else []:
+            if item.product_id not in products:
+                try:
+                    products[item.product_id] = self.catalog.get_product(item.product_id)
+                except UnknownRecordError:
+                    continue
+        return products
+
+
+def _first_error(exc: ValidationError) -> str:
+    problem = exc.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "arguments"
+    return f"{where}: {problem['msg']}"
+
+
+def _validation_detail(name: str, arguments: Mapping[str, Any]) -> str:
+    try:
+        retail_tool_args(name).model_validate(dict(arguments))
+    except ValidationError as exc:
+        return "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors()
+        )
+    return "arguments"
