@@ -55,7 +55,12 @@ from shopcrew.agents.cs.guard import (
     Refusal,
     read_conversation,
 )
-from shopcrew.agents.cs.proposals import PROPOSAL_ID_KEY, PROPOSE_TOOL, Proposal
+from shopcrew.agents.cs.proposals import (
+    PROPOSAL_ID_KEY,
+    PROPOSE_TOOL,
+    Proposal,
+    as_proposal_call,
+)
 from shopcrew.agents.cs_agent import CsPolicy, build_cs_tools, cs_system_prompt, open_ticket
 from shopcrew.agents.cs_nlu import detect_language
 from shopcrew.graphs.cs_complaints import complaints_in
@@ -198,8 +203,9 @@ class _CsNodes:
                 why = "the conversation went to a person" if ticket else "a proposal awaits"
                 results.append(_error(call, f"not run: {why}."))
                 continue
-            if call["name"] == PROPOSE_TOOL:
-                outcome = self.guard.propose(call, conversation)
+            proposing = as_proposal_call(call)
+            if proposing is not None:
+                outcome = self.guard.propose(proposing, conversation)
                 if isinstance(outcome, Refusal):
                     results.append(_refused(call, outcome))
                 else:

@@ -22,12 +22,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolCall, ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shopcrew.agents.cs.language import Lang
-from shopcrew.tools.retail_names import ITEM_CHANGE_TOOLS, WriteToolName, retail_tool_args
+from shopcrew.tools.retail_names import (
+    ITEM_CHANGE_TOOLS,
+    RETAIL_WRITE_TOOLS,
+    WriteToolName,
+    retail_tool_args,
+)
 
 __all__ = [
     "PROPOSAL_ID_KEY",
@@ -35,6 +40,7 @@ __all__ = [
     "Proposal",
     "ProposeActionArgs",
     "answered_proposal",
+    "as_proposal_call",
     "build_propose_tool",
     "normalised_arguments",
 ]
@@ -119,6 +125,22 @@ class Proposal:
             return False
         given = normalised_arguments(name, arguments)
         return given is not None and _comparable(name, given) == _comparable(name, self.arguments)
+
+
+def as_proposal_call(call: ToolCall) -> ToolCall | None:
+    """The call as a `propose_action` call, or None when it proposes nothing.
+
+    `propose_<write tool>(**its arguments)` (for example `propose_cancel_pending_order`) is
+    accepted as the same proposal as `propose_action(name=<write tool>, arguments=...)`.
+    """
+    name = call["name"]
+    if name == PROPOSE_TOOL:
+        return call
+    write = name.removeprefix("propose_")
+    if name.startswith("propose_") and write in RETAIL_WRITE_TOOLS:
+        args = {"name": write, "arguments": dict(call["args"])}
+        return ToolCall(name=PROPOSE_TOOL, args=args, id=call["id"], type="tool_call")
+    return None
 
 
 def normalised_arguments(name: str, arguments: Mapping[str, Any]) -> dict[str, Any] | None:

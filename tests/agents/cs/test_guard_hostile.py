@@ -682,3 +682,29 @@ def test_without_required_confirmation_the_other_rules_still_hold(
         ("cancel_pending_order", "error"),
         ("cancel_pending_order", "success"),
     ]
+
+
+def test_a_proposal_may_name_its_write_in_the_tool_name(store: RetailStore, alice: Shopper) -> None:
+    """`propose_cancel_pending_order(...)` is the same proposal as `propose_action(...)`."""
+    order = alice.pending
+    messages = play(
+        store,
+        [f"My email is {alice.email}. Cancel {order['order_id']}.", "Yes, please go ahead."],
+        [
+            [identify(alice), calls(call("propose_cancel_pending_order", **_cancel(order)))],
+            [
+                write("cancel_pending_order", **_cancel(order, "ordered by mistake")),
+                write("cancel_pending_order", **_cancel(order)),
+            ],
+        ],
+    )
+    assert writes(messages) == [("cancel_pending_order", "error")] * 2
+    messages = play(
+        store,
+        [f"My email is {alice.email}. Cancel {order['order_id']}.", "Yes, please go ahead."],
+        [
+            [identify(alice), calls(call("propose_cancel_pending_order", **_cancel(order)))],
+            [write("cancel_pending_order", **_cancel(order))],
+        ],
+    )
+    assert writes(messages) == [("cancel_pending_order", "success")]
