@@ -1,60 +1,73 @@
-"""The digital employees: each agent's prompt, tools, policy and node functions."""
+"""The digital employees, one subpackage each, and what they share.
+
+- `shopcrew.agents.cs`: customer service (the guard, proposals, the rules model's dialogue);
+- `shopcrew.agents.store_manager`: listing audits and fixes;
+- `shopcrew.agents.planner`: ad budgets (it loads NumPy and SciPy, so it is not imported here);
+- `shopcrew.agents.approvals`: the approval queue the agents share;
+- `shopcrew.agents.policy`: the merchant's `Policy`; `shopcrew.agents.digest`: the daily digest.
+
+Agents never import each other: they talk through the blackboard and the store.
+"""
 
 from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Decision, Verdict
-from shopcrew.agents.approvals_policy import Policy
-from shopcrew.agents.audit_findings import DEFECT_CODES, DefectCode, DraftFix, Finding, Location
-from shopcrew.agents.audit_rules import audit_listing, shorten_title
-from shopcrew.agents.cs.confirmation import ConfirmationReading, read_confirmation
-from shopcrew.agents.cs.guard import Conversation, CsGuard, Refusal, read_conversation
-from shopcrew.agents.cs.proposals import PROPOSE_TOOL, Proposal
-from shopcrew.agents.cs_agent import CsPolicy, build_cs_tools, cs_system_prompt
-from shopcrew.agents.cs_nlu import Understanding, understand
-from shopcrew.agents.digest import build_digest
-from shopcrew.agents.planner_allocate import (
-    AllocationPlan,
-    CampaignMove,
-    PlannerSettings,
-    allocate,
-    plan_market,
+from shopcrew.agents.cs import (
+    PROPOSE_TOOL,
+    ConfirmationReading,
+    Conversation,
+    CsGuard,
+    CsPolicy,
+    CsSettings,
+    Proposal,
+    Refusal,
+    build_cs_tools,
+    cs_system_prompt,
+    read_confirmation,
+    read_conversation,
 )
-from shopcrew.agents.planner_fit import FitSettings, MarketFit, fit_campaigns
-from shopcrew.agents.store_manager import ListingReport, audit_store
+from shopcrew.agents.digest import build_digest
+from shopcrew.agents.policy import Policy
+from shopcrew.agents.store_manager import (
+    DEFECT_CODES,
+    DefectCode,
+    DraftFix,
+    Finding,
+    ListingReport,
+    Location,
+    audit_listing,
+    audit_store,
+    shorten_title,
+)
 
 __all__ = [
-    "DEFECT_CODES",
+    # the merchant's policy
+    "CsPolicy",
+    "CsSettings",
+    "Policy",
+    # customer service
     "PROPOSE_TOOL",
-    "AllocationPlan",
-    "ApprovalQueue",
-    "ApprovalRecord",
-    "CampaignMove",
     "ConfirmationReading",
     "Conversation",
     "CsGuard",
-    "CsPolicy",
-    "Decision",
+    "Proposal",
+    "Refusal",
+    "build_cs_tools",
+    "cs_system_prompt",
+    "read_confirmation",
+    "read_conversation",
+    # the store manager
+    "DEFECT_CODES",
     "DefectCode",
     "DraftFix",
     "Finding",
-    "FitSettings",
     "ListingReport",
     "Location",
-    "MarketFit",
-    "PlannerSettings",
-    "Policy",
-    "Proposal",
-    "Refusal",
-    "Understanding",
-    "Verdict",
-    "allocate",
     "audit_listing",
     "audit_store",
-    "build_cs_tools",
-    "build_digest",
-    "cs_system_prompt",
-    "fit_campaigns",
-    "plan_market",
-    "read_confirmation",
-    "read_conversation",
     "shorten_title",
-    "understand",
+    # approvals and the digest
+    "ApprovalQueue",
+    "ApprovalRecord",
+    "Decision",
+    "Verdict",
+    "build_digest",
 ]

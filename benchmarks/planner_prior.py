@@ -1,7 +1,7 @@
 """Planner prior: refits the curve priors of `FitSettings` from markets that carry their truth,
 and cross-validates them by halves.
 
-The defaults of `shopcrew.agents.planner_fit.FitSettings` are an empirical-Bayes fit to the
+The defaults of `shopcrew.agents.planner.FitSettings` are an empirical-Bayes fit to the
 development markets. This re-derives every fitted number from a markets file (so the defaults
 can be checked and refitted on other data), then fits on the odd markets and scores the even
 ones, and the other way round, so the regret of a prior never seen by the markets it is
@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from shopcrew.agents.planner_allocate import PlannerSettings, plan_market
-from shopcrew.agents.planner_fit import FitSettings
+from shopcrew.agents.planner.allocate import PlannerSettings, plan_market
+from shopcrew.agents.planner.fit import FitSettings
 from shopcrew.evaluation.markets import grade_markets, optimal_allocation, score_market
-from shopcrew.tools.markets import Market, iter_markets
+from shopcrew.tools.records.markets import Market, iter_markets
 
 _UNFUNDED_X = FitSettings().unfunded_x
 

@@ -2,7 +2,7 @@
 
 from shopcrew.graphs.approval_gate import ApprovalGate, decide
 from shopcrew.graphs.crew import CrewState, build_crew, crew_builder, send_event
-from shopcrew.graphs.cs_graph import CsState, build_cs_agent, cs_agent_builder
+from shopcrew.graphs.cs import CsState, build_cs_agent, cs_agent_builder
 from shopcrew.graphs.events import (
     AuditTick,
     BudgetReviewTick,
@@ -12,8 +12,8 @@ from shopcrew.graphs.events import (
     OrderEvent,
     parse_event,
 )
-from shopcrew.graphs.planner_graph import PlannerState, planner_builder
-from shopcrew.graphs.store_manager_graph import (
+from shopcrew.graphs.planner import PlannerState, planner_builder
+from shopcrew.graphs.store_manager import (
     StoreManagerState,
     build_store_manager,
     store_manager_builder,

@@ -24,13 +24,13 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command, Interrupt, StateSnapshot, interrupt
 from pydantic import JsonValue, ValidationError
 
-from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Clock, Decision, utc_now
-from shopcrew.agents.approvals_actions import apply_action
+from shopcrew.agents.approvals.actions import apply_action
+from shopcrew.agents.approvals.queue import ApprovalQueue, ApprovalRecord, Clock, Decision, utc_now
 from shopcrew.errors import ShopcrewError, StaleApprovalError
 from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
 from shopcrew.memory.blackboard_entries import ApprovalDecision
-from shopcrew.tools.approvals import ApprovalRequest
-from shopcrew.tools.merchant_protocols import AdsAdapter, ListingAdapter
+from shopcrew.tools.protocols.merchant import AdsAdapter, ListingAdapter
+from shopcrew.tools.records.approvals import ApprovalRequest
 
 __all__ = [
     "ApprovalGate",

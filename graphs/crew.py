@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.language_models import BaseChatModel
@@ -32,12 +33,11 @@ from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 from pydantic import BaseModel
 
-from shopcrew.agents.approvals import ApprovalQueue, Clock, utc_now
-from shopcrew.agents.approvals_policy import Policy
-from shopcrew.agents.cs_agent import CsPolicy
+from shopcrew.agents.approvals.queue import ApprovalQueue, Clock, utc_now
+from shopcrew.agents.policy import Policy
 from shopcrew.errors import AgentUnavailableError
 from shopcrew.graphs.approval_gate import ApprovalState, adecide, decide
-from shopcrew.graphs.cs_graph import awaits_person, cs_agent_builder, escalate
+from shopcrew.graphs.cs import awaits_person, cs_agent_builder, escalate
 from shopcrew.graphs.events import (
     AgentName,
     CrewEvent,
@@ -47,11 +47,11 @@ from shopcrew.graphs.events import (
     route_event,
     thread_for,
 )
-from shopcrew.graphs.planner_graph import planner_builder
-from shopcrew.graphs.store_manager_graph import store_manager_builder
+from shopcrew.graphs.planner import planner_builder
+from shopcrew.graphs.store_manager import store_manager_builder
 from shopcrew.memory.blackboard import Blackboard
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.idempotency import IdempotencyStore
+from shopcrew.tools.idempotency.base import IdempotencyStore
 
 __all__ = [
     "CrewNode",
@@ -110,6 +110,11 @@ def after_cs_agent(state: CrewState) -> Literal["escalate", "__end__"]:
     return "escalate" if awaits_person(state) else "__end__"
 
 
+def _without_interrupts(policy: Policy) -> Policy:
+    settings = replace(policy.customer_service, interrupt_on_escalation=False)
+    return policy.model_copy(update={"customer_service": settings})
+
+
 def cs_unavailable(state: CrewState) -> dict[str, Any]:
     """Stands in for the CS agent in a crew built without one."""
     raise AgentUnavailableError("cs_agent", why="the crew was built with cs_agent=False")
@@ -132,7 +137,7 @@ def crew_builder(
         model: The chat model of the CS agent (the other agents need none).
         adapters: The merchant's adapters; the reference store when omitted.
         merchant_id: The merchant.
-        policy: The merchant policy (thresholds, approval expiry).
+        policy: The merchant policy (thresholds, approval expiry, the CS agent's settings).
         blackboard: Where the agents leave each other entries; default: over the store.
         clock: The current time (approval expiry, audit windows).
         cs_agent: Include the CS agent; without it customer messages raise
@@ -166,7 +171,7 @@ def crew_builder(
             adapters=adapters,
             merchant_id=merchant_id,
             # The crew waits for the person itself (its `escalate` node), out of the subgraph.
-            policy=CsPolicy(interrupt_on_escalation=False),
+            policy=_without_interrupts(policy),
             blackboard=blackboard,
             idempotency=idempotency,
         )

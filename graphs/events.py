@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from shopcrew.agents.approvals import Decision
+from shopcrew.agents.approvals.queue import Decision
 from shopcrew.errors import InvalidEventError
 
 __all__ = [

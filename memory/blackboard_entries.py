@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
     "ENTRY_ADAPTER",
+    "REFUND_SPIKE",
     "ApprovalDecision",
     "CampaignNote",
     "CustomerComplaint",
@@ -53,6 +54,11 @@ class StockAlert(_EntryBase):
     product_id: str
     item_id: str | None = Field(default=None, description="The SKU, when only one runs low.")
     level: int = Field(ge=0, description="Units left; 0 means out of stock.")
+
+
+REFUND_SPIKE = "refund spike"
+"""How a `CampaignNote` about a product's refund spike starts (the store manager writes it, the
+planner reacts to it)."""
 
 
 class CampaignNote(_EntryBase):

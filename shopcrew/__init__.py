@@ -15,11 +15,11 @@ import typing
 from shopcrew.errors import ShopcrewError
 
 if typing.TYPE_CHECKING:
-    from shopcrew.agents.approvals import ApprovalQueue, Decision
-    from shopcrew.agents.approvals_policy import Policy
+    from shopcrew.agents.approvals.queue import ApprovalQueue, Decision
+    from shopcrew.agents.policy import Policy
     from shopcrew.graphs.approval_gate import decide
     from shopcrew.graphs.crew import build_crew, crew_builder, send_event
-    from shopcrew.graphs.cs_graph import build_cs_agent
+    from shopcrew.graphs.cs import build_cs_agent
     from shopcrew.graphs.events import (
         AuditTick,
         BudgetReviewTick,
@@ -27,22 +27,22 @@ if typing.TYPE_CHECKING:
         HumanDecision,
         OrderEvent,
     )
-    from shopcrew.graphs.store_manager_graph import build_store_manager
+    from shopcrew.graphs.store_manager import build_store_manager
     from shopcrew.memory import connect
     from shopcrew.models import resolve_model
 
 _LAZY = {
-    "ApprovalQueue": "shopcrew.agents.approvals",
+    "ApprovalQueue": "shopcrew.agents.approvals.queue",
     "AuditTick": "shopcrew.graphs.events",
     "BudgetReviewTick": "shopcrew.graphs.events",
     "CustomerMessage": "shopcrew.graphs.events",
-    "Decision": "shopcrew.agents.approvals",
+    "Decision": "shopcrew.agents.approvals.queue",
     "HumanDecision": "shopcrew.graphs.events",
     "OrderEvent": "shopcrew.graphs.events",
-    "Policy": "shopcrew.agents.approvals_policy",
+    "Policy": "shopcrew.agents.policy",
     "build_crew": "shopcrew.graphs.crew",
-    "build_cs_agent": "shopcrew.graphs.cs_graph",
-    "build_store_manager": "shopcrew.graphs.store_manager_graph",
+    "build_cs_agent": "shopcrew.graphs.cs",
+    "build_store_manager": "shopcrew.graphs.store_manager",
     "connect": "shopcrew.memory",
     "crew_builder": "shopcrew.graphs.crew",
     "decide": "shopcrew.graphs.approval_gate",

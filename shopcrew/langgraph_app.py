@@ -31,10 +31,10 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.policy import Policy
 from shopcrew.errors import ShopcrewError
 from shopcrew.graphs.crew import CrewState, crew_builder
-from shopcrew.graphs.cs_graph import CsState, cs_agent_builder
+from shopcrew.graphs.cs import CsState, cs_agent_builder
 from shopcrew.models import resolve_model
 from shopcrew.settings import load_settings
 from shopcrew.tools.adapters import Adapters

@@ -1,29 +1,33 @@
 """Tool adapters: domain models, adapter Protocols, the JSON reference store, τ-bench tools."""
 
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.approvals import ApprovalRequest, ApprovalStatus, action_hash
-from shopcrew.tools.campaigns import Campaign, CampaignStatus, HistoryDay, load_campaigns
-from shopcrew.tools.escalations import (
+from shopcrew.tools.idempotency.base import IdempotencyStore, InMemoryIdempotencyStore, fingerprint
+from shopcrew.tools.idempotency.redis import RedisIdempotencyStore
+from shopcrew.tools.langchain.merchant import build_ads_tools, build_kb_tools, build_listing_tools
+from shopcrew.tools.langchain.retail import (
+    RETAIL_READ_TOOLS,
+    RETAIL_TOOL_NAMES,
+    RETAIL_WRITE_TOOLS,
+    build_retail_tools,
+)
+from shopcrew.tools.protocols.merchant import (
+    AdsAdapter,
+    KnowledgeBaseAdapter,
+    ListingAdapter,
+    ScoredArticle,
+)
+from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
+from shopcrew.tools.records.approvals import ApprovalRequest, ApprovalStatus, action_hash
+from shopcrew.tools.records.campaigns import Campaign, CampaignStatus, HistoryDay, load_campaigns
+from shopcrew.tools.records.escalations import (
     EscalationIndex,
     EscalationReason,
     EscalationRecord,
     EscalationStatus,
     EscalationTicket,
 )
-from shopcrew.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore, fingerprint
-from shopcrew.tools.json_adapters import (
-    JsonCatalogAdapter,
-    JsonCustomerAdapter,
-    JsonOrderAdapter,
-    build_json_adapters,
-)
-from shopcrew.tools.json_ads import CAMPAIGNS_FILE, JsonAdsAdapter
-from shopcrew.tools.json_kb import KB_FILE, JsonKnowledgeBaseAdapter
-from shopcrew.tools.json_listings import LISTINGS_FILE, JsonListingAdapter
-from shopcrew.tools.json_store import RetailStore
-from shopcrew.tools.kb import KbArticle, KbLang, load_kb
-from shopcrew.tools.langchain_tools import build_ads_tools, build_kb_tools, build_listing_tools
-from shopcrew.tools.listings import (
+from shopcrew.tools.records.kb import KbArticle, KbLang, load_kb
+from shopcrew.tools.records.listings import (
     Listing,
     ListingCategory,
     ListingLang,
@@ -32,15 +36,7 @@ from shopcrew.tools.listings import (
     ListingVariant,
     load_listings,
 )
-from shopcrew.tools.merchant_protocols import (
-    AdsAdapter,
-    KnowledgeBaseAdapter,
-    ListingAdapter,
-    ScoredArticle,
-)
-from shopcrew.tools.protocols import CatalogAdapter, CustomerAdapter, OrderAdapter
-from shopcrew.tools.redis_idempotency import RedisIdempotencyStore
-from shopcrew.tools.retail_models import (
+from shopcrew.tools.records.retail import (
     Address,
     CancelReason,
     CreditCard,
@@ -58,13 +54,17 @@ from shopcrew.tools.retail_models import (
     TransactionType,
     Variant,
 )
-from shopcrew.tools.retail_tools import (
-    RETAIL_READ_TOOLS,
-    RETAIL_TOOL_NAMES,
-    RETAIL_WRITE_TOOLS,
-    build_retail_tools,
+from shopcrew.tools.reference.ads import CAMPAIGNS_FILE, JsonAdsAdapter
+from shopcrew.tools.reference.kb import KB_FILE, JsonKnowledgeBaseAdapter
+from shopcrew.tools.reference.listings import LISTINGS_FILE, JsonListingAdapter
+from shopcrew.tools.reference.retail import (
+    JsonCatalogAdapter,
+    JsonCustomerAdapter,
+    JsonOrderAdapter,
+    build_json_adapters,
 )
-from shopcrew.tools.tau import TAU_RETAIL_TOOL_NAMES, TauRetailTools, tau_retail_tool_schemas
+from shopcrew.tools.reference.store import RetailStore
+from shopcrew.tools.tau.tools import TAU_RETAIL_TOOL_NAMES, TauRetailTools, tau_retail_tool_schemas
 
 __all__ = [
     "CAMPAIGNS_FILE",

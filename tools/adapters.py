@@ -6,14 +6,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopcrew.tools.idempotency import IdempotencyStore
-from shopcrew.tools.json_adapters import build_json_adapters
-from shopcrew.tools.json_ads import JsonAdsAdapter
-from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
-from shopcrew.tools.json_listings import JsonListingAdapter
-from shopcrew.tools.json_store import RetailStore
-from shopcrew.tools.merchant_protocols import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
-from shopcrew.tools.protocols import CatalogAdapter, CustomerAdapter, OrderAdapter
+from shopcrew.tools.idempotency.base import IdempotencyStore
+from shopcrew.tools.protocols.merchant import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
+from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
+from shopcrew.tools.reference.ads import JsonAdsAdapter
+from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
+from shopcrew.tools.reference.listings import JsonListingAdapter
+from shopcrew.tools.reference.retail import build_json_adapters
+from shopcrew.tools.reference.store import RetailStore
 
 __all__ = ["REFERENCE_KB", "REFERENCE_STORE_DIR", "Adapters"]
 

@@ -55,9 +55,9 @@ from shopcrew.agents.cs.proposals import (
     normalised_arguments,
 )
 from shopcrew.errors import UnknownRecordError
-from shopcrew.tools.protocols import CatalogAdapter, CustomerAdapter, OrderAdapter
-from shopcrew.tools.retail_models import Customer, Order, Product
-from shopcrew.tools.retail_names import (
+from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
+from shopcrew.tools.records.retail import Customer, Order, Product
+from shopcrew.tools.tau.names import (
     ACCOUNT_READ_TOOLS,
     IDENTIFY_TOOLS,
     ORDER_WRITE_TOOLS,

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from shopcrew.tools.retail_models import (
+from shopcrew.tools.records.retail import (
     Address,
     Customer,
     GiftCard,
@@ -24,7 +24,7 @@ from shopcrew.tools.retail_models import (
     PaymentMethod,
     Product,
 )
-from shopcrew.tools.retail_names import CANCEL_REASONS, ITEM_CHANGE_TOOLS, STATUS_NEEDED
+from shopcrew.tools.tau.names import CANCEL_REASONS, ITEM_CHANGE_TOOLS, STATUS_NEEDED
 
 __all__ = ["ItemLine", "Problem", "ProblemCode", "ProposalFacts", "Refund", "describe"]
 

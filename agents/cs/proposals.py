@@ -27,7 +27,7 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shopcrew.agents.cs.language import Lang
-from shopcrew.tools.retail_names import (
+from shopcrew.tools.tau.names import (
     ITEM_CHANGE_TOOLS,
     RETAIL_WRITE_TOOLS,
     WriteToolName,

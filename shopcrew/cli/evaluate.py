@@ -127,9 +127,9 @@ def eval_replay(
 
     Replay is deterministic: with --trials k every trial must agree (the printout says so).
     """
-    from shopcrew.evaluation.replay import load_expected, load_tasks, run_replay
     from shopcrew.evaluation.results import now
-    from shopcrew.tools.json_store import RetailStore
+    from shopcrew.evaluation.tau.replay import load_expected, load_tasks, run_replay
+    from shopcrew.tools.reference.store import RetailStore
 
     started = now()
     task_list = load_tasks(tasks)
@@ -188,7 +188,7 @@ def eval_cs(
     With --trials k, trial 0's transcripts go to --out and trial N's to OUT.trialN.jsonl; an
     OpenAI-compatible model gets each trial's seed, the rules model is deterministic.
     """
-    from shopcrew.evaluation.cs_eval import run_cs_trials
+    from shopcrew.evaluation.cs.run import run_cs_trials
     from shopcrew.evaluation.results import now
 
     started = now()
@@ -366,7 +366,7 @@ def eval_tau(
     file goes to --result, else OUT.result.json, else TASKS.tau.result.json here.
     """
     from shopcrew.evaluation.results import now
-    from shopcrew.evaluation.tau_eval import run_tau_eval
+    from shopcrew.evaluation.tau.run import run_tau_eval
 
     started = now()
     with _progress("tau", _count(tasks, json_array=True) * trials) as advance:

@@ -165,7 +165,7 @@ def serve(
     """Serve the crew over HTTP: one crew per merchant, chosen by the request's API key."""
     import uvicorn
 
-    from shopcrew.agents.approvals_policy import Policy
+    from shopcrew.agents.policy import Policy
     from shopcrew.models import resolve_model
     from shopcrew.service import DEFAULT_MAX_CREWS, create_app
 

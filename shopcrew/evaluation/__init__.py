@@ -1,6 +1,6 @@
 """The evaluation harness: replay of τ-bench tasks and the agents' evals.
 
-Each eval lives in its own module (`replay`, `cs_grader`, `listings`, `markets`); they run their
+Each eval lives in its own module (`tau`, `cs`, `listings`, `markets`); they run their
 cases through `harness` (trials, pass^k, concurrency, time limits), write a `results` file, and
 `compare` tells two result files apart. The entry points are re-exported here, the formats and
 graders stay in their modules.
@@ -22,14 +22,14 @@ from shopcrew.evaluation.harness import (
 )
 from shopcrew.evaluation.listings import ListingsReport, run_listings_eval
 from shopcrew.evaluation.markets import MarketsReport, run_markets_eval
-from shopcrew.evaluation.replay import (
+from shopcrew.evaluation.results import EvalResult, ResultFileError, RunSettings
+from shopcrew.evaluation.tau.replay import (
     compare_results,
     load_expected,
     load_tasks,
     replay_tasks,
     run_replay,
 )
-from shopcrew.evaluation.results import EvalResult, ResultFileError, RunSettings
 
 __all__ = [
     "CaseResult",

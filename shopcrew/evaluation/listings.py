@@ -15,8 +15,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopcrew.agents.audit_findings import DEFECT_CODES, defect_codes
-from shopcrew.agents.audit_rules import audit_listing
+from shopcrew.agents.store_manager.audit.findings import DEFECT_CODES, defect_codes
+from shopcrew.agents.store_manager.audit.rules import audit_listing
 from shopcrew.evaluation.harness import (
     CaseResult,
     TrialsResult,
@@ -24,7 +24,7 @@ from shopcrew.evaluation.harness import (
     trial_notes,
     trials_agree,
 )
-from shopcrew.tools.listings import load_listings
+from shopcrew.tools.records.listings import load_listings
 
 __all__ = [
     "CodeScore",

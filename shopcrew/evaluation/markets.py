@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import brentq
 
-from shopcrew.agents.planner_allocate import plan_market
+from shopcrew.agents.planner.allocate import plan_market
 from shopcrew.evaluation.harness import (
     CaseResult,
     TrialsResult,
@@ -27,7 +27,7 @@ from shopcrew.evaluation.harness import (
     trial_notes,
     trials_agree,
 )
-from shopcrew.tools.markets import Market, ResponseCurve, iter_markets
+from shopcrew.tools.records.markets import Market, ResponseCurve, iter_markets
 
 __all__ = [
     "DEFAULT_PASS_REGRET",

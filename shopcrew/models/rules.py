@@ -1,4 +1,4 @@
-"""The rules model: an offline, deterministic chat model that plays an agent's dialogue policy."""
+"""The rules model: an offline, deterministic chat model that plays an agent's dialogue rules."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict
 
-from shopcrew.agents.cs_policy import decide as cs_decide
+from shopcrew.agents.cs.rules import next_message
 from shopcrew.models.scripted import stream_chunks
 
-__all__ = ["RulesChatModel", "RulesPolicy"]
+__all__ = ["RulesChatModel", "RulesDialogue"]
 
-RulesPolicy = Callable[[Sequence[BaseMessage], frozenset[str]], AIMessage]
+RulesDialogue = Callable[[Sequence[BaseMessage], frozenset[str]], AIMessage]
 """Decides the next assistant message from the conversation and the names of the bound tools."""
 
 
@@ -35,17 +35,17 @@ class RulesChatModel(BaseChatModel):
 
     It reads the whole conversation (user messages, its own earlier tool calls and the tool
     results) and answers with tool calls or with a reply in the customer's language. The
-    decision is the ``policy`` function, by default the customer-service agent's
-    (`shopcrew.agents.cs_policy.decide`). It is deterministic: the same messages give the same
+    decision is the ``dialogue`` function, by default the customer-service agent's
+    (`shopcrew.agents.cs.rules.next_message`). It is deterministic: the same messages give the same
     answer. It is the default model without an API key, and every eval's baseline.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    policy: RulesPolicy = cs_decide
-    """The agent's dialogue policy."""
+    dialogue: RulesDialogue = next_message
+    """Decides the next message (the agent's dialogue rules)."""
     tool_names: frozenset[str] = frozenset()
-    """Names of the tools bound with ``bind_tools``; the policy only calls these."""
+    """Names of the tools bound with ``bind_tools``; the dialogue only calls these."""
 
     @property
     def _llm_type(self) -> str:
@@ -56,7 +56,7 @@ class RulesChatModel(BaseChatModel):
         return {"model_name": "rules"}
 
     def _decide(self, messages: list[BaseMessage]) -> AIMessage:
-        message = self.policy(messages, self.tool_names)
+        message = self.dialogue(messages, self.tool_names)
         message.response_metadata.setdefault("model_name", "rules")
         return message
 

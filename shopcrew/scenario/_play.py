@@ -15,9 +15,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Decision
-from shopcrew.agents.planner_agent import reviews_namespace
-from shopcrew.agents.store_manager import audits_namespace
+from shopcrew.agents.approvals.queue import ApprovalQueue, ApprovalRecord, Decision
 from shopcrew.graphs.crew import build_crew, send_event
 from shopcrew.graphs.events import (
     AuditTick,
@@ -28,6 +26,7 @@ from shopcrew.graphs.events import (
     thread_for,
 )
 from shopcrew.memory import Memory, StockAlert, connect
+from shopcrew.memory.namespaces import audits_namespace, reviews_namespace
 from shopcrew.models.usage import UsageRecorder
 from shopcrew.scenario.analysis import RunLog
 from shopcrew.scenario.redis_server import SpawnedRedis

@@ -11,14 +11,14 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from shopcrew.agents.approvals import ApprovalQueue
+from shopcrew.agents.approvals.queue import ApprovalQueue
 from shopcrew.models.usage import UsageRecorder, total
 from shopcrew.scenario.expectations import Facts, check_expectations
 from shopcrew.scenario.spec import Scenario
 from shopcrew.scenario.timeline import Step
 from shopcrew.scenario.violations import find_violations
 from shopcrew.scenario.world import World
-from shopcrew.tools.retail_tools import RETAIL_WRITE_TOOLS
+from shopcrew.tools.langchain.retail import RETAIL_WRITE_TOOLS
 
 __all__ = [
     "ConversationLog",

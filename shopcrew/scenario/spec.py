@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shopcrew.agents.approvals import Verdict
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.approvals.queue import Verdict
+from shopcrew.agents.policy import Policy
 from shopcrew.scenario.spec_expect import Expectation
-from shopcrew.tools.campaigns import CampaignStatus, HistoryDay
-from shopcrew.tools.listings import Listing, ListingPatch
+from shopcrew.tools.records.campaigns import CampaignStatus, HistoryDay
+from shopcrew.tools.records.listings import Listing, ListingPatch
 
 __all__ = [
     "ApprovalSelector",

@@ -27,7 +27,7 @@ from shopcrew.scenario.spec import (
     Template,
     parse_duration,
 )
-from shopcrew.tools.json_store import RetailStore
+from shopcrew.tools.reference.store import RetailStore
 
 __all__ = ["Step", "StepSpec", "expand_timeline", "resolve_time"]
 

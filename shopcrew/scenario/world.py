@@ -11,12 +11,12 @@ from pathlib import Path
 from shopcrew.scenario.loader import ScenarioError
 from shopcrew.scenario.spec import CampaignSpec, StoreSpec
 from shopcrew.tools.adapters import REFERENCE_KB, REFERENCE_STORE_DIR, Adapters
-from shopcrew.tools.campaigns import Campaign, HistoryDay
-from shopcrew.tools.json_ads import JsonAdsAdapter
-from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
-from shopcrew.tools.json_listings import JsonListingAdapter
-from shopcrew.tools.json_store import Change, RetailStore, copy_record
-from shopcrew.tools.listings import Listing, load_listings
+from shopcrew.tools.records.campaigns import Campaign, HistoryDay
+from shopcrew.tools.records.listings import Listing, load_listings
+from shopcrew.tools.reference.ads import JsonAdsAdapter
+from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
+from shopcrew.tools.reference.listings import JsonListingAdapter
+from shopcrew.tools.reference.store import Change, RetailStore, copy_record
 
 __all__ = ["ScenarioListings", "World", "build_world", "generate_history", "set_order_status"]
 

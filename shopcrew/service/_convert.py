@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from shopcrew.graphs.approval_gate import waiting_interrupts
 from shopcrew.service.schemas import InterruptOut, MessageOut, ThreadState
-from shopcrew.tools.retail_tools import TRANSFER_TOOL
+from shopcrew.tools.langchain.retail import TRANSFER_TOOL
 
 __all__ = [
     "handed_over",

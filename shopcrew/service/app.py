@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException
 
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.policy import Policy
 from shopcrew.errors import ShopcrewError
 from shopcrew.memory import Memory, RedisStore, connect
 from shopcrew.memory._redis import SyncClient, sync_client

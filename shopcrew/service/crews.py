@@ -14,13 +14,13 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langgraph.graph.state import CompiledStateGraph
 
-from shopcrew.agents.approvals import ApprovalQueue
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.approvals.queue import ApprovalQueue
+from shopcrew.agents.policy import Policy
 from shopcrew.graphs.crew import build_crew
 from shopcrew.memory import Memory, connect
 from shopcrew.service.keys import check_merchant_id
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.escalations import EscalationIndex
+from shopcrew.tools.records.escalations import EscalationIndex
 
 __all__ = ["DEFAULT_MAX_CREWS", "CrewRegistry", "MerchantCrew"]
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from shopcrew.agents.approvals import ApprovalRecord
+from shopcrew.agents.approvals.queue import ApprovalRecord
 from shopcrew.graphs.events import CustomerMessage
 from shopcrew.memory import EntryKind
 from shopcrew.service.errors import AuthenticationError
@@ -33,7 +33,7 @@ from shopcrew.service.schemas import (
     RunResult,
     ThreadState,
 )
-from shopcrew.tools.approvals import ApprovalStatus
+from shopcrew.tools.records.approvals import ApprovalStatus
 
 __all__ = ["ERROR_RESPONSES", "SSE_RESPONSE", "build_router"]
 

@@ -18,7 +18,7 @@ from uuid import uuid4
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, StateSnapshot, StreamMode
 
-from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Decision
+from shopcrew.agents.approvals.queue import ApprovalQueue, ApprovalRecord, Decision
 from shopcrew.errors import ShopcrewError
 from shopcrew.graphs.approval_gate import adecide
 from shopcrew.graphs.crew import asend_event
@@ -54,8 +54,8 @@ from shopcrew.service.schemas import (
     RunResult,
     ThreadState,
 )
-from shopcrew.tools.approvals import ApprovalStatus
-from shopcrew.tools.escalations import EscalationRecord, EscalationTicket
+from shopcrew.tools.records.approvals import ApprovalStatus
+from shopcrew.tools.records.escalations import EscalationRecord, EscalationTicket
 
 __all__ = ["CrewService", "StreamItem"]
 

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
-from shopcrew.agents.approvals import ApprovalRecord
+from shopcrew.agents.approvals.queue import ApprovalRecord
 from shopcrew.graphs.events import AuditTick, BudgetReviewTick, CustomerMessage, OrderEvent
 from shopcrew.memory import Entry
-from shopcrew.tools.escalations import EscalationTicket
+from shopcrew.tools.records.escalations import EscalationTicket
 
 __all__ = [
     "CONVERSATION_ID_PATTERN",

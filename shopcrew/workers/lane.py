@@ -11,14 +11,14 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langgraph.graph.state import CompiledStateGraph
 
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.policy import Policy
 from shopcrew.graphs.crew import build_crew
 from shopcrew.memory import Memory, connect
 from shopcrew.memory._redis import SyncClient, sync_client
 from shopcrew.tools.adapters import REFERENCE_KB, REFERENCE_STORE_DIR, Adapters
-from shopcrew.tools.json_ads import JsonAdsAdapter
-from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
-from shopcrew.tools.json_listings import JsonListingAdapter
+from shopcrew.tools.reference.ads import JsonAdsAdapter
+from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
+from shopcrew.tools.reference.listings import JsonListingAdapter
 from shopcrew.workers._keys import StreamKeys
 from shopcrew.workers.ledger import EffectLedger, SharedRetailStore
 from shopcrew.workers.records import SharedRecordTable

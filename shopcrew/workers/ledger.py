@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 from shopcrew.errors import IdempotencyConflictError
 from shopcrew.memory._redis import SyncClient, describe_client, unavailable
-from shopcrew.tools.json_store import Change, Record, RetailStore, TableName
+from shopcrew.tools.reference.store import Change, Record, RetailStore, TableName
 from shopcrew.workers._keys import StreamKeys
 from shopcrew.workers._scripts import COMMIT
 

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, JsonValue
 
 from shopcrew.memory._redis import unavailable
-from shopcrew.tools._record_table import RecordTable
-from shopcrew.tools.idempotency import fingerprint
+from shopcrew.tools.idempotency.base import fingerprint
+from shopcrew.tools.reference._record_table import RecordTable
 from shopcrew.workers.ledger import Commit, EffectLedger
 
 __all__ = ["SharedRecordTable"]

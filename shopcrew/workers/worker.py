@@ -16,7 +16,7 @@ from uuid import uuid4
 from langchain_core.runnables import RunnableConfig
 from redis.exceptions import ResponseError
 
-from shopcrew.agents.approvals import ApprovalQueue
+from shopcrew.agents.approvals.queue import ApprovalQueue
 from shopcrew.errors import (
     AgentUnavailableError,
     ApprovalExpiredError,

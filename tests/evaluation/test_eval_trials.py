@@ -15,22 +15,22 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from shopcrew.evaluation.cs_eval import run_cs_trials, trial_path
-from shopcrew.evaluation.cs_format import CsCase, load_cases, read_transcripts
-from shopcrew.evaluation.cs_grader import StoreOwners, grade_cases
+from shopcrew.evaluation.cs.format import CsCase, load_cases, read_transcripts
+from shopcrew.evaluation.cs.grader import StoreOwners, grade_cases
+from shopcrew.evaluation.cs.run import run_cs_trials, trial_path
 from shopcrew.evaluation.harness import derive_seed
 from shopcrew.evaluation.listings import grade_listings, run_listings_eval
 from shopcrew.evaluation.markets import grade_markets, run_markets_eval, score_market
-from shopcrew.evaluation.replay import load_expected, load_tasks, run_replay
+from shopcrew.evaluation.tau.replay import load_expected, load_tasks, run_replay
 from shopcrew.models.scripted import ScriptedChatModel
 from shopcrew.models.usage import price_of
-from shopcrew.tools.json_store import RetailStore
-from shopcrew.tools.listings import load_listings
-from shopcrew.tools.markets import iter_markets
+from shopcrew.tools.records.listings import load_listings
+from shopcrew.tools.records.markets import iter_markets
+from shopcrew.tools.reference.store import RetailStore
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_DIR = Path(os.environ.get("SHOPCREW_SHARED", ROOT.parent / "shared")) / "eval"
-HELDOUT = Path(__file__).resolve().parent / "data" / "cs_heldout.jsonl"
+HELDOUT = Path(__file__).resolve().parent / "cs" / "data" / "cs_heldout.jsonl"
 
 
 def test_cs_harness_figures_agree_with_the_grader_on_the_written_transcripts(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shopcrew.agents.audit_findings import DEFECT_CODES
+from shopcrew.agents.store_manager.audit.findings import DEFECT_CODES
 from shopcrew.errors import StoreFileError
 from shopcrew.evaluation.listings import CodeScore, grade_listings, run_listings_eval
 

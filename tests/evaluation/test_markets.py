@@ -19,7 +19,7 @@ from shopcrew.evaluation.markets import (
     score_market,
     uniform_allocation,
 )
-from shopcrew.tools.markets import Market, ResponseCurve, load_markets
+from shopcrew.tools.records.markets import Market, ResponseCurve, load_markets
 
 _SHARED = Path(os.environ.get("SHOPCREW_SHARED", Path(__file__).parents[3] / "shared"))
 DEV = _SHARED / "eval" / "markets_dev.jsonl"

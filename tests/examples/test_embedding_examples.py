@@ -21,7 +21,7 @@ from uuid import uuid4
 import pytest
 from langchain_core.messages import AIMessage
 
-from shopcrew.agents.approvals import ApprovalQueue
+from shopcrew.agents.approvals.queue import ApprovalQueue
 from shopcrew.graphs.crew import build_crew, send_event
 from shopcrew.graphs.events import CustomerMessage, thread_for
 from shopcrew.memory import connect

@@ -15,7 +15,7 @@ from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 from langgraph.types import Command
 
-from shopcrew.agents.approvals import ApprovalQueue, Decision
+from shopcrew.agents.approvals.queue import ApprovalQueue, Decision
 from shopcrew.errors import (
     ApprovalExpiredError,
     ApprovalMismatchError,
@@ -221,7 +221,7 @@ def test_a_retried_resume_applies_the_action_once(caplog: pytest.LogCaptureFixtu
     world.start()
     [record] = world.queue.pending()
     decision = Decision.answering(record, "approve", by="ana")
-    caplog.set_level(logging.INFO, logger="shopcrew.tools._record_table")
+    caplog.set_level(logging.INFO, logger="shopcrew.tools.reference._record_table")
     with pytest.raises(ConnectionError):
         decide(world.graph, world.queue, decision)
     out = decide(world.new_process(), world.queue, decision)

@@ -11,10 +11,9 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 
-from shopcrew.agents.approvals import ApprovalQueue, Decision
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.approvals.queue import ApprovalQueue, Decision
 from shopcrew.agents.digest import build_digest
-from shopcrew.agents.planner_agent import REFUND_SPIKE
+from shopcrew.agents.policy import Policy
 from shopcrew.errors import AgentUnavailableError, InvalidEventError, StaleApprovalError
 from shopcrew.graphs.crew import build_crew, crew_builder, send_event
 from shopcrew.graphs.events import (
@@ -25,7 +24,12 @@ from shopcrew.graphs.events import (
     thread_for,
 )
 from shopcrew.memory import InMemoryBlackboard, RedisSaver, RedisStore
-from shopcrew.memory.blackboard_entries import CampaignNote, CustomerComplaint, StockAlert
+from shopcrew.memory.blackboard_entries import (
+    REFUND_SPIKE,
+    CampaignNote,
+    CustomerComplaint,
+    StockAlert,
+)
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
 

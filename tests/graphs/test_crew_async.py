@@ -8,8 +8,8 @@ import pytest
 from langchain_core.messages import AIMessage
 from langgraph.store.memory import InMemoryStore
 
-from shopcrew.agents.approvals import ApprovalQueue, Decision
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.approvals.queue import ApprovalQueue, Decision
+from shopcrew.agents.policy import Policy
 from shopcrew.errors import ApprovalMismatchError, InvalidEventError, StaleApprovalError
 from shopcrew.graphs.approval_gate import adecide
 from shopcrew.graphs.crew import asend_event, build_crew

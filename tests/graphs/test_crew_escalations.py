@@ -18,7 +18,7 @@ from shopcrew.graphs.events import CustomerMessage
 from shopcrew.memory import RedisSaver, RedisStore
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.escalations import EscalationIndex
+from shopcrew.tools.records.escalations import EscalationIndex
 
 ASK_PERSON = "I want to talk to a real person please."
 THREAD = "default:cs:c1"

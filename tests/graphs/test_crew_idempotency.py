@@ -12,8 +12,8 @@ from shopcrew.graphs.crew import build_crew, send_event
 from shopcrew.graphs.events import CustomerMessage
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.idempotency import fingerprint
-from shopcrew.tools.redis_idempotency import RedisIdempotencyStore
+from shopcrew.tools.idempotency.base import fingerprint
+from shopcrew.tools.idempotency.redis import RedisIdempotencyStore
 
 
 def _pending_order(store_dir: Path) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shopcrew.graphs.cs_complaints import ComplaintCue, complaint_cue
+from shopcrew.graphs.complaints import ComplaintCue, complaint_cue
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,13 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.store.memory import InMemoryStore
 from langgraph.types import Command
 
-from shopcrew.agents.cs_agent import CsPolicy
-from shopcrew.graphs.cs_graph import build_cs_agent, customer_namespace
+from shopcrew.agents.policy import CsSettings
+from shopcrew.graphs.cs import build_cs_agent
+from shopcrew.memory.namespaces import customer_namespace
 from shopcrew.memory.redis_saver import RedisSaver
 from shopcrew.models.scripted import ScriptedChatModel
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.json_store import Record, RetailStore
+from shopcrew.tools.reference.store import Record, RetailStore
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +130,7 @@ def test_eval_mode_records_the_transfer_and_ends(base_store: RetailStore) -> Non
     graph = build_cs_agent(
         model=transfer_model(),
         adapters=Adapters.from_store(base_store.fork()),
-        policy=CsPolicy(interrupt_on_escalation=False),
+        policy=CsSettings(interrupt_on_escalation=False),
     )
     result = graph.invoke({"messages": [HumanMessage(content="a human please")]}, _config("e"))
     assert "__interrupt__" not in result
@@ -181,7 +182,7 @@ def test_step_cap_ends_a_turn_that_never_answers(base_store: RetailStore) -> Non
     graph = build_cs_agent(
         model=_looping(think),
         adapters=Adapters.from_store(base_store.fork()),
-        policy=CsPolicy(max_steps_per_turn=3),
+        policy=CsSettings(max_steps_per_turn=3),
     )
     result = graph.invoke({"messages": [HumanMessage(content="你好")]}, _config("cap"))
     assert result["messages"][-1].content.startswith("抱歉")
@@ -234,7 +235,7 @@ def test_without_pauses_a_message_after_a_transfer_runs_the_model(base_store: Re
     graph = build_cs_agent(
         model=model,
         adapters=Adapters.from_store(base_store.fork()),
-        policy=CsPolicy(interrupt_on_escalation=False),
+        policy=CsSettings(interrupt_on_escalation=False),
     )
     graph.invoke({"messages": [HumanMessage(content="a human please")]}, _config("n"))
     asked = len(model.seen)

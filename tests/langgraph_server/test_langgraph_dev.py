@@ -21,11 +21,11 @@ from langgraph_sdk.client import SyncLangGraphClient
 from lg_server import ROOT, LanggraphServer
 
 from shopcrew.graphs.crew import build_crew, send_event
-from shopcrew.graphs.cs_graph import build_cs_agent
+from shopcrew.graphs.cs import build_cs_agent
 from shopcrew.graphs.events import CustomerMessage
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.approvals import ApprovalRequest
+from shopcrew.tools.records.approvals import ApprovalRequest
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage
 
-from shopcrew.agents.cs_policy import decide as cs_decide
+from shopcrew.agents.cs.rules import next_message
 from shopcrew.cli import main
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.scenario import run_scenario
@@ -171,7 +171,7 @@ def test_cli_reports_a_bad_scenario_in_one_line(
 
 def test_tokens_and_cost_of_a_priced_model_are_reported(tmp_path: Path) -> None:
     def priced(messages: Sequence[BaseMessage], tools: frozenset[str]) -> AIMessage:
-        message = cs_decide(messages, tools)
+        message = next_message(messages, tools)
         message.usage_metadata = {"input_tokens": 1000, "output_tokens": 100, "total_tokens": 1100}
         message.response_metadata["model_name"] = "gpt-4o-mini"
         return message
@@ -183,7 +183,7 @@ def test_tokens_and_cost_of_a_priced_model_are_reported(tmp_path: Path) -> None:
         "shipping take?'}\n",
         encoding="utf-8",
     )
-    report = run_scenario(path, model=RulesChatModel(policy=priced), write_markdown=False).report
+    report = run_scenario(path, model=RulesChatModel(dialogue=priced), write_markdown=False).report
     calls = report["summary"]["model_calls"]
     assert calls >= 1
     assert report["summary"]["tokens"] == {"input": 1000 * calls, "output": 100 * calls}

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from support.merchant_store import build_store_dir
 
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.policy import Policy
 from shopcrew.models import resolve_model
 from shopcrew.service import ApiKeyStore, InMemoryApiKeyStore, RedisApiKeyStore, create_app
 from shopcrew.tools.adapters import Adapters

@@ -11,7 +11,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from redis import Redis
 from support.redis_servers import RedisProcess, free_port, need_binaries
 
-from shopcrew.agents.approvals import Decision
+from shopcrew.agents.approvals.queue import Decision
 from shopcrew.graphs.crew import asend_event
 from shopcrew.graphs.events import HumanDecision
 from shopcrew.memory import InMemoryBlackboard, Memory, RedisStore

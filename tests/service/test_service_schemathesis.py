@@ -8,7 +8,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
-from shopcrew.agents.approvals_policy import Policy
+from shopcrew.agents.policy import Policy
 from shopcrew.models import resolve_model
 from shopcrew.service import InMemoryApiKeyStore, create_app
 

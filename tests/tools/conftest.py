@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from shopcrew.tools.json_store import RetailStore
-from shopcrew.tools.tau import TauRetailTools
+from shopcrew.tools.reference.store import RetailStore
+from shopcrew.tools.tau.tools import TauRetailTools
 
 
 @pytest.fixture(scope="session")

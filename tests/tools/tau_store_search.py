@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shopcrew.tools.json_store import Record, RetailStore
+from shopcrew.tools.reference.store import Record, RetailStore
 
 
 def first(store: RetailStore, table: Any, predicate: Callable[[Record], bool]) -> Record:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shopcrew.tools._calculate import calculate
+from shopcrew.tools.tau._calculate import calculate
 
 _numbers = st.one_of(
     st.integers(min_value=0, max_value=10**6).map(str),

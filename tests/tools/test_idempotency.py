@@ -9,8 +9,8 @@ import pytest
 from redis import Redis
 
 from shopcrew.errors import IdempotencyConflictError, IdempotencyInProgressError
-from shopcrew.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore, fingerprint
-from shopcrew.tools.redis_idempotency import RedisIdempotencyStore
+from shopcrew.tools.idempotency.base import IdempotencyStore, InMemoryIdempotencyStore, fingerprint
+from shopcrew.tools.idempotency.redis import RedisIdempotencyStore
 
 FP = fingerprint("set_budget", {"campaign": "c1", "budget": 10})
 

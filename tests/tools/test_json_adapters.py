@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from shopcrew.errors import IdempotencyConflictError, RetailRuleError, UnknownRecordError
-from shopcrew.tools.idempotency import InMemoryIdempotencyStore
-from shopcrew.tools.json_adapters import build_json_adapters
-from shopcrew.tools.json_store import RetailStore
-from shopcrew.tools.protocols import CatalogAdapter, CustomerAdapter, OrderAdapter
-from shopcrew.tools.retail_models import Address, GiftCard
+from shopcrew.tools.idempotency.base import InMemoryIdempotencyStore
+from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
+from shopcrew.tools.records.retail import Address, GiftCard
+from shopcrew.tools.reference.retail import build_json_adapters
+from shopcrew.tools.reference.store import RetailStore
 
 
 def _adapters(store: RetailStore) -> tuple[CatalogAdapter, OrderAdapter, CustomerAdapter]:

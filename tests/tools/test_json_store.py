@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from shopcrew.errors import StoreFileError
-from shopcrew.tools.json_store import Change, RetailStore, copy_record
-from shopcrew.tools.tau import TauRetailTools
+from shopcrew.tools.reference.store import Change, RetailStore, copy_record
+from shopcrew.tools.tau.tools import TauRetailTools
 
 REFERENCE_SHA256 = "ae10e8a7f23bedf88c90a528efa2d59d27cae24b5ce1f0d28768b39257bf9f0d"
 

@@ -12,12 +12,12 @@ from shopcrew.errors import (
     ToolInputError,
     UnknownRecordError,
 )
-from shopcrew.tools.campaigns import Campaign
-from shopcrew.tools.json_ads import CAMPAIGNS_FILE, JsonAdsAdapter
-from shopcrew.tools.json_kb import KB_FILE, JsonKnowledgeBaseAdapter
-from shopcrew.tools.json_listings import LISTINGS_FILE, JsonListingAdapter
-from shopcrew.tools.listings import ListingPatch, load_listings
-from shopcrew.tools.merchant_protocols import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
+from shopcrew.tools.protocols.merchant import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
+from shopcrew.tools.records.campaigns import Campaign
+from shopcrew.tools.records.listings import ListingPatch, load_listings
+from shopcrew.tools.reference.ads import CAMPAIGNS_FILE, JsonAdsAdapter
+from shopcrew.tools.reference.kb import KB_FILE, JsonKnowledgeBaseAdapter
+from shopcrew.tools.reference.listings import LISTINGS_FILE, JsonListingAdapter
 
 EVAL_DIR = (
     Path(os.environ.get("SHOPCREW_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "eval"

@@ -9,11 +9,11 @@ import pytest
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
 
-from shopcrew.tools.campaigns import Campaign
-from shopcrew.tools.json_ads import JsonAdsAdapter
-from shopcrew.tools.json_kb import JsonKnowledgeBaseAdapter
-from shopcrew.tools.json_listings import LISTINGS_FILE, JsonListingAdapter
-from shopcrew.tools.langchain_tools import build_ads_tools, build_kb_tools, build_listing_tools
+from shopcrew.tools.langchain.merchant import build_ads_tools, build_kb_tools, build_listing_tools
+from shopcrew.tools.records.campaigns import Campaign
+from shopcrew.tools.reference.ads import JsonAdsAdapter
+from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
+from shopcrew.tools.reference.listings import LISTINGS_FILE, JsonListingAdapter
 
 EVAL_DIR = (
     Path(os.environ.get("SHOPCREW_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "eval"

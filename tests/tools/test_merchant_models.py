@@ -9,11 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from shopcrew.errors import ApprovalStateError, StoreFileError
-from shopcrew.tools.approvals import ApprovalRequest, action_hash
-from shopcrew.tools.campaigns import Campaign, load_campaigns
-from shopcrew.tools.escalations import EscalationTicket
-from shopcrew.tools.kb import load_kb
-from shopcrew.tools.listings import Listing, ListingPatch, load_listings
+from shopcrew.tools.records.approvals import ApprovalRequest, action_hash
+from shopcrew.tools.records.campaigns import Campaign, load_campaigns
+from shopcrew.tools.records.escalations import EscalationTicket
+from shopcrew.tools.records.kb import load_kb
+from shopcrew.tools.records.listings import Listing, ListingPatch, load_listings
 
 EVAL_DIR = (
     Path(os.environ.get("SHOPCREW_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "eval"

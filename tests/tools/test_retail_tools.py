@@ -11,9 +11,13 @@ from langchain_core.tools import BaseTool
 from tau_store_search import first
 
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.json_store import Record, RetailStore
-from shopcrew.tools.retail_tools import RETAIL_TOOL_NAMES, RETAIL_WRITE_TOOLS, build_retail_tools
-from shopcrew.tools.tau import TauRetailTools, tau_retail_tool_schemas
+from shopcrew.tools.langchain.retail import (
+    RETAIL_TOOL_NAMES,
+    RETAIL_WRITE_TOOLS,
+    build_retail_tools,
+)
+from shopcrew.tools.reference.store import Record, RetailStore
+from shopcrew.tools.tau.tools import TauRetailTools, tau_retail_tool_schemas
 
 
 def _tools(store: RetailStore) -> dict[str, BaseTool]:

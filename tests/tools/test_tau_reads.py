@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from shopcrew.tools.json_store import RetailStore
-from shopcrew.tools.tau import TAU_RETAIL_TOOL_NAMES, TauRetailTools, tau_retail_tool_schemas
+from shopcrew.tools.reference.store import RetailStore
+from shopcrew.tools.tau.tools import TAU_RETAIL_TOOL_NAMES, TauRetailTools, tau_retail_tool_schemas
 
 
 def _a_user(store: RetailStore) -> tuple[str, dict]:  # type: ignore[type-arg]

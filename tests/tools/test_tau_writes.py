@@ -14,8 +14,8 @@ from tau_store_search import (
     unavailable_variant,
 )
 
-from shopcrew.tools.json_store import Record, RetailStore
-from shopcrew.tools.tau import TauRetailTools
+from shopcrew.tools.reference.store import Record, RetailStore
+from shopcrew.tools.tau.tools import TauRetailTools
 
 ADDRESS = {
     "address1": "9 Rue de la Paix",

@@ -11,9 +11,9 @@ from redis import Redis
 from support.merchant_store import build_store_dir
 
 from shopcrew.errors import IdempotencyConflictError, ToolInputError, UnknownRecordError
-from shopcrew.tools.json_ads import JsonAdsAdapter
-from shopcrew.tools.json_listings import JsonListingAdapter
-from shopcrew.tools.listings import ListingPatch
+from shopcrew.tools.records.listings import ListingPatch
+from shopcrew.tools.reference.ads import JsonAdsAdapter
+from shopcrew.tools.reference.listings import JsonListingAdapter
 from shopcrew.workers import (
     EffectLedger,
     EffectScope,

@@ -11,13 +11,13 @@ import pytest
 from redis import Redis
 from support.merchant_store import EVAL, build_store_dir
 
-from shopcrew.agents.approvals import ApprovalQueue, ApprovalRecord, Decision
-from shopcrew.agents.planner_agent import reviews_namespace
-from shopcrew.agents.store_manager import audits_namespace, price_slip_fixes
+from shopcrew.agents.approvals.queue import ApprovalQueue, ApprovalRecord, Decision
+from shopcrew.agents.store_manager.manager import price_slip_fixes
 from shopcrew.graphs.events import AuditTick, BudgetReviewTick, HumanDecision
 from shopcrew.memory import Memory, connect
+from shopcrew.memory.namespaces import audits_namespace, reviews_namespace
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.listings import Listing
+from shopcrew.tools.records.listings import Listing
 from shopcrew.workers import EventQueue, shared_adapters
 from tests.workers.conftest import MERCHANT, WorkerProcess, wait_for
 

@@ -23,8 +23,8 @@ from shopcrew import build_cs_agent
 from shopcrew.agents import CsPolicy
 from shopcrew.models import ScriptedChatModel
 from shopcrew.tools import Adapters, RetailStore
-from shopcrew.tools.json_store import Record
-from shopcrew.tools.retail_names import RETAIL_WRITE_TOOLS
+from shopcrew.tools.reference.store import Record
+from shopcrew.tools.tau.names import RETAIL_WRITE_TOOLS
 
 _ids = count()
 

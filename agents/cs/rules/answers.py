@@ -1,0 +1,108 @@
+"""Answers to the information questions a customer asks beside an action (`questions`).
+
+A knowledge-base question is answered in the turn it is asked, from a search for its own words.
+An order question needs the customer identified and the order in their own account (rules 1
+and 2): it is answered in the turn it is asked if they already are, else in the turn they
+identify themselves, so it never has to be asked again. The answers go before the reply to the
+action; they read the store but never change it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shopcrew.agents.cs.rules import replies as say
+from shopcrew.agents.cs.rules.actions import Call, NeedTools
+from shopcrew.agents.cs.rules.questions import SideQuestion, kb_question
+from shopcrew.agents.cs.rules.state import IDENTIFY_TOOLS, DialogueState
+
+__all__ = ["chosen_articles", "side_answers"]
+
+
+def _articles(result: str | None) -> list[Mapping[str, Any]]:
+    try:
+        value = json.loads(result or "")
+    except ValueError:
+        return []
+    articles = value.get("articles", []) if isinstance(value, dict) else []
+    return [article for article in articles if isinstance(article, dict)]
+
+
+def chosen_articles(result: str | None, topics: Sequence[str]) -> list[Mapping[str, Any]]:
+    """The articles of a search result to quote: those of the topics asked, then the best hit."""
+    found = _articles(result)
+    chosen = [a for t in topics for a in found if str(a.get("id", "")).startswith(t + "-")]
+    chosen = chosen[:2]
+    if found and found[0] not in chosen:
+        chosen.append(found[0])
+    return chosen
+
+
+def _due(state: DialogueState, *, ongoing: bool) -> list[SideQuestion]:
+    """The questions to answer in the latest turn.
+
+    With a request under way, a message that only asks about the shop's rules is one too: it is
+    answered, and the request goes on where it was.
+    """
+    identified = next(
+        (e.turn for e in state.events if e.name in IDENTIFY_TOOLS and e.ok),
+        None,
+    )
+    due: list[SideQuestion] = []
+    for turn, questions in enumerate(state.questions):
+        for question in questions:
+            if question.kind == "kb" and turn == state.turn:
+                due.append(question)
+            elif question.kind == "order" and identified is not None:
+                if max(turn, identified) == state.turn:
+                    due.append(question)
+    if ongoing and state.humans and not state.questions[state.turn]:
+        lone = kb_question(state.humans[-1], state.lang)
+        if lone is not None:
+            due.append(lone)
+    return due
+
+
+def side_answers(
+    state: DialogueState, kb_tool: str | None, *, ongoing: bool = False
+) -> NeedTools | list[str]:
+    """The reads still needed to answer the questions due this turn, else the answers.
+
+    Args:
+        state: The dialogue state.
+        kb_tool: The knowledge-base search tool, if the model has one.
+        ongoing: Whether a request is under way and the reply is about it (not a knowledge-base
+            answer already).
+    """
+    answers: list[str] = []
+    asked: set[str] = set()
+    for question in _due(state, ongoing=ongoing):
+        if question.kind == "kb":
+            if kb_tool is None:
+                continue
+            searches = [
+                e
+                for e in state.turn_events
+                if e.name == kb_tool and e.args.get("query") == question.text
+            ]
+            if not searches:
+                args = {"query": question.text, "lang": state.lang, "k": 5}
+                return NeedTools((Call(kb_tool, args),))
+            chosen = chosen_articles(searches[-1].result, question.topics)
+            if chosen:
+                answers.append(say.kb_answer(chosen, state.lang))
+            continue
+        order_id = question.order_id
+        if order_id is None or order_id in asked or state.user is None:
+            continue
+        asked.add(order_id)
+        if order_id not in state.user.get("orders", []):
+            answers.append(say.not_your_order(order_id, state.lang))
+            continue
+        order = state.orders.get(order_id)
+        if order is None:
+            return NeedTools((Call("get_order_details", {"order_id": order_id}),))
+        answers.append(say.order_facts(order, state.lang))
+    return answers

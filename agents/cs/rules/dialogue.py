@@ -1,0 +1,440 @@
+"""The CS agent's rules policy: the next assistant message, decided from the transcript.
+
+A small state machine re-derived on every call (`state`): transfer when a person
+or a refund-only is asked for; identify the customer before any account read; read their record,
+check an order is theirs before reading it; plan the change (`actions`) and propose it with
+`propose_action`, as any model does (the CS graph shows the customer the confirmation rendered
+from it); write exactly the proposal only when the customer's latest message answers it with an
+unhedged yes (`shopcrew.agents.cs.confirmation`). Anything else said to a proposal is answered
+(a question), read as a new request (a correction) or asked again. Knowledge-base questions are
+answered from the search tool's articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+from shopcrew.agents.cs.confirmation import read_confirmation
+from shopcrew.agents.cs.proposals import PROPOSE_TOOL, Proposal, answered_proposal
+from shopcrew.agents.cs.rules import replies as say
+from shopcrew.agents.cs.rules.actions import (
+    Ask,
+    AskWhat,
+    Call,
+    NeedTools,
+    Propose,
+    Refuse,
+    order_item_names,
+    plan_order_action,
+    plan_user_address,
+)
+from shopcrew.agents.cs.rules.agenda import Agenda, derive_agenda
+from shopcrew.agents.cs.rules.answers import chosen_articles, side_answers
+from shopcrew.agents.cs.rules.nlu import Understanding
+from shopcrew.agents.cs.rules.request import Focus, Request, current_request, identity
+from shopcrew.agents.cs.rules.segments import action_family
+from shopcrew.agents.cs.rules.state import (
+    IDENTIFY_TOOLS,
+    WRITE_TOOLS,
+    DialogueState,
+    message_text,
+)
+from shopcrew.agents.cs.rules.state import derive_state as derive_state
+
+__all__ = ["KB_TOOL", "TRANSFER_TOOL", "next_message"]
+
+logger = logging.getLogger(__name__)
+
+KB_TOOL = "search_knowledge_base"
+TRANSFER_TOOL = "transfer_to_human_agents"
+_QUESTION = re.compile(r"[?？]|吗|么|多久|几天|怎么|如何|what|how|when|where|can i|do you", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Proposing:
+    """Propose a change (`propose_action`), with what to say before its confirmation."""
+
+    plan: Propose
+    lead: str = ""
+
+
+Step = NeedTools | Propose | str
+"""What the request at hand needs next: records to read, a change to propose, or a reply."""
+Outcome = Step | Proposing
+
+
+def _transfer(state: DialogueState, request: Request) -> NeedTools:
+    who = state.user_id or "unidentified customer"
+    why = (
+        "asks for a person"
+        if request.wants_human
+        else "wants a refund without returning the item"
+        if request.refund_only
+        else "complaint or request outside what the tools can do"
+    )
+    latest = state.humans[-1][:300]
+    summary = f"{who} {why}. Order: {request.order_id or 'none'}. Last message: {latest}"
+    return NeedTools((Call(TRANSFER_TOOL, {"summary": summary}),))
+
+
+def _kb_tool(tool_names: frozenset[str]) -> str | None:
+    if KB_TOOL in tool_names or not tool_names:
+        return KB_TOOL
+    return next((name for name in sorted(tool_names) if "knowledge" in name), None)
+
+
+def _kb(state: DialogueState, tool_names: frozenset[str]) -> Step:
+    tool = _kb_tool(tool_names)
+    if tool is None:
+        return say.kb_answer([], state.lang)
+    query = state.humans[-1]
+    searches = [
+        event
+        for event in state.turn_events
+        if event.name == tool and event.args.get("query", query) == query
+    ]
+    if not searches:
+        args = {"query": query, "lang": state.lang, "k": 5}
+        return NeedTools((Call(tool, args),))
+    return say.kb_answer(chosen_articles(searches[-1].result, state.latest().faq), state.lang)
+
+
+def _is_question(understood: Understanding, text: str) -> bool:
+    return bool(understood.faq) or bool(_QUESTION.search(text))
+
+
+def _faq_turn(state: DialogueState, request: Request) -> bool:
+    """A general question about the shop's rules, not about one of the customer's orders."""
+    latest = state.latest()
+    if request.order_id is not None or not _is_question(latest, state.humans[-1]):
+        return False
+    if latest.asks_action:
+        return False
+    return bool(latest.faq) or latest.action is None
+
+
+def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]) -> Step:
+    who = identity(state)
+    if who.email and not state.tried("find_user_id_by_email", {"email": who.email}):
+        return NeedTools((Call("find_user_id_by_email", {"email": who.email}),))
+    if who.name and who.zip:
+        args = {"first_name": who.name[0], "last_name": who.name[1], "zip": who.zip}
+        swapped = {"first_name": who.name[1], "last_name": who.name[0], "zip": who.zip}
+        # Name order is ambiguous ("Lee, Ann"): after a miss, try the parts the other way round.
+        for attempt in (args, swapped):
+            if not state.tried("find_user_id_by_name_zip", attempt):
+                return NeedTools((Call("find_user_id_by_name_zip", attempt),))
+    failed = any(event.name in IDENTIFY_TOOLS and not event.ok for event in state.turn_events)
+    wants_account = (
+        request.action is not None or request.order_id is not None or request.refuses_identify
+    )
+    latest = state.latest()
+    if _faq_turn(state, request) and not (latest.email or latest.name):
+        return _kb(state, tool_names)
+    if not wants_account and not failed:
+        if _is_question(latest, state.humans[-1]):
+            return _kb(state, tool_names)
+        if latest.scores.get("thanks"):
+            return say.greet(state.lang, after_change=True)
+        if not (who.email or who.name):
+            return say.greet(state.lang)
+    text = say.ask_identification(state.lang, refused=request.refuses_identify, failed=failed)
+    return _with_note(text, state)
+
+
+def _with_note(text: str, state: DialogueState) -> str:
+    if state.latest().injection:
+        return f"{say.injection_note(state.lang)} {text}"
+    return text
+
+
+def _order_request(state: DialogueState, order: Mapping[str, Any], focus: Focus | None) -> Request:
+    """The request about an order already read, with the order's items to look for."""
+    request = current_request(state, item_names=order_item_names(order), focus=focus)
+    if request.inferred_drop and order.get("status") == "delivered":
+        request = replace(request, action="return")
+    return request
+
+
+_FINAL_REFUSALS = frozenset({"status", "unavailable", "same_payment", "payment_changed"})
+"""Refusals that finish a request of several: what the customer could fix by naming another
+payment method or item keeps the request at hand."""
+
+
+def _final_refusal(state: DialogueState, focus: Focus) -> str | None:
+    """The policy's outright refusal of the request read from a focus, as said to the customer."""
+    request = current_request(state, focus=focus)
+    user, order_id = state.user, request.order_id
+    if user is None or order_id is None or request.action in {None, "status", "user_address"}:
+        return None
+    if order_id not in user.get("orders", []):
+        return say.not_your_order(order_id, state.lang)
+    order = state.orders.get(order_id)
+    if order is None:
+        return None
+    request = _order_request(state, order, focus)
+    plan = plan_order_action(request, user, order, state.products)
+    if isinstance(plan, Refuse) and plan.why in _FINAL_REFUSALS:
+        return say.refuse(plan, state.lang, request.action)
+    return None
+
+
+def _agenda(state: DialogueState) -> Agenda | None:
+    def refused(focus: Focus) -> bool:
+        return _final_refusal(state, focus) is not None
+
+    return derive_agenda(state, refused=refused)
+
+
+def _core(state: DialogueState, tool_names: frozenset[str], agenda: Agenda | None) -> Step:
+    focus = agenda.focus if agenda is not None else None
+    request = current_request(state, focus=focus)
+    if request.complaint and request.action is None:
+        if not (request.faq and request.order_id is None):
+            return _transfer(state, request)
+    if state.user_id is None:
+        return _identify(state, request, tool_names)
+    user = state.user
+    if user is None:
+        return NeedTools((Call("get_user_details", {"user_id": state.user_id}),))
+    lang = state.lang
+    latest = state.latest()
+    if latest.injection and latest.amounts:
+        return say.refuse_money(lang)
+    if _faq_turn(state, request) or (
+        request.action is None and _is_question(latest, state.humans[-1])
+    ):
+        if not latest.order_ids:
+            return _kb(state, tool_names)
+    if request.action is None and request.order_in_window:
+        request = replace(request, action="status")
+    if request.action is None:
+        finished = agenda is not None and bool(agenda.finished)
+        return say.greet(lang, after_change=state.last_write_turn >= 0 or finished)
+    if request.action == "user_address":
+        change = plan_user_address(request, state.user_id)
+        return change if isinstance(change, Propose) else _render(change, state, request)
+    order_id = request.order_id
+    if order_id is None:
+        return say.ask_order(lang, [str(o) for o in user.get("orders", [])])
+    if order_id not in user.get("orders", []):
+        return _with_note(say.not_your_order(order_id, lang), state)
+    order = state.orders.get(order_id)
+    if order is None:
+        return NeedTools((Call("get_order_details", {"order_id": order_id}),))
+    if request.action == "status":
+        return say.order_facts(order, lang)
+    request = _order_request(state, order, focus)
+    plan = plan_order_action(request, user, order, state.products)
+    if state.user_stale and _charges_gift_card(plan):
+        # A refund earlier in the conversation may have raised the balance: read it again.
+        return NeedTools((Call("get_user_details", {"user_id": state.user_id}),))
+    if isinstance(plan, NeedTools | Propose):
+        return plan
+    return _render(plan, state, request)
+
+
+_PAYER_WRITES = frozenset(
+    {"modify_pending_order_payment", "modify_pending_order_items", "exchange_delivered_order_items"}
+)
+
+
+def _charges_gift_card(plan: NeedTools | Propose | Ask | Refuse) -> bool:
+    """Whether the plan rests on a gift card's balance (a refusal for it, or a charge to it)."""
+    if isinstance(plan, Refuse):
+        return plan.why == "gift_insufficient"
+    if isinstance(plan, Propose):
+        source = plan.payment_method.get("source")
+        return plan.call.name in _PAYER_WRITES and source == "gift_card"
+    return False
+
+
+_ASK_AGAIN: dict[str, AskWhat] = {"refund_method": "refund_method", "payment_unknown": "payment"}
+"""Refusals of a detail the customer can give again: the question follows the refusal."""
+
+
+def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
+    if isinstance(plan, Ask):
+        return _with_note(say.ask_detail(plan, state.lang), state)
+    refusal = say.refuse(plan, state.lang, request.action)
+    again = _ASK_AGAIN.get(plan.why)
+    if again is not None:
+        separator = "" if state.lang == "zh" else " "
+        refusal += separator + say.ask_detail(Ask(again, plan.order_id), state.lang)
+    return _with_note(refusal, state)
+
+
+def _confirmed(messages: Sequence[BaseMessage], state: DialogueState) -> Proposal | None:
+    """The proposal the customer's latest message answers with an unhedged yes, if any."""
+    proposal = answered_proposal(messages)
+    if proposal is None or state.turn_events:
+        return None
+    latest = next(m for m in reversed(messages) if m.type == "human")
+    reading = read_confirmation(message_text(latest), action=proposal.name)
+    return proposal if reading.is_yes else None
+
+
+def _leads(
+    state: DialogueState,
+    agenda: Agenda,
+    previous: Agenda | None,
+    done: tuple[str, str] | None,
+) -> list[str]:
+    """What to say before the answer when a message carries several requests.
+
+    Args:
+        state: The dialogue state.
+        agenda: Its agenda.
+        previous: The agenda the previous reply was decided from, if it had the same anchor.
+        done: Name and result of the write made this turn for one of the requests.
+    """
+    lang = state.lang
+    leads = [say.done(done[0], done[1], lang, more=True)] if done else []
+    if agenda.indices("declined", turn=state.turn):
+        leads.append(say.declined(lang))
+    reported = set(previous.indices("refused")) if previous else set()
+    for finished in agenda.finished:
+        if finished.how == "refused" and finished.index not in reported:
+            text = _final_refusal(state, finished.focus)
+            if text:
+                leads.append(text)
+    current = agenda.current
+    if current is None:
+        return leads
+    if agenda.index > (previous.index if previous else 0):
+        noun = str(action_family(current.action))
+        leads.append(say.next_request(noun, current.understood.order_ids, lang))
+    elif previous is None and state.turn == agenda.anchor:
+        requests = [
+            (str(action_family(s.action)), next(iter(s.understood.order_ids), None))
+            for s in agenda.segments
+        ]
+        leads.append(say.one_at_a_time(requests, lang))
+    return leads
+
+
+_STATUS_CHANGING = frozenset(
+    {
+        "cancel_pending_order",
+        "modify_pending_order_items",
+        "return_delivered_order_items",
+        "exchange_delivered_order_items",
+    }
+)
+"""Writes after which the order can take no other change (rules 4, 6 and 8)."""
+
+
+def _blocking_note(state: DialogueState, agenda: Agenda, plan: Propose) -> str:
+    """Before a change that closes the order, name the requests for it that it rules out."""
+    if plan.call.name not in _STATUS_CHANGING or plan.order_id is None:
+        return ""
+    later = [
+        str(action_family(segment.action))
+        for segment in agenda.segments[agenda.index + 1 :]
+        if plan.order_id in segment.understood.order_ids
+    ]
+    return say.blocked_later(plan.order_id, later, state.lang) if later else ""
+
+
+def _previous_agenda(
+    messages: Sequence[BaseMessage], state: DialogueState, agenda: Agenda
+) -> Agenda | None:
+    if state.prev_reply_index is None:
+        return None
+    before = _agenda(derive_state(messages[: state.prev_reply_index]))
+    return before if before is not None and before.anchor == agenda.anchor else None
+
+
+def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcome:
+    state = derive_state(messages)
+    if not state.humans:
+        return say.greet(state.lang)
+    if state.transferred:
+        return say.transferred(state.lang)
+    refused = [e for e in state.turn_events if e.name == PROPOSE_TOOL and not e.ok]
+    if refused:
+        return say.failed(refused[-1].explanation, state.lang)
+    agenda = _agenda(state)
+    writes = [event for event in state.turn_events if event.name in WRITE_TOOLS]
+    done = None
+    if writes:
+        finished_now = agenda is not None and agenda.indices("done", turn=state.turn)
+        if not writes[-1].ok:
+            return say.failed(writes[-1].explanation, state.lang)
+        if not finished_now:
+            return say.done(writes[-1].name, writes[-1].result or "", state.lang)
+        done = (writes[-1].name, writes[-1].result or "")
+    focus = agenda.focus if agenda is not None else None
+    request = current_request(state, focus=focus)
+    if request.wants_human or request.refund_only:
+        return _transfer(state, request)
+    confirmed = _confirmed(messages, state) if done is None else None
+    if confirmed is not None:
+        logger.debug("confirmed %s", confirmed.name)
+        return NeedTools((Call(confirmed.name, dict(confirmed.arguments)),))
+    current = _core(state, tool_names, agenda)
+    if isinstance(current, NeedTools):
+        return current
+    # Questions asked beside the action are answered first, once the reply to it is settled.
+    ongoing = request.action not in {None, "status"} and not _faq_turn(state, request)
+    answers = side_answers(state, _kb_tool(tool_names), ongoing=ongoing)
+    if isinstance(answers, NeedTools):
+        return answers
+    leads, note = answers, ""
+    if agenda is not None:
+        leads += _leads(state, agenda, _previous_agenda(messages, state, agenda), done)
+        note = _blocking_note(state, agenda, current) if isinstance(current, Propose) else ""
+    if isinstance(current, Propose):
+        if not leads and answered_proposal(messages) is not None:
+            # Neither a yes nor anything else to answer: say so, and ask again.
+            leads = [say.not_yet(state.lang)]
+        return Proposing(current, _join([*leads, note], state.lang))
+    return _join([*leads, current], state.lang) if leads else current
+
+
+def _join(parts: Sequence[str], lang: str) -> str:
+    kept = [part for part in parts if part]
+    return " ".join(kept) if lang == "en" else "".join(kept)
+
+
+def _message(outcome: Outcome, state: DialogueState) -> AIMessage:
+    if isinstance(outcome, str):
+        return AIMessage(content=outcome)
+    if isinstance(outcome, Propose):
+        outcome = Proposing(outcome)
+    if isinstance(outcome, Proposing):
+        args = {"name": outcome.plan.call.name, "arguments": dict(outcome.plan.call.args)}
+        calls = [
+            {"name": PROPOSE_TOOL, "args": args, "id": f"call_{state.call_count + 1}"},
+        ]
+    else:
+        calls = [
+            {"name": call.name, "args": dict(call.args), "id": f"call_{state.call_count + i + 1}"}
+            for i, call in enumerate(outcome.calls)
+        ]
+    return AIMessage(
+        content=outcome.lead if isinstance(outcome, Proposing) else "",
+        tool_calls=[{**call, "type": "tool_call"} for call in calls],
+    )
+
+
+def next_message(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> AIMessage:
+    """Decide the CS agent's next message from the conversation so far.
+
+    Args:
+        messages: The conversation: customer messages, the agent's earlier messages and tool
+            calls, and the tool results.
+        tool_names: Names of the tools bound to the model.
+
+    Returns:
+        Tool calls (τ-bench names and arguments) or a reply in the customer's language.
+    """
+    visible = [m for m in messages if m.type in {"human", "ai", "tool"}]
+    outcome = _step(visible, tool_names)
+    return _message(outcome, derive_state(visible))

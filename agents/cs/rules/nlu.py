@@ -1,0 +1,323 @@
+"""Language understanding of the CS rules model: language, intents and slots of one message.
+
+Intents are scored from weighted cue phrases (`lexicon`): English over normalised lower-case
+text, Chinese over the text and its jieba tokens. A message can carry several signals at once
+(identification, a request, an injected "system" note), so `understand` returns them all and the
+dialogue policy (`dialogue`) decides what to do with them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+import jieba
+
+from shopcrew.agents.cs.language import Lang, detect_language
+from shopcrew.agents.cs.rules.lexicon import EN_CUES, FAQ_EN, FAQ_ZH, ZH_CUES
+from shopcrew.agents.cs.rules.slots import (
+    Address,
+    CancelReason,
+    PaymentRef,
+    extract_address,
+    extract_amounts,
+    extract_cancel_reason,
+    extract_email,
+    extract_name,
+    extract_name_zip,
+    extract_order_ids,
+    extract_payment_refs,
+    extract_zip,
+)
+
+__all__ = [
+    "ACTIONS",
+    "STATUS_NEEDED",
+    "Action",
+    "Lang",
+    "OrderQuestion",
+    "Understanding",
+    "detect_language",
+    "detect_yes_no",
+    "faq_topics",
+    "intent_scores",
+    "is_policy_question",
+    "understand",
+]
+
+logger = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
+
+Action = Literal[
+    "cancel",
+    "modify_items",
+    "modify_address",
+    "modify_payment",
+    "return",
+    "exchange",
+    "user_address",
+    "status",
+]
+ACTIONS: tuple[Action, ...] = (
+    "cancel",
+    "modify_items",
+    "modify_address",
+    "modify_payment",
+    "return",
+    "exchange",
+    "user_address",
+    "status",
+)
+OrderQuestion = Literal["status", "tracking", "amount"]
+STATUS_NEEDED: dict[str, str] = {
+    "cancel": "pending",
+    "modify_items": "pending",
+    "modify_address": "pending",
+    "modify_payment": "pending",
+    "return": "delivered",
+    "exchange": "delivered",
+}
+"""The order status each order action needs (the τ-bench retail rules)."""
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_YES_EN = re.compile(
+    r"^(?:(?:and|so|then|also)[ ,]+)?"
+    r"(?:yes|yeah|yep|yup|sure|ok(?:ay)?|confirm(?:ed)?|correct|right|go ahead|do it|please do|"
+    r"proceed|sounds good|that'?s (?:right|correct|fine)|absolutely|definitely|of course|"
+    r"fine|alright|all right|perfect|great|affirmative|go for it|let'?s do it)\b",
+    re.IGNORECASE,
+)
+_YES_EN_ANYWHERE = re.compile(
+    r"\b(?:go ahead|please proceed|i confirm|confirmed|do it|yes,? please)\b", re.IGNORECASE
+)
+_NO_EN = re.compile(
+    r"^(?:no|nope|nah|don'?t|do not|never ?mind|cancel that|stop|wait|hold on|not now)\b|"
+    r"\b(?:never ?mind|forget it|don'?t do|do not do|changed my mind|let'?s not|"
+    r"skip (?:that|this|it)|leave (?:that|this|it) (?:one|as it is|alone))\b",
+    re.IGNORECASE,
+)
+_YES_ZH = re.compile(
+    r"^(?:确认|是的|是|对|对的|没错|好的|好|可以|行|嗯|同意|没问题|确定|办吧|就这样)"
+)
+_YES_ZH_ANYWHERE = re.compile(r"确认|没问题|办理吧|就这样吧|同意|可以的|请办理|麻烦办理|执行吧")
+_NO_ZH = re.compile(
+    r"^(?:不|别|算了|先不|不用|不要|等等|等一下|取消吧)|算了|先不要|不用了|不换了|不改了|不退了|"
+    r"跳过|不办了|先不办"
+)
+_TRACKING = re.compile(r"track|tracking|单号|物流|运单|追踪|跟踪", re.IGNORECASE)
+_AMOUNT_Q = re.compile(
+    r"how much|amount|total|paid|pay\b|charged|付了多少|多少钱|花了多少|金额|支付了多少",
+    re.IGNORECASE,
+)
+_QUESTION_MARK = re.compile(r"[?？吗呢]|几点|什么时候|when|what|hours")
+_ZH_PAY_CHANGE = re.compile(r"(?:改|换)(?:成|为|用)?[^，。,.；;差]{0,10}(?:付款|支付|付钱|来付)")
+_ACT_REQUEST = re.compile(
+    r"\b(?:i'?d like|i would like|i want|i wanna|i need|i wish|i'?m (?:looking|hoping|trying)|"
+    r"(?:please|pls) (?:help me|can you)?|help me|let me|could you|can you|i'?d love) "
+    r"(?:to )?(?:get |have |make )?(?:\w+ )?"
+    r"(?:return|exchange|cancel|change|modify|swap|switch|replace|send back|update|pay for)\b|"
+    r"(?:我想|我要|想要|我需要|请帮我|帮我|麻烦)(?:把|将)?[^，。？！?]{0,12}(?:退货|退掉|退回|换货|取消|修改|改|换)",
+    re.IGNORECASE,
+)
+_POLICY_ASK = re.compile(
+    r"\b(?:policy|policies|how (?:long|many|much|do|does|can)|what(?:'s| is| are)|can i|"
+    r"do you|is it possible|are .{0,20} allowed)\b|政策|规定|多久|几天|能不能|可以吗|吗[？?]?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """Everything the rules model reads from one customer message."""
+
+    lang: Lang
+    scores: Mapping[str, float]
+    """Score per intent (only intents with a cue present)."""
+    action: Action | None = None
+    """The account action asked for, if any."""
+    order_question: OrderQuestion | None = None
+    """For ``action == "status"``: what about the order they ask."""
+    yes_no: bool | None = None
+    """True for an explicit yes, False for a no, None for neither."""
+    wants_human: bool = False
+    refund_only: bool = False
+    complaint: bool = False
+    injection: bool = False
+    asks_action: bool = False
+    """The message asks for an account action outright ("I'd like to return…"), not about the
+    shop's rules: the request flow starts rather than a knowledge-base answer."""
+    refuses_identify: bool = False
+    faq: tuple[str, ...] = ()
+    """Knowledge-base topics asked about, best first."""
+    order_ids: tuple[str, ...] = ()
+    email: str | None = None
+    name: tuple[str, str] | None = None
+    zip: str | None = None
+    address: Address | None = None
+    reason: CancelReason | None = None
+    payments: tuple[PaymentRef, ...] = ()
+    amounts: tuple[float, ...] = ()
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def _normalise_en(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").lower()
+    return re.sub(r"\s+", " ", text)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])(?:" + pattern + r")(?![a-z0-9])")
+
+
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(token for token in jieba.lcut(text) if token.strip())
+
+
+def intent_scores(text: str) -> dict[str, float]:
+    """Score every intent whose cues occur in the message (both languages' cues are tried)."""
+    scores: dict[str, float] = {}
+    english = _normalise_en(text)
+    for intent, cues in EN_CUES.items():
+        for pattern, weight in cues:
+            if _compiled(pattern).search(english):
+                scores[intent] = scores.get(intent, 0.0) + weight
+    if _ZH_PAY_CHANGE.search(text):
+        scores["modify_payment"] = scores.get("modify_payment", 0.0) + 2
+    if _CJK.search(text):
+        tokens = _tokens(text)
+        for intent, cues in ZH_CUES.items():
+            for phrase, weight in cues:
+                if phrase in text or phrase in tokens:
+                    scores[intent] = scores.get(intent, 0.0) + weight
+    return scores
+
+
+def faq_topics(text: str) -> tuple[str, ...]:
+    """Knowledge-base topics the message asks about, most cues first."""
+    english = _normalise_en(text)
+    counts: dict[str, int] = {}
+    for topic, patterns in FAQ_EN.items():
+        hits = sum(1 for pattern in patterns if _compiled(pattern).search(english))
+        if hits:
+            counts[topic] = counts.get(topic, 0) + hits
+    for topic, phrases in FAQ_ZH.items():
+        hits = sum(1 for phrase in phrases if phrase in text.lower())
+        if hits:
+            counts[topic] = counts.get(topic, 0) + hits
+    return tuple(sorted(counts, key=lambda topic: -counts[topic]))
+
+
+def is_policy_question(text: str) -> bool:
+    """Whether the text asks about the shop's rules ("what is…", "can I…", "能不能…吗")."""
+    return bool(_POLICY_ASK.search(text))
+
+
+def detect_yes_no(text: str) -> bool | None:
+    """True for an explicit yes, False for a no or a retraction, None otherwise."""
+    stripped = text.strip().lstrip("，,。.!！ ")
+    if _NO_EN.search(stripped) or _NO_ZH.search(stripped):
+        return False
+    if _YES_EN.search(stripped) or _YES_EN_ANYWHERE.search(stripped):
+        return True
+    if _YES_ZH.search(stripped) or _YES_ZH_ANYWHERE.search(stripped):
+        return True
+    return None
+
+
+def _wants_human(text: str, scores: Mapping[str, float]) -> bool:
+    """A request for a person: a request verb, or a bare "human"/"人工客服" said on its own."""
+    score = scores.get("human", 0.0)
+    if score >= 4:
+        return True
+    bare = re.sub(r"[\s,，。.!！]+", "", text)
+    return score >= 2 and len(bare) <= 16 and not _QUESTION_MARK.search(text)
+
+
+def _action(scores: Mapping[str, float], text: str, has_address: bool) -> Action | None:
+    candidates: dict[Action, float] = {a: scores[a] for a in ACTIONS if scores.get(a, 0.0) > 0}
+    if has_address and "user_address" not in candidates and "modify_address" in candidates:
+        candidates["modify_address"] += 2
+    if "user_address" in candidates and candidates["user_address"] >= 4:
+        return "user_address"
+    if "modify_address" in candidates and candidates["modify_address"] >= 3:
+        return "modify_address"
+    strong = {action for action, score in candidates.items() if score >= 3}
+    if candidates.get("modify_payment", 0) >= 3 and not {"return", "exchange", "cancel"} & strong:
+        item_change = candidates.get("modify_items", 0) + candidates.get("exchange", 0)
+        if item_change < 3:
+            return "modify_payment"
+    candidates.pop("modify_payment", None)
+    candidates.pop("modify_address", None)
+    candidates.pop("user_address", None)
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda action: (candidates[action], -ACTIONS.index(action)))
+    if candidates[best] < 2 and best == "modify_items":
+        return None
+    return best
+
+
+def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
+    """Read one customer message: its language, intents and slots.
+
+    Args:
+        text: The message.
+        default_lang: The conversation's language, for messages with no letters.
+
+    Returns:
+        The understanding; the dialogue policy combines it with the conversation so far.
+    """
+    scores = intent_scores(text)
+    address = extract_address(text)
+    action = _action(scores, text, address is not None)
+    refund_only = scores.get("refund_only", 0.0) >= 4 or (
+        scores.get("refund_only", 0.0) >= 3 and "refund" in _normalise_en(text)
+    )
+    question: OrderQuestion | None = None
+    if action == "status":
+        if _TRACKING.search(text):
+            question = "tracking"
+        elif _AMOUNT_Q.search(text) and scores.get("status", 0) >= 4:
+            question = "amount"
+        else:
+            question = "status"
+    zip_code = extract_zip(text)
+    if zip_code is not None and address is not None and zip_code == address.zip:
+        zip_code = None if "邮编" not in text and "zip" not in text.lower()[:40] else zip_code
+    name = extract_name(text)
+    bare = extract_name_zip(text)
+    if bare is not None and not (address is not None and bare[1] == address.zip):
+        name = name or bare[0]
+        zip_code = zip_code or bare[1]
+    return Understanding(
+        lang=detect_language(text, default=default_lang),
+        scores=scores,
+        action=action,
+        order_question=question,
+        yes_no=detect_yes_no(text),
+        wants_human=_wants_human(text, scores),
+        refund_only=refund_only,
+        complaint=scores.get("complaint", 0.0) >= 3,
+        injection=scores.get("injection", 0.0) >= 4,
+        asks_action=(
+            action is not None
+            and action != "status"
+            and bool(_ACT_REQUEST.search(_normalise_en(text)))
+            and not _POLICY_ASK.search(text)
+        ),
+        refuses_identify=scores.get("refuse_identify", 0.0) >= 3,
+        faq=faq_topics(text),
+        order_ids=extract_order_ids(text),
+        email=extract_email(text),
+        name=name,
+        zip=zip_code,
+        address=address,
+        reason=extract_cancel_reason(text),
+        payments=extract_payment_refs(text),
+        amounts=extract_amounts(text),
+    )

@@ -1,0 +1,24 @@
+"""Where each kind of long-term record lives in a merchant's store, in one place.
+
+Agents write their reports and notes under these namespaces and other agents, the digest, the
+scenario runner and the service read them back; LangGraph's `BaseStore` takes them as tuples.
+"""
+
+from __future__ import annotations
+
+__all__ = ["audits_namespace", "customer_namespace", "reviews_namespace"]
+
+
+def customer_namespace(merchant_id: str, customer_id: str) -> tuple[str, ...]:
+    """A customer's long-term notes (changes made, escalations), shown in later conversations."""
+    return ("customers", merchant_id, customer_id)
+
+
+def audits_namespace(merchant_id: str) -> tuple[str, ...]:
+    """The store manager's audit reports, one item per audit run."""
+    return ("crew", merchant_id, "audits")
+
+
+def reviews_namespace(merchant_id: str) -> tuple[str, ...]:
+    """The marketing planner's budget reviews, one item per review."""
+    return ("crew", merchant_id, "budget_reviews")

@@ -1,0 +1,21 @@
+"""LangChain tools over the adapter Protocols: the τ-bench retail tools and merchant tools."""
+
+from shopcrew.tools.langchain.merchant import build_ads_tools, build_kb_tools, build_listing_tools
+from shopcrew.tools.langchain.retail import (
+    RETAIL_READ_TOOLS,
+    RETAIL_TOOL_NAMES,
+    RETAIL_WRITE_TOOLS,
+    TRANSFER_TOOL,
+    build_retail_tools,
+)
+
+__all__ = [
+    "RETAIL_READ_TOOLS",
+    "RETAIL_TOOL_NAMES",
+    "RETAIL_WRITE_TOOLS",
+    "TRANSFER_TOOL",
+    "build_ads_tools",
+    "build_kb_tools",
+    "build_listing_tools",
+    "build_retail_tools",
+]

@@ -1,0 +1,144 @@
+"""The reference `AdsAdapter`: campaigns in memory, optionally kept in `campaigns.jsonl`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from shopcrew.errors import ToolInputError
+from shopcrew.tools.records.campaigns import Campaign, CampaignStatus, load_campaigns
+from shopcrew.tools.reference._record_table import RecordTable
+
+__all__ = ["CAMPAIGNS_FILE", "JsonAdsAdapter"]
+
+CAMPAIGNS_FILE = "campaigns.jsonl"
+"""The campaigns file of a store directory: one `Campaign` per line (optional)."""
+
+
+class JsonAdsAdapter:
+    """One merchant's ad campaigns, in memory and (when `path` is set) in a JSON Lines file.
+
+    Writes are atomic and honour `idempotency_key`, as `JsonListingAdapter`'s. A budget
+    must be finite and within the campaign's `[min_budget, max_budget]`.
+
+    Args:
+        campaigns: The initial campaigns.
+        merchant_id: The merchant they belong to.
+        path: The file that every write rewrites atomically, or None for memory only.
+        table: Makes the table that holds them (called with `RecordTable`'s arguments):
+            `RecordTable`, this process's memory, or a shared one such as
+            `shopcrew.workers.SharedRecordTable.over(ledger)` (the merchant's workers
+            then read and change the same campaigns).
+    """
+
+    def __init__(
+        self,
+        campaigns: Iterable[Campaign] = (),
+        *,
+        merchant_id: str = "default",
+        path: Path | None = None,
+        table: Callable[..., RecordTable[Campaign]] = RecordTable,
+    ) -> None:
+        self.merchant_id = merchant_id
+        self._table = table(
+            campaigns,
+            model=Campaign,
+            kind="campaign",
+            merchant_id=merchant_id,
+            path=path,
+            hint="List the merchant's campaigns with `list_campaigns()`.",
+        )
+
+    @classmethod
+    def from_dir(
+        cls,
+        store_dir: Path,
+        *,
+        merchant_id: str = "default",
+        persist: bool = True,
+        table: Callable[..., RecordTable[Campaign]] = RecordTable,
+    ) -> JsonAdsAdapter:
+        """Load `store_dir/campaigns.jsonl` (no file: no campaigns); see `JsonListingAdapter`.
+
+        Raises:
+            StoreFileError: The file is malformed; nothing was loaded.
+        """
+        path = Path(store_dir) / CAMPAIGNS_FILE
+        campaigns = load_campaigns(path) if path.exists() else []
+        return cls(campaigns, merchant_id=merchant_id, path=path if persist else None, table=table)
+
+    def get_campaign(self, campaign_id: str) -> Campaign:
+        """See `AdsAdapter.get_campaign`."""
+        return self._table.get(campaign_id)
+
+    def list_campaigns(self) -> list[Campaign]:
+        """See `AdsAdapter.list_campaigns`."""
+        return self._table.all()
+
+    def set_campaign_budget(
+        self, campaign_id: str, daily_budget: float, *, idempotency_key: str | None = None
+    ) -> Campaign:
+        """See `AdsAdapter.set_campaign_budget`."""
+
+        def change(campaign: Campaign) -> Campaign:
+            if not campaign.allows(daily_budget):
+                cap = "no cap" if campaign.max_budget is None else f"{campaign.max_budget:g}"
+                raise ToolInputError(
+                    f"Daily budget {daily_budget!r} for campaign {campaign_id!r} is outside its "
+                    f"bounds [{campaign.min_budget:g}, {cap}]; choose a budget within them. "
+                    "Nothing was changed."
+                )
+            return campaign.model_copy(update={"daily_budget": float(daily_budget)})
+
+        return self._table.write(
+            campaign_id,
+            operation="set_campaign_budget",
+            arguments={"daily_budget": daily_budget},
+            change=change,
+            idempotency_key=idempotency_key,
+        )
+
+    def _set_status(
+        self, campaign_id: str, status: CampaignStatus, idempotency_key: str | None
+    ) -> Campaign:
+        return self._table.write(
+            campaign_id,
+            operation=f"set_campaign_status:{status}",
+            arguments={"status": status},
+            change=lambda campaign: campaign.model_copy(update={"status": status}),
+            idempotency_key=idempotency_key,
+        )
+
+    def pause_campaign(self, campaign_id: str, *, idempotency_key: str | None = None) -> Campaign:
+        """See `AdsAdapter.pause_campaign`."""
+        return self._set_status(campaign_id, "paused", idempotency_key)
+
+    def resume_campaign(self, campaign_id: str, *, idempotency_key: str | None = None) -> Campaign:
+        """See `AdsAdapter.resume_campaign`."""
+        return self._set_status(campaign_id, "active", idempotency_key)
+
+    async def aget_campaign(self, campaign_id: str) -> Campaign:
+        """See `AdsAdapter.aget_campaign`."""
+        return self.get_campaign(campaign_id)
+
+    async def alist_campaigns(self) -> list[Campaign]:
+        """See `AdsAdapter.alist_campaigns`."""
+        return self.list_campaigns()
+
+    async def aset_campaign_budget(
+        self, campaign_id: str, daily_budget: float, *, idempotency_key: str | None = None
+    ) -> Campaign:
+        """See `AdsAdapter.aset_campaign_budget`."""
+        return self.set_campaign_budget(campaign_id, daily_budget, idempotency_key=idempotency_key)
+
+    async def apause_campaign(
+        self, campaign_id: str, *, idempotency_key: str | None = None
+    ) -> Campaign:
+        """See `AdsAdapter.apause_campaign`."""
+        return self.pause_campaign(campaign_id, idempotency_key=idempotency_key)
+
+    async def aresume_campaign(
+        self, campaign_id: str, *, idempotency_key: str | None = None
+    ) -> Campaign:
+        """See `AdsAdapter.aresume_campaign`."""
+        return self.resume_campaign(campaign_id, idempotency_key=idempotency_key)

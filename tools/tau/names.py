@@ -1,0 +1,91 @@
+"""The one place that names the τ-bench retail tools and the tables other modules need of them.
+
+Which tools write, which identify the customer, which read an account, which order status each
+write needs, and the argument model of each tool. Agents, the guard, the evaluations and the
+tool wrappers import these instead of spelling the names again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, Literal, get_args
+
+from pydantic import BaseModel
+
+from shopcrew.tools.tau import _args as _tau_args
+
+__all__ = [
+    "ACCOUNT_READ_TOOLS",
+    "CANCEL_REASONS",
+    "IDENTIFY_TOOLS",
+    "ITEM_CHANGE_TOOLS",
+    "ORDER_WRITE_TOOLS",
+    "RETAIL_READ_TOOLS",
+    "RETAIL_TOOL_NAMES",
+    "RETAIL_WRITE_TOOLS",
+    "STATUS_NEEDED",
+    "TRANSFER_TOOL",
+    "WriteToolName",
+    "retail_tool_args",
+]
+
+WriteToolName = Literal[
+    "cancel_pending_order",
+    "modify_pending_order_address",
+    "modify_pending_order_payment",
+    "modify_pending_order_items",
+    "return_delivered_order_items",
+    "exchange_delivered_order_items",
+    "modify_user_address",
+]
+"""The retail tools that change the store."""
+
+RETAIL_WRITE_TOOLS: Final[frozenset[str]] = frozenset(get_args(WriteToolName))
+"""The retail tools that change the store."""
+
+ORDER_WRITE_TOOLS: Final[frozenset[str]] = RETAIL_WRITE_TOOLS - {"modify_user_address"}
+"""The writes that change one order (they take an `order_id`)."""
+
+ITEM_CHANGE_TOOLS: Final[frozenset[str]] = frozenset(
+    {"modify_pending_order_items", "exchange_delivered_order_items"}
+)
+"""The writes that swap items for other variants (`item_ids` paired with `new_item_ids`)."""
+
+IDENTIFY_TOOLS: Final[frozenset[str]] = frozenset(
+    {"find_user_id_by_email", "find_user_id_by_name_zip"}
+)
+"""The tools that identify the customer."""
+
+ACCOUNT_READ_TOOLS: Final[frozenset[str]] = frozenset({"get_user_details", "get_order_details"})
+"""The reads of a customer's own records (they need an identified customer)."""
+
+TRANSFER_TOOL: Final = "transfer_to_human_agents"
+"""Hands the conversation to a person."""
+
+RETAIL_TOOL_NAMES: Final[tuple[str, ...]] = tuple(_tau_args.TOOL_ARGS)
+"""The 16 tool names, sorted."""
+
+RETAIL_READ_TOOLS: Final[frozenset[str]] = frozenset(RETAIL_TOOL_NAMES) - RETAIL_WRITE_TOOLS
+"""The retail tools that change nothing (identification, reads, calculate, think, transfer)."""
+
+STATUS_NEEDED: Final[Mapping[str, str]] = {
+    "cancel_pending_order": "pending",
+    "modify_pending_order_address": "pending",
+    "modify_pending_order_payment": "pending",
+    "modify_pending_order_items": "pending",
+    "return_delivered_order_items": "delivered",
+    "exchange_delivered_order_items": "delivered",
+}
+"""The order status each order write needs (the τ-bench retail rules)."""
+
+CANCEL_REASONS: Final[tuple[str, ...]] = ("no longer needed", "ordered by mistake")
+"""The two reasons a pending order may be cancelled for."""
+
+
+def retail_tool_args(name: str) -> type[BaseModel]:
+    """The pydantic model of a retail tool's arguments (strict, unknown arguments refused).
+
+    Raises:
+        KeyError: `name` is not one of the 16 retail tools.
+    """
+    return _tau_args.TOOL_ARGS[name]
