@@ -79,20 +79,30 @@ class CrewState(ApprovalState, total=False):
     escalation: NotRequired[dict[str, Any] | None]
     complaints: NotRequired[list[str]]
     """Customer messages whose product complaints the CS agent posted (CS threads)."""
+    replayed: NotRequired[bool]
+    """The event's customer message is already in the conversation: nothing runs again."""
 
 
 def accept_event(state: CrewState) -> dict[str, Any]:
     """Validate the event and choose its agent; a customer message joins the conversation."""
     event = parse_event(state["event"])
     update: dict[str, Any] = {"event": event.model_dump(mode="json"), "agent": route_event(event)}
+    replayed = False
     if isinstance(event, CustomerMessage):
-        update["messages"] = [HumanMessage(event.text, id=event.id)]
-    logger.info("event %s (%s) -> %s", event.id, event.kind, update["agent"])
+        # A message id the conversation already holds is a replay: appended again, LangGraph
+        # would replace the earlier message in place and move it after later replies.
+        replayed = any(message.id == event.id for message in state.get("messages", []))
+        if not replayed:
+            update["messages"] = [HumanMessage(event.text, id=event.id)]
+    update["replayed"] = replayed
+    logger.info(
+        "event %s (%s) -> %s%s", event.id, event.kind, update["agent"], replayed * " (replay)"
+    )
     return update
 
 
-CrewNode = Literal[AgentName, "escalate"]
-"""Where `accept_event` leads: an agent, or back to waiting for a person."""
+CrewNode = Literal[AgentName, "escalate", "__end__"]
+"""Where `accept_event` leads: an agent, back to waiting for a person, or nowhere (a replay)."""
 
 
 def route_to_agent(state: CrewState) -> CrewNode:
@@ -100,6 +110,8 @@ def route_to_agent(state: CrewState) -> CrewNode:
 
     A customer message on a conversation that waits for a person goes back to waiting.
     """
+    if state.get("replayed"):
+        return "__end__"
     if state["agent"] == "cs_agent" and awaits_person(state):
         return "escalate"
     return state["agent"]
@@ -183,7 +195,7 @@ def crew_builder(
     builder.add_node("planner", planner)
     builder.add_edge(START, "accept_event")
     builder.add_conditional_edges(
-        "accept_event", route_to_agent, ["cs_agent", "escalate", "store_manager", "planner"]
+        "accept_event", route_to_agent, ["cs_agent", "escalate", "store_manager", "planner", END]
     )
     builder.add_conditional_edges("cs_agent", after_cs_agent, ["escalate", END])
     builder.add_edge("escalate", END)

@@ -22,10 +22,12 @@ broken, defective, not as described) on the blackboard, for the store manager's 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal, NotRequired, TypedDict
+from uuid import uuid4
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
@@ -54,6 +56,7 @@ from shopcrew.agents.cs.guard import (
     Conversation,
     CsGuard,
     Refusal,
+    question_beside_proposal,
     read_conversation,
 )
 from shopcrew.agents.cs.proposals import (
@@ -69,9 +72,9 @@ from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
 from shopcrew.memory.namespaces import customer_namespace
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore
-from shopcrew.tools.langchain.retail import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
 from shopcrew.tools.protocols.retail import OrderAdapter
 from shopcrew.tools.records.escalations import EscalationIndex, EscalationTicket
+from shopcrew.tools.tau.names import IDENTIFY_TOOLS, RETAIL_WRITE_TOOLS, TRANSFER_TOOL
 
 __all__ = [
     "CsNode",
@@ -80,6 +83,7 @@ __all__ = [
     "build_cs_agent",
     "cs_agent_builder",
     "escalate",
+    "turn_reply",
 ]
 
 logger = logging.getLogger(__name__)
@@ -170,7 +174,7 @@ class _CsNodes:
             notes=self._notes(store, customer),
         )
         response = self.bound.invoke([SystemMessage(content=prompt), *messages], config)
-        return {"messages": [_customer_safe(response, messages)]}
+        return {"messages": [_customer_safe(_own_message(response, messages), messages)]}
 
     def _notes(self, store: BaseStore | None, customer: str | None) -> list[str]:
         if store is None or customer is None:
@@ -183,38 +187,37 @@ class _CsNodes:
     ) -> dict[str, Any]:
         """Run the last assistant message's tool calls, in order, each through the guard.
 
-        A checked `propose_action` ends the turn: its confirmation, rendered from the
-        proposal, becomes the turn's last message, and later calls of the message do not run.
+        A checked `propose_action` ends the turn: the calls after it do not run, and its
+        confirmation, rendered from the proposal, is the turn's last message, right after the
+        proposal's tool message (the guard reads a yes only in the customer message after it).
         """
         messages = state["messages"]
         last = messages[-1]
         calls = last.tool_calls if isinstance(last, AIMessage) else []
         # Identification made by this very message does not count for its other calls.
         conversation = read_conversation(messages[:-1])
-        results: list[BaseMessage] = []
+        done: list[ToolMessage] = []
+        skipped: list[ToolMessage] = []
         ticket: EscalationTicket | None = None
-        proposal: Proposal | None = None
+        proposed: tuple[ToolMessage, Proposal] | None = None
         for call in calls:
-            if ticket is not None or proposal is not None:
+            if ticket is not None or proposed is not None:
                 why = "the conversation went to a person" if ticket else "a proposal awaits"
-                results.append(_error(call, f"not run: {why}."))
+                skipped.append(_error(call, f"not run: {why}."))
                 continue
             proposing = as_proposal_call(call)
             if proposing is not None:
-                outcome = self.guard.propose(proposing, conversation)
+                outcome = self._propose(proposing, last, conversation)
                 if isinstance(outcome, Refusal):
-                    results.append(_refused(call, outcome))
+                    done.append(_refused(call, outcome))
                 else:
-                    proposal = outcome
-                    results.append(_proposed(call, outcome))
+                    proposed = (_proposed(call, outcome), outcome)
                 continue
             message = self._run_one(call, conversation, config)
-            results.append(message)
-            if call["name"] in RETAIL_WRITE_TOOLS:
-                # One yes, one write attempt: whatever its outcome, the yes is used up.
-                conversation = replace(conversation, attempted_write=True)
+            done.append(message)
+            conversation = _after_call(conversation, call["name"])
             if call["name"] == TRANSFER_TOOL and _succeeded(message):
-                customer = read_conversation([*messages, *results]).customer_id
+                customer = read_conversation([*messages, *done]).customer_id
                 ticket = open_ticket(
                     summary=str(call["args"].get("summary", "")),
                     merchant_id=self.merchant_id,
@@ -222,14 +225,24 @@ class _CsNodes:
                     thread_id=_thread_id(config),
                 )
                 logger.info("thread %s escalated: ticket %s", ticket.thread_id, ticket.id)
-        tool_messages = [m for m in results if isinstance(m, ToolMessage)]
-        self._remember(store, [*messages, *results], calls, tool_messages, ticket, config)
-        if proposal is not None:
-            results.append(_confirmation(last, proposal))
+        results: list[BaseMessage] = [*done, *skipped]
+        if proposed is not None:
+            results += [proposed[0], _confirmation(proposed[1])]
+        answered = {m.tool_call_id: m for m in results if isinstance(m, ToolMessage)}
+        in_order = [answered[call["id"] or ""] for call in calls]
+        self._remember(store, [*messages, *results], calls, in_order, ticket, config)
         update: dict[str, Any] = {"messages": results}
         if ticket is not None:
             update["escalation"] = ticket.model_dump(mode="json")
         return update
+
+    def _propose(
+        self, call: ToolCall, asked: BaseMessage, conversation: Conversation
+    ) -> Proposal | Refusal:
+        if _asks(asked):
+            # A question beside the proposal could be what the customer's yes answers.
+            return question_beside_proposal(conversation.lang)
+        return self.guard.propose(call, conversation)
 
     def _run_one(
         self, call: ToolCall, conversation: Conversation, config: RunnableConfig
@@ -312,6 +325,21 @@ class _CsNodes:
         return "__end__"
 
 
+def turn_reply(messages: Sequence[BaseMessage]) -> str:
+    """What the customer reads of the latest turn: every assistant text since their message.
+
+    A turn can say several things, each its own message: text beside a tool call ("You asked
+    for two things...") and, last, a proposal's confirmation. They are joined by a blank line.
+    """
+    said: list[str] = []
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, AIMessage) and message.text.strip():
+            said.insert(0, message.text.strip())
+    return "\n\n".join(said)
+
+
 def awaits_person(state: Mapping[str, Any]) -> bool:
     """Whether the conversation was handed to a person who has not replied yet (ticket open)."""
     ticket = state.get("escalation")
@@ -376,12 +404,87 @@ def _proposed(call: ToolCall, proposal: Proposal) -> ToolMessage:
     )
 
 
-def _confirmation(asked: BaseMessage, proposal: Proposal) -> AIMessage:
-    """The turn's last message: what the model said with the proposal, then its confirmation."""
-    lead = asked.text.strip() if isinstance(asked, AIMessage) else ""
-    separator = "" if proposal.lang == "zh" else " "
-    text = f"{lead}{separator}{proposal.text}" if lead else proposal.text
-    return AIMessage(content=text, response_metadata={PROPOSAL_ID_KEY: proposal.id})
+def _confirmation(proposal: Proposal) -> AIMessage:
+    """The turn's last message: the confirmation rendered from the proposal, and nothing else.
+
+    What the model said beside the proposal stays in its own message, shown before this one.
+    """
+    return AIMessage(
+        content=proposal.text,
+        id=f"confirm-{uuid4().hex}",
+        response_metadata={PROPOSAL_ID_KEY: proposal.id},
+    )
+
+
+_QUESTION_MARKS = frozenset("?？")
+_INTERNAL_ID = re.compile(r"\b(?:credit_card|gift_card|paypal)_\d+\b")
+"""A payment method's internal id, which a refusal's text for the model may name."""
+
+
+_CONFIRMATION_CUES = re.compile(r"please confirm|reply\W+yes|请确认|回复\W*确认", re.IGNORECASE)
+"""Words of a confirmation: the model's own text may not look like one."""
+
+
+def _asks(message: BaseMessage) -> bool:
+    """Whether the model's own text beside a proposal asks something or mimics a confirmation.
+
+    The customer's yes must answer the rendered confirmation alone, not a question or another
+    "please confirm" that the model wrote just before it.
+    """
+    if not isinstance(message, AIMessage):
+        return False
+    text = message.text
+    return any(ch in text for ch in _QUESTION_MARKS) or bool(_CONFIRMATION_CUES.search(text))
+
+
+def _after_call(conversation: Conversation, name: str) -> Conversation:
+    """The conversation as the message's later calls see it, after a call ran (or was refused)."""
+    if name in RETAIL_WRITE_TOOLS:
+        # One yes, one write attempt: whatever its outcome, the yes is used up.
+        return replace(conversation, attempted_write=True)
+    if name in IDENTIFY_TOOLS:
+        # One identification per message: a later one cannot replace the first.
+        return replace(conversation, identify_attempted=True)
+    return conversation
+
+
+def _own_message(response: BaseMessage, messages: Sequence[BaseMessage]) -> AIMessage:
+    """The model's answer as a new assistant message that can change nothing already said.
+
+    LangGraph's message list replaces a message that has the id of an earlier one, so an
+    answer that reused an id (or came as another kind of message) could rewrite the customer's
+    words, a tool result or a confirmation. The answer becomes an `AIMessage` with an id no
+    earlier message has, tool call ids that are unique in the conversation, and no metadata
+    that marks a confirmation: only the graph writes those.
+    """
+    taken = {m.id for m in messages if m.id} | {
+        call["id"] for m in messages if isinstance(m, AIMessage) for call in m.tool_calls
+    }
+    if not isinstance(response, AIMessage):
+        logger.warning("the model answered with a %s; kept as text", type(response).__name__)
+        return AIMessage(content=response.text, id=f"msg-{uuid4().hex}")
+    calls = []
+    for call in response.tool_calls:
+        call_id = call["id"]
+        if not call_id or call_id in taken:
+            call_id = f"call_{uuid4().hex[:24]}"
+        taken.add(call_id)
+        calls.append(ToolCall(name=call["name"], args=call["args"], id=call_id, type="tool_call"))
+    metadata = {k: v for k, v in response.response_metadata.items() if k != PROPOSAL_ID_KEY}
+    changed = (
+        response.id in taken
+        or calls != response.tool_calls
+        or metadata != response.response_metadata
+    )
+    if not changed:
+        return response
+    return response.model_copy(
+        update={
+            "id": f"msg-{uuid4().hex}" if response.id in taken else response.id,
+            "tool_calls": calls,
+            "response_metadata": metadata,
+        }
+    )
 
 
 def _customer_safe(response: BaseMessage, messages: Sequence[BaseMessage]) -> BaseMessage:
@@ -394,6 +497,7 @@ def _customer_safe(response: BaseMessage, messages: Sequence[BaseMessage]) -> Ba
         return response
     said = response.text
     explanations: list[str] = []
+    quoted = False
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
             break
@@ -401,7 +505,10 @@ def _customer_safe(response: BaseMessage, messages: Sequence[BaseMessage]) -> Ba
             text = message.artifact.get("customer_text")
             if isinstance(text, str) and text not in explanations:
                 explanations.insert(0, text)
-    if not explanations or not (BLOCKED_PREFIX in said or "blocked by policy" in said):
+                reason = message.text.removeprefix(BLOCKED_PREFIX).strip()[:40].casefold()
+                quoted = quoted or (bool(reason) and reason in said.casefold())
+    leaked = quoted or BLOCKED_PREFIX in said or "blocked by policy" in said or "Error:" in said
+    if not explanations or not (leaked or _INTERNAL_ID.search(said)):
         return response
     logger.warning("the model quoted a guard refusal to the customer; replaced it")
     return AIMessage(content=" ".join(explanations), id=response.id)

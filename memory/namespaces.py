@@ -6,12 +6,19 @@ scenario runner and the service read them back; LangGraph's `BaseStore` takes th
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 __all__ = ["audits_namespace", "customer_namespace", "reviews_namespace"]
 
 
 def customer_namespace(merchant_id: str, customer_id: str) -> tuple[str, ...]:
-    """A customer's long-term notes (changes made, escalations), shown in later conversations."""
-    return ("customers", merchant_id, customer_id)
+    """A customer's long-term notes (changes made, escalations), shown in later conversations.
+
+    A namespace label may hold no "." and may not be empty, and a platform's customer ids can
+    hold anything, so the id is %-encoded.
+    """
+    label = quote(customer_id, safe="").replace(".", "%2E") or "%00"
+    return ("customers", merchant_id, label)
 
 
 def audits_namespace(merchant_id: str) -> tuple[str, ...]:

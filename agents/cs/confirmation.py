@@ -2,11 +2,14 @@
 
 A reply is a yes only when *every* word of it is covered by the confirmation vocabulary of
 `lang/<language>/confirmation.yaml` (plain affirmations, politeness, the proposal as object,
-the proposed action's own verbs) and at least one covering phrase affirms: an `affirm` phrase, a
-yes emoji, or an action phrase of the proposed change. The vocabulary is an allow-list, so
-what the reader does not know makes the reply not a yes: a question, "but", "wait", "not
-yet", "let me think", "晚点再说", a condition, a partial scope ("only the Yoga Mat"), a
-correction, a claim of earlier approval. When unsure, it is not a yes; the agent asks again.
+the proposed action's own verbs) and at least one covering phrase affirms: an `affirm` phrase
+or a yes emoji. The proposed action's verbs may stand beside a yes ("Yes, cancel it") but are
+none alone ("Cancel." may mean: call it off), and another action's verbs make the reply no
+yes. The vocabulary is an allow-list, so what the reader does not know makes the reply not a
+yes: a question, "but", "wait", "not yet", "let me think", "晚点再说", a condition, a scope
+("only the Yoga Mat", "all of them", "这个也", "都"), a tag question ("对的吧"), a correction, a
+claim of earlier approval. A reply that trails off ("yes and", "ok so", "yes -") or is struck
+through ("~yes~") is none either. When unsure, it is not a yes; the agent asks again.
 
 Both languages' vocabularies apply to every reply (shoppers mix them: "ok的", "好的 go ahead").
 """
@@ -25,13 +28,20 @@ import yaml
 
 __all__ = ["ConfirmationReading", "NotYes", "read_confirmation"]
 
-NotYes = Literal["empty", "too_long", "question", "hesitation", "unknown_words", "no_affirmation"]
+NotYes = Literal[
+    "empty", "too_long", "question", "hesitation", "unfinished", "unknown_words", "no_affirmation"
+]
 """Why a reply is not a yes."""
 
 _LANGS: Final = ("en", "zh")
 _MAX_CHARS: Final = 100
 """A yes is a short turn of its own; a longer message is a request or a story."""
-_ELLIPSIS: Final = re.compile(r"\.\.|…|。。|、、|~~")
+_ELLIPSIS: Final = re.compile(r"\.\.|…|。。|、、|~~|~(?=\S)(?!$)")
+"""Trailing off ("yes..."), or struck through ("~yes~"); a lone trailing "~" is only friendly."""
+_UNFINISHED: Final = re.compile(
+    r"(?:\b(?:and|or|but|so|then|also|plus|if|because|unless|except)|[-–—:,/;，、：；])\W*$"
+)
+"""A reply that stops mid-sentence ("yes and", "ok so", "yes -")."""
 _SKIN_AND_JOINERS: Final = re.compile("[\ufe0f\ufe0e\u200d\U0001f3fb-\U0001f3ff]")
 _CJK: Final = re.compile(r"[\u3400-\u9fff]")
 _TOKEN: Final = re.compile(r"[a-z0-9][a-z0-9'.:-]*[a-z0-9]|[a-z0-9]|[\u3400-\u9fff]|:\)|:-\)|\S")
@@ -99,6 +109,14 @@ def _normalise(text: str) -> str:
     return _SKIN_AND_JOINERS.sub("", text)
 
 
+def _without_emoji(text: str) -> str:
+    """The text without trailing emoji and spaces (a yes may end with "👍" or "😊")."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) == "So"):
+        end -= 1
+    return text[:end]
+
+
 def _squeeze(token: str, words: frozenset[str]) -> str:
     """Undo stretched letters ("yesss", "okkk", "pleaseee") when that makes a known word."""
     if _CJK.match(token) or token in words:
@@ -117,8 +135,8 @@ def _cover(tokens: list[str], vocabulary: _Vocabulary, action: str | None) -> in
     None when the vocabulary cannot cover every token.
     """
     own = vocabulary.actions.get(action, frozenset()) if action else frozenset()
-    affirming = vocabulary.affirm | own
-    allowed = affirming | vocabulary.neutral
+    affirming = vocabulary.affirm
+    allowed = affirming | vocabulary.neutral | own
     # best[i]: (phrases used, -affirming phrases) of the best cover of tokens[:i]
     best: list[tuple[int, int] | None] = [None] * (len(tokens) + 1)
     best[0] = (0, 0)
@@ -144,7 +162,8 @@ def read_confirmation(text: str, *, action: str | None = None) -> ConfirmationRe
     Args:
         text: The customer's latest message.
         action: The write tool of the proposal it answers (`cancel_pending_order`...): its own
-            verbs then affirm too ("Yes, cancel it", "确认退货"); None allows plain yeses only.
+            verbs may then stand beside a yes ("Yes, cancel it", "确认退货"); None allows plain
+            yeses only.
 
     Returns:
         A yes only for a short, unhedged affirmation of the proposal and nothing else.
@@ -158,6 +177,8 @@ def read_confirmation(text: str, *, action: str | None = None) -> ConfirmationRe
         return ConfirmationReading(False, "question")
     if _ELLIPSIS.search(normal):
         return ConfirmationReading(False, "hesitation")
+    if _UNFINISHED.search(_without_emoji(normal)):
+        return ConfirmationReading(False, "unfinished")
     vocabulary = _vocabulary()
     collapsed = re.sub(r"([\u3400-\u9fff])\1{2,}", r"\1\1", normal)
     tokens = [_squeeze(token, vocabulary.words) for token in _tokens(collapsed)]

@@ -5,25 +5,32 @@ it reads only the conversation and the store, never the model's intentions. It g
 every model (the rules model or any LLM) and whatever a message says:
 
 - **identity from the customer's own words**: `find_user_id_by_email` only with an email the
-  customer typed in this conversation, `find_user_id_by_name_zip` only with a first name, last
-  name and zip they typed; once a customer is identified, no other identity is looked up;
+  customer typed in this conversation (the only one of their latest message that names any),
+  `find_user_id_by_name_zip` only with a first name, last name and zip they typed; one
+  identification per assistant message; once a customer is identified, no other identity is
+  looked up;
 - **one customer**: account reads and every write need that identified customer, and touch
   only their own profile, orders and payment methods;
 - **a structured proposal**: before a write, the model proposes it as data (`propose_action`
   with the write tool's name and complete arguments); the guard refuses a proposal the shop's
-  rules forbid or that leaves a detail open, and the graph shows the customer a confirmation
-  rendered from the proposal's data (`confirmation_text`), as the turn's last message;
+  rules forbid, that leaves a detail open, that holds invisible characters, or that comes with
+  a question or a look-alike confirmation; the graph shows the customer a confirmation rendered
+  from the proposal's data (`confirmation_text`), as a message of its own, the turn's last;
 - **exactly what was confirmed**: a write runs only when the customer's latest message answers
-  that confirmation (comes right after it) with an unhedged yes (`confirmation`), and the
-  write's name and arguments equal the proposal's, field by field (item lists as multisets);
+  that confirmation (comes right after it), is text alone and is an unhedged yes
+  (`confirmation`), and the write's name and arguments equal the proposal's, field by field
+  (item lists as multisets);
 - **one yes, one write**: the first write call after the yes uses it up, whether it succeeds or
   not; a write in a turn whose customer message answered no proposal is refused.
 
-It does not guarantee what the model *says* beside the confirmation (a model's own text before
-it is shown as written), that the proposal is what the customer wanted (only that it is what
-they confirmed), or anything of writes made outside this graph (a tool called directly). With
-`require_confirmation=False` (a caller that confirms through another channel) writes need no
-proposal or yes, and every other rule holds.
+The graph adds what the guard relies on: the model's answer is stored as a new assistant
+message with unique tool call ids, so it cannot rewrite what was said (`graphs.cs`).
+
+It does not guarantee what the model *says* beside the confirmation (shown as written, in its
+own message before it), that the proposal is what the customer wanted (only that it is what
+they confirmed), that a typed email is the customer's own, or anything of writes made outside
+this graph (a tool called directly). With `require_confirmation=False` (a caller that confirms
+through another channel) writes need no proposal or yes, and every other rule holds.
 
 A refused call returns a tool message starting with `Error: blocked by policy:` that tells the
 model why and what to do; its artifact carries the customer-facing explanation, in the
@@ -34,6 +41,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -90,7 +98,17 @@ _MODEL_TEXT: Final[Mapping[str, str]] = {
     "Answer what they said: their question, their correction (propose the corrected change), "
     "or propose again; make no change now.",
     "mismatch": "this call is not the change the customer confirmed ({proposed}); a write must "
-    "equal the confirmed proposal field by field. Propose the change you mean and wait for a yes.",
+    "equal the confirmed proposal (its propose_action arguments) field by field. Propose the "
+    "change you mean and wait for a yes.",
+    "one_identification": "one identification per message: wait for its result before looking up "
+    "anyone, and never look up a second identity.",
+    "which_email": "the customer's message names several emails; ask which one is their own "
+    "account's before looking it up.",
+    "question_beside_proposal": "a proposal goes alone: do not ask the customer anything in the "
+    "message that proposes (their yes could answer your question). Answer or ask first, then "
+    "propose.",
+    "hidden_characters": "the proposal's {fields} holds invisible or direction-control "
+    "characters; use the text as the customer wrote it.",
     "used_up": "one yes allows one write attempt, and a write was already attempted since the "
     "customer's latest message. Propose the next change and wait for its own yes.",
     "busy": "one proposal at a time: the customer has not answered the one just made.",
@@ -169,6 +187,10 @@ class Conversation:
     attempted_write: bool
     """A write was already attempted since the customer's latest message (its yes is used)."""
     lang: Lang
+    latest_plain: bool = True
+    """The customer's latest message is text alone (no image, file or other part)."""
+    identify_attempted: bool = False
+    """An identification was already tried in the assistant message being checked."""
 
     @property
     def latest_user(self) -> str | None:
@@ -195,6 +217,7 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation:
     customer: str | None = None
     texts: list[str] = []
     attempted = False
+    plain = True
     for message in messages:
         if isinstance(message, AIMessage):
             for call in message.tool_calls:
@@ -202,12 +225,56 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation:
                 attempted = attempted or call["name"] in RETAIL_WRITE_TOOLS
         elif isinstance(message, HumanMessage):
             texts.append(_text(message))
-            attempted = False
+            attempted, plain = False, _plain(message)
         elif isinstance(message, ToolMessage) and _succeeded(message) and customer is None:
-            if names.get(message.tool_call_id, message.name or "") in IDENTIFY_TOOLS:
+            # Only an identification's own result (matched by its call id) identifies.
+            if names.get(message.tool_call_id) in IDENTIFY_TOOLS:
                 customer = _text(message).strip()
     lang = detect_language(" ".join(texts)) if texts else "en"
-    return Conversation(customer, tuple(texts), answered_proposal(messages), attempted, lang)
+    answered = answered_proposal(messages)
+    return Conversation(customer, tuple(texts), answered, attempted, lang, plain)
+
+
+def _plain(message: BaseMessage) -> bool:
+    """Whether a message is text alone: a string, or parts that are all text."""
+    if isinstance(message.content, str):
+        return True
+    return all(
+        isinstance(part, str) or (isinstance(part, dict) and part.get("type") == "text")
+        for part in message.content
+    )
+
+
+def question_beside_proposal(lang: Lang) -> Refusal:
+    """The refusal of a proposal made in a message that also asks the customer something."""
+    return _refusal("question_beside_proposal", lang)
+
+
+def _email_rule(email: str, conversation: Conversation) -> Refusal | None:
+    """An email lookup needs the email typed by the customer, and theirs without doubt.
+
+    The customer's latest message that holds emails must hold this one and no other: "I'm
+    a@x.com; my husband is b@x.com" names two, so the agent asks which account is theirs.
+    """
+    given = email.strip().casefold()
+    for text in reversed(conversation.customer_texts):
+        typed = {found.casefold() for found in _EMAIL.findall(text)}
+        if not typed:
+            continue
+        if given not in typed:
+            break
+        return None if len(typed) == 1 else _refusal("which_email", conversation.lang)
+    return _refusal("identity_not_given", conversation.lang)
+
+
+def _hidden_characters(arguments: Mapping[str, Any]) -> list[str]:
+    """The text arguments that hold invisible, control or direction-control characters."""
+    return [
+        key
+        for key, value in arguments.items()
+        if isinstance(value, str)
+        and any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value)
+    ]
 
 
 def _typed(text: str, value: str) -> bool:
@@ -276,6 +343,9 @@ class CsGuard:
         if arguments is None:
             detail = _validation_detail(name, proposed.arguments)
             return _refusal("incomplete", lang, fields=detail, tool=name)
+        hidden = _hidden_characters(arguments)
+        if hidden:
+            return _refusal("hidden_characters", lang, fields=", ".join(hidden))
         refusal = self._customer(name, conversation) or self._ownership(
             name, arguments, conversation
         )
@@ -293,11 +363,11 @@ class CsGuard:
         lang = conversation.lang
         if conversation.customer_id is not None:
             return _refusal("already_identified", lang, customer=conversation.customer_id)
+        if conversation.identify_attempted:
+            return _refusal("one_identification", lang)
         said = "\n".join(conversation.customer_texts)
         if name == "find_user_id_by_email":
-            typed = {email.casefold() for email in _EMAIL.findall(said)}
-            given = str(args.get("email", "")).strip().casefold()
-            return None if given in typed else _refusal("identity_not_given", lang)
+            return _email_rule(str(args.get("email", "")), conversation)
         parts = (args.get("first_name"), args.get("last_name"), args.get("zip"))
         if all(isinstance(part, str) and _typed(said, part) for part in parts):
             return None
@@ -338,11 +408,11 @@ class CsGuard:
         if proposal is None:
             return _refusal("no_proposal", lang)
         reading = read_confirmation(conversation.latest_user or "", action=proposal.name)
-        if not reading.is_yes:
-            return _refusal("not_yes", lang, why=str(reading.why_not))
+        if not reading.is_yes or not conversation.latest_plain:
+            why = str(reading.why_not) if not reading.is_yes else "not text alone"
+            return _refusal("not_yes", lang, why=why)
         if not proposal.matches(name, args):
-            shown = f"{proposal.name} {dict(proposal.arguments)}"
-            return _refusal("mismatch", lang, proposed=shown)
+            return _refusal("mismatch", lang, proposed=proposal.name)
         return None
 
     def _facts(self, name: str, arguments: Mapping[str, Any], me: str) -> ProposalFacts | Problem:

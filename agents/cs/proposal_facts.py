@@ -147,10 +147,11 @@ def _cancel(args: Mapping[str, Any], order: Order, customer: Customer) -> Propos
     reason = str(args["reason"])
     if reason not in CANCEL_REASONS:
         return Problem("reason", {"reason": reason})
+    # Every entry of the payment history is refunded to its method, as the write does it.
     refunds = []
     for entry in order.payment_history:
         method = customer.payment_methods.get(entry.payment_method_id)
-        if entry.transaction_type == "payment" and method is not None:
+        if method is not None:
             refunds.append(Refund(entry.amount, method))
     lines = [ItemLine(item.name, item.options, item.price) for item in order.items]
     return ProposalFacts(

@@ -12,6 +12,7 @@ from langgraph.types import Interrupt, StateSnapshot
 from pydantic import BaseModel
 
 from shopcrew.graphs.approval_gate import waiting_interrupts
+from shopcrew.graphs.cs import turn_reply
 from shopcrew.service.schemas import InterruptOut, MessageOut, ThreadState
 from shopcrew.tools.langchain.retail import TRANSFER_TOOL
 
@@ -73,11 +74,8 @@ def handed_over(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
 
 
 def reply_of(messages: Sequence[BaseMessage]) -> str | None:
-    """The latest text an assistant or a person sent the customer."""
-    for message in reversed(messages):
-        if isinstance(message, AIMessage) and not message.tool_calls and message.text:
-            return message.text
-    return None
+    """What the assistant (or a person) said since the customer's latest message."""
+    return turn_reply(messages) or None
 
 
 def interrupts_of(snapshot: StateSnapshot) -> list[InterruptOut]:

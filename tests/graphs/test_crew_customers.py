@@ -169,3 +169,27 @@ def test_a_cs_escalation_is_resumed_by_a_second_crew_over_redis(
         assert done["escalation"] == {**waiting.value, "status": "in_progress"}
         assert _reply(done) == "Hi, Ana from the shop here."
         assert second.get_state(_config("c4")).next == ()
+
+
+def test_a_replayed_message_id_runs_nothing_and_keeps_the_conversation_in_order(
+    store_dir: Path,
+) -> None:
+    """Sent again, a message id the conversation holds would replace that message in place
+    (after later replies), so a "yes" could land after an older confirmation."""
+    adapters = Adapters.from_store_dir(store_dir)
+    crew = build_crew(model=resolve_model("rules"), adapters=adapters)
+    orders = json.loads((store_dir / "orders.json").read_text(encoding="utf-8"))
+    pending = next(o for o in orders.values() if o["status"] == "pending")
+    email = adapters.customers.get_customer(pending["user_id"]).email
+    order = pending["order_id"]
+    sent = [
+        CustomerMessage(id="m1", conversation_id="c", text=f"I'm {email}. Cancel {order}."),
+        CustomerMessage(id="m2", conversation_id="c", text="I don't need it anymore."),
+        CustomerMessage(id="m2", conversation_id="c", text="yes"),
+    ]
+    for event in sent:
+        result = send_event(crew, event)
+    humans = [m.text for m in result["messages"] if m.type == "human"]
+    assert humans == [sent[0].text, sent[1].text]
+    assert adapters.orders.get_order(order).status == "pending"
+    assert "Please confirm: cancel order" in result["messages"][-1].text

@@ -114,18 +114,25 @@ class Propose:
 
 Plan = NeedTools | Ask | Refuse | Propose
 
-_ONLY = re.compile(
-    r"\b(?:only|just)\b|keep (?:the )?(?:rest|others?|other (?:items?|ones?))|"
-    r"只|仅|单独|其他的?(?:保留|不)|其余的?(?:保留|不)|别的(?:保留|不)",
+_ONLY = re.compile(r"\b(?:only|just)\b|只|仅|单独", re.IGNORECASE)
+"""Words that narrow a request to the items it names ("only the Yoga Mat", "只取消…")."""
+_EXCEPT = re.compile(
+    r"\b(?:except|but not|apart from|other than|leave out)\b|"
+    r"keep (?:the )?(?:rest|others?|other (?:items?|ones?))|"
+    r"除了|除去|保留|不要取消|其他的?不|其余的?不|别的不",
     re.IGNORECASE,
 )
-"""Words that narrow a request to some of the order's items ("only the Yoga Mat", "只取消…")."""
+"""Words that keep part of the order, named or not ("except the bulb", "除了灯泡都取消")."""
 
 _EVERYTHING = re.compile(
     r"\b(?:everything|all (?:the |of the )?(?:items|products|things|of it|of them))\b|"
     r"全部商品|所有商品|全部退|整单退|整个订单",
     re.IGNORECASE,
 )
+
+
+def _has_cjk(text: str) -> bool:
+    return re.search(r"[\u4e00-\u9fff]", text) is not None
 
 
 def address_args(address: Address) -> dict[str, str]:
@@ -422,10 +429,13 @@ def plan_order_action(
     if refusal is not None:
         return refusal
     if action == "cancel":
-        named = {name for name, _, _ in find_products(request.item_text, order_item_names(order))}
-        if named and named < set(order_item_names(order)) and _ONLY.search(request.item_text):
+        names = order_item_names(order)
+        named = {name for name, _, _ in find_products(request.item_text, names)}
+        partial = named < set(names) and bool(_ONLY.search(request.item_text))
+        if (named and partial) or _EXCEPT.search(request.text):
             # The policy cancels whole orders only: never read "only the X" as the whole order.
-            return Refuse("partial_cancel", order_id, detail=", ".join(sorted(named)))
+            some = "部分商品" if _has_cjk(request.text) else "some items"
+            return Refuse("partial_cancel", order_id, detail=", ".join(sorted(named)) or some)
         if request.reason is None:
             return Ask("reason", order_id)
         args = {"order_id": order_id, "reason": request.reason}

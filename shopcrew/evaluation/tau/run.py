@@ -31,7 +31,7 @@ from shopcrew.evaluation.harness import CaseResult, TrialsResult, Usage, run_tri
 from shopcrew.evaluation.tau.customer import LlmCustomer, RuleCustomer, SimulatedCustomer
 from shopcrew.evaluation.tau.goal import derive_goal
 from shopcrew.evaluation.tau.replay import TauTask, load_tasks, replay_task
-from shopcrew.graphs.cs import build_cs_agent
+from shopcrew.graphs.cs import build_cs_agent, turn_reply
 from shopcrew.models.factory import resolve_model
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.models.usage import UsageRecorder
@@ -154,11 +154,7 @@ def missing_outputs(outputs: Sequence[str], messages: Sequence[BaseMessage]) -> 
     Case-insensitive, with commas removed from the agent's text (so ``1,234.50`` matches
     ``1234.50``).
     """
-    said = [
-        _text(m).lower().replace(",", "")
-        for m in messages
-        if isinstance(m, AIMessage) and not m.tool_calls
-    ]
+    said = [_text(m).lower().replace(",", "") for m in messages if isinstance(m, AIMessage)]
     return tuple(o for o in outputs if not any(o.lower() in text for text in said))
 
 
@@ -229,9 +225,7 @@ async def play_task(
         if _transferred_since_customer(messages):
             stop = "agent_transferred"
             break
-        last = messages[-1] if messages else None
-        reply = _text(last) if isinstance(last, AIMessage) else ""
-        turn = await customer.respond(reply)
+        turn = await customer.respond(turn_reply(messages))
         if turn.stop is not None:
             stop, note, closing = turn.stop, turn.note, turn.text
             break

@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.runnables import RunnableConfig
 
 from shopcrew.agents.policy import CsSettings
-from shopcrew.graphs.cs import build_cs_agent
+from shopcrew.graphs.cs import build_cs_agent, turn_reply
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
@@ -113,8 +113,7 @@ def play(turns: Sequence[str], *, max_steps: int = 25) -> Played:
                 for call in message.tool_calls:
                     result = results.get(call["id"] or "", "")
                     played.calls.append((turn, call["name"], dict(call["args"]), result))
-        replies = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.text]
-        played.replies.append(str(replies[-1].content) if replies else "")
+        played.replies.append(turn_reply(played.messages))
         if "transfer_to_human_agents" in played.names():
             break
     return played
