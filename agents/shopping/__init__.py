@@ -1,1 +1,44 @@
 """The shopping guide (导购): from a shopper's wish to items they can buy, with checked totals."""
+
+from shopcrew.agents.shopping.catalog import CatalogIndex
+from shopcrew.agents.shopping.guide import (
+    CATALOG_READ_TOOLS,
+    ShoppingPolicy,
+    build_shopping_tools,
+    shopping_system_prompt,
+)
+from shopcrew.agents.shopping.lexicon import Lang, detect_lang
+from shopcrew.agents.shopping.policy import Wish, fold, shopping_rules_policy
+from shopcrew.agents.shopping.reading import Reading, read
+from shopcrew.agents.shopping.recommend import Recommender
+from shopcrew.agents.shopping.tool import RECOMMEND_TOOL, build_recommend_tool
+from shopcrew.agents.shopping.wish import (
+    ChosenItem,
+    Objective,
+    RecommendArgs,
+    RecommendResult,
+    WishGroup,
+)
+
+__all__ = [
+    "CATALOG_READ_TOOLS",
+    "RECOMMEND_TOOL",
+    "CatalogIndex",
+    "ChosenItem",
+    "Lang",
+    "Objective",
+    "Reading",
+    "RecommendArgs",
+    "RecommendResult",
+    "Recommender",
+    "ShoppingPolicy",
+    "Wish",
+    "WishGroup",
+    "build_recommend_tool",
+    "build_shopping_tools",
+    "detect_lang",
+    "fold",
+    "read",
+    "shopping_rules_policy",
+    "shopping_system_prompt",
+]
