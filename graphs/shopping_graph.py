@@ -150,6 +150,7 @@ def shopping_guide_builder(
     adapters: Adapters | None = None,
     merchant_id: str = "default",
     policy: ShoppingPolicy | None = None,
+    catalog: CatalogIndex | None = None,
 ) -> StateGraph[ShoppingState]:
     """The guide's uncompiled graph; compile it with the checkpointer and store you choose.
 
@@ -159,10 +160,12 @@ def shopping_guide_builder(
         adapters: The merchant's adapters; the reference store when omitted.
         merchant_id: The merchant.
         policy: How the guide runs (`ShoppingPolicy()` when omitted).
+        catalog: An index of `adapters.catalog` already built (to share between graphs);
+            built from the adapters when omitted.
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
     policy = policy or ShoppingPolicy()
-    catalog = CatalogIndex.from_adapter(adapters.catalog)
+    catalog = catalog or CatalogIndex.from_adapter(adapters.catalog)
     tools = build_shopping_tools(adapters, catalog=catalog, policy=policy)
     prompt = shopping_system_prompt(merchant_id=merchant_id, catalog=catalog, policy=policy)
     nodes = _GuideNodes(model=model, tools=tools, prompt=prompt, policy=policy)
@@ -185,6 +188,7 @@ def build_shopping_guide(
     store: BaseStore | None = None,
     merchant_id: str = "default",
     policy: ShoppingPolicy | None = None,
+    catalog: CatalogIndex | None = None,
 ) -> CompiledStateGraph[ShoppingState]:
     """The shopping guide, compiled: invoke it per thread with the shopper's messages.
 
@@ -199,9 +203,10 @@ def build_shopping_guide(
         store: Long-term store; in memory when omitted.
         merchant_id: The merchant.
         policy: How the guide runs.
+        catalog: An index of `adapters.catalog` already built (see `shopping_guide_builder`).
     """
     builder = shopping_guide_builder(
-        model=model, adapters=adapters, merchant_id=merchant_id, policy=policy
+        model=model, adapters=adapters, merchant_id=merchant_id, policy=policy, catalog=catalog
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()
