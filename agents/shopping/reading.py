@@ -155,8 +155,11 @@ class _Context:
     clauses: Sequence[Span]
 
 
-def _owned(mention: Mention, ctx: _Context) -> bool:
-    """Named as something the person already has ('He already has a backpack', '双肩包他有了')."""
+def _owned(mention: Mention, ctx: _Context, *, possessive: bool = True) -> bool:
+    """Named as something the person already has ('He already has a backpack', '双肩包他有了').
+
+    With `possessive`, a product after 'his'/'her' ('with her camera') counts as theirs too.
+    """
     clause = containing(ctx.clauses, mention.span.start)
     sentence = containing(ctx.sentences, mention.span.start)
     lex, masked = ctx.lex, ctx.masked
@@ -166,9 +169,11 @@ def _owned(mention: Mention, ctx: _Context) -> bool:
         return True
     if phrases(lex.cue("has_now"), "en").search(masked[clause.start : mention.span.start]):
         return True
-    possessive = phrases(lex.cue("possessive"), "en")
+    if not possessive:
+        return False
+    owners = phrases(lex.cue("possessive"), "en")
     head = masked[max(clause.start, mention.span.start - 24) : mention.span.start]
-    return any(len(head[f.end() :].split()) <= 1 for f in possessive.find(head))
+    return any(len(head[f.end() :].split()) <= 1 for f in owners.find(head))
 
 
 def _products(mentions: Sequence[Mention], ctx: _Context) -> tuple[list[_Product], list[str]]:
@@ -292,7 +297,7 @@ def _people(masked: str, lex: Lexicon) -> tuple[int | None, bool]:
 
 def _interest(mentions: Sequence[Mention], ctx: _Context) -> str | None:
     for mention in mentions:
-        if mention.kind == "interest" and not _owned(mention, ctx):
+        if mention.kind == "interest" and not _owned(mention, ctx, possessive=False):
             return mention.interest
     return None
 
