@@ -21,6 +21,7 @@ from shopcrew.evaluation.shopping_solve import solve_case  # noqa: E402
 
 DB = ROOT.parent / "shared" / "tau-retail" / "db"
 OUT = Path(__file__).with_name("shopping_synthetic.jsonl")
+OUT2 = Path(__file__).with_name("shopping_synthetic2.jsonl")
 
 
 def g(types: list[str], q: Any = 1, *, distinct: bool = False, req: Any = None, exc: Any = None) -> dict[str, Any]:
@@ -102,10 +103,63 @@ C: list[tuple[str, str, list[str], list[dict[str, Any]], Any, str, str | None]] 
 ]
 
 
-def main() -> None:
+PETS = ["Pet Bed"]
+OFFICE = ["Office Chair", "Desk Lamp", "Mechanical Keyboard"]
+GRILL = ["Grill"]
+SKATE = ["Skateboard"]
+YOGA = ["Yoga Mat", "Water Bottle"]
+CLEAN = ["Vacuum Cleaner", "Air Purifier"]
+
+# A second set, written after the first set's fixes and never tuned on (its first run is the
+# figure we report for it).
+C2: list[tuple[str, str, list[str], list[dict[str, Any]], Any, str, str | None]] = [
+    ("en", "single_budget", ["Any Bluetooth speakers for $300 or less?"], [g(["Bluetooth Speaker"])], hard(300), "any", None),
+    ("en", "single_budget", ["Three jigsaw puzzles, ballpark $150 total."], [g(["Jigsaw Puzzle"], 3)], approx(150), "any", None),
+    ("en", "single_budget", ["My budget is $1.1k for a grill."], [g(["Grill"])], hard(1100), "any", None),
+    ("zh", "single_budget", ["买一个宠物窝，差不多两百块。"], [g(["Pet Bed"])], approx(200), "any", None),
+    ("zh", "single_budget", ["两千五左右的笔记本电脑有吗？"], [g(["Laptop"])], approx(2500), "any", None),
+    ("en", "options", ["Show me 2-piece luggage sets with a softshell, up to $520."], [g(["Luggage Set"], req={"piece count": ["2-piece"], "material": ["softshell"]})], hard(520), "any", None),
+    ("en", "options", ["I need a woody perfume for men, $330 tops."], [g(["Perfume"], req={"scent family": ["woody"], "gender": ["men"]})], hard(330), "any", None),
+    ("zh", "options", ["要一个10000mAh的充电宝，蓝色的，105以内。"], [g(["Portable Charger"], req={"capacity": ["10000mAh"], "color": ["blue"]})], hard(105), "any", None),
+    ("zh", "options", ["想要一个防水的运动相机，预算封顶五百。"], [g(["Action Camera"], req={"waterproof": ["yes"]})], hard(500), "any", None),
+    ("zh", "options", ["有没有立式的吸尘器，六百块以下。"], [g(["Vacuum Cleaner"], req={"type": ["upright"]})], hard(600), "any", None),
+    ("en", "bundle", ["I'd like a yoga mat, a water bottle and a pair of running shoes, no more than $320 in all."], [g(["Yoga Mat"]), g(["Water Bottle"]), g(["Running Shoes"])], hard(320), "any", None),
+    ("en", "bundle", ["Please put two LED light bulbs and a desk lamp in my cart, around $240 altogether."], [g(["LED Light Bulb"], 2), g(["Desk Lamp"])], approx(240), "any", None),
+    ("zh", "bundle", ["一副耳机加一个蓝牙音箱，一共七百以内。"], [g(["Headphones"]), g(["Bluetooth Speaker"])], hard(700), "any", None),
+    ("zh", "bundle", ["想配齐一个哑铃套装和一张瑜伽垫，总共六百上下。"], [g(["Dumbbell Set"]), g(["Yoga Mat"])], approx(600), "any", None),
+    ("en", "gift", ["Need a birthday present for my daughter, she's crazy about her dog. Under $210?"], [g(PETS)], hard(210), "any", None),
+    ("en", "gift", ["My husband just started working from home. What could I get him for around $500?"], [g(OFFICE)], approx(500), "any", None),
+    ("en", "gift", ["Gift for my dad, who loves barbecues. Up to $1000."], [g(GRILL)], hard(1000), "any", None),
+    ("zh", "gift", ["我弟弟每天都去玩滑板，送他个礼物吧，两百块以内。"], [g(SKATE)], hard(200), "any", None),
+    ("zh", "gift", ["女朋友很喜欢练瑜伽，想送她两样不同的东西，预算160左右。"], [g(YOGA, 2, distinct=True)], approx(160), "any", None),
+    ("zh", "gift", ["我妈是个很爱干净的人，天天打扫卫生，想送她个东西，预算600以内。"], [g(CLEAN)], hard(600), "any", None),
+    ("en", "cheapest", ["Which desk lamp with high brightness is the cheapest?"], [g(["Desk Lamp"], req={"brightness": ["high"]})], None, "cheapest", None),
+    ("en", "cheapest", ["I want a polarized pair of sunglasses for the least money possible."], [g(["Sunglasses"], req={"lens type": ["polarized"]})], None, "cheapest", None),
+    ("zh", "cheapest", ["想买个带定时功能的咖啡机，价格最低的就行。"], [g(["Coffee Maker"], req={"features": ["timer"]})], None, "cheapest", None),
+    ("zh", "cheapest", ["一个红色的骑行头盔加一件黑色的抓绒外套，最便宜的组合是多少？"], [g(["Cycling Helmet"], req={"color": ["red"]}), g(["Fleece Jacket"], req={"color": ["black"]})], None, "cheapest", None),
+    ("en", "best_within_budget", ["Get me the top-end wireless earbuds under $250."], [g(["Wireless Earbuds"])], hard(250), "best_within_budget", None),
+    ("en", "best_within_budget", ["$200 for a tea kettle and a yoga mat. Use as much of it as possible."], [g(["Tea Kettle"]), g(["Yoga Mat"])], hard(200), "best_within_budget", None),
+    ("zh", "best_within_budget", ["预算2200，买辆自行车，挑最贵的那款，别超预算。"], [g(["Bicycle"])], hard(2200), "best_within_budget", None),
+    ("zh", "best_within_budget", ["手上有330，买一副太阳镜，钱尽量花满。"], [g(["Sunglasses"])], hard(330), "best_within_budget", None),
+    ("en", "clarify", ["I need a new office chair.", "I'm aiming for about $500.", "Mesh, if possible."], [g(["Office Chair"], req={"material": ["mesh"]})], approx(500), "any", None),
+    ("en", "clarify", ["What electric kettles do you have?", "Nothing over $150, please."], [g(["Electric Kettle"])], hard(150), "any", None),
+    ("zh", "clarify", ["想给我爸挑个礼物，他很喜欢喝茶。", "一百块以内吧。"], [g(["Tea Kettle", "Electric Kettle"])], hard(100), "any", None),
+    ("zh", "clarify", ["看看运动相机。", "五百以内。", "不要黑色的。"], [g(["Action Camera"], exc={"color": ["black"]})], hard(500), "any", None),
+    ("en", "exclusion", ["A backpack under $200 please, but not in grey."], [g(["Backpack"], exc={"color": ["grey"]})], hard(200), "any", None),
+    ("en", "exclusion", ["I want an office chair for up to $500. I don't like leather."], [g(["Office Chair"], exc={"material": ["leather"]})], hard(500), "any", None),
+    ("zh", "exclusion", ["买一个哑铃套装，550以内，铸铁的不要。"], [g(["Dumbbell Set"], exc={"material": ["iron"]})], hard(550), "any", None),
+    ("zh", "exclusion", ["老公喜欢听音乐，耳机他已经有了，预算300左右。"], [g(["Wireless Earbuds", "Bluetooth Speaker"])], approx(300), "any", None),
+    ("en", "infeasible", ["Can I get a 17-inch laptop under $2000?"], [g(["Laptop"], req={"screen size": ["17-inch"]})], hard(2000), "any", None),
+    ("en", "infeasible", ["Looking for a sofa, budget $800."], [g([])], hard(800), "any", "sofa"),
+    ("zh", "infeasible", ["想要一个粉色的蓝牙音箱，三百以内。"], [g(["Bluetooth Speaker"], req={"color": ["pink"]})], hard(300), "any", None),
+    ("zh", "infeasible", ["买两副耳机，预算五百。"], [g(["Headphones"], 2)], hard(500), "any", None),
+]
+
+
+def build(cases: list[Any], out: Path, prefix: str) -> None:
     items = list(load_items(DB).values())
     lines = []
-    for index, (lang, category, turns, groups, budget, objective, not_sold) in enumerate(C, 1):
+    for index, (lang, category, turns, groups, budget, objective, not_sold) in enumerate(cases, 1):
         raw: dict[str, Any] = {"groups": groups, "budget": budget, "objective": objective,
                                "gift": None, "clarify": None, "not_sold": not_sold}
         solution = solve_case(items, Constraints.model_validate({**raw, "feasible": True}))
@@ -116,10 +170,15 @@ def main() -> None:
             raise SystemExit(f"case {index} should be infeasible")
         if category != "infeasible" and not solution.feasible:
             raise SystemExit(f"case {index} should be feasible: {turns}")
-        case = {"id": f"shop-syn-{index:03d}", "lang": lang, "category": category, "turns": turns, "constraints": raw}
+        case = {"id": f"{prefix}-{index:03d}", "lang": lang, "category": category, "turns": turns, "constraints": raw}
         lines.append(json.dumps(case, ensure_ascii=False))
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {len(lines)} cases to {OUT}")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {len(lines)} cases to {out}")
+
+
+def main() -> None:
+    build(C, OUT, "shop-syn")
+    build(C2, OUT2, "shop-syn2")
 
 
 if __name__ == "__main__":
