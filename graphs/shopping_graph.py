@@ -20,8 +20,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage
-from langchain_core.messages import SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -87,7 +93,12 @@ class _GuideNodes:
     """The node and routing functions, bound to one guide's model and tools."""
 
     def __init__(
-        self, *, model: BaseChatModel, tools: Sequence[BaseTool], prompt: str, policy: ShoppingPolicy
+        self,
+        *,
+        model: BaseChatModel,
+        tools: Sequence[BaseTool],
+        prompt: str,
+        policy: ShoppingPolicy,
     ) -> None:
         self.bound = model.bind_tools(list(tools), tool_choice="auto")
         self.tools = {tool.name: tool for tool in tools}
@@ -115,7 +126,9 @@ class _GuideNodes:
                 names = ", ".join(sorted(self.tools))
                 content = f"Error: unknown tool {call['name']!r}; the tools are: {names}."
                 results.append(
-                    ToolMessage(content, tool_call_id=call["id"] or "", name=call["name"], status="error")
+                    ToolMessage(
+                        content, tool_call_id=call["id"] or "", name=call["name"], status="error"
+                    )
                 )
                 continue
             output = tool.invoke({**call, "type": "tool_call"}, config)

@@ -63,9 +63,7 @@ def attach_value(
     elif after:
         first = after[0]
         gap = text[value.span.end : products[first].span.start]
-        if not re.search(r"[,.;!?]|\band\b|\bwith\b|\bfor\b", gap) and _ADJECTIVE_GAP_EN.match(
-            gap
-        ):
+        if not re.search(r"[,.;!?]|\band\b|\bwith\b|\bfor\b", gap) and _ADJECTIVE_GAP_EN.match(gap):
             return first
     in_sentence = [i for i in before if products[i].span.start >= sentence.start]
     if in_sentence:

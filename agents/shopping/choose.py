@@ -81,7 +81,9 @@ def _objective(
 def _rows(
     needs: Sequence[Need], variables: Sequence[tuple[int, VariantInfo]], width: int
 ) -> tuple[list[np.ndarray], list[float], list[float]]:
-    rows, lows, highs = [], [], []
+    rows: list[np.ndarray] = []
+    lows: list[float] = []
+    highs: list[float] = []
     for index, need in enumerate(needs):
         row = np.zeros(width)
         for j, (group, _) in enumerate(variables):
@@ -144,7 +146,7 @@ def solve(
         return None
     if result.status != 0 or result.x is None:
         raise ShoppingSolverError(f"status {result.status}: {result.message}")
-    counts = [int(round(x)) for x in result.x[: len(variables)]]
+    counts = [round(x) for x in result.x[: len(variables)]]
     choice = _checked(needs, variables, counts, max_cents, min_cents)
     logger.debug("solved %d variables for %s: total %d cents", width, goal, choice.total_cents)
     return choice

@@ -1,4 +1,4 @@
-"""The shopping guide's language data: loads `lang/` (YAML shipped in the package), once per language.
+"""The shopping guide's language data: `lang/` (YAML shipped in the package), loaded once.
 
 Nothing here knows a sentence: the files hold vocabulary (product names, option-value words,
 cue phrases, interest words, reply templates) and this module turns them into frozen tables

@@ -90,8 +90,11 @@ class Scanner:
         """The mentions of a normalised text, in text order, never overlapping."""
         found = [*self._words(text), *self._numbers(text), *self._size_mentions(text)]
         for name, cues in self._interests.items():
-            found.extend(Mention(Span(m.start(), m.end()), "interest", interest=name)
-                         for m in cues.find(text) if m.end() > m.start())
+            found.extend(
+                Mention(Span(m.start(), m.end()), "interest", interest=name)
+                for m in cues.find(text)
+                if m.end() > m.start()
+            )
         chosen: list[Mention] = []
         for mention in sorted(found, key=lambda m: (-len(m.span), m.span.start, _RANK[m.kind])):
             if not any(mention.span.overlaps(c.span) for c in chosen):

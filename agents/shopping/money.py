@@ -1,4 +1,4 @@
-"""Budgets in the shopper's words: '$1,500', '$1.5k', 'around 300 bucks', '300以内', '两千五左右', '两三百'.
+"""Budgets in the shopper's words: '$1,500', '$1.5k', 'around 300 bucks', '300以内', '两三百'.
 
 A number is money when it carries a currency ("$", "dollars", "块", "元") or sits next to a budget
 word ("budget", "under", "预算", "以内"); a number with a unit ("8GB", "两个") never is. The
@@ -30,9 +30,22 @@ _ZH_AMOUNT = re.compile(
     rf"(?P<cur>[$¥])?\s?(?P<num>\d+(?:\.\d+)?|[{_ZH_DIGITS}]+)\s?(?P<k>[k千万](?!像))?"
     r"\s?(?P<unit>块钱|块|元|刀|美元|美金|人民币)?"
 )
-_ZH_RANGE_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-                   "九": 9}
+_ZH_RANGE_DIGIT = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+_NOWHERE = Span(0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +58,7 @@ class Budget:
     """Written as approximate ('around $300', '300左右'): the total may be 0.8x to 1.1x."""
     low: Decimal | None = None
     """The lower end of a range ('between $200 and $300', '两三百')."""
-    span: Span = Span(0, 0)
+    span: Span = _NOWHERE
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -72,8 +85,14 @@ def _is_money(text: str, match: re.Match[str], lex: Lexicon, clause: Span) -> bo
         return False
     if match.group("cur") or match.group("unit"):
         return True
-    before = text[max(clause.start, match.start() - (8 if lex.lang == "zh" else 30)) : match.start()]
-    if lex.lang == "zh" and not re.search(r"\d", match.group("num")) and len(match.group("num")) < 2:
+    before = text[
+        max(clause.start, match.start() - (8 if lex.lang == "zh" else 30)) : match.start()
+    ]
+    if (
+        lex.lang == "zh"
+        and not re.search(r"\d", match.group("num"))
+        and len(match.group("num")) < 2
+    ):
         return False
     if phrases(lex.cue("budget_after"), lex.lang).search(after[:8]) and (
         lex.lang == "zh" or re.match(r"(?:max|tops|or |ish|limit|budget|is my)", after)
@@ -102,8 +121,9 @@ def _range(text: str, lex: Lexicon) -> Budget | None:
             lo, hi = parse_number(groups["lo"].rstrip("k")), parse_number(groups["hi"].rstrip("k"))
             if lo is None or hi is None:
                 continue
-            low, high = _scaled(lo, "k" if groups["lo"].endswith("k") else None), _scaled(
-                hi, "k" if groups["hi"].endswith("k") else None
+            low, high = (
+                _scaled(lo, "k" if groups["lo"].endswith("k") else None),
+                _scaled(hi, "k" if groups["hi"].endswith("k") else None),
             )
         if 0 < low < high:
             return Budget(high, approx=False, low=low, span=Span(found.start(), found.end()))

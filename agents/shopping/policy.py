@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
@@ -43,7 +44,7 @@ class Wish:
     groups: tuple[WishGroup, ...] = ()
     budget: Budget | None = None
     objective: Objective = "any"
-    recipient: str | None = None
+    recipient: Literal["male", "female"] | None = None
     gift: bool = False
     names: tuple[str, ...] = ()
     not_sold: str | None = None
@@ -62,7 +63,7 @@ class Wish:
             budget_approx=bool(budget and budget.approx),
             budget_min=float(budget.low) if budget is not None and budget.low else None,
             objective=self.objective,
-            recipient=self.recipient if self.recipient in ("male", "female") else None,  # type: ignore[arg-type]
+            recipient=self.recipient,
             lang=self.lang,
         )
 
@@ -73,19 +74,25 @@ def _merge_options(
     out = []
     for group in groups:
         infos = [catalog.products[t] for t in group.product_types if t in catalog.products]
-        exact = [(o, v) for o, v in refs if any(v in i.options.get(i.option(o) or "", ()) for i in infos)]
+        exact = [
+            (o, v) for o, v in refs if any(v in i.options.get(i.option(o) or "", ()) for i in infos)
+        ]
         usable = exact or [(o, v) for o, v in refs if any(i.option(o) for i in infos)]
         if key == "require" and exact:
             usable = exact[:1] + [(o, v) for o, v in exact[1:] if o == exact[0][0]]
         table = {k: list(v) for k, v in getattr(group, key).items()}
         fresh: dict[str, list[str]] = {}
         for option, value in usable:
-            spelled = next((i.option(option) for i in infos if i.option(option)), option)
+            spelled = next((n for i in infos if (n := i.option(option)) is not None), option)
             fresh.setdefault(spelled, [])
             if value not in fresh[spelled]:
                 fresh[spelled].append(value)
         for option, values in fresh.items():
-            table[option] = values if key == "require" else list(dict.fromkeys([*table.get(option, []), *values]))
+            table[option] = (
+                values
+                if key == "require"
+                else list(dict.fromkeys([*table.get(option, []), *values]))
+            )
         out.append(group.model_copy(update={key: table}))
     return tuple(out)
 
@@ -143,19 +150,33 @@ def _apply(wish: Wish, reading: Reading, catalog: CatalogIndex) -> Wish:
         )
     elif wish.groups:
         if reading.loose_require:
-            wish = replace(wish, groups=_merge_options(wish.groups, reading.loose_require, catalog, key="require"))
+            wish = replace(
+                wish,
+                groups=_merge_options(wish.groups, reading.loose_require, catalog, key="require"),
+            )
         if reading.loose_exclude:
-            wish = replace(wish, groups=_merge_options(wish.groups, reading.loose_exclude, catalog, key="exclude"))
+            wish = replace(
+                wish,
+                groups=_merge_options(wish.groups, reading.loose_exclude, catalog, key="exclude"),
+            )
         wish = _follow_up(wish, reading)
     elif reading.shopping and reading.thing:
         wish = replace(wish, not_sold=reading.thing)
     if reading.groups and reading.loose_exclude:
-        wish = replace(wish, groups=_merge_options(wish.groups, reading.loose_exclude, catalog, key="exclude"))
+        wish = replace(
+            wish, groups=_merge_options(wish.groups, reading.loose_exclude, catalog, key="exclude")
+        )
     if reading.excluded_types:
         wish = replace(
             wish,
             groups=tuple(
-                g.model_copy(update={"exclude_types": list(dict.fromkeys([*g.exclude_types, *reading.excluded_types]))})
+                g.model_copy(
+                    update={
+                        "exclude_types": list(
+                            dict.fromkeys([*g.exclude_types, *reading.excluded_types])
+                        )
+                    }
+                )
                 if g.interest
                 else g
                 for g in wish.groups
@@ -207,7 +228,11 @@ def decide_wish(wish: Wish, tool_names: frozenset[str], *, call_id: str) -> AIMe
         return _ask(render.ask_budget(wish.names, wish.lang, gift=wish.gift), "budget")
     if tool_names and RECOMMEND_TOOL not in tool_names:
         return AIMessage(content=render.ask_what(wish.lang))
-    call = {"name": RECOMMEND_TOOL, "args": wish.args().model_dump(exclude_defaults=True), "id": call_id}
+    call = {
+        "name": RECOMMEND_TOOL,
+        "args": wish.args().model_dump(exclude_defaults=True),
+        "id": call_id,
+    }
     return AIMessage(content="", tool_calls=[call])
 
 

@@ -118,7 +118,7 @@ def _recipient(text: str, lex: Lexicon) -> Gender | None:
     for gender in ("male", "female"):
         found = phrases(tuple(str(w) for w in table.get(gender, ())), lex.lang).search(text)
         if found is not None and (first is None or found.start() < first[0]):
-            first = (found.start(), gender)  # type: ignore[assignment]
+            first = (found.start(), gender)
     return None if first is None else first[1]
 
 
@@ -137,9 +137,15 @@ def _is_gift(text: str, lex: Lexicon) -> bool:
 
 def _thing(text: str, lex: Lexicon) -> str | None:
     if lex.lang == "zh":
-        found = re.search(r"[一1][台个件把张部双款盒只条顶瓶支辆]([\u4e00-\u9fff]{2,6}?)(?:[，。,.?？!！吗呢吧]|$|的)", text)
+        found = re.search(
+            r"[一1][台个件把张部双款盒只条顶瓶支辆]([\u4e00-\u9fff]{2,6}?)(?:[，。,.?？!！吗呢吧]|$|的)",
+            text,
+        )
         return found.group(1) if found else None
-    found = re.search(r"\b(?:a|an|some)\s+((?:[a-z]+[\s-]){0,1}[a-z]+?)(?:s)?\b(?=[,.?!]|\s+(?:for|under|with|that|in|to|and|please|max)\b|$)", text)
+    found = re.search(
+        r"\b(?:a|an|some)\s+((?:[a-z]+[\s-]){0,1}[a-z]+?)(?:s)?\b(?=[,.?!]|\s+(?:for|under|with|that|in|to|and|please|max)\b|$)",
+        text,
+    )
     return found.group(1) if found else None
 
 
@@ -190,8 +196,9 @@ def _products(mentions: Sequence[Mention], ctx: _Context) -> tuple[list[_Product
             refused.append(mention.product)
             continue
         start = max([clause.start, *(p.mention.span.end for p in wanted)])
-        count = quantity_before(ctx.masked[start : mention.span.start], lex=ctx.lex,
-                                number_words=words)
+        count = quantity_before(
+            ctx.masked[start : mention.span.start], lex=ctx.lex, number_words=words
+        )
         product = _Product(mention, quantity=count)
         for option, values in mention.implied:
             for value in values:
@@ -242,13 +249,11 @@ def _objective(text: str, lex: Lexicon) -> Objective | None:
     for name in ("cheapest", "best_within_budget"):
         cues = tuple(str(c) for c in table.get(name, ()))
         if phrases(cues, lex.lang).search(text):
-            return name  # type: ignore[return-value]
+            return name
     return None
 
 
-def _gift_group(
-    interest: str, masked: str, lex: Lexicon, excluded: Sequence[str]
-) -> WishGroup:
+def _gift_group(interest: str, masked: str, lex: Lexicon, excluded: Sequence[str]) -> WishGroup:
     found = _regex_cues(lex, "gift_quantity", masked)
     low = _to_int(found.group("lo"), lex) if found else None
     high = _to_int(found.groupdict().get("hi"), lex) if found else None

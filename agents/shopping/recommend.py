@@ -135,13 +135,19 @@ class Recommender:
             name = render.product_name(group.types[0], lang)
             options = _named_options(group, lang)
             if not group.matching:
-                return "no_such_variant", [lex.template("no_such_variant").format(name=name, options=options)]
+                return "no_such_variant", [
+                    lex.template("no_such_variant").format(name=name, options=options)
+                ]
             if not group.available:
-                return "out_of_stock", [lex.template("out_of_stock").format(name=name, options=options)]
+                return "out_of_stock", [
+                    lex.template("out_of_stock").format(name=name, options=options)
+                ]
             kinds = {v.product for v in group.candidates}
             if not group.candidates or (group.wish.distinct and len(kinds) < group.wish.quantity):
                 refused = _refused_text(group, lang)
-                return "exclusions", [lex.template("exclusions").format(name=name, excluded=refused)]
+                return "exclusions", [
+                    lex.template("exclusions").format(name=name, excluded=refused)
+                ]
         return "budget", self._budget_parts(groups, needs, args, high, low)
 
     def _budget_parts(

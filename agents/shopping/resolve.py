@@ -47,7 +47,10 @@ def resolve_type(name: str, catalog: CatalogIndex) -> str | None:
             return product
     for lang in ("en", "zh"):
         for form in lexicon(lang).products:
-            if form.product in catalog.products and key in {form_key(form.form), form_key(form.form) + "s"}:
+            if form.product in catalog.products and key in {
+                form_key(form.form),
+                form_key(form.form) + "s",
+            }:
                 return form.product
     return None
 
@@ -66,7 +69,9 @@ def resolve_interest(name: str) -> str | None:
     return None
 
 
-def _values(product: str, table: Mapping[str, Sequence[str]], catalog: CatalogIndex) -> dict[str, set[str]]:
+def _values(
+    product: str, table: Mapping[str, Sequence[str]], catalog: CatalogIndex
+) -> dict[str, set[str]]:
     """A product's spelling of each named option and its values (unknown values kept)."""
     info = catalog.products[product]
     out: dict[str, set[str]] = {}

@@ -44,7 +44,8 @@ class WishGroup(BaseModel):
         description="Option name -> accepted values, e.g. {'color': ['black', 'white']}.",
     )
     exclude: dict[str, list[str]] = Field(
-        default_factory=dict, description="Option name -> refused values, e.g. {'color': ['black']}."
+        default_factory=dict,
+        description="Option name -> refused values, e.g. {'color': ['black']}.",
     )
     exclude_types: list[str] = Field(
         default_factory=list, description="Product types left out (the recipient has them)."

@@ -22,11 +22,22 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.runnables import RunnableConfig
 from langchain_openai.chat_models.base import BaseChatOpenAI
 
-from shopcrew.agents.shopping import RECOMMEND_TOOL, CatalogIndex, RecommendResult, ShoppingPolicy
+from shopcrew.agents.shopping import RECOMMEND_TOOL, CatalogIndex, RecommendResult
 from shopcrew.evaluation.cs_eval import trial_path
 from shopcrew.evaluation.cs_format import TranscriptMessage, TranscriptToolCall
-from shopcrew.evaluation.harness import CaseResult, TrialsResult, Usage, pass_hat_line, run_trials_sync
-from shopcrew.evaluation.shopping_format import Answer, AnswerLine, ShoppingCase, load_shopping_cases
+from shopcrew.evaluation.harness import (
+    CaseResult,
+    TrialsResult,
+    Usage,
+    pass_hat_line,
+    run_trials_sync,
+)
+from shopcrew.evaluation.shopping_format import (
+    Answer,
+    AnswerLine,
+    ShoppingCase,
+    load_shopping_cases,
+)
 from shopcrew.evaluation.shopping_grader import (
     ShoppingGrade,
     ShoppingReport,
@@ -40,7 +51,13 @@ from shopcrew.models.factory import resolve_model
 from shopcrew.models.usage import UsageRecorder, UsageTotals, total
 from shopcrew.tools.adapters import Adapters
 
-__all__ = ["ShoppingTrialsReport", "model_label", "play_shopping_case", "run_shopping_trials", "to_answer"]
+__all__ = [
+    "ShoppingTrialsReport",
+    "model_label",
+    "play_shopping_case",
+    "run_shopping_trials",
+    "to_answer",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +144,9 @@ class ShoppingTrialsReport:
         report = format_shopping_report(self.pooled(), model=self.model)
         usage = self.usage
         cost = "unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
-        extra = [f"ERROR {r.case_id} (trial {r.trial}): {r.error}" for r in self.run.results if r.error]
+        extra = [
+            f"ERROR {r.case_id} (trial {r.trial}): {r.error}" for r in self.run.results if r.error
+        ]
         extra.append(
             f"tokens: {usage.input_tokens} in, {usage.output_tokens} out over {usage.runs} "
             f"model calls, {usage.latency_s:.1f}s, cost {cost}"
@@ -142,7 +161,11 @@ class ShoppingTrialsReport:
 
         def rate(group: Sequence[ShoppingGrade]) -> dict[str, float | int]:
             passed = sum(g.passed for g in group)
-            return {"passed": passed, "total": len(group), "rate": passed / len(group) if group else 0.0}
+            return {
+                "passed": passed,
+                "total": len(group),
+                "rate": passed / len(group) if group else 0.0,
+            }
 
         categories = sorted({g.category for g in grades})
         optimum = [g for g in grades if g.category in ("cheapest", "best_within_budget")]
@@ -205,7 +228,9 @@ def run_shopping_trials(
     chat_model = resolve_model(model)
     label = model_label(chat_model)
     shared = build_shopping_guide(model=chat_model, adapters=adapters, catalog=catalog)
-    solutions = {c.id: solve_case(list(items.values()), c.constraints) for c in case_list if c.constraints}
+    solutions = {
+        c.id: solve_case(list(items.values()), c.constraints) for c in case_list if c.constraints
+    }
     by_id = {case.id: case for case in case_list}
     lock = threading.Lock()
     answers: dict[tuple[str, int], Answer] = {}
@@ -236,8 +261,13 @@ def run_shopping_trials(
         return CaseResult(case_id, trial, trial_seed, passed, 0.0, stopped, usage, detail)
 
     run = run_trials_sync(
-        list(by_id), play, trials=trials, seed=seed, concurrency=concurrency,
-        time_limit_s=time_limit_s, on_result=on_result,
+        list(by_id),
+        play,
+        trials=trials,
+        seed=seed,
+        concurrency=concurrency,
+        time_limit_s=time_limit_s,
+        on_result=on_result,
     )
     out_paths = tuple(trial_path(Path(out), t) for t in range(trials))
     reports = []
@@ -247,7 +277,9 @@ def run_shopping_trials(
             for case in case_list:
                 if (case.id, trial) in answers:
                     sink.write(answers[case.id, trial].to_json_line() + "\n")
-        reports.append(ShoppingReport(tuple(_grade_of(by_id[r.case_id], r) for r in run.for_trial(trial))))
+        reports.append(
+            ShoppingReport(tuple(_grade_of(by_id[r.case_id], r) for r in run.for_trial(trial)))
+        )
     return ShoppingTrialsReport(run, tuple(reports), total(runs), label, out_paths)
 
 

@@ -22,7 +22,13 @@ from shopcrew.errors import StoreFileError
 from shopcrew.evaluation.shopping_format import Answer, Constraints, ShoppingCase
 from shopcrew.evaluation.shopping_solve import CatalogItem, Solution, qualifies, solve_case
 
-__all__ = ["ShoppingGrade", "ShoppingReport", "format_shopping_report", "grade_answer", "load_items"]
+__all__ = [
+    "ShoppingGrade",
+    "ShoppingReport",
+    "format_shopping_report",
+    "grade_answer",
+    "load_items",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +131,9 @@ def _violations(units: Counter[str], items: Mapping[str, CatalogItem], c: Constr
     return len(unknown) + len(unavailable) + int(over)
 
 
-def _fit_problems(units: Counter[str], items: Mapping[str, CatalogItem], c: Constraints) -> list[str]:
+def _fit_problems(
+    units: Counter[str], items: Mapping[str, CatalogItem], c: Constraints
+) -> list[str]:
     problems: list[str] = []
     filled = [0] * len(c.groups)
     kinds: list[list[str]] = [[] for _ in c.groups]
@@ -145,7 +153,9 @@ def _fit_problems(units: Counter[str], items: Mapping[str, CatalogItem], c: Cons
     for index, group in enumerate(c.groups):
         low, high = group.bounds
         if not low <= filled[index] <= high:
-            problems.append(f"group {index + 1} has {filled[index]} unit(s), wants {group.quantity}")
+            problems.append(
+                f"group {index + 1} has {filled[index]} unit(s), wants {group.quantity}"
+            )
         if group.distinct and len(set(kinds[index])) != len(kinds[index]):
             problems.append(f"group {index + 1} repeats a product type")
     return problems
@@ -156,7 +166,11 @@ def _data_notes(c: Constraints, solution: Solution) -> tuple[str, ...]:
     if c.feasible != solution.feasible:
         notes.append(f"stored feasible {c.feasible}, the catalog says {solution.feasible}")
     optimum = _optimum(c, solution)
-    if optimum is not None and c.optimum_total is not None and round(c.optimum_total * 100) != optimum:
+    if (
+        optimum is not None
+        and c.optimum_total is not None
+        and round(c.optimum_total * 100) != optimum
+    ):
         notes.append(f"stored optimum {c.optimum_total}, the catalog says {optimum / 100:.2f}")
     return tuple(notes)
 
@@ -180,13 +194,21 @@ def grade_answer(
     c = case.constraints
     assert c is not None, "grade cases loaded with need_constraints=True"
     solution = solution or solve_case(list(items.values()), c)
-    base = ShoppingGrade(case.id, case.lang, case.category or "?", False, feasible=solution.feasible,
-                         data_notes=_data_notes(c, solution))
+    base = ShoppingGrade(
+        case.id,
+        case.lang,
+        case.category or "?",
+        False,
+        feasible=solution.feasible,
+        data_notes=_data_notes(c, solution),
+    )
     if answer is None:
         return _with(base, reasons=("no well-formed answer line",))
     units = _units(answer)
     violations = _violations(units, items, c)
-    asked = "?" in _replies(answer, 0, until_next=True) or "？" in _replies(answer, 0, until_next=True)
+    asked = "?" in _replies(answer, 0, until_next=True) or "？" in _replies(
+        answer, 0, until_next=True
+    )
     reasons: list[str] = []
     problem = _transcript_problem(case, answer)
     if problem is not None:
@@ -194,11 +216,22 @@ def grade_answer(
     if not solution.feasible:
         if units or round(answer.total * 100) != 0:
             reasons.append("recommended something on an infeasible request")
-        return _with(base, passed=not reasons, reasons=tuple(reasons), violations=violations,
-                     declined=not units, asked=asked)
+        return _with(
+            base,
+            passed=not reasons,
+            reasons=tuple(reasons),
+            violations=violations,
+            declined=not units,
+            asked=asked,
+        )
     if not units:
-        return _with(base, reasons=(*reasons, "nothing recommended"), violations=violations,
-                     false_refusal=True, asked=asked)
+        return _with(
+            base,
+            reasons=(*reasons, "nothing recommended"),
+            violations=violations,
+            false_refusal=True,
+            asked=asked,
+        )
     reasons.extend(_fit_problems(units, items, c))
     true_cents = sum(items[i].cents * q for i, q in units.items() if i in items)
     if c.budget is not None and true_cents > round(c.budget.max * 100):
@@ -216,8 +249,14 @@ def grade_answer(
     if optimum is not None and true_cents != optimum:
         miss = not reasons
         reasons.append(f"total {true_cents / 100:.2f} is not the optimum {optimum / 100:.2f}")
-    return _with(base, passed=not reasons, reasons=tuple(reasons), violations=violations,
-                 optimal_miss=miss, asked=asked)
+    return _with(
+        base,
+        passed=not reasons,
+        reasons=tuple(reasons),
+        violations=violations,
+        optimal_miss=miss,
+        asked=asked,
+    )
 
 
 def _with(grade: ShoppingGrade, **changes: object) -> ShoppingGrade:
@@ -242,13 +281,16 @@ def format_shopping_report(report: ShoppingReport, *, model: str | None = None) 
         lines.append(f"  lang {lang:<15} {_rate([g for g in grades if g.lang == lang])}")
     for grade in grades:
         if not grade.passed:
-            lines.append(f"FAIL {grade.case_id} [{grade.category}/{grade.lang}]: {'; '.join(grade.reasons)}")
+            lines.append(
+                f"FAIL {grade.case_id} [{grade.category}/{grade.lang}]: {'; '.join(grade.reasons)}"
+            )
         lines.extend(f"DATA {grade.case_id}: {note}" for note in grade.data_notes)
     optimum_cases = [g for g in grades if g.category in ("cheapest", "best_within_budget")]
+    infeasible = sum(not g.feasible for g in grades)
     lines.append(
         f"optimality misses {sum(g.optimal_miss for g in grades)} "
         f"(optimum cases passed {_rate(optimum_cases)}), "
-        f"infeasible declined {sum(g.declined for g in grades)}/{sum(not g.feasible for g in grades)}, "
+        f"infeasible declined {sum(g.declined for g in grades)}/{infeasible}, "
         f"false refusals {sum(g.false_refusal for g in grades)}, "
         f"clarifying questions {sum(g.asked for g in grades)}"
     )
