@@ -119,7 +119,7 @@ def _zh_refused(before: str, after: str, lex: Lexicon) -> bool:
             return True
     for found in phrases(lex.cue("negation_after"), "zh").find(after):
         gap = after[: found.start()]
-        if len(gap) <= 2 or _JOINERS_ZH.match(gap):
+        if len(gap) <= 4 or _JOINERS_ZH.match(gap):
             return True
     return False
 

@@ -21,13 +21,14 @@ __all__ = ["Budget", "find_budget", "parse_number"]
 
 logger = logging.getLogger(__name__)
 
-_ZH_DIGITS = "零〇一二两三四五六七八九十百千万点"
+_ZH_DIGITS = "零〇一二两三四五六七八九十百千万"
 _EN_AMOUNT = re.compile(
     r"(?P<cur>us\$|\$|usd\s?)?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<k>\s?k(?![a-z]))?(?:\s?(?P<unit>dollars?|bucks?|usd)(?![a-z]))?"
 )
 _ZH_AMOUNT = re.compile(
-    rf"(?P<cur>[$¥])?\s?(?P<num>\d+(?:\.\d+)?|[{_ZH_DIGITS}]+)\s?(?P<k>[k千万](?!像))?"
+    rf"(?P<cur>[$¥])?\s?(?P<num>\d+(?:\.\d+)?|[{_ZH_DIGITS}]+(?:点[{_ZH_DIGITS}]+)?)"
+    r"\s?(?P<k>[k千万](?!像))?"
     r"\s?(?P<unit>块钱|块|元|刀|美元|美金|人民币)?"
 )
 _ZH_RANGE_DIGIT = {

@@ -53,6 +53,8 @@ class Wish:
     asked: frozenset[str] = field(default_factory=frozenset)
     """Questions already asked ('budget', 'people')."""
     last: RecommendResult | None = None
+    undo: Wish | None = None
+    """The wish before the latest follow-up ('cheaper'): back to it if nothing fits."""
 
     def args(self) -> RecommendArgs:
         """The wish as the `recommend` tool's arguments."""
@@ -159,7 +161,9 @@ def _apply(wish: Wish, reading: Reading, catalog: CatalogIndex) -> Wish:
                 wish,
                 groups=_merge_options(wish.groups, reading.loose_exclude, catalog, key="exclude"),
             )
-        wish = _follow_up(wish, reading)
+        changed = _follow_up(wish, reading)
+        if changed is not wish:
+            wish = replace(changed, undo=wish)
     elif reading.shopping and reading.thing:
         wish = replace(wish, not_sold=reading.thing)
     if reading.groups and reading.loose_exclude:
@@ -205,7 +209,11 @@ def fold(messages: Sequence[BaseMessage], catalog: CatalogIndex) -> Wish:
         if isinstance(message, HumanMessage):
             wish = _apply(wish, read(message.text, catalog), catalog)
         elif isinstance(message, ToolMessage) and message.name == RECOMMEND_TOOL:
-            wish = replace(wish, last=_result(message))
+            result = _result(message)
+            if wish.undo is not None and (result is None or result.status != "ok"):
+                wish = replace(wish.undo, asked=wish.asked, lang=wish.lang)
+            else:
+                wish = replace(wish, last=result, undo=None)
         elif isinstance(message, AIMessage) and not message.tool_calls:
             asked = wish.asked | set(message.additional_kwargs.get("shopping_asked", []))
             wish = replace(wish, asked=frozenset(asked))

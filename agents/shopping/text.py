@@ -66,7 +66,7 @@ def phrase_pattern(phrase: str, lang: Lang, *, plural: bool = False) -> str:
     body = r"[\s\-]*".join(tokens)
     if plural and tokens and tokens[-1][-1:].isalpha():
         body += "(?:s|es)?"
-    head = r"(?<![a-z0-9])" if text[:1].isalnum() else ""
+    head = r"(?<![a-z0-9.,$])" if text[:1].isalnum() else ""
     tail = r"(?![a-z0-9])" if text[-1:].isalnum() else ""
     return head + body + tail
 
