@@ -1,4 +1,4 @@
-"""`shopcrew eval shopping`: the rules model's figures, and a 'real model' over a loopback server."""
+"""`shopcrew eval shopping`: rules-model figures, and a "real model" over a loopback server."""
 
 from __future__ import annotations
 
