@@ -44,7 +44,7 @@ def _quantiles(samples: list[float]) -> dict[str, float]:
 
 
 def _pass(
-    cases: list[ShoppingCase], graph: Any, catalog: CatalogIndex, tag: str
+    cases: list[ShoppingCase], graph: Any, catalog: CatalogIndex, run: int
 ) -> dict[str, list[float]]:
     recommender = Recommender(catalog)
     times: dict[str, list[float]] = {"case": [], "read": [], "choose": []}
