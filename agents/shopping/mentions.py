@@ -173,8 +173,11 @@ _NOT_BARE = frozenset({"yes", "no", "none", "standard"})
 
 def _bare_word(option: str, value: str) -> bool:
     """Whether a catalog value can be matched as it is written ("leather", not "M" or "no")."""
-    if any(ch.isdigit() for ch in value) or value.lower() in _NOT_BARE:
+    if value.lower() in _NOT_BARE:
         return False
+    if any(ch.isdigit() for ch in value):
+        return re.fullmatch(r"[a-z]{1,2}\d{1,2}", value.lower()) is not None  # i7, A4
+
     return option.lower() != "size" or len(value) > 3
 
 
