@@ -1,4 +1,4 @@
-"""Option wordings of SHOPPING_FORMAT.md's glossary (section 10) are read as the catalog's values."""
+"""The option wordings of SHOPPING_FORMAT.md's glossary, read as the catalog's values."""
 
 from __future__ import annotations
 
