@@ -182,7 +182,20 @@ def _owned(mention: Mention, ctx: _Context, *, possessive: bool = True) -> bool:
     return any(len(head[f.end() :].split()) <= 1 for f in owners.find(head))
 
 
-def _products(mentions: Sequence[Mention], ctx: _Context) -> tuple[list[_Product], list[str]]:
+def _accessory(mention: Mention, ctx: _Context) -> str | None:
+    """The word after a product name that makes it an accessory ('case' of 'phone case')."""
+    after = ctx.masked[mention.span.end : mention.span.end + 16]
+    for found in phrases(ctx.lex.cue("accessory_heads"), ctx.lex.lang).find(after):
+        gap = after[: found.start()]
+        if gap.strip() == "":
+            return gap + found.group(0)
+        break
+    return None
+
+
+def _products(
+    mentions: Sequence[Mention], ctx: _Context, accessories: list[str]
+) -> tuple[list[_Product], list[str]]:
     wanted: list[_Product] = []
     refused: list[str] = []
     words = _number_words(ctx.lex)
@@ -190,6 +203,10 @@ def _products(mentions: Sequence[Mention], ctx: _Context) -> tuple[list[_Product
         if mention.kind != "product":
             continue
         clause = containing(ctx.clauses, mention.span.start)
+        head = _accessory(mention, ctx)
+        if head is not None:
+            accessories.append(ctx.text[mention.span.start : mention.span.end] + head)
+            continue
         if _owned(mention, ctx) or product_refused(
             mention, text=ctx.masked, lex=ctx.lex, clause=clause
         ):
@@ -324,13 +341,15 @@ def read(text: str, catalog: CatalogIndex, *, lang: Lang | None = None) -> Readi
     if budget is not None:
         masked = mask(masked, [budget.span])
     ctx = _Context(norm, masked, lex, catalog, split_sentences(norm), clauses(norm))
-    wanted, refused = _products(mentions, ctx)
+    accessories: list[str] = []
+    wanted, refused = _products(mentions, ctx, accessories)
     loose_require, loose_exclude = _values(mentions, wanted, ctx)
     people, needs_people = _people(masked, lex)
     groups = _groups(wanted, ctx, people)
     gift = _is_gift(norm, lex)
     interest = _interest(mentions, ctx)
-    if not groups and (interest or gift):
+    someone = _recipient(norm, lex) is not None
+    if not groups and (gift or (interest and someone)) and not accessories:
         groups = [_gift_group(interest or "any_gift", masked, lex, refused)]
     objective = _objective(norm, lex)
     cheaper = objective is None and bool(phrases(lex.cue("cheaper"), lang).search(norm))
@@ -350,7 +369,7 @@ def read(text: str, catalog: CatalogIndex, *, lang: Lang | None = None) -> Readi
         gift=gift,
         interest=interest,
         shopping=shopping,
-        thing=None if groups else _thing(norm, lex),
+        thing=None if groups else (accessories[0] if accessories else _thing(norm, lex)),
         needs_people=needs_people and people is None and bool(wanted),
         adds=bool(wanted) and bool(phrases(lex.cue("adds"), lang).search(norm)),
         names=tuple(text[p.mention.span.start : p.mention.span.end] for p in wanted),
