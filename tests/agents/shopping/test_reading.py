@@ -135,3 +135,18 @@ def test_objectives(catalog: CatalogIndex, text: str, objective: str | None) -> 
 def test_something_the_store_does_not_sell(catalog: CatalogIndex) -> None:
     reading = read("I want to buy a printer, $300 max.", catalog)
     assert (reading.groups, reading.thing) == ((), "printer")
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        ("I need a phone case, $30 max.", "phone case"),
+        ("Do you have a laptop stand under $50?", "laptop stand"),
+        ("想买个手机壳，50以内。", "手机壳"),
+    ],
+)
+def test_an_accessory_of_a_product_is_not_the_product(
+    catalog: CatalogIndex, text: str, thing: str
+) -> None:
+    reading = read(text, catalog)
+    assert (reading.groups, reading.thing) == ((), thing)
