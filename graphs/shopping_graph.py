@@ -39,6 +39,7 @@ from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 
 from shopcrew.agents.shopping import (
+    GUIDE,
     RECOMMEND_TOOL,
     CatalogIndex,
     RecommendResult,
@@ -111,8 +112,11 @@ class _GuideNodes:
             latest = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
             lang = detect_lang(latest.text if latest is not None else "")
             logger.warning("shopping guide: step cap reached, giving up the turn")
-            return {"messages": [AIMessage(content=_GAVE_UP[lang])]}
+            return {"messages": [AIMessage(content=_GAVE_UP[lang], name=GUIDE)]}
         response = self.bound.invoke([SystemMessage(content=self.prompt), *messages], config)
+        if isinstance(response, AIMessage):
+            # Named, so that a crew can tell the guide's turns from customer service's.
+            response = response.model_copy(update={"name": GUIDE})
         return {"messages": [response]}
 
     def tools_node(self, state: ShoppingState, config: RunnableConfig) -> dict[str, Any]:
@@ -143,7 +147,7 @@ class _GuideNodes:
         if result is None:
             return {}
         return {
-            "messages": [AIMessage(content=result.reply)],
+            "messages": [AIMessage(content=result.reply, name=GUIDE)],
             "proposal": result.model_dump(mode="json", exclude_none=True),
         }
 

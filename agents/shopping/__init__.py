@@ -11,6 +11,7 @@ from shopcrew.agents.shopping.lexicon import Lang, detect_lang
 from shopcrew.agents.shopping.policy import Wish, fold, shopping_rules_policy
 from shopcrew.agents.shopping.reading import Reading, read
 from shopcrew.agents.shopping.recommend import Recommender
+from shopcrew.agents.shopping.routing import GUIDE, Route, route_conversation, route_message
 from shopcrew.agents.shopping.tool import RECOMMEND_TOOL, build_recommend_tool
 from shopcrew.agents.shopping.wish import (
     ChosenItem,
@@ -22,6 +23,7 @@ from shopcrew.agents.shopping.wish import (
 
 __all__ = [
     "CATALOG_READ_TOOLS",
+    "GUIDE",
     "RECOMMEND_TOOL",
     "CatalogIndex",
     "ChosenItem",
@@ -31,6 +33,7 @@ __all__ = [
     "RecommendArgs",
     "RecommendResult",
     "Recommender",
+    "Route",
     "ShoppingPolicy",
     "Wish",
     "WishGroup",
@@ -39,6 +42,8 @@ __all__ = [
     "detect_lang",
     "fold",
     "read",
+    "route_conversation",
+    "route_message",
     "shopping_rules_policy",
     "shopping_system_prompt",
 ]
