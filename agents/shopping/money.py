@@ -138,6 +138,7 @@ def find_budget(text: str, lex: Lexicon) -> Budget | None:
         return ranged
     pattern = _ZH_AMOUNT if lex.lang == "zh" else _EN_AMOUNT
     parts = clauses(text)
+    found: list[Budget] = []
     for match in pattern.finditer(text):
         number = parse_number(match.group("num"))
         if number is None or number <= 0:
@@ -147,5 +148,8 @@ def find_budget(text: str, lex: Lexicon) -> Budget | None:
             continue
         span = Span(match.start(), match.end())
         amount = _scaled(number, match.group("k"))
-        return Budget(amount, approx=_approx(text, span, lex, clause), span=span)
-    return None
+        budget = Budget(amount, approx=_approx(text, span, lex, clause), span=span)
+        if match.group("cur") or match.group("unit"):
+            return budget  # a written currency beats a number that only sits near a cue
+        found.append(budget)
+    return found[0] if found else None

@@ -135,17 +135,21 @@ def _is_gift(text: str, lex: Lexicon) -> bool:
     )
 
 
+_ZH_THING = re.compile(
+    r"(?:(?:卖不卖|有没有卖|有没有|要买|想买|卖|买|要)(?:[一两1]?[台个件把张部双款盒只条顶瓶支辆])?"
+    r"|[一1][台个件把张部双款盒只条顶瓶支辆])([\u4e00-\u9fff]{2,6}?)"
+    r"(?:[，。,.?？!！吗呢吧]|$|的|预算)"
+)
+_EN_THING = re.compile(
+    r"\b(?:a|an|some|any|sell|sells|carry|stock)\s+(?:a |an |any |some )?"
+    r"((?:[a-z]+[\s-])?[a-z]+?)s?\b"
+    r"(?=[,.?!]|\s+(?:for|under|with|that|in|to|and|please|max|at)\b|$)"
+)
+
+
 def _thing(text: str, lex: Lexicon) -> str | None:
-    if lex.lang == "zh":
-        found = re.search(
-            r"[一1][台个件把张部双款盒只条顶瓶支辆]([\u4e00-\u9fff]{2,6}?)(?:[，。,.?？!！吗呢吧]|$|的)",
-            text,
-        )
-        return found.group(1) if found else None
-    found = re.search(
-        r"\b(?:a|an|some)\s+((?:[a-z]+[\s-]){0,1}[a-z]+?)(?:s)?\b(?=[,.?!]|\s+(?:for|under|with|that|in|to|and|please|max)\b|$)",
-        text,
-    )
+    """What the shopper asked for, in their words, when no catalog product matched."""
+    found = (_ZH_THING if lex.lang == "zh" else _EN_THING).search(text)
     return found.group(1) if found else None
 
 

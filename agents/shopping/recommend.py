@@ -159,11 +159,12 @@ class Recommender:
         low: int | None,
     ) -> list[str]:
         lex = lexicon(args.lang)
-        names = [render.product_name(g.types[0], args.lang) for g in groups]
         budget = render.money(cents(args.budget or 0), self.currency)
         cheapest = solve(needs, goal="cheapest", max_cents=None)
         if cheapest is None:
             return []
+        kinds = dict.fromkeys(pick.variant.product for pick in cheapest.picks)
+        names = [render.product_name(kind, args.lang) for kind in kinds]
         if high is not None and cheapest.total_cents > high:
             lowest = render.money(cheapest.total_cents, self.currency)
             joined = lex.template("list_sep").join(names)
