@@ -132,33 +132,28 @@ class Scanner:
     def _size_mentions(self, text: str) -> list[Mention]:
         out = []
         for match in self._sizes.finditer(text):
-            wanted = next(g for g in match.groups() if g is not None)
-            refs = tuple(
-                dict.fromkeys(
-                    ("size", value)
-                    for product in self.catalog.products.values()
-                    for value in product.options.get("size", ())
-                    if value.lower() == wanted
-                )
-            )
+            refs = self._size_refs(next(g for g in match.groups() if g is not None))
             if refs:
                 out.append(Mention(Span(match.start(), match.end()), "value", values=refs))
                 out.extend(self._more_sizes(text, match.end()))
         return out
 
+    def _size_refs(self, wanted: str) -> tuple[ValueRef, ...]:
+        """Every catalog size written `wanted` ('m' -> the M of T-shirts and helmets)."""
+        return tuple(
+            dict.fromkeys(
+                ("size", value)
+                for product in self.catalog.products.values()
+                for value in product.options.get("size", ())
+                if value.lower() == wanted
+            )
+        )
+
     def _more_sizes(self, text: str, end: int) -> list[Mention]:
         """Sizes listed after a size ("size S or L", "M码或L码")."""
         out = []
         while found := _MORE_SIZE.match(text, end):
-            wanted = found.group(1)
-            refs = tuple(
-                dict.fromkeys(
-                    ("size", value)
-                    for product in self.catalog.products.values()
-                    for value in product.options.get("size", ())
-                    if value.lower() == wanted
-                )
-            )
+            refs = self._size_refs(found.group(1))
             if not refs:
                 break
             out.append(Mention(Span(found.start(1), found.end(1)), "value", values=refs))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
+from support.openai_loopback import Script, loopback_servers
 
 from shopcrew.evaluation.shopping_eval import run_shopping_trials
 from shopcrew.evaluation.shopping_format import ShoppingCase, load_shopping_cases
@@ -77,30 +77,10 @@ def test_the_cli_writes_answers_and_prints_the_figures(tau_dir: Path, tmp_path: 
     assert saved["figures"]["violations"] == 0
 
 
-def _loopback_module() -> Any:
-    path = HERE.parent / "models" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("shopping_loopback_server", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
-def loopback() -> Iterator[Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Any]]:
-    server_class = _loopback_module().LoopbackOpenAI
-    started: list[Any] = []
-
-    def start(script: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
-        server = server_class(script=script)
-        server.start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+def loopback() -> Iterator[Callable[[Script], Any]]:
+    with loopback_servers() as start:
+        yield start
 
 
 def _scripted_model(cases: list[ShoppingCase]) -> Callable[[dict[str, Any]], dict[str, Any]]:
