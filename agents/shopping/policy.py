@@ -28,7 +28,7 @@ from shopcrew.agents.shopping.reading import Reading, read
 from shopcrew.agents.shopping.tool import RECOMMEND_TOOL
 from shopcrew.agents.shopping.wish import Objective, RecommendArgs, RecommendResult, WishGroup
 
-__all__ = ["Wish", "fold", "shopping_rules_policy"]
+__all__ = ["Wish", "decide_wish", "fold", "shopping_rules_policy"]
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,12 @@ __all__ = [
     "PhraseSet",
     "Span",
     "clauses",
+    "containing",
     "form_key",
     "mask",
     "normalise",
     "phrase_pattern",
+    "phrases",
     "sentences",
 ]
 
