@@ -13,6 +13,11 @@ from shopcrew.graphs.events import (
     parse_event,
 )
 from shopcrew.graphs.planner import PlannerState, planner_builder
+from shopcrew.graphs.shopping import (
+    ShoppingState,
+    build_shopping_guide,
+    shopping_guide_builder,
+)
 from shopcrew.graphs.store_manager import (
     StoreManagerState,
     build_store_manager,
@@ -30,9 +35,11 @@ __all__ = [
     "HumanDecision",
     "OrderEvent",
     "PlannerState",
+    "ShoppingState",
     "StoreManagerState",
     "build_crew",
     "build_cs_agent",
+    "build_shopping_guide",
     "build_store_manager",
     "crew_builder",
     "cs_agent_builder",
@@ -40,5 +47,6 @@ __all__ = [
     "parse_event",
     "planner_builder",
     "send_event",
+    "shopping_guide_builder",
     "store_manager_builder",
 ]

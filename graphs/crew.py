@@ -17,7 +17,7 @@ agent run), and turns a `HumanDecision` into a checked resume of the thread that
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -37,6 +37,7 @@ from shopcrew.agents.approvals.queue import ApprovalQueue, Clock, utc_now
 from shopcrew.agents.policy import Policy
 from shopcrew.errors import AgentUnavailableError
 from shopcrew.graphs.approval_gate import ApprovalState, adecide, decide
+from shopcrew.graphs.crew_shopping import GUIDE, add_shopping_guide
 from shopcrew.graphs.cs import awaits_person, cs_agent_builder, escalate
 from shopcrew.graphs.events import (
     AgentName,
@@ -81,6 +82,8 @@ class CrewState(ApprovalState, total=False):
     """Customer messages whose product complaints the CS agent posted (CS threads)."""
     replayed: NotRequired[bool]
     """The event's customer message is already in the conversation: nothing runs again."""
+    proposal: NotRequired[dict[str, Any] | None]
+    """The shopping guide's latest recommendation (crews built with `shopping_guide=True`)."""
 
 
 def accept_event(state: CrewState) -> dict[str, Any]:
@@ -142,6 +145,7 @@ def crew_builder(
     clock: Clock = utc_now,
     cs_agent: bool = True,
     idempotency: IdempotencyStore | None = None,
+    shopping_guide: bool = False,
 ) -> StateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew's graph, uncompiled; compile it with the checkpointer and store you choose.
 
@@ -156,6 +160,8 @@ def crew_builder(
             `AgentUnavailableError`.
         idempotency: Where the CS agent's tools record write results by tool call (in memory
             when omitted; a `RedisIdempotencyStore` with a TTL shares and bounds it).
+        shopping_guide: Add the shopping guide; pre-sale customer messages go to it
+            (`shopcrew.graphs.crew_shopping`).
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
     policy = policy or Policy()
@@ -194,9 +200,17 @@ def crew_builder(
     builder.add_node("store_manager", store_manager)
     builder.add_node("planner", planner)
     builder.add_edge(START, "accept_event")
-    builder.add_conditional_edges(
-        "accept_event", route_to_agent, ["cs_agent", "escalate", "store_manager", "planner", END]
-    )
+    router: Callable[[Any], str] = route_to_agent
+    destinations = ["cs_agent", "escalate", "store_manager", "planner", END]
+    # --- issue 20 hook: the shopping guide beside customer service (graphs/crew_shopping.py) ---
+    if shopping_guide:
+        router = add_shopping_guide(
+            builder, route=route_to_agent, model=model, adapters=adapters, merchant_id=merchant_id
+        )
+        destinations.append(GUIDE)
+        builder.add_edge(GUIDE, END)
+    # --- end of the hook ---
+    builder.add_conditional_edges("accept_event", router, destinations)
     builder.add_conditional_edges("cs_agent", after_cs_agent, ["escalate", END])
     builder.add_edge("escalate", END)
     return builder
@@ -213,6 +227,7 @@ def build_crew(
     blackboard: Blackboard | None = None,
     clock: Clock = utc_now,
     idempotency: IdempotencyStore | None = None,
+    shopping_guide: bool = False,
 ) -> CompiledStateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew, compiled: in-memory checkpointer and store unless given.
 
@@ -230,6 +245,7 @@ def build_crew(
             default: over the store.
         clock: The current time.
         idempotency: Where the CS agent's tools record write results by tool call.
+        shopping_guide: Add the shopping guide for pre-sale customer messages.
     """
     builder = crew_builder(
         model=model,
@@ -239,6 +255,7 @@ def build_crew(
         blackboard=blackboard,
         clock=clock,
         idempotency=idempotency,
+        shopping_guide=shopping_guide,
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()

@@ -27,6 +27,7 @@ if typing.TYPE_CHECKING:
         HumanDecision,
         OrderEvent,
     )
+    from shopcrew.graphs.shopping import build_shopping_guide
     from shopcrew.graphs.store_manager import build_store_manager
     from shopcrew.memory import connect
     from shopcrew.models import resolve_model
@@ -42,6 +43,7 @@ _LAZY = {
     "Policy": "shopcrew.agents.policy",
     "build_crew": "shopcrew.graphs.crew",
     "build_cs_agent": "shopcrew.graphs.cs",
+    "build_shopping_guide": "shopcrew.graphs.shopping",
     "build_store_manager": "shopcrew.graphs.store_manager",
     "connect": "shopcrew.memory",
     "crew_builder": "shopcrew.graphs.crew",
@@ -62,6 +64,7 @@ __all__ = [
     "ShopcrewError",
     "build_crew",
     "build_cs_agent",
+    "build_shopping_guide",
     "build_store_manager",
     "connect",
     "crew_builder",

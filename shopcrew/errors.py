@@ -25,7 +25,9 @@ ShopcrewError
 ├── ApprovalExpiredError (ValueError)      a decision that arrives after the request expired
 ├── StaleApprovalError (ValueError)        a decision for a request that no longer waits
 ├── InvalidEventError (ValueError)         a crew event that does not validate; nothing ran
-└── AgentUnavailableError (LookupError)    an event for an agent the crew was built without
+├── AgentUnavailableError (LookupError)    an event for an agent the crew was built without
+├── ShoppingDataError (ValueError)         a language data file of the shopping guide is malformed
+└── ShoppingSolverError (RuntimeError)     the shopping guide's solver gave no checked answer
 ```
 
 Leaf module: it imports nothing of ours, so every layer may use it.
@@ -50,6 +52,8 @@ __all__ = [
     "RedisUnavailableError",
     "RetailRuleError",
     "ShopcrewError",
+    "ShoppingDataError",
+    "ShoppingSolverError",
     "StaleApprovalError",
     "StoreError",
     "StoreFileError",
@@ -363,3 +367,32 @@ class AgentUnavailableError(ShopcrewError, LookupError):
     def __init__(self, agent: str, *, why: str) -> None:
         self.agent = agent
         super().__init__(f"The {agent} agent is not available in this crew: {why}. Nothing ran.")
+
+
+class ShoppingDataError(ShopcrewError, ValueError):
+    """A language data file of the shopping guide (`agents/shopping/lang/`) is missing or malformed.
+
+    Attributes:
+        path: The file, relative to `lang/`.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        super().__init__(
+            f"shopping guide data file lang/{path}: {problem}. Fix the file (it ships with the "
+            "package; reinstall it if it was changed by accident)."
+        )
+
+
+class ShoppingSolverError(ShopcrewError, RuntimeError):
+    """The shopping guide's integer program ended without an answer it could check.
+
+    Never expected on a catalog of reasonable size; the message names the solver's status.
+    """
+
+    def __init__(self, status: str) -> None:
+        self.status = status
+        super().__init__(
+            f"the shopping guide's solver stopped without a checked answer ({status}); "
+            "report it with the request that caused it."
+        )

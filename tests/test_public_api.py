@@ -6,6 +6,7 @@ import pytest
 
 import shopcrew
 import shopcrew.agents
+import shopcrew.agents.shopping
 import shopcrew.evaluation
 import shopcrew.graphs
 import shopcrew.memory
@@ -20,6 +21,7 @@ import shopcrew.tools
         shopcrew.memory,
         shopcrew.tools,
         shopcrew.agents,
+        shopcrew.agents.shopping,
         shopcrew.graphs,
         shopcrew.models,
         shopcrew.evaluation,

@@ -16,7 +16,14 @@ from shopcrew.cli._app import err_console, eval_app, out_console
 if TYPE_CHECKING:
     from shopcrew.evaluation.harness import CaseResult, TrialsResult
 
-__all__ = ["eval_compare", "eval_cs", "eval_listings", "eval_markets", "eval_replay"]
+__all__ = [
+    "eval_compare",
+    "eval_cs",
+    "eval_listings",
+    "eval_markets",
+    "eval_replay",
+    "eval_shopping",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -395,4 +402,52 @@ def eval_tau(
         started=started,
         model=model,
         extra={"db": db, "user_model": report.user_model, "out": out, "max_turns": max_turns},
+    )
+
+
+@eval_app.command("shopping")
+def eval_shopping(
+    cases: Annotated[Path, typer.Option("--cases", help="Shopping case file (SHOPPING_FORMAT).")],
+    db: Annotated[Path, typer.Option("--db", help="τ-bench retail store directory.")],
+    out: Annotated[Path, typer.Option("--out", help="Answers JSONL to write.")],
+    model: Annotated[
+        str, typer.Option("--model", help="'rules' or 'openai:<name>' (OPENAI_BASE_URL/KEY).")
+    ] = "rules",
+    trials: TrialsOption = 1,
+    seed: SeedOption = 0,
+    concurrency: ConcurrencyOption = 1,
+    time_limit: TimeLimitOption = None,
+    result: ResultOption = None,
+) -> None:
+    """Play the shopping-guide cases, write answers, grade them and print the figures.
+
+    With --trials k, trial 0's answers go to --out and trial N's to OUT.trialN.jsonl.
+    """
+    from shopcrew.evaluation.results import now
+    from shopcrew.evaluation.shopping.run import run_shopping_trials
+
+    started = now()
+    with _progress("shopping", _count(cases) * trials) as advance:
+        report = run_shopping_trials(
+            cases,
+            db,
+            model,
+            out,
+            trials=trials,
+            seed=seed,
+            concurrency=concurrency,
+            time_limit_s=time_limit,
+            on_result=advance,
+        )
+    _finish(
+        "shopping",
+        report.run,
+        lines=report.lines(),
+        out=out,
+        result=result,
+        data_file=cases,
+        figures=report.figures(),
+        started=started,
+        model=report.model,
+        extra={"db": db, "out": out},
     )

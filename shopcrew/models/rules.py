@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -30,14 +30,27 @@ def _tool_name(tool: Any) -> str:
     return str(convert_to_openai_tool(tool)["function"]["name"])
 
 
+def _brought_dialogue(tools: Sequence[Any]) -> RulesDialogue | None:
+    """The rules dialogue a bound tool carries in its metadata (``"rules_dialogue"``), if any."""
+    for tool in tools:
+        metadata = tool.metadata if isinstance(tool, BaseTool) else None
+        dialogue = (metadata or {}).get("rules_dialogue")
+        if callable(dialogue):
+            return cast(RulesDialogue, dialogue)
+    return None
+
+
 class RulesChatModel(BaseChatModel):
     """An offline chat model whose answers come from an agent's rules, not from a network.
 
     It reads the whole conversation (user messages, its own earlier tool calls and the tool
     results) and answers with tool calls or with a reply in the customer's language. The
     decision is the ``dialogue`` function, by default the customer-service agent's
-    (`shopcrew.agents.cs.rules.next_message`). It is deterministic: the same messages give the same
-    answer. It is the default model without an API key, and every eval's baseline.
+    (`shopcrew.agents.cs.rules.next_message`). A bound tool may bring the dialogue that plays
+    it, in its metadata under ``"rules_dialogue"`` (the shopping guide's ``recommend`` does):
+    bound with such a tool, the model plays that dialogue instead. It is deterministic: the
+    same messages give the same answer. It is the default model without an API key, and every
+    eval's baseline.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -82,6 +95,14 @@ class RulesChatModel(BaseChatModel):
     def bind_tools(
         self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
     ) -> RulesChatModel:
-        """Return a copy of this model that may call the given tools."""
+        """Return a copy of this model that may call the given tools.
+
+        When one of the tools names the rules dialogue that plays it
+        (``metadata["rules_dialogue"]``), the copy plays that dialogue.
+        """
         names = frozenset(_tool_name(tool) for tool in tools)
-        return self.model_copy(update={"tool_names": names})
+        update: dict[str, Any] = {"tool_names": names}
+        brought = _brought_dialogue(tools)
+        if brought is not None:
+            update["dialogue"] = brought
+        return self.model_copy(update=update)

@@ -120,6 +120,7 @@ class Runner:
             policy=self.scenario.policy,
             blackboard=self.memory.blackboard,
             clock=self.clock,
+            shopping_guide=self.scenario.shopping_guide,
         )
 
     def queue(self) -> ApprovalQueue:

@@ -14,6 +14,7 @@ from langchain_core.messages import BaseMessage
 from shopcrew.agents.approvals.queue import ApprovalQueue
 from shopcrew.models.usage import UsageRecorder, total
 from shopcrew.scenario.expectations import Facts, check_expectations
+from shopcrew.scenario.shopping_report import shopping_figures
 from shopcrew.scenario.spec import Scenario
 from shopcrew.scenario.timeline import Step
 from shopcrew.scenario.violations import find_violations
@@ -284,6 +285,9 @@ def build_report(
         conversations=log.conversations,
         latest_codes=latest_codes,
     )
+    if scenario.shopping_guide:
+        langs = {cid: conv.lang for cid, conv in log.conversations.items()}
+        report["shopping"] = shopping_figures(thread_messages or {}, langs=langs)
     expectations = check_expectations(scenario.expect, facts)
     report["expectations"] = expectations
     report["passed"] = all(e["passed"] for e in expectations)

@@ -25,6 +25,7 @@ from shopcrew.scenario._report_view import (
     parse_report,
     timed_events,
 )
+from shopcrew.scenario.shopping_report import shopping_markdown
 
 __all__ = [
     "INDUSTRY_RESOLUTION_RATE",
@@ -60,7 +61,12 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     Raises:
         ReportFormatError: A section of `report` has the wrong shape.
     """
-    return markdown(parse_report(report))
+    text = markdown(parse_report(report))
+    if isinstance(report.get("shopping"), Mapping):
+        head, marker, tail = text.partition("## Resolution funnel")
+        section = "\n".join(shopping_markdown(report["shopping"])) + "\n"
+        text = head + section + marker + tail if marker else text + "\n" + section
+    return text
 
 
 def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:

@@ -391,3 +391,8 @@ class Scenario(_Spec):
     clock: ClockSpec
     timeline: list[EventSpec] = Field(min_length=1)
     expect: list[Expectation] = Field(default_factory=list)
+    shopping_guide: bool = Field(
+        default=False,
+        description="Add the shopping guide to the crew: pre-sale customer messages go to it, "
+        "and the report gets its figures (`shopping`).",
+    )

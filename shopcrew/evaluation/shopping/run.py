@@ -1,0 +1,290 @@
+"""`shopcrew eval shopping`: play the shopping cases with the guide and grade the answers.
+
+Each case is played as SHOPPING_FORMAT.md section 3 says: a new conversation, the shopper's
+turns fed one by one whatever the replies were, tools run until a reply without a tool call.
+The final proposal is the latest `recommend` result of the conversation; the answers are
+written in section 7's shape and graded by our grader (`shopping_grader`). The agent's side
+sees only `id`, `lang` and `turns`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_openai.chat_models.base import BaseChatOpenAI
+
+from shopcrew.agents.shopping import RECOMMEND_TOOL, CatalogIndex, RecommendResult
+from shopcrew.evaluation.cs.format import TranscriptMessage, TranscriptToolCall
+from shopcrew.evaluation.cs.run import trial_path
+from shopcrew.evaluation.harness import (
+    CaseResult,
+    TrialsResult,
+    Usage,
+    pass_hat_line,
+    run_trials_sync,
+)
+from shopcrew.evaluation.shopping.format import (
+    Answer,
+    AnswerLine,
+    ShoppingCase,
+    load_shopping_cases,
+)
+from shopcrew.evaluation.shopping.grader import (
+    ShoppingGrade,
+    ShoppingReport,
+    format_shopping_report,
+    grade_answer,
+    load_items,
+)
+from shopcrew.evaluation.shopping.solve import solve_case
+from shopcrew.graphs.shopping import build_shopping_guide
+from shopcrew.models.factory import resolve_model
+from shopcrew.models.usage import UsageRecorder, UsageTotals, total
+from shopcrew.tools.adapters import Adapters
+
+__all__ = [
+    "ShoppingTrialsReport",
+    "model_label",
+    "play_shopping_case",
+    "run_shopping_trials",
+    "to_answer",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def model_label(model: BaseChatModel) -> str:
+    """The model's name as printouts show it ('rules', 'openai:gpt-4o-mini')."""
+    if isinstance(model, BaseChatOpenAI):
+        return f"openai:{model.model_name}"
+    return str(getattr(model, "_llm_type", type(model).__name__))
+
+
+def _message(message: BaseMessage) -> TranscriptMessage | None:
+    if isinstance(message, HumanMessage):
+        return TranscriptMessage(role="user", content=message.text)
+    if isinstance(message, AIMessage):
+        calls = [
+            TranscriptToolCall(id=c["id"] or "", name=c["name"], arguments=c["args"])
+            for c in message.tool_calls
+        ]
+        return TranscriptMessage(role="assistant", content=message.text, tool_calls=calls or None)
+    if isinstance(message, ToolMessage):
+        content = message.content if isinstance(message.content, str) else message.text
+        return TranscriptMessage(role="tool", content=content, tool_call_id=message.tool_call_id)
+    return None
+
+
+def to_answer(case_id: str, messages: Sequence[BaseMessage]) -> Answer:
+    """The answer line of a played conversation: the latest `recommend` result is the proposal."""
+    proposal: RecommendResult | None = None
+    for message in messages:
+        if isinstance(message, ToolMessage) and message.name == RECOMMEND_TOOL:
+            try:
+                proposal = RecommendResult.model_validate_json(str(message.content))
+            except ValueError:
+                proposal = None
+    lines = []
+    stated = 0.0
+    if proposal is not None and proposal.status == "ok":
+        lines = [AnswerLine(item_id=i.item_id, quantity=i.quantity) for i in proposal.items]
+        stated = proposal.total
+    transcript = [m for m in (_message(x) for x in messages) if m is not None]
+    return Answer(id=case_id, recommendation=lines, total=stated, messages=transcript)
+
+
+def play_shopping_case(
+    case: ShoppingCase, graph: Any, *, trial: int = 0, callbacks: Sequence[Any] = ()
+) -> tuple[Answer, str | None]:
+    """Play one case on a compiled guide (a thread of its own); the answer, and why it stopped."""
+    config: RunnableConfig = {
+        "configurable": {"thread_id": f"shopping-eval:{case.id}:{trial}"},
+        "recursion_limit": 60,
+        "callbacks": list(callbacks),
+    }
+    stopped: str | None = None
+    for turn in case.turns:
+        try:
+            graph.invoke({"messages": [HumanMessage(content=turn)]}, config)
+        except Exception as exc:
+            # The harness is a worker loop over cases: one agent failure must not end the run.
+            logger.exception("case %s: the guide failed", case.id)
+            stopped = f"{type(exc).__name__}: {exc}"
+            break
+    messages = graph.get_state(config).values.get("messages", [])
+    return to_answer(case.id, messages), stopped
+
+
+@dataclass(frozen=True, slots=True)
+class ShoppingTrialsReport:
+    """What `run_shopping_trials` measured: every trial of every case, graded."""
+
+    run: TrialsResult
+    grades: tuple[ShoppingReport, ...]
+    """One report per trial, cases in file order."""
+    usage: UsageTotals
+    model: str
+    out_paths: tuple[Path, ...]
+
+    def pooled(self) -> ShoppingReport:
+        """Every trial's grades together."""
+        return ShoppingReport(tuple(g for report in self.grades for g in report.grades))
+
+    def lines(self) -> list[str]:
+        """The printout: the grader's report, tokens, pass^k, the summary line last."""
+        report = format_shopping_report(self.pooled(), model=self.model)
+        usage = self.usage
+        cost = "unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+        extra = [
+            f"ERROR {r.case_id} (trial {r.trial}): {r.error}" for r in self.run.results if r.error
+        ]
+        extra.append(
+            f"tokens: {usage.input_tokens} in, {usage.output_tokens} out over {usage.runs} "
+            f"model calls, {usage.latency_s:.1f}s, cost {cost}"
+        )
+        if self.run.trials > 1:
+            extra.append(pass_hat_line(self.run))
+        return [*report[:-1], *extra, report[-1]]
+
+    def figures(self) -> dict[str, Any]:
+        """Headline figures for the result file."""
+        grades = self.pooled().grades
+
+        def rate(group: Sequence[ShoppingGrade]) -> dict[str, float | int]:
+            passed = sum(g.passed for g in group)
+            return {
+                "passed": passed,
+                "total": len(group),
+                "rate": passed / len(group) if group else 0.0,
+            }
+
+        categories = sorted({g.category for g in grades})
+        optimum = [g for g in grades if g.category in ("cheapest", "best_within_budget")]
+        return {
+            **rate(grades),
+            "model": self.model,
+            "violations": sum(g.violations for g in grades),
+            "optimality_misses": sum(g.optimal_miss for g in grades),
+            "optimum_cases": rate(optimum),
+            "false_refusals": sum(g.false_refusal for g in grades),
+            "by_category": {c: rate([g for g in grades if g.category == c]) for c in categories},
+            "by_lang": {lang: rate([g for g in grades if g.lang == lang]) for lang in ("zh", "en")},
+        }
+
+
+def _seeded(model: BaseChatModel, seed: int) -> BaseChatModel:
+    if isinstance(model, BaseChatOpenAI):
+        return model.model_copy(update={"seed": seed})
+    return model
+
+
+def run_shopping_trials(
+    cases: Sequence[ShoppingCase] | str | os.PathLike[str],
+    db: str | os.PathLike[str],
+    model: BaseChatModel | str,
+    out: str | os.PathLike[str],
+    *,
+    trials: int = 1,
+    seed: int = 0,
+    concurrency: int = 1,
+    time_limit_s: float | None = None,
+    on_result: Callable[[CaseResult], None] | None = None,
+) -> ShoppingTrialsReport:
+    """Play every case `trials` times through the harness, write the answers and grade them.
+
+    Args:
+        cases: The cases (with constraints), or a case file.
+        db: A τ-bench retail store directory (the guide reads its catalog through the adapters;
+            the grader reads its `products.json`).
+        model: A chat model or a spec for `resolve_model`.
+        out: Trial 0's answer file; later trials go beside it (`OUT.trialN.jsonl`).
+        trials: Trials per case.
+        seed: The run's seed.
+        concurrency: Cases played at once.
+        time_limit_s: Per case and trial.
+        on_result: Called with each trial's result (progress).
+
+    Raises:
+        EvalFormatError: The case file is malformed or a case has no constraints.
+        StoreFileError: The store cannot be loaded.
+    """
+    case_list = (
+        load_shopping_cases(Path(cases), need_constraints=True)
+        if isinstance(cases, str | os.PathLike)
+        else list(cases)
+    )
+    adapters = Adapters.from_store_dir(db)
+    catalog = CatalogIndex.from_adapter(adapters.catalog)
+    items = load_items(Path(db))
+    chat_model = resolve_model(model)
+    label = model_label(chat_model)
+    shared = build_shopping_guide(model=chat_model, adapters=adapters, catalog=catalog)
+    solutions = {
+        c.id: solve_case(list(items.values()), c.constraints) for c in case_list if c.constraints
+    }
+    by_id = {case.id: case for case in case_list}
+    lock = threading.Lock()
+    answers: dict[tuple[str, int], Answer] = {}
+    runs: list[Any] = []
+
+    def play(case_id: str, trial: int, trial_seed: int) -> CaseResult:
+        case = by_id[case_id]
+        recorder = UsageRecorder()
+        graph = shared
+        if isinstance(chat_model, BaseChatOpenAI):
+            graph = build_shopping_guide(
+                model=_seeded(chat_model, trial_seed), adapters=adapters, catalog=catalog
+            )
+        answer, stopped = play_shopping_case(case, graph, trial=trial, callbacks=[recorder])
+        grade = grade_answer(case, answer, items, solution=solutions.get(case_id))
+        with lock:
+            answers[case_id, trial] = answer
+            runs.extend(recorder.runs)
+        detail = {
+            "lang": grade.lang,
+            "category": grade.category,
+            "violations": grade.violations,
+            "reasons": list(grade.reasons),
+            "grade": grade,
+        }
+        usage = Usage.from_totals(recorder.totals())
+        passed = grade.passed and stopped is None
+        return CaseResult(case_id, trial, trial_seed, passed, 0.0, stopped, usage, detail)
+
+    run = run_trials_sync(
+        list(by_id),
+        play,
+        trials=trials,
+        seed=seed,
+        concurrency=concurrency,
+        time_limit_s=time_limit_s,
+        on_result=on_result,
+    )
+    out_paths = tuple(trial_path(Path(out), t) for t in range(trials))
+    reports = []
+    for trial, path in enumerate(out_paths):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with lock, path.open("w", encoding="utf-8") as sink:
+            for case in case_list:
+                if (case.id, trial) in answers:
+                    sink.write(answers[case.id, trial].to_json_line() + "\n")
+        reports.append(
+            ShoppingReport(tuple(_grade_of(by_id[r.case_id], r) for r in run.for_trial(trial)))
+        )
+    return ShoppingTrialsReport(run, tuple(reports), total(runs), label, out_paths)
+
+
+def _grade_of(case: ShoppingCase, result: CaseResult) -> ShoppingGrade:
+    grade = result.detail.get("grade")
+    if isinstance(grade, ShoppingGrade):
+        return grade
+    return ShoppingGrade(case.id, case.lang, case.category or "?", False, (str(result.error),))
