@@ -1,0 +1,196 @@
+"""Daily mean forecasts per SKU × region: level × New-Year ratio × shape × weekday × promotions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shopcrew.agents.demand.history import MarketHistory, SkuHistory, promo_factors, read_history
+from shopcrew.agents.demand.seasonal import SeasonalRatios, seasonal_ratios
+from shopcrew.agents.demand.trend import FAD_PROBABILITY, TrendCall, detect_trend, hype_scenarios
+from shopcrew.tools.demand_market import DemandMarket
+
+__all__ = ["MarketForecast", "SkuForecast", "forecast_market"]
+
+FloatArray = NDArray[np.float64]
+
+LONG_WINDOW = 28
+SHORT_WINDOW = 14
+SLOW_WINDOW = 56
+_WINDOWS = (SHORT_WINDOW, LONG_WINDOW, SLOW_WINDOW)
+_YOUNG_DAYS = 120
+"""A SKU with less history than this is levelled on its last SHORT_WINDOW days."""
+_SLOW_UNITS = 60.0
+"""A SKU that sold fewer units than this over LONG_WINDOW days is levelled on SLOW_WINDOW."""
+_SHARE_DAYS = 91
+_SHARE_PRIOR_UNITS = 40.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One way the horizon may go, with the daily means it implies."""
+
+    name: str
+    """"base", or "hit" / "fad" for a trend SKU."""
+    weight: float
+    mean: FloatArray
+    """Regions × days."""
+    spread: float
+    """Relative standard deviation of the horizon total's mean within this scenario."""
+    written_off: bool
+    """Leftovers are written off in this scenario."""
+
+
+@dataclass(frozen=True)
+class SkuForecast:
+    """One SKU's forecast over the horizon."""
+
+    sku_id: str
+    mean: FloatArray
+    """Regions × days: the forecast daily mean (over the scenarios)."""
+    level: FloatArray
+    """Regions: the clean daily level at the cutoff."""
+    spread: float
+    """Standard deviation of the log of the horizon total's mean (model uncertainty)."""
+    window: int
+    dispersion: float
+    """φ: the variance-to-mean ratio of daily sales around their mean."""
+    scenarios: tuple[Scenario, ...]
+    trend: TrendCall
+
+
+@dataclass(frozen=True)
+class MarketForecast:
+    """Every SKU's forecast, with the history it came from."""
+
+    history: MarketHistory
+    days: list[dt.date]
+    skus: dict[str, SkuForecast]
+
+
+def _horizon_days(market: DemandMarket) -> list[dt.date]:
+    return [market.horizon.start + dt.timedelta(days=k) for k in range(market.horizon.days)]
+
+
+def _mean_level(values: FloatArray, window: int) -> FloatArray:
+    recent = values[:, -window:]
+    counts = np.sum(np.isfinite(recent), axis=1)
+    return np.asarray(np.nansum(recent, axis=1) / np.maximum(counts, 1), dtype=np.float64)
+
+
+def _level(history: SkuHistory, window: int) -> FloatArray:
+    """Each region's clean level: the SKU's over `window` days split by shrunk regional shares."""
+    level = _mean_level(history.clean, window)
+    if not np.any(np.isfinite(history.clean[:, -window:])):
+        level = history.units[:, -window:].mean(axis=1)
+    total = float(level.sum())
+    if total <= 0:
+        return level
+    long_run = _mean_level(history.clean, min(_SHARE_DAYS, history.days))
+    prior = long_run / long_run.sum() if long_run.sum() > 0 else level / total
+    units = total * window
+    shares = (level * window + _SHARE_PRIOR_UNITS * prior) / (units + _SHARE_PRIOR_UNITS)
+    return total * shares
+
+
+def _window_of(sku: SkuHistory) -> int:
+    if sku.days < _YOUNG_DAYS:
+        return SHORT_WINDOW
+    if float(sku.units[:, -LONG_WINDOW:].sum()) < _SLOW_UNITS and sku.days >= SLOW_WINDOW * 2:
+        return SLOW_WINDOW
+    return LONG_WINDOW
+
+
+def _one_sku(
+    history: MarketHistory,
+    sku: SkuHistory,
+    ratios: SeasonalRatios,
+    days: list[dt.date],
+    window: int,
+) -> SkuForecast:
+    market = history.market
+    level = _level(sku, window)
+    sku_id = sku.sku.id
+    weekday = sku.weekday[[d.weekday() for d in days]]
+    promo = promo_factors(market, sku, days)
+    daily = ratios.shape[sku_id] * weekday * promo
+    per_level = ratios.ratio[sku_id][:, None] * daily[None, :]
+    mean = level[:, None] * per_level
+    dispersion = dispersion_of(sku)
+    noise = dispersion / max(float(level.sum()) * window, 1.0)
+    spread = float(np.sqrt(ratios.spread[sku_id] ** 2 + noise))
+    call = detect_trend(history, sku, shift=ratios.shift, dispersion=dispersion)
+    off = sku.sku.written_off_if_unsold
+    if not call.flagged:
+        scenarios = (Scenario("base", 1.0, mean, spread, off),)
+    else:
+        scenarios = _trend_scenarios(sku, call, per_level, days, dispersion, spread)
+        mean = sum(s.weight * s.mean for s in scenarios)
+    return SkuForecast(sku_id, mean, level, spread, window, dispersion, scenarios, call)
+
+
+def _trend_scenarios(
+    sku: SkuHistory,
+    call: TrendCall,
+    per_level: FloatArray,
+    days: list[dt.date],
+    dispersion: float,
+    spread: float,
+) -> tuple[Scenario, ...]:
+    """Hit and fad scenarios of a trend SKU: the base forecast × the hype multiplier."""
+    recent = sku.units[:, -LONG_WINDOW:].sum(axis=1)
+    shares = recent / recent.sum() if recent.sum() > 0 else np.full(len(recent), 1 / len(recent))
+    base = call.base * shares[:, None] * per_level
+    cutoff = sku.start + dt.timedelta(days=sku.days - 1)
+    hype = hype_scenarios(sku, call, cutoff=cutoff, days=days, dispersion=dispersion)
+    out = []
+    for name, paths, weights, share in (
+        ("hit", hype.hit, hype.hit_weights, 1.0 - FAD_PROBABILITY),
+        ("fad", hype.fad, hype.fad_weights, FAD_PROBABILITY),
+    ):
+        expected = weights @ paths
+        totals = paths @ base.sum(axis=0)
+        center = float(weights @ totals)
+        cv2 = float(weights @ (totals - center) ** 2) / max(center, 1e-9) ** 2
+        written_off = name == "fad" or sku.sku.written_off_if_unsold
+        out.append(
+            Scenario(name, share, base * expected[None, :], math.sqrt(cv2 + spread**2), written_off)
+        )
+    return tuple(out)
+
+
+def dispersion_of(history: SkuHistory, *, days: int = 182) -> float:
+    """φ from the last `days` days: Pearson χ² around a centred 15-day mean, pooled over regions."""
+    units = history.units[:, -days:]
+    weekday = history.weekday[(np.arange(history.days) + history.start.weekday()) % 7][-days:]
+    kernel = np.ones(15) / 15.0
+    chi2 = n = 0.0
+    for row, clean in zip(units, history.clean[:, -days:], strict=True):
+        filled = np.where(np.isfinite(clean), clean, np.nanmean(clean) if np.isfinite(clean).any() else 0.0)
+        smooth = np.convolve(filled, kernel, mode="same") * weekday
+        ok = np.isfinite(clean) & (smooth > 0.2)
+        ok[:7] = ok[-7:] = False
+        chi2 += float(np.sum((row[ok] - smooth[ok]) ** 2 / smooth[ok]))
+        n += float(ok.sum())
+    if n < 30:
+        return 2.5
+    return float(np.clip(chi2 / n * 15.0 / 14.0, 1.05, 8.0))
+
+
+def forecast_market(market: DemandMarket) -> MarketForecast:
+    """Forecasts every SKU of the market over its horizon."""
+    history = read_history(market)
+    days = _horizon_days(market)
+    by_window = {
+        w: seasonal_ratios(history, cutoff=market.cutoff, horizon=days, window=w)
+        for w in _WINDOWS
+    }
+    skus: dict[str, SkuForecast] = {}
+    for sku in history.skus:
+        window = _window_of(sku)
+        skus[sku.sku.id] = _one_sku(history, sku, by_window[window], days, window)
+    return MarketForecast(history=history, days=days, skus=skus)
