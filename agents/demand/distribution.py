@@ -96,13 +96,40 @@ def marginal_costs(branches: Sequence[Branch], *, limit: int | None = None) -> F
     return np.maximum.accumulate(total[: max(cut, 1)]) if cut > 0 else total[:1]
 
 
+def _nb_parameters(means: FloatArray, dispersion: float, spread: float) -> tuple[FloatArray, FloatArray]:
+    means = np.maximum(means, 1e-9)
+    variance = np.maximum(dispersion * means + (spread * means) ** 2, means * (1 + 1e-6))
+    p = means / variance
+    return means * p / (1.0 - p), p
+
+
 def daily_quantiles(
-    means: FloatArray, *, dispersion: float, spread: float, levels: tuple[float, float]
-) -> tuple[FloatArray, FloatArray]:
-    """Per-day quantiles at `levels` of the moment-matched daily counts."""
-    lo = np.empty_like(means)
-    hi = np.empty_like(means)
-    for k, mean in enumerate(means):
-        dist = moment_matched(float(mean), dispersion=dispersion, spread=spread)
-        lo[k], hi[k] = dist.quantile(levels[0]), dist.quantile(levels[1])
-    return lo, hi
+    scenarios: Sequence[tuple[float, FloatArray, float]],
+    *,
+    dispersion: float,
+    levels: Sequence[float],
+) -> list[FloatArray]:
+    """Per-day quantiles at `levels` of a mixture of moment-matched daily counts.
+
+    Args:
+        scenarios: (weight, daily means, relative spread) per scenario.
+        dispersion: φ of daily counts.
+        levels: The quantile levels wanted.
+    """
+    if len(scenarios) == 1:
+        _, means, spread = scenarios[0]
+        size, p = _nb_parameters(means, dispersion, spread)
+        return [np.asarray(nbinom.ppf(q, size, p), dtype=np.float64) for q in levels]
+    tops = [
+        nbinom.ppf(1.0 - _TAIL, *_nb_parameters(means, dispersion, spread))
+        for _, means, spread in scenarios
+    ]
+    grid = np.arange(int(np.max(tops)) + 2, dtype=np.float64)
+    cdf = np.zeros((scenarios[0][1].size, grid.size))
+    for weight, means, spread in scenarios:
+        size, p = _nb_parameters(means, dispersion, spread)
+        cdf += weight * nbinom.cdf(grid[None, :], size[:, None], p[:, None])
+    return [
+        np.asarray([grid[min(np.searchsorted(row, q), grid.size - 1)] for row in cdf])
+        for q in levels
+    ]

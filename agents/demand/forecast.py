@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shopcrew.agents.demand.history import MarketHistory, SkuHistory, promo_factors, read_history
-from shopcrew.agents.demand.seasonal import SeasonalRatios, seasonal_ratios
+from shopcrew.agents.demand.seasonal import SHARE_DAYS, SeasonalRatios, seasonal_ratios
 from shopcrew.agents.demand.trend import FAD_PROBABILITY, TrendCall, detect_trend, hype_scenarios
 from shopcrew.tools.demand_market import DemandMarket
 
@@ -26,8 +26,9 @@ _YOUNG_DAYS = 120
 """A SKU with less history than this is levelled on its last SHORT_WINDOW days."""
 _SLOW_UNITS = 60.0
 """A SKU that sold fewer units than this over LONG_WINDOW days is levelled on SLOW_WINDOW."""
-_SHARE_DAYS = 91
-_SHARE_PRIOR_UNITS = 40.0
+_AMPLITUDE_SPREAD = float(__import__("os").environ.get("AMP", "0.4"))
+"""Relative year-to-year variation of the New-Year effect: a ratio ρ adds (0.25·log ρ)² to the
+log variance, since last year's amplitude is one draw of a varying one."""
 
 
 @dataclass(frozen=True)
@@ -83,18 +84,15 @@ def _mean_level(values: FloatArray, window: int) -> FloatArray:
 
 
 def _level(history: SkuHistory, window: int) -> FloatArray:
-    """Each region's clean level: the SKU's over `window` days split by shrunk regional shares."""
+    """Each region's clean level: the SKU's over `window` days split by long-run shares."""
     level = _mean_level(history.clean, window)
     if not np.any(np.isfinite(history.clean[:, -window:])):
         level = history.units[:, -window:].mean(axis=1)
     total = float(level.sum())
-    if total <= 0:
+    long_run = _mean_level(history.clean, min(SHARE_DAYS, history.days))
+    if total <= 0 or long_run.sum() <= 0:
         return level
-    long_run = _mean_level(history.clean, min(_SHARE_DAYS, history.days))
-    prior = long_run / long_run.sum() if long_run.sum() > 0 else level / total
-    units = total * window
-    shares = (level * window + _SHARE_PRIOR_UNITS * prior) / (units + _SHARE_PRIOR_UNITS)
-    return total * shares
+    return total * long_run / long_run.sum()
 
 
 def _window_of(sku: SkuHistory) -> int:
@@ -118,11 +116,12 @@ def _one_sku(
     weekday = sku.weekday[[d.weekday() for d in days]]
     promo = promo_factors(market, sku, days)
     daily = ratios.shape[sku_id] * weekday * promo
-    per_level = ratios.ratio[sku_id][:, None] * daily[None, :]
+    per_level = (ratios.ratio[sku_id] * ratios.regional[sku_id])[:, None] * daily[None, :]
     mean = level[:, None] * per_level
     dispersion = dispersion_of(sku)
     noise = dispersion / max(float(level.sum()) * window, 1.0)
-    spread = float(np.sqrt(ratios.spread[sku_id] ** 2 + noise))
+    size = _AMPLITUDE_SPREAD * math.log(max(ratios.ratio[sku_id], 1e-3))
+    spread = float(np.sqrt(ratios.spread[sku_id] ** 2 + noise + size**2))
     call = detect_trend(history, sku, shift=ratios.shift, dispersion=dispersion)
     off = sku.sku.written_off_if_unsold
     if not call.flagged:
@@ -142,8 +141,9 @@ def _trend_scenarios(
     spread: float,
 ) -> tuple[Scenario, ...]:
     """Hit and fad scenarios of a trend SKU: the base forecast × the hype multiplier."""
-    recent = sku.units[:, -LONG_WINDOW:].sum(axis=1)
-    shares = recent / recent.sum() if recent.sum() > 0 else np.full(len(recent), 1 / len(recent))
+    long_run = _mean_level(sku.clean, min(SHARE_DAYS, sku.days))
+    regions = long_run.size
+    shares = long_run / long_run.sum() if long_run.sum() > 0 else np.full(regions, 1 / regions)
     base = call.base * shares[:, None] * per_level
     cutoff = sku.start + dt.timedelta(days=sku.days - 1)
     hype = hype_scenarios(sku, call, cutoff=cutoff, days=days, dispersion=dispersion)

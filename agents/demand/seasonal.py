@@ -27,6 +27,7 @@ __all__ = [
     "analog_of",
     "horizon_new_year",
     "previous_shift",
+    "regional_shift",
     "seasonal_ratios",
 ]
 
@@ -39,6 +40,10 @@ _AFTER_WINDOW = (28, 84)
 """Days after last year's New Year read as its level when the window before is not covered."""
 _SHAPE_SMOOTH = np.array([0.25, 0.5, 0.25])
 _SHAPE_PRIOR_UNITS = 300.0
+SHARE_DAYS = 182
+"""Days over which a region's share of a SKU is read (shares drift slowly; days are noisy)."""
+_REGIONAL_CHI2 = 80.0
+"""Σ z² over the regions past which last year's regional New-Year shift is believed."""
 
 
 @dataclass(frozen=True)
@@ -135,20 +140,16 @@ class _Pool:
 
     def log_ratio(self) -> float:
         return math.log((self.num.sum() + 0.05) / (self.den.sum() + 0.05))
-
-    def regional(self) -> FloatArray:
-        """Log of each region's horizon share over its level share."""
-        h = (self.num + 0.02) / (self.num.sum() + 0.02 * self.num.size)
-        lv = (self.den + 0.02) / (self.den.sum() + 0.02 * self.den.size)
-        return np.asarray(np.log(h / lv), dtype=np.float64)
-
+    
 
 @dataclass(frozen=True)
 class SeasonalRatios:
-    """Per SKU: each region's ratio of horizon units to level units, and the daily shape."""
+    """Per SKU: the ratio of horizon units to level units, regional deviations and the shape."""
 
-    ratio: dict[str, FloatArray]
-    """SKU → regions: mean horizon units a day / level units a day."""
+    ratio: dict[str, float]
+    """SKU → mean horizon units a day / level units a day (all regions)."""
+    regional: dict[str, FloatArray]
+    """SKU → regions: the New-Year shift of each region's share (1 where none shows)."""
     shape: dict[str, FloatArray]
     """SKU → horizon days: the daily profile (mean 1)."""
     spread: dict[str, float]
@@ -159,7 +160,7 @@ class SeasonalRatios:
     """Days back to the latest earlier New Year aligned with this one (None: none)."""
     window: int
     pools: dict[str, float] = field(default_factory=dict)
-    """Category → its pooled log ratio (for reports)."""
+    """Category/anchor → its pooled log ratio (for reports)."""
 
 
 def _noise(num: float, den: float, days: int, window: int) -> float:
@@ -192,6 +193,30 @@ def _collect(
     return found
 
 
+def regional_shift(sku: SkuHistory, analog: Analog, *, cutoff: dt.date, shift: int) -> FloatArray:
+    """How last year's horizon moved the regions' shares, where it stands out of the noise.
+
+    Each region's share of last year's horizon over its share of the SHARE_DAYS before last
+    year's cutoff; kept only when the squared z-scores over the regions sum past
+    `_REGIONAL_CHI2` (most SKUs have no regional New-Year effect, and share drift is noisy).
+    """
+    end = sku.index(cutoff) - shift
+    if end - SHARE_DAYS + 1 < 0:
+        return np.ones(sku.units.shape[0])
+    long_run = _mean_cols(sku.clean, end - SHARE_DAYS + 1, end + 1)
+    horizon = analog.horizon.mean(axis=1)
+    if horizon.sum() <= 0 or long_run.sum() <= 0:
+        return np.ones(sku.units.shape[0])
+    h_share = (horizon + 1e-3) / (horizon.sum() + 1e-3 * horizon.size)
+    l_share = (long_run + 1e-3) / (long_run.sum() + 1e-3 * long_run.size)
+    deviation = h_share / l_share
+    days = analog.horizon.shape[1]
+    noise = _DISPERSION_GUESS * (1 / (horizon * days + 0.5) + 1 / (long_run * SHARE_DAYS + 0.5))
+    if float(np.sum(np.log(deviation) ** 2 / noise)) <= _REGIONAL_CHI2:
+        return np.ones(sku.units.shape[0])
+    return np.asarray(deviation, dtype=np.float64)
+
+
 def seasonal_ratios(
     history: MarketHistory, *, cutoff: dt.date, horizon: list[dt.date], window: int
 ) -> SeasonalRatios:
@@ -200,40 +225,30 @@ def seasonal_ratios(
     analogs = _collect(history, cutoff, horizon, window, shift)
     n_regions, days = len(history.regions), len(horizon)
     pools: dict[tuple[str, Anchor], _Pool] = {}
-    for sku in history.skus:
-        analog = analogs.get(sku.sku.id)
-        if analog is not None:
-            key = (sku.sku.category, analog.anchor)
+    for analog_sku, analog in analogs.items():
+        category = history.of(analog_sku).sku.category
+        for key in ((category, analog.anchor), ("*", analog.anchor)):
             pools.setdefault(key, _Pool.empty(n_regions, days)).add(analog)
-            pools.setdefault(("*", analog.anchor), _Pool.empty(n_regions, days)).add(analog)
-    sku_pairs, cell_pairs = [], []
-    for sku in history.skus:
-        analog = analogs.get(sku.sku.id)
-        if analog is None:
-            continue
-        parent = pools[(sku.sku.category, analog.anchor)]
-        own = _Pool.empty(n_regions, days)
-        own.add(analog)
-        num, den = float(own.num.sum()), float(own.den.sum())
+    pairs = []
+    for sku_id, analog in analogs.items():
+        parent = pools[(history.of(sku_id).sku.category, analog.anchor)]
         if parent.count > 1:
-            sku_pairs.append((own.log_ratio() - parent.log_ratio(), _noise(num, den, days, window)))
-        for r, dev in enumerate(own.regional() - parent.regional()):
-            cell_pairs.append((float(dev), _noise(own.num[r], own.den[r], days, window)))
-    tau_sku, tau_cell = _between(sku_pairs, 0.01), _between(cell_pairs, 0.005)
-    out = SeasonalRatios({}, {}, {}, {}, shift, window)
+            num, den = float(analog.horizon.mean(axis=1).sum()), float(analog.level.sum())
+            own = math.log((num + 0.05) / (den + 0.05))
+            pairs.append((own - parent.log_ratio(), _noise(num, den, days, window)))
+    tau = _between(pairs, 0.01)
+    out = SeasonalRatios({}, {}, {}, {}, {}, shift, window)
     for sku in history.skus:
-        _fill_sku(out, sku, analogs.get(sku.sku.id), pools, tau_sku, tau_cell, days, window)
+        _fill_sku(out, sku, analogs.get(sku.sku.id), pools, tau, cutoff=cutoff)
     out.pools.update({f"{c}/{a}": p.log_ratio() for (c, a), p in pools.items()})
     return out
 
 
-def _parent(
-    pools: dict[tuple[str, Anchor], _Pool], category: str, anchor: Anchor, n_regions: int, days: int
-) -> _Pool:
+def _parent(pools: dict[tuple[str, Anchor], _Pool], category: str, anchor: Anchor) -> _Pool | None:
     for key in ((category, anchor), ("*", anchor), ("*", "before"), ("*", "after")):
         if key in pools:
             return pools[key]
-    return _Pool.empty(n_regions, days)
+    return None
 
 
 def _fill_sku(
@@ -241,44 +256,37 @@ def _fill_sku(
     sku: SkuHistory,
     analog: Analog | None,
     pools: dict[tuple[str, Anchor], _Pool],
-    tau_sku: float,
-    tau_cell: float,
-    days: int,
-    window: int,
+    tau: float,
+    *,
+    cutoff: dt.date,
 ) -> None:
     n_regions = sku.units.shape[0]
     sku_id = sku.sku.id
-    parent = _parent(pools, sku.sku.category, analog.anchor if analog else "before", n_regions, days)
-    if parent.count == 0:
-        out.ratio[sku_id] = np.ones(n_regions)
-        out.shape[sku_id] = np.ones(days)
-        out.spread[sku_id] = 0.5
-        out.anchor[sku_id] = None
+    parent = _parent(pools, sku.sku.category, analog.anchor if analog else "before")
+    out.regional[sku_id] = np.ones(n_regions)
+    out.anchor[sku_id] = None if analog is None else analog.anchor
+    if parent is None:
+        out.ratio[sku_id], out.spread[sku_id] = 1.0, 0.5
+        out.shape[sku_id] = np.ones(len(out.shape.get(sku_id, ())) or 1)
         return
-    parent_log, parent_regional = parent.log_ratio(), parent.regional()
+    days = parent.daily.size
     if analog is None:
-        out.ratio[sku_id] = np.exp(parent_log + 0.5 * parent_regional)
+        out.ratio[sku_id] = math.exp(parent.log_ratio())
         out.shape[sku_id] = _smooth(parent.daily)
-        out.spread[sku_id] = math.sqrt(tau_sku + tau_cell)
-        out.anchor[sku_id] = None
+        out.spread[sku_id] = math.sqrt(tau)
         return
-    own = _Pool.empty(n_regions, days)
-    own.add(analog)
-    num, den = float(own.num.sum()), float(own.den.sum())
-    noise = _noise(num, den, days, window)
-    weight = tau_sku / (tau_sku + noise)
-    sku_log = weight * own.log_ratio() + (1 - weight) * parent_log
-    regional = np.empty(n_regions)
-    for r, dev in enumerate(own.regional()):
-        cell_noise = _noise(own.num[r], own.den[r], days, window)
-        w = tau_cell / (tau_cell + cell_noise)
-        regional[r] = w * dev + (1 - w) * parent_regional[r]
-    out.ratio[sku_id] = np.exp(sku_log + regional)
-    units = float(own.daily.sum())
+    num, den = float(analog.horizon.mean(axis=1).sum()), float(analog.level.sum())
+    weight = tau / (tau + _noise(num, den, days, out.window))
+    own = math.log((num + 0.05) / (den + 0.05))
+    out.ratio[sku_id] = math.exp(weight * own + (1 - weight) * parent.log_ratio())
+    units = float(analog.horizon.sum())
     w_shape = units / (units + _SHAPE_PRIOR_UNITS)
-    out.shape[sku_id] = w_shape * _smooth(own.daily) + (1 - w_shape) * _smooth(parent.daily)
-    out.spread[sku_id] = math.sqrt(tau_sku * (1 - weight) + tau_cell * 0.5)
-    out.anchor[sku_id] = analog.anchor
+    out.shape[sku_id] = w_shape * _smooth(analog.horizon.sum(axis=0)) + (1 - w_shape) * _smooth(
+        parent.daily
+    )
+    out.spread[sku_id] = math.sqrt(tau * (1 - weight))
+    if out.shift is not None and analog.anchor == "before":
+        out.regional[sku_id] = regional_shift(sku, analog, cutoff=cutoff, shift=out.shift)
 
 
 def _smooth(daily: FloatArray) -> FloatArray:

@@ -2,10 +2,10 @@
 
 A trend SKU's last weeks rose far beyond last year's New-Year build-up. Whether the rise
 holds (a hit) or collapses after its peak (a fad) cannot be told from the history, so the
-forecast becomes a mixture of both: a hype curve exp(−((peak − t)/w)²/2) is fitted to the
+forecast becomes a mixture of both: a hype curve 1 + (K − 1)·exp(−(peak − t)/w) is fitted to the
 last five weeks on a grid of peak days, widths and heights (its posterior weights the
-scenarios); after the peak a hit holds near its peak and a fad falls back to the base with a
-half-Gaussian tail. Leftovers of a fad are written off, so a plan that stocks it goes to a
+scenarios); after the peak a hit holds near its peak and a fad falls back to the base
+exponentially. Leftovers of a fad are written off, so a plan that stocks it goes to a
 person.
 """
 
@@ -27,7 +27,7 @@ FloatArray = NDArray[np.float64]
 
 FAD_PROBABILITY = 0.5
 """The chance that a sharp rise collapses: the history cannot tell a fad from a hit."""
-_WEEK_EXCESS = 0.45
+_WEEK_EXCESS = 0.5
 """Log growth of the last week over the two before, beyond last year's, that counts as a rise."""
 _BASE_EXCESS = 1.0
 """Log growth of the last two weeks over six to ten weeks back, beyond last year's."""
@@ -42,10 +42,10 @@ _MAX_FURTHER_RISE = 3.0
 """The peak is at most this many times the level at the cutoff."""
 _TEMPER = 0.3
 """Power on the likelihood: the hype curve is a sketch, so its fit is not trusted fully."""
-_WIDTHS = np.array([6.0, 8.0, 10.0, 12.0, 14.0, 17.0, 20.0])
+_WIDTHS = np.array([4.0, 5.0, 6.5, 8.0, 10.0, 12.0, 15.0])
 _HEIGHTS = np.exp(np.linspace(math.log(1.5), math.log(80.0), 30))
 _HOLDS = np.array([0.85, 0.95, 1.05])
-_FALLS = np.array([3.0, 5.0, 7.0])
+_FALLS = np.array([3.0, 5.0, 8.0])
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,7 @@ class HypeScenarios:
 
 
 def _rise(t: FloatArray, peak: FloatArray, width: FloatArray, height: FloatArray) -> FloatArray:
-    before = np.exp(-0.5 * ((np.minimum(t - peak, 0.0)) / width) ** 2)
-    return 1.0 + (height - 1.0) * before
+    return 1.0 + (height - 1.0) * np.exp(np.minimum(t - peak, 0.0) / width)
 
 
 def _posterior(
@@ -193,7 +192,7 @@ def hype_scenarios(
     fads = [
         np.where(
             after,
-            1.0 + (height[:, None] - 1.0) * np.exp(-0.5 * ((h[None, :] - peak[:, None]) / fall) ** 2),
+            1.0 + (height[:, None] - 1.0) * np.exp(-(h[None, :] - peak[:, None]) / fall),
             rising,
         )
         for fall in _FALLS
