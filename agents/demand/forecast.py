@@ -9,8 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from shopcrew.agents.demand.baseline import BaseLevel, base_levels
 from shopcrew.agents.demand.history import MarketHistory, SkuHistory, promo_factors, read_history
-from shopcrew.agents.demand.seasonal import SHARE_DAYS, SeasonalRatios, seasonal_ratios
+from shopcrew.agents.demand.seasonal import (
+    SHARE_DAYS,
+    SeasonalRatios,
+    previous_shift,
+    seasonal_ratios,
+)
 from shopcrew.agents.demand.trend import FAD_PROBABILITY, TrendCall, detect_trend, hype_scenarios
 from shopcrew.tools.demand_market import DemandMarket
 
@@ -26,7 +32,7 @@ _YOUNG_DAYS = 120
 """A SKU with less history than this is levelled on its last SHORT_WINDOW days."""
 _SLOW_UNITS = 60.0
 """A SKU that sold fewer units than this over LONG_WINDOW days is levelled on SLOW_WINDOW."""
-_AMPLITUDE_SPREAD = float(__import__("os").environ.get("AMP", "0.4"))
+_AMPLITUDE_SPREAD = 0.4
 """Relative year-to-year variation of the New-Year effect: a ratio ρ adds (0.25·log ρ)² to the
 log variance, since last year's amplitude is one draw of a varying one."""
 
@@ -62,6 +68,8 @@ class SkuForecast:
     """φ: the variance-to-mean ratio of daily sales around their mean."""
     scenarios: tuple[Scenario, ...]
     trend: TrendCall
+    base: BaseLevel
+    """The base model the backtest chose, and its levels."""
 
 
 @dataclass(frozen=True)
@@ -83,15 +91,12 @@ def _mean_level(values: FloatArray, window: int) -> FloatArray:
     return np.asarray(np.nansum(recent, axis=1) / np.maximum(counts, 1), dtype=np.float64)
 
 
-def _level(history: SkuHistory, window: int) -> FloatArray:
-    """Each region's clean level: the SKU's over `window` days split by long-run shares."""
-    level = _mean_level(history.clean, window)
-    if not np.any(np.isfinite(history.clean[:, -window:])):
-        level = history.units[:, -window:].mean(axis=1)
-    total = float(level.sum())
+def _level(history: SkuHistory, total: float) -> FloatArray:
+    """Each region's clean level: the SKU's base level split by long-run shares."""
     long_run = _mean_level(history.clean, min(SHARE_DAYS, history.days))
-    if total <= 0 or long_run.sum() <= 0:
-        return level
+    if long_run.sum() <= 0:
+        recent = history.units[:, -LONG_WINDOW:].sum(axis=1)
+        long_run = recent if recent.sum() > 0 else np.ones_like(recent)
     return total * long_run / long_run.sum()
 
 
@@ -108,10 +113,11 @@ def _one_sku(
     sku: SkuHistory,
     ratios: SeasonalRatios,
     days: list[dt.date],
-    window: int,
+    base: BaseLevel,
 ) -> SkuForecast:
     market = history.market
-    level = _level(sku, window)
+    window = ratios.window
+    level = _level(sku, base.now)
     sku_id = sku.sku.id
     weekday = sku.weekday[[d.weekday() for d in days]]
     promo = promo_factors(market, sku, days)
@@ -119,7 +125,7 @@ def _one_sku(
     per_level = (ratios.ratio[sku_id] * ratios.regional[sku_id])[:, None] * daily[None, :]
     mean = level[:, None] * per_level
     dispersion = dispersion_of(sku)
-    noise = dispersion / max(float(level.sum()) * window, 1.0)
+    noise = dispersion / max(base.now * window, 1.0)
     size = _AMPLITUDE_SPREAD * math.log(max(ratios.ratio[sku_id], 1e-3))
     spread = float(np.sqrt(ratios.spread[sku_id] ** 2 + noise + size**2))
     call = detect_trend(history, sku, shift=ratios.shift, dispersion=dispersion)
@@ -129,7 +135,7 @@ def _one_sku(
     else:
         scenarios = _trend_scenarios(sku, call, per_level, days, dispersion, spread)
         mean = sum(s.weight * s.mean for s in scenarios)
-    return SkuForecast(sku_id, mean, level, spread, window, dispersion, scenarios, call)
+    return SkuForecast(sku_id, mean, level, spread, window, dispersion, scenarios, call, base)
 
 
 def _trend_scenarios(
@@ -185,12 +191,17 @@ def forecast_market(market: DemandMarket) -> MarketForecast:
     """Forecasts every SKU of the market over its horizon."""
     history = read_history(market)
     days = _horizon_days(market)
+    windows = {sku.sku.id: _window_of(sku) for sku in history.skus}
+    bases = base_levels(history, windows=windows, shift=previous_shift(history, days))
+    last_year = {sku_id: base.last_year for sku_id, base in bases.items()}
     by_window = {
-        w: seasonal_ratios(history, cutoff=market.cutoff, horizon=days, window=w)
+        w: seasonal_ratios(
+            history, cutoff=market.cutoff, horizon=days, window=w, levels_last_year=last_year
+        )
         for w in _WINDOWS
     }
     skus: dict[str, SkuForecast] = {}
     for sku in history.skus:
-        window = _window_of(sku)
-        skus[sku.sku.id] = _one_sku(history, sku, by_window[window], days, window)
+        sku_id = sku.sku.id
+        skus[sku_id] = _one_sku(history, sku, by_window[windows[sku_id]], days, bases[sku_id])
     return MarketForecast(history=history, days=days, skus=skus)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -178,7 +179,12 @@ def _between(pairs: list[tuple[float, float]], floor: float) -> float:
 
 
 def _collect(
-    history: MarketHistory, cutoff: dt.date, horizon: list[dt.date], window: int, shift: int | None
+    history: MarketHistory,
+    cutoff: dt.date,
+    horizon: list[dt.date],
+    window: int,
+    shift: int | None,
+    levels: Mapping[str, float | None],
 ) -> dict[str, Analog]:
     if shift is None:
         return {}
@@ -188,8 +194,12 @@ def _collect(
         analog = analog_of(
             sku, cutoff=cutoff, horizon=horizon, new_year=new_year, shift=shift, window=window
         )
-        if analog is not None:
-            found[sku.sku.id] = analog
+        if analog is None:
+            continue
+        level = levels.get(sku.sku.id)
+        if analog.anchor == "before" and level is not None and analog.level.sum() > 0:
+            analog = replace(analog, level=analog.level * (level / float(analog.level.sum())))
+        found[sku.sku.id] = analog
     return found
 
 
@@ -218,11 +228,25 @@ def regional_shift(sku: SkuHistory, analog: Analog, *, cutoff: dt.date, shift: i
 
 
 def seasonal_ratios(
-    history: MarketHistory, *, cutoff: dt.date, horizon: list[dt.date], window: int
+    history: MarketHistory,
+    *,
+    cutoff: dt.date,
+    horizon: list[dt.date],
+    window: int,
+    levels_last_year: Mapping[str, float | None] | None = None,
 ) -> SeasonalRatios:
-    """Pooled New-Year ratios of every SKU for a level window of `window` days."""
+    """Pooled New-Year ratios of every SKU for a level window of `window` days.
+
+    Args:
+        history: The market's history.
+        cutoff: The last history day.
+        horizon: The horizon's days.
+        window: Days of the level window (used where no level is given).
+        levels_last_year: SKU → its base model's level at last year's aligned cutoff, read
+            instead of the window's mean (so the ratio multiplies the level it was read on).
+    """
     shift = previous_shift(history, horizon)
-    analogs = _collect(history, cutoff, horizon, window, shift)
+    analogs = _collect(history, cutoff, horizon, window, shift, levels_last_year or {})
     n_regions, days = len(history.regions), len(horizon)
     pools: dict[tuple[str, Anchor], _Pool] = {}
     for analog_sku, analog in analogs.items():
