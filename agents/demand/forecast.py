@@ -48,6 +48,8 @@ class Scenario:
     """Regions × days."""
     spread: float
     """Relative standard deviation of the horizon total's mean within this scenario."""
+    daily_spread: float
+    """The same for one day's mean (adds the noise of the daily shape)."""
     written_off: bool
     """Leftovers are written off in this scenario."""
 
@@ -131,7 +133,8 @@ def _one_sku(
     call = detect_trend(history, sku, shift=ratios.shift, dispersion=dispersion)
     off = sku.sku.written_off_if_unsold
     if not call.flagged:
-        scenarios = (Scenario("base", 1.0, mean, spread, off),)
+        daily = math.sqrt(spread**2 + ratios.shape_noise[sku_id])
+        scenarios = (Scenario("base", 1.0, mean, spread, daily, off),)
     else:
         scenarios = _trend_scenarios(sku, call, per_level, days, dispersion, spread)
         mean = sum(s.weight * s.mean for s in scenarios)
@@ -163,8 +166,11 @@ def _trend_scenarios(
         center = float(weights @ totals)
         cv2 = float(weights @ (totals - center) ** 2) / max(center, 1e-9) ** 2
         written_off = name == "fad" or sku.sku.written_off_if_unsold
+        total_spread = math.sqrt(cv2 + spread**2)
         out.append(
-            Scenario(name, share, base * expected[None, :], math.sqrt(cv2 + spread**2), written_off)
+            Scenario(
+                name, share, base * expected[None, :], total_spread, total_spread, written_off
+            )
         )
     return tuple(out)
 

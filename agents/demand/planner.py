@@ -76,7 +76,7 @@ class DemandAnswer:
 
 
 def _series(sku: SkuForecast, index: int) -> SeriesForecast:
-    scenarios = [(s.weight, s.mean[index], s.spread) for s in sku.scenarios]
+    scenarios = [(s.weight, s.mean[index], s.daily_spread) for s in sku.scenarios]
     lo, mid, hi = daily_quantiles(scenarios, dispersion=sku.dispersion, levels=_LEVELS)
     return SeriesForecast(
         point=[round(float(v), 3) for v in mid],

@@ -155,6 +155,8 @@ class SeasonalRatios:
     """SKU → horizon days: the daily profile (mean 1)."""
     spread: dict[str, float]
     """SKU → the standard deviation of the log ratio left after pooling."""
+    shape_noise: dict[str, float]
+    """SKU → the variance of a day's log shape factor from the counts it was read on."""
     anchor: dict[str, Anchor | None]
     """SKU → where its own level was read last year (None: no own analog)."""
     shift: int | None
@@ -261,7 +263,7 @@ def seasonal_ratios(
             own = math.log((num + 0.05) / (den + 0.05))
             pairs.append((own - parent.log_ratio(), _noise(num, den, days, window)))
     tau = _between(pairs, 0.01)
-    out = SeasonalRatios({}, {}, {}, {}, {}, shift, window)
+    out = SeasonalRatios({}, {}, {}, {}, {}, {}, shift, window)
     for sku in history.skus:
         _fill_sku(out, sku, analogs.get(sku.sku.id), pools, tau, cutoff=cutoff)
     out.pools.update({f"{c}/{a}": p.log_ratio() for (c, a), p in pools.items()})
@@ -289,6 +291,7 @@ def _fill_sku(
     parent = _parent(pools, sku.sku.category, analog.anchor if analog else "before")
     out.regional[sku_id] = np.ones(n_regions)
     out.anchor[sku_id] = None if analog is None else analog.anchor
+    out.shape_noise[sku_id] = 0.0
     if parent is None:
         out.ratio[sku_id], out.spread[sku_id] = 1.0, 0.5
         out.shape[sku_id] = np.ones(len(out.shape.get(sku_id, ())) or 1)
@@ -298,6 +301,7 @@ def _fill_sku(
         out.ratio[sku_id] = math.exp(parent.log_ratio())
         out.shape[sku_id] = _smooth(parent.daily)
         out.spread[sku_id] = math.sqrt(tau)
+        out.shape_noise[sku_id] = _day_noise(parent.daily)
         return
     num, den = float(analog.horizon.mean(axis=1).sum()), float(analog.level.sum())
     weight = tau / (tau + _noise(num, den, days, out.window))
@@ -309,8 +313,16 @@ def _fill_sku(
         parent.daily
     )
     out.spread[sku_id] = math.sqrt(tau * (1 - weight))
+    out.shape_noise[sku_id] = w_shape**2 * _day_noise(analog.horizon.sum(axis=0)) + (
+        1 - w_shape
+    ) ** 2 * _day_noise(parent.daily)
     if out.shift is not None and analog.anchor == "before":
         out.regional[sku_id] = regional_shift(sku, analog, cutoff=cutoff, shift=out.shift)
+
+
+def _day_noise(daily: FloatArray) -> float:
+    """Variance of a smoothed day's log factor read on `daily` units (about three days)."""
+    return _DISPERSION_GUESS / (3.0 * float(np.mean(daily)) + 1.0)
 
 
 def _smooth(daily: FloatArray) -> FloatArray:
