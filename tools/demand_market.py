@@ -102,8 +102,7 @@ class DemandSku(BaseModel):
     def perishable(self) -> bool:
         """Keeps at most 90 days, so unsold forward stock is written off."""
         return (
-            self.shelf_life_days is not None
-            and self.shelf_life_days <= _SHELF_LIFE_WRITE_OFF_DAYS
+            self.shelf_life_days is not None and self.shelf_life_days <= _SHELF_LIFE_WRITE_OFF_DAYS
         )
 
     @property

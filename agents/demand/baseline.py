@@ -7,9 +7,10 @@ average, simple and damped-trend exponential smoothing (AutoETS "ANN" / "AAN" da
 AR(1) with mean (ARIMA), seasonal naive, and for intermittent series Croston (SBA), TSB and
 ADIDA. The backtest forecasts the 28 days after each of the origins 28, 56 and 84 days before
 the cutoff; the model with the smallest mean absolute log error over the SKUs of the same
-category (and intermittency) is kept: one SKU's three origins are too few to choose on. The same model then
-gives the level at last year's aligned cutoff, so the New-Year ratio is read against the level
-it will multiply.
+category (and intermittency) is kept, one SKU's three origins being too few to choose on, and
+the window average stays unless the winner's error is 10% lower. The same model then gives the
+level at last year's aligned cutoff, so the New-Year ratio is read against the level it will
+multiply.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +37,7 @@ class CountDistribution:
     mean: float
     variance: float
 
-    def _frozen(self):  # type: ignore[no-untyped-def]
+    def _frozen(self) -> Any:
         if self.mean <= 0:
             return poisson(1e-12)
         if self.variance <= self.mean * (1 + 1e-9):
@@ -96,7 +97,9 @@ def marginal_costs(branches: Sequence[Branch], *, limit: int | None = None) -> F
     return np.maximum.accumulate(total[: max(cut, 1)]) if cut > 0 else total[:1]
 
 
-def _nb_parameters(means: FloatArray, dispersion: float, spread: float) -> tuple[FloatArray, FloatArray]:
+def _nb_parameters(
+    means: FloatArray, dispersion: float, spread: float
+) -> tuple[FloatArray, FloatArray]:
     means = np.maximum(means, 1e-9)
     variance = np.maximum(dispersion * means + (spread * means) ** 2, means * (1 + 1e-6))
     p = means / variance
@@ -129,7 +132,7 @@ def daily_quantiles(
     for weight, means, spread in scenarios:
         size, p = _nb_parameters(means, dispersion, spread)
         cdf += weight * nbinom.cdf(grid[None, :], size[:, None], p[:, None])
+    last = grid.size - 1
     return [
-        np.asarray([grid[min(np.searchsorted(row, q), grid.size - 1)] for row in cdf])
-        for q in levels
+        np.asarray([grid[min(int(np.searchsorted(row, q)), last)] for row in cdf]) for q in levels
     ]

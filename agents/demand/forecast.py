@@ -99,7 +99,7 @@ def _level(history: SkuHistory, total: float) -> FloatArray:
     if long_run.sum() <= 0:
         recent = history.units[:, -LONG_WINDOW:].sum(axis=1)
         long_run = recent if recent.sum() > 0 else np.ones_like(recent)
-    return total * long_run / long_run.sum()
+    return np.asarray(total * long_run / long_run.sum(), dtype=np.float64)
 
 
 def _window_of(sku: SkuHistory) -> int:
@@ -132,12 +132,13 @@ def _one_sku(
     spread = float(np.sqrt(ratios.spread[sku_id] ** 2 + noise + size**2))
     call = detect_trend(history, sku, shift=ratios.shift, dispersion=dispersion)
     off = sku.sku.written_off_if_unsold
+    scenarios: tuple[Scenario, ...]
     if not call.flagged:
-        daily = math.sqrt(spread**2 + ratios.shape_noise[sku_id])
-        scenarios = (Scenario("base", 1.0, mean, spread, daily, off),)
+        day_spread = math.sqrt(spread**2 + ratios.shape_noise[sku_id])
+        scenarios = (Scenario("base", 1.0, mean, spread, day_spread, off),)
     else:
         scenarios = _trend_scenarios(sku, call, per_level, days, dispersion, spread)
-        mean = sum(s.weight * s.mean for s in scenarios)
+        mean = np.sum([s.weight * s.mean for s in scenarios], axis=0)
     return SkuForecast(sku_id, mean, level, spread, window, dispersion, scenarios, call, base)
 
 
@@ -168,9 +169,7 @@ def _trend_scenarios(
         written_off = name == "fad" or sku.sku.written_off_if_unsold
         total_spread = math.sqrt(cv2 + spread**2)
         out.append(
-            Scenario(
-                name, share, base * expected[None, :], total_spread, total_spread, written_off
-            )
+            Scenario(name, share, base * expected[None, :], total_spread, total_spread, written_off)
         )
     return tuple(out)
 
@@ -182,7 +181,9 @@ def dispersion_of(history: SkuHistory, *, days: int = 182) -> float:
     kernel = np.ones(15) / 15.0
     chi2 = n = 0.0
     for row, clean in zip(units, history.clean[:, -days:], strict=True):
-        filled = np.where(np.isfinite(clean), clean, np.nanmean(clean) if np.isfinite(clean).any() else 0.0)
+        filled = np.where(
+            np.isfinite(clean), clean, np.nanmean(clean) if np.isfinite(clean).any() else 0.0
+        )
         smooth = np.convolve(filled, kernel, mode="same") * weekday
         ok = np.isfinite(clean) & (smooth > 0.2)
         ok[:7] = ok[-7:] = False

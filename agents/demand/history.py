@@ -73,7 +73,9 @@ class MarketHistory:
         return next(h for h in self.skus if h.sku.id == sku_id)
 
 
-def _disturbed(market: DemandMarket, sku: DemandSku, start: dt.date, days: int) -> NDArray[np.bool_]:
+def _disturbed(
+    market: DemandMarket, sku: DemandSku, start: dt.date, days: int
+) -> NDArray[np.bool_]:
     mask = np.zeros(days, dtype=bool)
 
     def mark(first: dt.date, last: dt.date) -> None:
@@ -112,7 +114,7 @@ def _profile(total: FloatArray, start: dt.date, mask: NDArray[np.bool_]) -> Floa
         if pick.any():
             factors[day] = float(np.sum(total[pick]) / np.sum(smooth[pick]))
     del ratio
-    return factors / factors.mean()
+    return np.asarray(factors / factors.mean(), dtype=np.float64)
 
 
 def _shrunk(own: FloatArray | None, market: FloatArray, volume: float) -> FloatArray:
@@ -120,7 +122,7 @@ def _shrunk(own: FloatArray | None, market: FloatArray, volume: float) -> FloatA
         return market
     weight = volume / (volume + 2000.0)
     mixed = weight * own + (1.0 - weight) * market
-    return mixed / mixed.mean()
+    return np.asarray(mixed / mixed.mean(), dtype=np.float64)
 
 
 def _promo_uplift(

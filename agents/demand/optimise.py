@@ -91,7 +91,9 @@ def _segment_cost(marginal: FloatArray, q: float) -> float:
     return total
 
 
-def _dual_bound(cells: Sequence[Cell], capacities: Sequence[float], budget: float, price: float) -> float:
+def _dual_bound(
+    cells: Sequence[Cell], capacities: Sequence[float], budget: float, price: float
+) -> float:
     _, cost, spend = _greedy(cells, capacities, price)
     return cost + price * (spend - budget)
 
@@ -107,19 +109,30 @@ def solve(cells: Sequence[Cell], *, capacities: Sequence[float], budget: float) 
     units, cost, spend = _greedy(cells, capacities, 0.0)
     if spend <= budget:
         return Solution(units, cost, 0.0, 0.0)
-    low, high = 0.0, max(
-        (float(-c.marginal[0] / c.unit_cost) for c in cells if c.unit_cost > 0 and c.marginal.size),
-        default=0.0,
-    ) * (1 + 1e-9) + 1e-12
+    low, high = (
+        0.0,
+        max(
+            (
+                float(-c.marginal[0] / c.unit_cost)
+                for c in cells
+                if c.unit_cost > 0 and c.marginal.size
+            ),
+            default=0.0,
+        )
+        * (1 + 1e-9)
+        + 1e-12,
+    )
     for _ in range(_BISECTIONS):
         middle = 0.5 * (low + high)
         if _greedy(cells, capacities, middle)[2] > budget:
             low = middle
         else:
             high = middle
-    over, cost_over, spend_over = _greedy(cells, capacities, low)
-    under, cost_under, spend_under = _greedy(cells, capacities, high)
-    share = 1.0 if spend_over <= spend_under else (budget - spend_under) / (spend_over - spend_under)
+    over, _, spend_over = _greedy(cells, capacities, low)
+    under, _, spend_under = _greedy(cells, capacities, high)
+    share = (
+        1.0 if spend_over <= spend_under else (budget - spend_under) / (spend_over - spend_under)
+    )
     share = float(np.clip(share, 0.0, 1.0))
     mixed = share * over + (1 - share) * under
     total = sum(_segment_cost(c.marginal, q) for c, q in zip(cells, mixed, strict=True))

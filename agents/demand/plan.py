@@ -73,7 +73,7 @@ def _low_quantile(branches: Sequence[Branch]) -> float:
 
 
 def _cell_plan(sku: str, region: str, branches: Sequence[Branch], units: float) -> CellPlan:
-    q = int(round(units))
+    q = round(units)
     mean = sum(b.weight * b.demand.mean for b in branches)
     sold = _expected_min(branches, q)
     leftover_cost = 0.0
@@ -124,12 +124,8 @@ def optimise_plan(
         _cell_plan(sku, region, branches[(sku, region)], float(q))
         for (sku, region), q in zip(keys, units, strict=True)
     )
-    empty = sum(
-        b.weight * b.costs.short * b.demand.mean for key in keys for b in branches[key]
-    )
-    change = sum(
-        float(np.sum(c.marginal[: int(q)])) for c, q in zip(cells, units, strict=True)
-    )
+    empty = sum(b.weight * b.costs.short * b.demand.mean for key in keys for b in branches[key])
+    change = sum(float(np.sum(c.marginal[: int(q)])) for c, q in zip(cells, units, strict=True))
     demand = sum(c.expected_demand for c in planned) + home_demand
     return PrepositionPlan(
         cells=planned,

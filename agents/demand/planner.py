@@ -85,7 +85,9 @@ def _series(sku: SkuForecast, index: int) -> SeriesForecast:
     )
 
 
-def _branches(market: DemandMarket, forecast: MarketForecast) -> dict[tuple[str, str], list[Branch]]:
+def _branches(
+    market: DemandMarket, forecast: MarketForecast
+) -> dict[tuple[str, str], list[Branch]]:
     out: dict[tuple[str, str], list[Branch]] = {}
     regions = forecast.history.regions
     for region in market.forward_regions:
@@ -111,7 +113,9 @@ def _total_quantiles(sku: SkuForecast) -> tuple[float, float]:
     return float(lo[0]), float(hi[0])
 
 
-def _approvals(market: DemandMarket, forecast: MarketForecast, plan: PrepositionPlan) -> tuple[ApprovalNeed, ...]:
+def _approvals(
+    market: DemandMarket, forecast: MarketForecast, plan: PrepositionPlan
+) -> tuple[ApprovalNeed, ...]:
     needs = []
     for sku_id, sku in forecast.skus.items():
         if not sku.trend.flagged:

@@ -141,7 +141,7 @@ class _Pool:
 
     def log_ratio(self) -> float:
         return math.log((self.num.sum() + 0.05) / (self.den.sum() + 0.05))
-    
+
 
 @dataclass(frozen=True)
 class SeasonalRatios:

@@ -76,19 +76,23 @@ def _growth(clean: FloatArray, end: int) -> tuple[float, float, float, float, fl
     """(log week growth, log base growth, last week, two weeks before, base) up to column end."""
     part = clean[:, :end]
     total = np.nansum(part, axis=0)
-    ok = np.isfinite(part).any(axis=0)
+    ok: NDArray[np.bool_] = np.asarray(np.isfinite(part).any(axis=0), dtype=bool)
     week = _window(total, ok, 7, 0)
     before = _window(total, ok, 21, 7)
     recent = _window(total, ok, 14, 0)
     base = _window(total, ok, 70, 42)
     if math.isnan(base):
-        base = _window(total, ok, min(total.size, 70), max(total.size - 14, 0) if total.size > 28 else 0)
+        base = _window(
+            total, ok, min(total.size, 70), max(total.size - 14, 0) if total.size > 28 else 0
+        )
     g_week = math.log((week + 0.5) / (before + 0.5)) if not math.isnan(before) else 0.0
     g_base = math.log((recent + 0.5) / (base + 0.5)) if not math.isnan(base) else g_week
     return g_week, g_base, week, before, base
 
 
-def _last_year(history: MarketHistory, sku: SkuHistory, shift: int | None) -> tuple[float, float] | None:
+def _last_year(
+    history: MarketHistory, sku: SkuHistory, shift: int | None
+) -> tuple[float, float] | None:
     if shift is None or sku.days <= shift + 70:
         return None
     g_week, g_base, *_ = _growth(sku.clean, sku.days - shift)
@@ -124,13 +128,16 @@ def detect_trend(
     noise = math.sqrt(dispersion / max(7 * week, 1.0) + dispersion / max(14 * before, 1.0))
     z = week_excess / noise if not math.isnan(before) else 0.0
     flagged = (
-        week >= _MIN_UNITS
-        and week_excess > _WEEK_EXCESS
-        and base_excess > _BASE_EXCESS
-        and z > _Z
+        week >= _MIN_UNITS and week_excess > _WEEK_EXCESS and base_excess > _BASE_EXCESS and z > _Z
     )
     return TrendCall(
-        sku.sku.id, flagged, week_excess, base_excess, z, week, base if not math.isnan(base) else 0.0
+        sku.sku.id,
+        flagged,
+        week_excess,
+        base_excess,
+        z,
+        week,
+        base if not math.isnan(base) else 0.0,
     )
 
 
@@ -163,8 +170,11 @@ def _posterior(
         size = mean / (dispersion - 1.0)
         p = 1.0 / dispersion
         loglik = np.sum(
-            gammaln(y + size) - gammaln(size) - gammaln(y + 1)
-            + size * math.log(p) + y * math.log(1 - p),
+            gammaln(y + size)
+            - gammaln(size)
+            - gammaln(y + 1)
+            + size * math.log(p)
+            + y * math.log(1 - p),
             axis=1,
         )
     now = _rise(np.zeros(1), peak, width, height)

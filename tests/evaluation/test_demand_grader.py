@@ -56,8 +56,11 @@ def _nb_expected_min(q: int, mean: float, phi: float) -> float:
     total = 0.0
     for n in range(q):
         log_pmf = (
-            math.lgamma(n + size) - math.lgamma(size) - math.lgamma(n + 1)
-            + size * math.log(p) + n * math.log(1 - p)
+            math.lgamma(n + size)
+            - math.lgamma(size)
+            - math.lgamma(n + 1)
+            + size * math.log(p)
+            + n * math.log(1 - p)
         )
         below += math.exp(log_pmf)
         total += 1.0 - below  # P(D > n)

@@ -115,10 +115,7 @@ class DemandReport:
         fads = [(m, s) for m in g for s in m.truth.fad]
         hits = [(m, s) for m in g for s in m.truth.hit]
         others = sum(
-            1
-            for m in g
-            for s in m.flagged
-            if s not in m.truth.fad and s not in m.truth.hit
+            1 for m in g for s in m.flagged if s not in m.truth.fad and s not in m.truth.hit
         )
         n_others = sum(len(m.forecast.series) // 6 for m in g) - len(fads) - len(hits)
         return {

@@ -53,10 +53,7 @@ def expected_cost(market: DemandMarket, truth: DemandTruth, plan: Plan) -> float
             mean = float(sum(truth.mu[sku.id][region.id]))
             m = _expected_min(q, mean, truth.phi[sku.id][region.id])
             total += (
-                rates.placed * q
-                + rates.local * m
-                + rates.short * (mean - m)
-                + rates.over * (q - m)
+                rates.placed * q + rates.local * m + rates.short * (mean - m) + rates.over * (q - m)
             )
     return total
 

@@ -141,9 +141,7 @@ def _number_list(value: object, days: int) -> list[float] | None:
     return out
 
 
-def _read_series(
-    value: object, days: int
-) -> tuple[list[float], list[float], list[float]] | None:
+def _read_series(value: object, days: int) -> tuple[list[float], list[float], list[float]] | None:
     if not isinstance(value, dict):
         return None
     point = _number_list(value.get("point"), days)
@@ -210,9 +208,11 @@ def parse_answer(raw: Mapping[str, Any], market: DemandMarket) -> tuple[ParsedAn
                 forecast[(sku_id, region_id)] = series
     if missing:
         problems.append(f"missing or malformed forecasts ({len(missing)}: {missing[0]}...)")
-    flagged = raw.get("approvals") if isinstance(raw.get("approvals"), list) else []
+    flagged = raw.get("approvals")
     approvals = tuple(
-        str(item["sku"]) for item in flagged if isinstance(item, dict) and "sku" in item
+        str(item["sku"])
+        for item in (flagged if isinstance(flagged, list) else [])
+        if isinstance(item, dict) and "sku" in item
     )
     answer = ParsedAnswer(market.id, plan, forecast, approvals, raw)
     return answer, problems

@@ -31,7 +31,9 @@ def test_planner_intervals_on_steady_synthetic_series_are_calibrated() -> None:
     days, horizon, lead, phi = 730, 28, 8, 2.0
     levels = {"h": 12.0, "x": 6.0, "y": 3.0, "z": 20.0}
     history = {
-        f"s{i}": {r: _nb(rng, np.full(days, m * (1 + 0.2 * i)), phi).tolist() for r, m in levels.items()}
+        f"s{i}": {
+            r: _nb(rng, np.full(days, m * (1 + 0.2 * i)), phi).tolist() for r, m in levels.items()
+        }
         for i in range(4)
     }
     market = tiny_market(history, cutoff=dt.date(2026, 1, 20), lead=lead, days=horizon)

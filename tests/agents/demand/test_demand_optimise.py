@@ -25,7 +25,9 @@ def _random_cells(rng: np.random.Generator, regions: int, per_region: int) -> li
             )
             demand = moment_matched(float(rng.uniform(0.5, 6)), dispersion=2.0, spread=0.2)
             cells.append(
-                Cell(region, float(rng.uniform(5, 50)), marginal_costs([Branch(1.0, demand, costs)]))
+                Cell(
+                    region, float(rng.uniform(5, 50)), marginal_costs([Branch(1.0, demand, costs)])
+                )
             )
     return cells
 
