@@ -42,7 +42,9 @@ CNY = {
     2028: dt.date(2028, 1, 26),
 }
 # category: (CNY amplitude range, peak day range, w_up, w_down, dip, yearly amplitude range)
-CATEGORIES: dict[str, tuple[tuple[float, float], tuple[float, float], float, float, float, tuple[float, float]]] = {
+CATEGORIES: dict[
+    str, tuple[tuple[float, float], tuple[float, float], float, float, float, tuple[float, float]]
+] = {
     "nianhuo": ((0.6, 2.2), (-14, -9), 9, 3.5, 0.55, (0.05, 0.1)),
     "festive": ((18, 40), (-11, -8), 7, 3, 0.7, (0.05, 0.1)),
     "pet": ((0.2, 0.5), (-12, -8), 8, 3, 0.45, (0.05, 0.1)),
@@ -54,20 +56,32 @@ CATEGORIES: dict[str, tuple[tuple[float, float], tuple[float, float], float, flo
 }
 
 
-def _profile(x: np.ndarray, amp: float, peak: float, w_up: float, w_down: float, dip: float) -> np.ndarray:
+def _profile(
+    x: np.ndarray, amp: float, peak: float, w_up: float, w_down: float, dip: float
+) -> np.ndarray:
     width = np.where(x < peak, w_up, w_down)
     bump = 1.0 + amp * np.exp(-0.5 * ((x - peak) / width) ** 2)
     courier = np.clip(np.minimum((x + 9) / 2.0, (11 - x) / 3.0), 0.0, 1.0)
     return bump * (1.0 - dip * courier)
 
 
-def _sku_params(rng: np.random.Generator, category: str, new: bool, trend: str | None) -> dict[str, Any]:
+def _sku_params(
+    rng: np.random.Generator, category: str, new: bool, trend: str | None
+) -> dict[str, Any]:
     amp_range, peak_range, w_up, w_down, dip, yearly_range = CATEGORIES[category]
     intermittent = rng.random() < 0.15 and category != "festive"
-    level = rng.uniform(0.25, 1.5) if intermittent else rng.uniform(0.2, 1.8) if category == "festive" else rng.lognormal(3.0, 0.6)
+    level = (
+        rng.uniform(0.25, 1.5)
+        if intermittent
+        else rng.uniform(0.2, 1.8)
+        if category == "festive"
+        else rng.lognormal(3.0, 0.6)
+    )
     regional = {}
     if rng.random() < 0.3:
-        for r in rng.choice([r for r, _, _ in REGIONS], size=int(rng.integers(1, 3)), replace=False):
+        for r in rng.choice(
+            [r for r, _, _ in REGIONS], size=int(rng.integers(1, 3)), replace=False
+        ):
             regional[str(r)] = float(rng.uniform(1.3, 4.0))
     this_year = dict(regional)
     if regional and rng.random() < 0.25:
@@ -93,9 +107,17 @@ def _sku_params(rng: np.random.Generator, category: str, new: bool, trend: str |
     }
 
 
-def _mu(p: dict[str, Any], days: list[dt.date], launch: dt.date, hype: dict[str, float] | None,
-        market: dict[str, Any], sku_id: str, weekday: np.ndarray, rng_year: dict[int, float],
-        cutoff: dt.date) -> np.ndarray:
+def _mu(
+    p: dict[str, Any],
+    days: list[dt.date],
+    launch: dt.date,
+    hype: dict[str, float] | None,
+    market: dict[str, Any],
+    sku_id: str,
+    weekday: np.ndarray,
+    rng_year: dict[int, float],
+    cutoff: dt.date,
+) -> np.ndarray:
     n = len(days)
     out = np.zeros((6, n))
     t = np.asarray([(d - cutoff).days for d in days], dtype=float)
@@ -144,7 +166,19 @@ def _mu(p: dict[str, Any], days: list[dt.date], launch: dt.date, hype: dict[str,
             amp = p["amp"] * rng_year[year] * regional.get(rid, 1.0)
             cny = np.where(near, _profile(x, amp, p["peak"], p["w_up"], p["w_down"], p["dip"]), cny)
         growth = np.exp(p["growth"][r] * t / 365.0)
-        out[r] = p["level"] * p["shares"][r] * growth * yearly * wd * ramp * shift * promo * events * hyped * cny
+        out[r] = (
+            p["level"]
+            * p["shares"][r]
+            * growth
+            * yearly
+            * wd
+            * ramp
+            * shift
+            * promo
+            * events
+            * hyped
+            * cny
+        )
     return out
 
 
@@ -181,51 +215,89 @@ def make_market(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
         unit_cost = float(rng.uniform(15, 150))
         festive = category == "festive"
         shelf = int(rng.choice([60, 75, 180, 365])) if category in ("nianhuo", "tea") else None
-        skus.append({
-            "id": sid, "zh": f"{category}{i}", "en": f"{category} item {i}", "category": category,
-            "unit_cost": round(unit_cost, 2), "price": round(unit_cost * rng.uniform(1.3, 2.0), 1),
-            "holding_cost_per_day": round(unit_cost * 0.001, 4),
-            "weight_kg": round(float(rng.uniform(0.2, 6)), 2), "shelf_life_days": shelf,
-            "festive_only": festive, "salvage_value": round(unit_cost * rng.uniform(0.05, 0.2), 2),
-            "history_start": history_start.isoformat(),
-        })
+        skus.append(
+            {
+                "id": sid,
+                "zh": f"{category}{i}",
+                "en": f"{category} item {i}",
+                "category": category,
+                "unit_cost": round(unit_cost, 2),
+                "price": round(unit_cost * rng.uniform(1.3, 2.0), 1),
+                "holding_cost_per_day": round(unit_cost * 0.001, 4),
+                "weight_kg": round(float(rng.uniform(0.2, 6)), 2),
+                "shelf_life_days": shelf,
+                "festive_only": festive,
+                "salvage_value": round(unit_cost * rng.uniform(0.05, 0.2), 2),
+                "history_start": history_start.isoformat(),
+            }
+        )
         params[sid] = p
         if trend is not None:
             hypes[sid] = {
-                "peak": float(rng.uniform(-3, 12)), "k": float(rng.uniform(6, 25)),
-                "w_up": float(rng.uniform(8, 15)), "w_down": float(rng.uniform(3, 8)),
+                "peak": float(rng.uniform(-3, 12)),
+                "k": float(rng.uniform(6, 25)),
+                "w_up": float(rng.uniform(8, 15)),
+                "w_down": float(rng.uniform(3, 8)),
                 "hold": 0.0 if trend == "fad" else float(rng.uniform(0.8, 1.05)),
             }
     promotions = []
     for j in range(int(rng.integers(3, 7))):
         first = cutoff - dt.timedelta(days=int(rng.integers(30, 330)))
-        promotions.append({
-            "id": f"p{j + 1:02d}", "name": "满减活动",
-            "skus": [s["id"] for s in skus if rng.random() < 0.3] or [skus[0]["id"]],
-            "start": first.isoformat(), "end": (first + dt.timedelta(days=int(rng.integers(1, 6)))).isoformat(),
-            "discount": round(float(rng.uniform(0.1, 0.35)), 2),
-        })
+        promotions.append(
+            {
+                "id": f"p{j + 1:02d}",
+                "name": "满减活动",
+                "skus": [s["id"] for s in skus if rng.random() < 0.3] or [skus[0]["id"]],
+                "start": first.isoformat(),
+                "end": (first + dt.timedelta(days=int(rng.integers(1, 6)))).isoformat(),
+                "discount": round(float(rng.uniform(0.1, 0.35)), 2),
+            }
+        )
     if rng.random() < 0.4:
         first = start + dt.timedelta(days=int(rng.integers(0, 8)))
-        promotions.append({
-            "id": "p99", "name": "年货节加码", "skus": [skus[int(rng.integers(0, n_skus))]["id"]],
-            "start": first.isoformat(), "end": (first + dt.timedelta(days=4)).isoformat(),
-            "discount": round(float(rng.uniform(0.1, 0.3)), 2),
-        })
+        promotions.append(
+            {
+                "id": "p99",
+                "name": "年货节加码",
+                "skus": [skus[int(rng.integers(0, n_skus))]["id"]],
+                "start": first.isoformat(),
+                "end": (first + dt.timedelta(days=4)).isoformat(),
+                "discount": round(float(rng.uniform(0.1, 0.3)), 2),
+            }
+        )
     events = []
     for y in range(cutoff.year - 2, cutoff.year + 1):
-        for name, en, month, day, length in (("618", "618", 6, 18, 17), ("双11", "Double 11", 11, 11, 11)):
+        for name, en, month, day, length in (
+            ("618", "618", 6, 18, 17),
+            ("双11", "Double 11", 11, 11, 11),
+        ):
             peak = dt.date(y, month, day)
             if peak < cutoff:
-                events.append({"name": name, "en": en, "start": (peak - dt.timedelta(days=length)).isoformat(),
-                               "end": peak.isoformat(), "peak": peak.isoformat()})
+                events.append(
+                    {
+                        "name": name,
+                        "en": en,
+                        "start": (peak - dt.timedelta(days=length)).isoformat(),
+                        "end": peak.isoformat(),
+                        "peak": peak.isoformat(),
+                    }
+                )
     market: dict[str, Any] = {
-        "id": f"dm-synth-{seed:03d}", "merchant": {"zh": "合成店", "en": "Synthetic shop"}, "currency": "CNY",
-        "home_region": REGIONS[home][0], "cutoff": cutoff.isoformat(),
+        "id": f"dm-synth-{seed:03d}",
+        "merchant": {"zh": "合成店", "en": "Synthetic shop"},
+        "currency": "CNY",
+        "home_region": REGIONS[home][0],
+        "cutoff": cutoff.isoformat(),
         "horizon": {"start": start.isoformat(), "days": 28, "end": horizon[-1].isoformat()},
-        "holding_days": (horizon[-1] - cutoff).days, "budget": 0.0, "regions": [], "skus": skus,
-        "calendar": {"cny": {str(y): d.isoformat() for y, d in CNY.items()}, "events": events,
-                     "promotions": promotions},
+        "holding_days": (horizon[-1] - cutoff).days,
+        "budget": 0.0,
+        "regions": [],
+        "skus": skus,
+        "calendar": {
+            "cny": {str(y): d.isoformat() for y, d in CNY.items()},
+            "events": events,
+            "promotions": promotions,
+        },
         "history": {},
     }
     mu_h, demand, phis = {}, {}, {}
@@ -235,7 +307,9 @@ def make_market(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
         launch = dt.date.fromisoformat(s["history_start"])
         days = [launch + dt.timedelta(days=k) for k in range((cutoff - launch).days + 1)]
         hist_mu = _mu(p, days, launch, hypes.get(sid), market, sid, weekday, rng_year, cutoff)
-        market["history"][sid] = {REGIONS[r][0]: _nb(rng, hist_mu[r], p["phi"]).tolist() for r in range(6)}
+        market["history"][sid] = {
+            REGIONS[r][0]: _nb(rng, hist_mu[r], p["phi"]).tolist() for r in range(6)
+        }
         hz = dict(hypes.get(sid) or {})
         future = _mu(p, horizon, launch, hz or None, market, sid, weekday, rng_year, cutoff)
         mu_h[sid] = {REGIONS[r][0]: future[r].tolist() for r in range(6)}
@@ -250,28 +324,66 @@ def make_market(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
             value += m * s["unit_cost"] * (r != home)
     for r, (rid, zh, en) in enumerate(REGIONS):
         is_home = r == home
-        local = {"base": round(float(rng.uniform(3.8, 5.0)), 2), "per_kg": round(float(rng.uniform(0.8, 1.0)), 2)}
-        market["regions"].append({
-            "id": rid, "zh": zh, "en": en, "home": is_home,
-            "capacity": 0 if is_home else round(float(forward_demand[r] * rng.uniform(0.5, 1.4))),
-            "local_cost": local,
-            "cross_cost": local if is_home else {"base": round(float(rng.uniform(6.5, 9.5)), 2), "per_kg": round(float(rng.uniform(2.0, 3.2)), 2)},
-            "transfer_cost": {"base": 0.0, "per_kg": 0.0} if is_home else {"base": round(float(rng.uniform(0.3, 0.7)), 2), "per_kg": round(float(rng.uniform(0.2, 0.35)), 2)},
-            "cross_lost_share": 0.0 if is_home else round(float(rng.uniform(0.04, 0.15)), 2),
-        })
+        local = {
+            "base": round(float(rng.uniform(3.8, 5.0)), 2),
+            "per_kg": round(float(rng.uniform(0.8, 1.0)), 2),
+        }
+        market["regions"].append(
+            {
+                "id": rid,
+                "zh": zh,
+                "en": en,
+                "home": is_home,
+                "capacity": 0
+                if is_home
+                else round(float(forward_demand[r] * rng.uniform(0.5, 1.4))),
+                "local_cost": local,
+                "cross_cost": local
+                if is_home
+                else {
+                    "base": round(float(rng.uniform(6.5, 9.5)), 2),
+                    "per_kg": round(float(rng.uniform(2.0, 3.2)), 2),
+                },
+                "transfer_cost": {"base": 0.0, "per_kg": 0.0}
+                if is_home
+                else {
+                    "base": round(float(rng.uniform(0.3, 0.7)), 2),
+                    "per_kg": round(float(rng.uniform(0.2, 0.35)), 2),
+                },
+                "cross_lost_share": 0.0 if is_home else round(float(rng.uniform(0.04, 0.15)), 2),
+            }
+        )
     market["budget"] = round(value * float(rng.uniform(0.5, 1.2)), -2)
     fads = [sid for sid, p in params.items() if p["trend"] == "fad"]
-    write_off = [s["id"] for s in skus if s["festive_only"] or (s["shelf_life_days"] or 999) <= 90 or s["id"] in fads]
+    write_off = [
+        s["id"]
+        for s in skus
+        if s["festive_only"] or (s["shelf_life_days"] or 999) <= 90 or s["id"] in fads
+    ]
     truth = {
-        "mu": mu_h, "phi": phis, "demand": demand, "write_off": write_off, "fad": fads,
+        "mu": mu_h,
+        "phi": phis,
+        "demand": demand,
+        "write_off": write_off,
+        "fad": fads,
         "hit": [sid for sid, p in params.items() if p["trend"] == "hit"],
-        "sku_tags": {sid: [t for t, on in (("fad", p["trend"] == "fad"), ("hit", p["trend"] == "hit"),
-                                           ("new", p["new"]), ("intermittent", p["intermittent"]),
-                                           ("festive", CATEGORIES and params[sid]["amp"] > 15),
-                                           ("cny_regional", bool(p["regional"])),
-                                           ("regime_shift", p["regional"] != p["regional_this_year"]),
-                                           ("level_shift", p["level_shift"] is not None)) if on]
-                     for sid, p in params.items()},
+        "sku_tags": {
+            sid: [
+                t
+                for t, on in (
+                    ("fad", p["trend"] == "fad"),
+                    ("hit", p["trend"] == "hit"),
+                    ("new", p["new"]),
+                    ("intermittent", p["intermittent"]),
+                    ("festive", CATEGORIES and params[sid]["amp"] > 15),
+                    ("cny_regional", bool(p["regional"])),
+                    ("regime_shift", p["regional"] != p["regional_this_year"]),
+                    ("level_shift", p["level_shift"] is not None),
+                )
+                if on
+            ]
+            for sid, p in params.items()
+        },
         "tags": [f"cny_year:{year}", f"lead:{lead}"] + (["fad"] if fads else []),
         "params": {"seed": seed},
         "oracle": _oracle(market, mu_h, phis, write_off),
@@ -279,7 +391,9 @@ def make_market(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return market, {"id": market["id"], "truth": truth}
 
 
-def _oracle(raw: dict[str, Any], mu: dict[str, Any], phi: dict[str, Any], write_off: list[str]) -> dict[str, Any]:
+def _oracle(
+    raw: dict[str, Any], mu: dict[str, Any], phi: dict[str, Any], write_off: list[str]
+) -> dict[str, Any]:
     market = parse_demand_market(raw)
     regions = [r.id for r in market.forward_regions]
     keys, cells = [], []
@@ -289,8 +403,16 @@ def _oracle(raw: dict[str, Any], mu: dict[str, Any], phi: dict[str, Any], write_
             demand = moment_matched(mean, dispersion=phi[sku.id][region.id], spread=0.0)
             costs = cell_cost(market, sku, region, written_off=sku.id in write_off)
             keys.append((sku.id, region.id))
-            cells.append(Cell(regions.index(region.id), sku.unit_cost, marginal_costs([Branch(1.0, demand, costs)])))
-    solution = solve(cells, capacities=[r.capacity for r in market.forward_regions], budget=market.budget)
+            cells.append(
+                Cell(
+                    regions.index(region.id),
+                    sku.unit_cost,
+                    marginal_costs([Branch(1.0, demand, costs)]),
+                )
+            )
+    solution = solve(
+        cells, capacities=[r.capacity for r in market.forward_regions], budget=market.budget
+    )
     empty = 0.0
     for (sku_id, region_id), _ in zip(keys, cells, strict=True):
         region = next(r for r in market.forward_regions if r.id == region_id)
@@ -300,8 +422,12 @@ def _oracle(raw: dict[str, Any], mu: dict[str, Any], phi: dict[str, Any], write_
     for (sku_id, region_id), q in zip(keys, solution.units, strict=True):
         if q > 0:
             plan.setdefault(sku_id, {})[region_id] = float(q)
-    return {"expected_cost": empty + solution.cost_change, "budget_price": solution.budget_price,
-            "gap": solution.gap, "plan": plan}
+    return {
+        "expected_cost": empty + solution.cost_change,
+        "budget_price": solution.budget_price,
+        "gap": solution.gap,
+        "plan": plan,
+    }
 
 
 def main() -> None:
@@ -311,9 +437,10 @@ def main() -> None:
     parser.add_argument("--out-dir", type=Path, default=Path("."))
     args = parser.parse_args()
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    with (args.out_dir / "demand_synth.jsonl").open("w") as markets, (
-        args.out_dir / "demand_synth_truth.jsonl"
-    ).open("w") as truths:
+    with (
+        (args.out_dir / "demand_synth.jsonl").open("w") as markets,
+        (args.out_dir / "demand_synth_truth.jsonl").open("w") as truths,
+    ):
         for i in range(args.markets):
             market, truth = make_market(args.seed * 1000 + i)
             markets.write(json.dumps(market, ensure_ascii=False) + "\n")

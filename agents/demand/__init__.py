@@ -9,6 +9,7 @@ from shopcrew.agents.demand.forecast import MarketForecast, Scenario, SkuForecas
 from shopcrew.agents.demand.optimise import Cell, Solution, round_down, solve
 from shopcrew.agents.demand.plan import CellPlan, PrepositionPlan, optimise_plan
 from shopcrew.agents.demand.planner import ApprovalNeed, DemandAnswer, SeriesForecast, plan_demand
+from shopcrew.agents.demand.settings import DemandSettings
 from shopcrew.agents.demand.trend import TrendCall
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "CellPlan",
     "CountDistribution",
     "DemandAnswer",
+    "DemandSettings",
     "MarketForecast",
     "PrepositionPlan",
     "Scenario",

@@ -17,7 +17,8 @@ from shopcrew.agents.demand.seasonal import (
     previous_shift,
     seasonal_ratios,
 )
-from shopcrew.agents.demand.trend import FAD_PROBABILITY, TrendCall, detect_trend, hype_scenarios
+from shopcrew.agents.demand.settings import DemandSettings
+from shopcrew.agents.demand.trend import TrendCall, detect_trend, hype_scenarios
 from shopcrew.tools.demand_market import DemandMarket
 
 __all__ = ["MarketForecast", "SkuForecast", "forecast_market"]
@@ -32,9 +33,6 @@ _YOUNG_DAYS = 120
 """A SKU with less history than this is levelled on its last SHORT_WINDOW days."""
 _SLOW_UNITS = 60.0
 """A SKU that sold fewer units than this over LONG_WINDOW days is levelled on SLOW_WINDOW."""
-_AMPLITUDE_SPREAD = 0.4
-"""Relative year-to-year variation of the New-Year effect: a ratio ρ adds (0.25·log ρ)² to the
-log variance, since last year's amplitude is one draw of a varying one."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +114,7 @@ def _one_sku(
     ratios: SeasonalRatios,
     days: list[dt.date],
     base: BaseLevel,
+    settings: DemandSettings,
 ) -> SkuForecast:
     market = history.market
     window = ratios.window
@@ -128,16 +127,20 @@ def _one_sku(
     mean = level[:, None] * per_level
     dispersion = dispersion_of(sku)
     noise = dispersion / max(base.now * window, 1.0)
-    size = _AMPLITUDE_SPREAD * math.log(max(ratios.ratio[sku_id], 1e-3))
+    size = settings.amplitude_spread * math.log(max(ratios.ratio[sku_id], 1e-3))
     spread = float(np.sqrt(ratios.spread[sku_id] ** 2 + noise + size**2))
-    call = detect_trend(history, sku, shift=ratios.shift, dispersion=dispersion)
+    call = detect_trend(
+        history, sku, shift=ratios.shift, dispersion=dispersion, week_excess=settings.week_excess
+    )
     off = sku.sku.written_off_if_unsold
     scenarios: tuple[Scenario, ...]
     if not call.flagged:
         day_spread = math.sqrt(spread**2 + ratios.shape_noise[sku_id])
         scenarios = (Scenario("base", 1.0, mean, spread, day_spread, off),)
     else:
-        scenarios = _trend_scenarios(sku, call, per_level, days, dispersion, spread)
+        scenarios = _trend_scenarios(
+            sku, call, per_level, days, dispersion, spread, settings.fad_probability
+        )
         mean = np.sum([s.weight * s.mean for s in scenarios], axis=0)
     return SkuForecast(sku_id, mean, level, spread, window, dispersion, scenarios, call, base)
 
@@ -149,6 +152,7 @@ def _trend_scenarios(
     days: list[dt.date],
     dispersion: float,
     spread: float,
+    fad_probability: float,
 ) -> tuple[Scenario, ...]:
     """Hit and fad scenarios of a trend SKU: the base forecast × the hype multiplier."""
     long_run = _mean_level(sku.clean, min(SHARE_DAYS, sku.days))
@@ -159,8 +163,8 @@ def _trend_scenarios(
     hype = hype_scenarios(sku, call, cutoff=cutoff, days=days, dispersion=dispersion)
     out = []
     for name, paths, weights, share in (
-        ("hit", hype.hit, hype.hit_weights, 1.0 - FAD_PROBABILITY),
-        ("fad", hype.fad, hype.fad_weights, FAD_PROBABILITY),
+        ("hit", hype.hit, hype.hit_weights, 1.0 - fad_probability),
+        ("fad", hype.fad, hype.fad_weights, fad_probability),
     ):
         expected = weights @ paths
         totals = paths @ base.sum(axis=0)
@@ -194,8 +198,9 @@ def dispersion_of(history: SkuHistory, *, days: int = 182) -> float:
     return float(np.clip(chi2 / n * 15.0 / 14.0, 1.05, 8.0))
 
 
-def forecast_market(market: DemandMarket) -> MarketForecast:
+def forecast_market(market: DemandMarket, settings: DemandSettings | None = None) -> MarketForecast:
     """Forecasts every SKU of the market over its horizon."""
+    settings = settings or DemandSettings()
     history = read_history(market)
     days = _horizon_days(market)
     windows = {sku.sku.id: _window_of(sku) for sku in history.skus}
@@ -203,12 +208,18 @@ def forecast_market(market: DemandMarket) -> MarketForecast:
     last_year = {sku_id: base.last_year for sku_id, base in bases.items()}
     by_window = {
         w: seasonal_ratios(
-            history, cutoff=market.cutoff, horizon=days, window=w, levels_last_year=last_year
+            history,
+            cutoff=market.cutoff,
+            horizon=days,
+            window=w,
+            levels_last_year=last_year,
+            regional_chi2=settings.regional_chi2,
         )
         for w in _WINDOWS
     }
     skus: dict[str, SkuForecast] = {}
     for sku in history.skus:
         sku_id = sku.sku.id
-        skus[sku_id] = _one_sku(history, sku, by_window[windows[sku_id]], days, bases[sku_id])
+        ratios = by_window[windows[sku_id]]
+        skus[sku_id] = _one_sku(history, sku, ratios, days, bases[sku_id], settings)
     return MarketForecast(history=history, days=days, skus=skus)

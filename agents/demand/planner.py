@@ -15,6 +15,7 @@ import numpy as np
 from shopcrew.agents.demand.distribution import Branch, daily_quantiles, moment_matched
 from shopcrew.agents.demand.forecast import MarketForecast, SkuForecast, forecast_market
 from shopcrew.agents.demand.plan import PrepositionPlan, optimise_plan
+from shopcrew.agents.demand.settings import DemandSettings
 from shopcrew.tools.demand_market import DemandMarket, cell_cost
 
 __all__ = ["ApprovalNeed", "DemandAnswer", "SeriesForecast", "plan_demand"]
@@ -145,17 +146,18 @@ def _approvals(
     return tuple(needs)
 
 
-def plan_demand(market: DemandMarket) -> DemandAnswer:
+def plan_demand(market: DemandMarket, settings: DemandSettings | None = None) -> DemandAnswer:
     """Forecasts every series of the market and plans the forward stock.
 
     Args:
         market: The market (its history, calendar, costs and constraints).
+        settings: The planner's judgement calls; the defaults if None.
 
     Returns:
         The forecasts (daily median and 80% interval per SKU × region), the exact plan over
         the forecast distributions, and the SKUs whose stocking needs a person's approval.
     """
-    forecast = forecast_market(market)
+    forecast = forecast_market(market, settings)
     regions = forecast.history.regions
     series = {
         sku_id: {region: _series(sku, i) for i, region in enumerate(regions)}

@@ -43,8 +43,6 @@ _SHAPE_SMOOTH = np.array([0.25, 0.5, 0.25])
 _SHAPE_PRIOR_UNITS = 300.0
 SHARE_DAYS = 182
 """Days over which a region's share of a SKU is read (shares drift slowly; days are noisy)."""
-_REGIONAL_CHI2 = 80.0
-"""Σ z² over the regions past which last year's regional New-Year shift is believed."""
 
 
 @dataclass(frozen=True)
@@ -205,12 +203,14 @@ def _collect(
     return found
 
 
-def regional_shift(sku: SkuHistory, analog: Analog, *, cutoff: dt.date, shift: int) -> FloatArray:
+def regional_shift(
+    sku: SkuHistory, analog: Analog, *, cutoff: dt.date, shift: int, chi2: float
+) -> FloatArray:
     """How last year's horizon moved the regions' shares, where it stands out of the noise.
 
     Each region's share of last year's horizon over its share of the SHARE_DAYS before last
     year's cutoff; kept only when the squared z-scores over the regions sum past
-    `_REGIONAL_CHI2` (most SKUs have no regional New-Year effect, and share drift is noisy).
+    `chi2` (most SKUs have no regional New-Year effect, and share drift is noisy).
     """
     end = sku.index(cutoff) - shift
     if end - SHARE_DAYS + 1 < 0:
@@ -224,7 +224,7 @@ def regional_shift(sku: SkuHistory, analog: Analog, *, cutoff: dt.date, shift: i
     deviation = h_share / l_share
     days = analog.horizon.shape[1]
     noise = _DISPERSION_GUESS * (1 / (horizon * days + 0.5) + 1 / (long_run * SHARE_DAYS + 0.5))
-    if float(np.sum(np.log(deviation) ** 2 / noise)) <= _REGIONAL_CHI2:
+    if float(np.sum(np.log(deviation) ** 2 / noise)) <= chi2:
         return np.ones(sku.units.shape[0])
     return np.asarray(deviation, dtype=np.float64)
 
@@ -236,6 +236,7 @@ def seasonal_ratios(
     horizon: list[dt.date],
     window: int,
     levels_last_year: Mapping[str, float | None] | None = None,
+    regional_chi2: float = 80.0,
 ) -> SeasonalRatios:
     """Pooled New-Year ratios of every SKU for a level window of `window` days.
 
@@ -246,6 +247,7 @@ def seasonal_ratios(
         window: Days of the level window (used where no level is given).
         levels_last_year: SKU → its base model's level at last year's aligned cutoff, read
             instead of the window's mean (so the ratio multiplies the level it was read on).
+        regional_chi2: Σ z² past which a regional New-Year shift is believed.
     """
     shift = previous_shift(history, horizon)
     analogs = _collect(history, cutoff, horizon, window, shift, levels_last_year or {})
@@ -265,7 +267,7 @@ def seasonal_ratios(
     tau = _between(pairs, 0.01)
     out = SeasonalRatios({}, {}, {}, {}, {}, {}, shift, window)
     for sku in history.skus:
-        _fill_sku(out, sku, analogs.get(sku.sku.id), pools, tau, cutoff=cutoff)
+        _fill_sku(out, sku, analogs.get(sku.sku.id), pools, tau, cutoff=cutoff, chi2=regional_chi2)
     out.pools.update({f"{c}/{a}": p.log_ratio() for (c, a), p in pools.items()})
     return out
 
@@ -285,6 +287,7 @@ def _fill_sku(
     tau: float,
     *,
     cutoff: dt.date,
+    chi2: float,
 ) -> None:
     n_regions = sku.units.shape[0]
     sku_id = sku.sku.id
@@ -317,7 +320,9 @@ def _fill_sku(
         1 - w_shape
     ) ** 2 * _day_noise(parent.daily)
     if out.shift is not None and analog.anchor == "before":
-        out.regional[sku_id] = regional_shift(sku, analog, cutoff=cutoff, shift=out.shift)
+        out.regional[sku_id] = regional_shift(
+            sku, analog, cutoff=cutoff, shift=out.shift, chi2=chi2
+        )
 
 
 def _day_noise(daily: FloatArray) -> float:

@@ -25,10 +25,6 @@ __all__ = ["HypeScenarios", "TrendCall", "detect_trend", "hype_scenarios"]
 
 FloatArray = NDArray[np.float64]
 
-FAD_PROBABILITY = 0.5
-"""The chance that a sharp rise collapses: the history cannot tell a fad from a hit."""
-_WEEK_EXCESS = 0.5
-"""Log growth of the last week over the two before, beyond last year's, that counts as a rise."""
 _BASE_EXCESS = 1.0
 """Log growth of the last two weeks over six to ten weeks back, beyond last year's."""
 _Z = 2.5
@@ -100,7 +96,12 @@ def _last_year(
 
 
 def detect_trend(
-    history: MarketHistory, sku: SkuHistory, *, shift: int | None, dispersion: float
+    history: MarketHistory,
+    sku: SkuHistory,
+    *,
+    shift: int | None,
+    dispersion: float,
+    week_excess: float = 0.5,
 ) -> TrendCall:
     """Calls whether `sku` is on a trend (a hit or a fad).
 
@@ -109,6 +110,8 @@ def detect_trend(
         sku: The SKU.
         shift: Days back to the aligned point last year (None: no earlier New Year).
         dispersion: φ of the SKU's daily sales.
+        week_excess: Log growth of the last week over the two before, beyond last year's,
+            that counts as a rise.
     """
     g_week, g_base, week, before, base = _growth(sku.clean, sku.days)
     expected = _last_year(history, sku, shift)
@@ -124,11 +127,15 @@ def detect_trend(
             if peers
             else (0.0, 0.0)
         )
+    week_excess_min = week_excess
     week_excess, base_excess = g_week - expected[0], g_base - expected[1]
     noise = math.sqrt(dispersion / max(7 * week, 1.0) + dispersion / max(14 * before, 1.0))
     z = week_excess / noise if not math.isnan(before) else 0.0
     flagged = (
-        week >= _MIN_UNITS and week_excess > _WEEK_EXCESS and base_excess > _BASE_EXCESS and z > _Z
+        week >= _MIN_UNITS
+        and week_excess > week_excess_min
+        and base_excess > _BASE_EXCESS
+        and z > _Z
     )
     return TrendCall(
         sku.sku.id,
