@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -31,6 +31,7 @@ __all__ = [
     "RateCard",
     "cell_cost",
     "iter_demand_markets",
+    "iter_json_lines",
     "load_demand_markets",
     "parse_demand_market",
 ]
@@ -305,11 +306,15 @@ def parse_demand_market(raw: object, *, path: str = "<market>", line: int = 1) -
         ) from exc
 
 
-def iter_demand_markets(path: str | Path) -> Iterator[DemandMarket]:
-    """Yields the markets of a JSONL file, one per non-blank line.
+def iter_json_lines(path: str | Path, *, need_id: bool = False) -> Iterator[tuple[int, Any]]:
+    """Yields (line number, decoded value) of each non-blank line of a demand JSONL file.
+
+    Args:
+        path: A market, truth or answer file.
+        need_id: Each line must be a JSON object with a string `id`.
 
     Raises:
-        DemandFileError: the file cannot be read, or a line is not JSON or not a market.
+        DemandFileError: the file cannot be read, or a line is not JSON (or has no `id`).
     """
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -322,6 +327,18 @@ def iter_demand_markets(path: str | Path) -> Iterator[DemandMarket]:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
             raise DemandFileError(str(path), number, f"not JSON ({exc.msg})") from exc
+        if need_id and (not isinstance(raw, dict) or not isinstance(raw.get("id"), str)):
+            raise DemandFileError(str(path), number, 'not a JSON object with an "id"')
+        yield number, raw
+
+
+def iter_demand_markets(path: str | Path) -> Iterator[DemandMarket]:
+    """Yields the markets of a JSONL file, one per non-blank line.
+
+    Raises:
+        DemandFileError: the file cannot be read, or a line is not JSON or not a market.
+    """
+    for number, raw in iter_json_lines(path):
         yield parse_demand_market(raw, path=str(path), line=number)
 
 

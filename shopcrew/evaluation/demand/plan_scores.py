@@ -42,38 +42,36 @@ def _expected_min(q: float, mean: float, phi: float) -> float:
     return float(np.sum(survival[:whole]) + (q - whole) * survival[whole])
 
 
-def expected_cost(market: DemandMarket, truth: DemandTruth, plan: Plan) -> float:
-    """The plan's expected cost under the true horizon distributions."""
+def _total_cost(market: DemandMarket, truth: DemandTruth, plan: Plan, *, realised: bool) -> float:
+    """Σ over forward cells of a·q + s·min(q, D) + u·(D − q)⁺ + o·(q − D)⁺.
+
+    In expectation over the true distribution (E[min(q, D)] exact), or on the realised D.
+    """
     total = 0.0
     for sku in market.skus:
         off = sku.id in truth.write_off
         for region in market.forward_regions:
             rates = cell_cost(market, sku, region, written_off=off)
             q = plan.get((sku.id, region.id), 0.0)
-            mean = float(sum(truth.mu[sku.id][region.id]))
-            m = _expected_min(q, mean, truth.phi[sku.id][region.id])
-            total += (
-                rates.placed * q + rates.local * m + rates.short * (mean - m) + rates.over * (q - m)
-            )
+            if realised:
+                mean = float(sum(truth.demand[sku.id][region.id]))
+                sold = min(q, mean)
+            else:
+                mean = float(sum(truth.mu[sku.id][region.id]))
+                sold = _expected_min(q, mean, truth.phi[sku.id][region.id])
+            short, over = mean - sold, q - sold
+            total += rates.placed * q + rates.local * sold + rates.short * short + rates.over * over
     return total
+
+
+def expected_cost(market: DemandMarket, truth: DemandTruth, plan: Plan) -> float:
+    """The plan's expected cost under the true horizon distributions."""
+    return _total_cost(market, truth, plan, realised=False)
 
 
 def realised_cost(market: DemandMarket, truth: DemandTruth, plan: Plan) -> float:
     """The plan's cost on the one realised horizon."""
-    total = 0.0
-    for sku in market.skus:
-        off = sku.id in truth.write_off
-        for region in market.forward_regions:
-            rates = cell_cost(market, sku, region, written_off=off)
-            q = plan.get((sku.id, region.id), 0.0)
-            d = float(sum(truth.demand[sku.id][region.id]))
-            total += (
-                rates.placed * q
-                + rates.local * min(q, d)
-                + rates.short * max(d - q, 0.0)
-                + rates.over * max(q - d, 0.0)
-            )
-    return total
+    return _total_cost(market, truth, plan, realised=True)
 
 
 def cross_region_share(market: DemandMarket, truth: DemandTruth, plan: Plan) -> float:

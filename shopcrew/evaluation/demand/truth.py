@@ -7,7 +7,6 @@ a JSON object with an `id` stops the run.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shopcrew.errors import DemandFileError
-from shopcrew.tools.demand_market import DemandMarket
+from shopcrew.tools.demand_market import DemandMarket, iter_json_lines
 
 __all__ = [
     "DemandTruth",
@@ -66,20 +65,8 @@ def load_truths(path: str | Path) -> dict[str, DemandTruth]:
     Raises:
         DemandFileError: unreadable, or a line is not `{"id", "truth"}` with a valid truth.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DemandFileError(str(path), 0, f"cannot read the truth file ({exc})") from exc
     truths: dict[str, DemandTruth] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DemandFileError(str(path), number, f"not JSON ({exc.msg})") from exc
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            raise DemandFileError(str(path), number, 'not a JSON object with an "id"')
+    for number, raw in iter_json_lines(path, need_id=True):
         try:
             truths[raw["id"]] = DemandTruth.model_validate(raw.get("truth"))
         except ValidationError as exc:
@@ -224,19 +211,7 @@ def load_answers(path: str | Path) -> dict[str, dict[str, Any]]:
     Raises:
         DemandFileError: unreadable, or a line is not a JSON object with an `id`.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DemandFileError(str(path), 0, f"cannot read the answer file ({exc})") from exc
     answers: dict[str, dict[str, Any]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DemandFileError(str(path), number, f"not JSON ({exc.msg})") from exc
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            raise DemandFileError(str(path), number, 'not a JSON object with an "id"')
+    for _, raw in iter_json_lines(path, need_id=True):
         answers[raw["id"]] = raw
     return answers
