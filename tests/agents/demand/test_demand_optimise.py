@@ -104,3 +104,17 @@ def test_without_binding_constraints_each_cell_stops_at_its_newsvendor_quantile(
     ratio = costs.critical_ratio
     q = int(solution.units[0])
     assert demand.cdf(q - 1) < ratio <= demand.cdf(q)
+
+
+@pytest.mark.slow  # two fresh interpreters importing the crew
+def test_the_other_agents_never_load_the_forecasting_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, shopcrew, shopcrew.agents, shopcrew.graphs.crew\n"
+        "print(sorted(m for m in ('statsforecast', 'statsmodels', 'shopcrew.agents.demand')"
+        " if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
