@@ -187,29 +187,38 @@ def _nb(rng: np.random.Generator, mu: np.ndarray, phi: float) -> np.ndarray:
     return rng.negative_binomial(mu / (phi - 1.0), 1.0 / phi)
 
 
-def make_market(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def make_market(
+    seed: int,
+    *,
+    n_skus: int | None = None,
+    trend: str | None = None,
+    year: int | None = None,
+    categories: list[str] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     rng = np.random.default_rng(seed)
-    year = int(rng.choice([2025, 2026, 2027, 2028]))
+    year = year or int(rng.choice([2025, 2026, 2027, 2028]))
     ny = CNY[year]
     cutoff = ny - dt.timedelta(days=int(rng.integers(22, 36)))
     lead = int(rng.integers(5, 15))
     start = cutoff + dt.timedelta(days=lead)
     horizon = [start + dt.timedelta(days=k) for k in range(28)]
     span = int(rng.integers(365, 731))
-    categories = list(rng.choice(list(CATEGORIES), size=int(rng.integers(2, 4)), replace=False))
-    n_skus = int(rng.integers(10, 24))
+    categories = categories or list(
+        rng.choice(list(CATEGORIES), size=int(rng.integers(2, 4)), replace=False)
+    )
+    n_skus = n_skus or int(rng.integers(10, 24))
     home = int(rng.choice([0, 0, 0, 1, 2]))
     weekday = rng.uniform(0.92, 1.08, 7)
     weekday /= weekday.mean()
     rng_year = {y: float(rng.lognormal(0, 0.15)) for y in CNY}
-    trend_sku = int(rng.integers(0, n_skus)) if rng.random() < 0.6 else None
+    trend_sku = int(rng.integers(0, n_skus)) if rng.random() < 0.6 or trend else None
     skus, params, hypes = [], {}, {}
     for i in range(n_skus):
         sid = f"s{i + 1:02d}"
         category = str(rng.choice(categories))
         new = rng.random() < 0.15
-        trend = str(rng.choice(["fad", "hit"])) if i == trend_sku else None
-        p = _sku_params(rng, category, new, trend)
+        kind = (trend or str(rng.choice(["fad", "hit"]))) if i == trend_sku else None
+        p = _sku_params(rng, category, new, kind)
         hist_days = int(rng.integers(25, 121)) if new else span
         history_start = cutoff - dt.timedelta(days=hist_days - 1)
         unit_cost = float(rng.uniform(15, 150))
@@ -232,13 +241,13 @@ def make_market(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
             }
         )
         params[sid] = p
-        if trend is not None:
+        if kind is not None:
             hypes[sid] = {
                 "peak": float(rng.uniform(-3, 12)),
                 "k": float(rng.uniform(6, 25)),
                 "w_up": float(rng.uniform(8, 15)),
                 "w_down": float(rng.uniform(3, 8)),
-                "hold": 0.0 if trend == "fad" else float(rng.uniform(0.8, 1.05)),
+                "hold": 0.0 if kind == "fad" else float(rng.uniform(0.8, 1.05)),
             }
     promotions = []
     for j in range(int(rng.integers(3, 7))):

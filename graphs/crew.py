@@ -2,7 +2,8 @@
 
 ```
 event ─► accept_event ─► route_to_agent ─► cs_agent ──(handed to a person)──► escalate ─► END
-                              │             store_manager | planner (may wait in the approval gate)
+                              │             store_manager | planner | demand_planner
+                              │             (each may wait in the approval gate)
                               └──(customer message, a person not answered yet)──► escalate
 ```
 A conversation handed to a person waits in the crew's own `escalate` node (an `interrupt`
@@ -38,6 +39,7 @@ from shopcrew.agents.cs_agent import CsPolicy
 from shopcrew.errors import AgentUnavailableError
 from shopcrew.graphs.approval_gate import ApprovalState, adecide, decide
 from shopcrew.graphs.cs_graph import awaits_person, cs_agent_builder, escalate
+from shopcrew.graphs.demand_graph import demand_planner_builder
 from shopcrew.graphs.events import (
     AgentName,
     CrewEvent,
@@ -51,6 +53,7 @@ from shopcrew.graphs.planner_graph import planner_builder
 from shopcrew.graphs.store_manager_graph import store_manager_builder
 from shopcrew.memory.blackboard import Blackboard
 from shopcrew.tools.adapters import Adapters
+from shopcrew.tools.demand_data import DemandDataAdapter
 from shopcrew.tools.idempotency import IdempotencyStore
 
 __all__ = [
@@ -115,6 +118,32 @@ def cs_unavailable(state: CrewState) -> dict[str, Any]:
     raise AgentUnavailableError("cs_agent", why="the crew was built with cs_agent=False")
 
 
+def demand_unavailable(state: CrewState) -> dict[str, Any]:
+    """Stands in for the demand planner in a crew built without demand data."""
+    raise AgentUnavailableError("demand_planner", why="the crew was built without demand data")
+
+
+def _demand_node(
+    adapters: Adapters,
+    policy: Policy,
+    merchant_id: str,
+    blackboard: Blackboard | None,
+    clock: Clock,
+    demand: DemandDataAdapter | None,
+) -> Any:
+    """The demand planner's compiled subgraph, or its stand-in without demand data."""
+    if demand is None:
+        return demand_unavailable
+    return demand_planner_builder(
+        demand=demand,
+        adapters=adapters,
+        policy=policy,
+        merchant_id=merchant_id,
+        blackboard=blackboard,
+        clock=clock,
+    ).compile()
+
+
 def crew_builder(
     *,
     model: BaseChatModel,
@@ -125,6 +154,7 @@ def crew_builder(
     clock: Clock = utc_now,
     cs_agent: bool = True,
     idempotency: IdempotencyStore | None = None,
+    demand: DemandDataAdapter | None = None,
 ) -> StateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew's graph, uncompiled; compile it with the checkpointer and store you choose.
 
@@ -139,6 +169,8 @@ def crew_builder(
             `AgentUnavailableError`.
         idempotency: Where the CS agent's tools record write results by tool call (in memory
             when omitted; a `RedisIdempotencyStore` with a TTL shares and bounds it).
+        demand: The demand planner's data; without it planning ticks raise
+            `AgentUnavailableError`.
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
     policy = policy or Policy()
@@ -176,9 +208,14 @@ def crew_builder(
     builder.add_node("escalate", escalate)
     builder.add_node("store_manager", store_manager)
     builder.add_node("planner", planner)
+    builder.add_node(
+        "demand_planner", _demand_node(adapters, policy, merchant_id, blackboard, clock, demand)
+    )
     builder.add_edge(START, "accept_event")
     builder.add_conditional_edges(
-        "accept_event", route_to_agent, ["cs_agent", "escalate", "store_manager", "planner"]
+        "accept_event",
+        route_to_agent,
+        ["cs_agent", "escalate", "store_manager", "planner", "demand_planner"],
     )
     builder.add_conditional_edges("cs_agent", after_cs_agent, ["escalate", END])
     builder.add_edge("escalate", END)
@@ -196,6 +233,7 @@ def build_crew(
     blackboard: Blackboard | None = None,
     clock: Clock = utc_now,
     idempotency: IdempotencyStore | None = None,
+    demand: DemandDataAdapter | None = None,
 ) -> CompiledStateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew, compiled: in-memory checkpointer and store unless given.
 
@@ -213,6 +251,8 @@ def build_crew(
             default: over the store.
         clock: The current time.
         idempotency: Where the CS agent's tools record write results by tool call.
+        demand: The demand planner's data (market, history, stock placement); without it the
+            crew has no demand planner.
     """
     builder = crew_builder(
         model=model,
@@ -222,6 +262,7 @@ def build_crew(
         blackboard=blackboard,
         clock=clock,
         idempotency=idempotency,
+        demand=demand,
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()

@@ -20,12 +20,14 @@ if typing.TYPE_CHECKING:
     from shopcrew.graphs.approval_gate import decide
     from shopcrew.graphs.crew import build_crew, crew_builder, send_event
     from shopcrew.graphs.cs_graph import build_cs_agent
+    from shopcrew.graphs.demand_graph import build_demand_planner
     from shopcrew.graphs.events import (
         AuditTick,
         BudgetReviewTick,
         CustomerMessage,
         HumanDecision,
         OrderEvent,
+        PlanningTick,
     )
     from shopcrew.graphs.store_manager_graph import build_store_manager
     from shopcrew.memory import connect
@@ -39,9 +41,11 @@ _LAZY = {
     "Decision": "shopcrew.agents.approvals",
     "HumanDecision": "shopcrew.graphs.events",
     "OrderEvent": "shopcrew.graphs.events",
+    "PlanningTick": "shopcrew.graphs.events",
     "Policy": "shopcrew.agents.approvals_policy",
     "build_crew": "shopcrew.graphs.crew",
     "build_cs_agent": "shopcrew.graphs.cs_graph",
+    "build_demand_planner": "shopcrew.graphs.demand_graph",
     "build_store_manager": "shopcrew.graphs.store_manager_graph",
     "connect": "shopcrew.memory",
     "crew_builder": "shopcrew.graphs.crew",
@@ -58,10 +62,12 @@ __all__ = [
     "Decision",
     "HumanDecision",
     "OrderEvent",
+    "PlanningTick",
     "Policy",
     "ShopcrewError",
     "build_crew",
     "build_cs_agent",
+    "build_demand_planner",
     "build_store_manager",
     "connect",
     "crew_builder",

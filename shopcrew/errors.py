@@ -384,7 +384,8 @@ class InvalidEventError(ShopcrewError, ValueError):
         self.problem = problem
         super().__init__(
             f"Invalid crew event: {problem}. Nothing ran. Send one of CustomerMessage, "
-            "OrderEvent, AuditTick, BudgetReviewTick or HumanDecision (see shopcrew.graphs.events)."
+            "OrderEvent, AuditTick, BudgetReviewTick, PlanningTick or HumanDecision "
+            "(see shopcrew.graphs.events)."
         )
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from shopcrew.errors import DemandFileError
+from shopcrew.errors import DemandFileError, UnknownRecordError
 
 __all__ = [
     "CellCost",
@@ -232,9 +232,17 @@ class DemandMarket(BaseModel):
         """The SKU with this id.
 
         Raises:
-            KeyError: no such SKU.
+            UnknownRecordError: no such SKU in the market.
         """
-        return next(s for s in self.skus if s.id == sku_id)
+        for sku in self.skus:
+            if sku.id == sku_id:
+                return sku
+        raise UnknownRecordError(
+            "SKU",
+            sku_id,
+            merchant_id=self.id,
+            hint=f"Its SKUs: {', '.join(s.id for s in self.skus)}.",
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,8 @@ def marginal_costs(branches: Sequence[Branch], *, limit: int | None = None) -> F
     g(n) = Σ_b w_b·[a + o_b − (u − s + o_b)·P_b(D ≥ n)], cut where it stays positive.
     """
     upto = max(b.demand.top() for b in branches)
+    if limit is not None and limit <= 0:
+        return np.zeros(0)
     if limit is not None:
         upto = min(upto, limit)
     upto = max(upto, 1)

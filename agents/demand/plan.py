@@ -32,6 +32,8 @@ class CellPlan:
     """Expected money lost on leftovers (transfer back or write-off)."""
     low_case_loss: float
     """What the leftovers would cost if demand fell at its 10% quantile."""
+    stock_out_probability: float
+    """P(D > q): the chance the placed stock runs out before the horizon ends."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def _cell_plan(sku: str, region: str, branches: Sequence[Branch], units: float) 
         expected_leftover=q - sold,
         leftover_cost=leftover_cost,
         low_case_loss=max(q - low, 0.0) * worst_over,
+        stock_out_probability=sum(b.weight * float(b.demand.survival(q + 1)[q]) for b in branches),
     )
 
 
@@ -99,6 +102,7 @@ def optimise_plan(
     branches: Mapping[tuple[str, str], Sequence[Branch]],
     *,
     home_demand: float,
+    limits: Mapping[tuple[str, str], int] | None = None,
 ) -> PrepositionPlan:
     """The best whole-unit plan for the given per-cell scenarios.
 
@@ -106,6 +110,8 @@ def optimise_plan(
         market: Capacities, budget, unit costs.
         branches: (SKU, forward region) → the demand scenarios of that cell.
         home_demand: Expected horizon demand in the home region (for the cross-region share).
+        limits: (SKU, region) → the most units the cell may get (e.g. what the central
+            warehouse still holds, shared out).
     """
     regions = [r.id for r in market.forward_regions]
     keys = list(branches)
@@ -113,7 +119,9 @@ def optimise_plan(
         Cell(
             region=regions.index(region),
             unit_cost=market.sku(sku).unit_cost,
-            marginal=marginal_costs(branches[(sku, region)]),
+            marginal=marginal_costs(
+                branches[(sku, region)], limit=(limits or {}).get((sku, region))
+            ),
         )
         for sku, region in keys
     ]

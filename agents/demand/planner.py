@@ -7,7 +7,8 @@ predictive distributions → exact plan); `DemandAnswer.to_json` writes the answ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -146,18 +147,57 @@ def _approvals(
     return tuple(needs)
 
 
-def plan_demand(market: DemandMarket, settings: DemandSettings | None = None) -> DemandAnswer:
+def _lifted(forecast: MarketForecast, lifts: Mapping[str, float]) -> MarketForecast:
+    """The forecast with some SKUs' demand multiplied (e.g. by a campaign that will run)."""
+    skus = dict(forecast.skus)
+    for sku_id, lift in lifts.items():
+        if sku_id in skus:
+            sku = skus[sku_id]
+            scenarios = tuple(replace(s, mean=s.mean * lift) for s in sku.scenarios)
+            skus[sku_id] = replace(sku, mean=sku.mean * lift, scenarios=scenarios)
+    return replace(forecast, skus=skus)
+
+
+def _limits(
+    market: DemandMarket, forecast: MarketForecast, caps: Mapping[str, float]
+) -> dict[tuple[str, str], int]:
+    """A SKU's cap on forward units shared out over regions by their expected demand."""
+    regions = forecast.history.regions
+    limits: dict[tuple[str, str], int] = {}
+    for sku_id, cap in caps.items():
+        if sku_id not in forecast.skus:
+            continue
+        demand = {
+            r.id: float(forecast.skus[sku_id].mean[regions.index(r.id)].sum())
+            for r in market.forward_regions
+        }
+        total = sum(demand.values()) or 1.0
+        for region_id, units in demand.items():
+            limits[(sku_id, region_id)] = int(cap * units / total)
+    return limits
+
+
+def plan_demand(
+    market: DemandMarket,
+    settings: DemandSettings | None = None,
+    *,
+    lifts: Mapping[str, float] | None = None,
+    caps: Mapping[str, float] | None = None,
+) -> DemandAnswer:
     """Forecasts every series of the market and plans the forward stock.
 
     Args:
         market: The market (its history, calendar, costs and constraints).
         settings: The planner's judgement calls; the defaults if None.
+        lifts: SKU → multiplier of its demand (a campaign the merchant will run).
+        caps: SKU → the most units it may place over all forward regions (what the central
+            warehouse holds).
 
     Returns:
         The forecasts (daily median and 80% interval per SKU × region), the exact plan over
         the forecast distributions, and the SKUs whose stocking needs a person's approval.
     """
-    forecast = forecast_market(market, settings)
+    forecast = _lifted(forecast_market(market, settings), lifts or {})
     regions = forecast.history.regions
     series = {
         sku_id: {region: _series(sku, i) for i, region in enumerate(regions)}
@@ -165,5 +205,10 @@ def plan_demand(market: DemandMarket, settings: DemandSettings | None = None) ->
     }
     home = regions.index(market.home_region)
     home_demand = sum(float(sku.mean[home].sum()) for sku in forecast.skus.values())
-    plan = optimise_plan(market, _branches(market, forecast), home_demand=home_demand)
+    plan = optimise_plan(
+        market,
+        _branches(market, forecast),
+        home_demand=home_demand,
+        limits=_limits(market, forecast, caps or {}),
+    )
     return DemandAnswer(market.id, forecast, series, plan, _approvals(market, forecast, plan))
