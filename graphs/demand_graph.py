@@ -70,7 +70,12 @@ class _DemandPlanner:
     def plan_stock(self, state: DemandPlannerState) -> dict[str, Any]:
         """Forecast, plan, post expected stock-outs, and split the plan by who decides."""
         from shopcrew.agents.demand import plan_demand
-        from shopcrew.agents.demand.crew_io import board_effects, expected_stock_outs, split_plan
+        from shopcrew.agents.demand.crew_io import (
+            board_effects,
+            evidence,
+            expected_stock_outs,
+            split_plan,
+        )
 
         event = parse_event(state["event"])
         market = self.demand.load_market()
@@ -100,6 +105,14 @@ class _DemandPlanner:
             "capped": sorted(caps),
             "waiting": [r.payload["sku"] for r in requests],
             "placed": {},
+            "names": {s.id: {"zh": s.zh, "en": s.en} for s in market.skus},
+            "gap_days": (market.horizon.start - market.cutoff).days - 1,
+            "evidence": {
+                sku: evidence(answer, sku)
+                for sku in sorted(
+                    {a.sku for a in answer.approvals} | {str(r.payload["sku"]) for r in requests}
+                )
+            },
         }
         get_store().put(plans_namespace(self.merchant_id), event.id, report, index=False)
         return {

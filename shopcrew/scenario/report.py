@@ -25,6 +25,7 @@ from shopcrew.scenario._report_view import (
     parse_report,
     timed_events,
 )
+from shopcrew.scenario.demand_report import demand_charts, demand_markdown
 
 __all__ = [
     "INDUSTRY_RESOLUTION_RATE",
@@ -60,7 +61,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     Raises:
         ReportFormatError: A section of `report` has the wrong shape.
     """
-    return markdown(parse_report(report))
+    return markdown(parse_report(report)) + demand_markdown(report)
 
 
 def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
@@ -115,6 +116,7 @@ def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
             tz_label=clock_label(view),
         ),
     )
+    demand_charts(report, chart_dir)
     files.markdown.write_text(render_markdown(report), encoding="utf-8")
     logger.info("wrote the report of scenario %s to %s", view.scenario.name, files.markdown)
     return files
