@@ -75,6 +75,11 @@ class Policy(BaseModel):
         default=None, ge=0, description="Total daily ad budget; None keeps the current total."
     )
     min_roas: float | None = Field(default=None, ge=0, description="Portfolio ROAS floor.")
+    stock_plan_threshold: float = Field(
+        default=50_000.0,
+        ge=0,
+        description="Forward stock of one SKU worth more than this (at unit cost) needs approval.",
+    )
     currency: str = Field(default="USD", pattern="^(USD|CNY)$")
     customer_service: CsSettings = Field(
         default_factory=CsSettings, description="How the customer-service agent runs."

@@ -3,6 +3,11 @@
 from shopcrew.graphs.approval_gate import ApprovalGate, decide
 from shopcrew.graphs.crew import CrewState, build_crew, crew_builder, send_event
 from shopcrew.graphs.cs import CsState, build_cs_agent, cs_agent_builder
+from shopcrew.graphs.demand import (
+    DemandPlannerState,
+    build_demand_planner,
+    demand_planner_builder,
+)
 from shopcrew.graphs.events import (
     AuditTick,
     BudgetReviewTick,
@@ -10,6 +15,7 @@ from shopcrew.graphs.events import (
     CustomerMessage,
     HumanDecision,
     OrderEvent,
+    PlanningTick,
     parse_event,
 )
 from shopcrew.graphs.planner import PlannerState, planner_builder
@@ -32,18 +38,22 @@ __all__ = [
     "CrewState",
     "CsState",
     "CustomerMessage",
+    "DemandPlannerState",
     "HumanDecision",
     "OrderEvent",
     "PlannerState",
+    "PlanningTick",
     "ShoppingState",
     "StoreManagerState",
     "build_crew",
     "build_cs_agent",
+    "build_demand_planner",
     "build_shopping_guide",
     "build_store_manager",
     "crew_builder",
     "cs_agent_builder",
     "decide",
+    "demand_planner_builder",
     "parse_event",
     "planner_builder",
     "send_event",

@@ -2,7 +2,8 @@
 
 ```
 event ─► accept_event ─► route_to_agent ─► cs_agent ──(handed to a person)──► escalate ─► END
-                              │             store_manager | planner (may wait in the approval gate)
+                              │             store_manager | planner | demand_planner
+                              │             (each may wait in the approval gate)
                               └──(customer message, a person not answered yet)──► escalate
 ```
 A conversation handed to a person waits in the crew's own `escalate` node (an `interrupt`
@@ -39,6 +40,7 @@ from shopcrew.errors import AgentUnavailableError
 from shopcrew.graphs.approval_gate import ApprovalState, adecide, decide
 from shopcrew.graphs.crew_shopping import GUIDE, add_shopping_guide
 from shopcrew.graphs.cs import awaits_person, cs_agent_builder, escalate
+from shopcrew.graphs.demand import demand_planner_builder
 from shopcrew.graphs.events import (
     AgentName,
     CrewEvent,
@@ -53,6 +55,7 @@ from shopcrew.graphs.store_manager import store_manager_builder
 from shopcrew.memory.blackboard import Blackboard
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore
+from shopcrew.tools.protocols.demand import DemandDataAdapter
 
 __all__ = [
     "CrewNode",
@@ -135,6 +138,32 @@ def cs_unavailable(state: CrewState) -> dict[str, Any]:
     raise AgentUnavailableError("cs_agent", why="the crew was built with cs_agent=False")
 
 
+def demand_unavailable(state: CrewState) -> dict[str, Any]:
+    """Stands in for the demand planner in a crew built without demand data."""
+    raise AgentUnavailableError("demand_planner", why="the crew was built without demand data")
+
+
+def _demand_node(
+    adapters: Adapters,
+    policy: Policy,
+    merchant_id: str,
+    blackboard: Blackboard | None,
+    clock: Clock,
+    demand: DemandDataAdapter | None,
+) -> Any:
+    """The demand planner's compiled subgraph, or its stand-in without demand data."""
+    if demand is None:
+        return demand_unavailable
+    return demand_planner_builder(
+        demand=demand,
+        adapters=adapters,
+        policy=policy,
+        merchant_id=merchant_id,
+        blackboard=blackboard,
+        clock=clock,
+    ).compile()
+
+
 def crew_builder(
     *,
     model: BaseChatModel,
@@ -146,6 +175,7 @@ def crew_builder(
     cs_agent: bool = True,
     idempotency: IdempotencyStore | None = None,
     shopping_guide: bool = False,
+    demand: DemandDataAdapter | None = None,
 ) -> StateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew's graph, uncompiled; compile it with the checkpointer and store you choose.
 
@@ -162,6 +192,8 @@ def crew_builder(
             when omitted; a `RedisIdempotencyStore` with a TTL shares and bounds it).
         shopping_guide: Add the shopping guide; pre-sale customer messages go to it
             (`shopcrew.graphs.crew_shopping`).
+        demand: The demand planner's data; without it planning ticks raise
+            `AgentUnavailableError`.
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
     policy = policy or Policy()
@@ -199,9 +231,12 @@ def crew_builder(
     builder.add_node("escalate", escalate)
     builder.add_node("store_manager", store_manager)
     builder.add_node("planner", planner)
+    builder.add_node(
+        "demand_planner", _demand_node(adapters, policy, merchant_id, blackboard, clock, demand)
+    )
     builder.add_edge(START, "accept_event")
     router: Callable[[Any], str] = route_to_agent
-    destinations = ["cs_agent", "escalate", "store_manager", "planner", END]
+    destinations = ["cs_agent", "escalate", "store_manager", "planner", "demand_planner", END]
     # --- issue 20 hook: the shopping guide beside customer service (graphs/crew_shopping.py) ---
     if shopping_guide:
         router = add_shopping_guide(
@@ -228,6 +263,7 @@ def build_crew(
     clock: Clock = utc_now,
     idempotency: IdempotencyStore | None = None,
     shopping_guide: bool = False,
+    demand: DemandDataAdapter | None = None,
 ) -> CompiledStateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew, compiled: in-memory checkpointer and store unless given.
 
@@ -246,6 +282,8 @@ def build_crew(
         clock: The current time.
         idempotency: Where the CS agent's tools record write results by tool call.
         shopping_guide: Add the shopping guide for pre-sale customer messages.
+        demand: The demand planner's data (market, history, stock placement); without it the
+            crew has no demand planner.
     """
     builder = crew_builder(
         model=model,
@@ -256,6 +294,7 @@ def build_crew(
         clock=clock,
         idempotency=idempotency,
         shopping_guide=shopping_guide,
+        demand=demand,
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()

@@ -21,12 +21,13 @@ __all__ = [
     "CustomerMessage",
     "HumanDecision",
     "OrderEvent",
+    "PlanningTick",
     "parse_event",
     "route_event",
     "thread_for",
 ]
 
-AgentName = Literal["cs_agent", "store_manager", "planner"]
+AgentName = Literal["cs_agent", "store_manager", "planner", "demand_planner"]
 """The crew's agents, also their subgraph node names."""
 
 
@@ -76,6 +77,12 @@ class BudgetReviewTick(_Event):
     kind: Literal["budget_review_tick"] = "budget_review_tick"
 
 
+class PlanningTick(_Event):
+    """Time for the demand planner to forecast and pre-position stock."""
+
+    kind: Literal["planning_tick"] = "planning_tick"
+
+
 class HumanDecision(_Event):
     """A person's decision on a waiting approval request: resumes its thread."""
 
@@ -84,7 +91,7 @@ class HumanDecision(_Event):
 
 
 CrewEvent: TypeAlias = Annotated[
-    CustomerMessage | OrderEvent | AuditTick | BudgetReviewTick | HumanDecision,
+    CustomerMessage | OrderEvent | AuditTick | BudgetReviewTick | PlanningTick | HumanDecision,
     Field(discriminator="kind"),
 ]
 """Any crew event; `kind` tells which."""
@@ -116,6 +123,8 @@ def route_event(event: CrewEvent) -> AgentName:
             return "store_manager"
         case BudgetReviewTick():
             return "planner"
+        case PlanningTick():
+            return "demand_planner"
         case HumanDecision():
             raise InvalidEventError(
                 "a HumanDecision resumes the thread its request waits in; send it with "
@@ -134,6 +143,8 @@ def thread_for(event: CrewEvent, *, merchant_id: str) -> str:
             return f"{merchant_id}:store_manager:{event.id}"
         case BudgetReviewTick():
             return f"{merchant_id}:planner:{event.id}"
+        case PlanningTick():
+            return f"{merchant_id}:demand_planner:{event.id}"
         case HumanDecision():
             return f"{merchant_id}:decision:{event.id}"
         case _:

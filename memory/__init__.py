@@ -8,6 +8,7 @@ from shopcrew.memory.blackboard_entries import (
     CustomerComplaint,
     Entry,
     EntryKind,
+    ExpectedStockOut,
     StockAlert,
 )
 from shopcrew.memory.blackboard_redis import RedisBlackboard
@@ -23,6 +24,7 @@ __all__ = [
     "CustomerComplaint",
     "Entry",
     "EntryKind",
+    "ExpectedStockOut",
     "InMemoryBlackboard",
     "Memory",
     "RedisBlackboard",

@@ -16,6 +16,7 @@ __all__ = [
     "CustomerComplaint",
     "Entry",
     "EntryKind",
+    "ExpectedStockOut",
     "StockAlert",
 ]
 
@@ -70,6 +71,22 @@ class CampaignNote(_EntryBase):
     product_id: str | None = None
 
 
+class ExpectedStockOut(_EntryBase):
+    """The demand planner expects a region to run short of a SKU in the coming weeks.
+
+    For the marketing planner: a campaign that pushes this SKU in this region sells what
+    ships from the central warehouse, slowly (some buyers give up), or not at all.
+    """
+
+    kind: Literal["expected_stock_out"] = "expected_stock_out"
+    product_id: str = Field(description="The SKU.")
+    region: str = Field(description="The region whose warehouse is expected to run short.")
+    start: str = Field(description="First day of the period (ISO date).")
+    end: str = Field(description="Last day of the period (ISO date).")
+    units_short: float = Field(ge=0, description="Expected demand beyond the placed stock.")
+    probability: float = Field(ge=0, le=1, description="Chance the placed stock runs out.")
+
+
 class ApprovalDecision(_EntryBase):
     """A human's decision on an action an agent asked approval for."""
 
@@ -82,11 +99,14 @@ class ApprovalDecision(_EntryBase):
 
 
 Entry: TypeAlias = Annotated[
-    CustomerComplaint | StockAlert | CampaignNote | ApprovalDecision, Field(discriminator="kind")
+    CustomerComplaint | StockAlert | CampaignNote | ExpectedStockOut | ApprovalDecision,
+    Field(discriminator="kind"),
 ]
 """Any blackboard entry; `kind` tells which."""
 
-EntryKind: TypeAlias = Literal["complaint", "stock_alert", "campaign_note", "approval"]
+EntryKind: TypeAlias = Literal[
+    "complaint", "stock_alert", "campaign_note", "expected_stock_out", "approval"
+]
 """The `kind` of an entry, also the last label of its store namespace."""
 
 ENTRY_ADAPTER: TypeAdapter[Entry] = TypeAdapter(Entry)

@@ -20,12 +20,14 @@ if typing.TYPE_CHECKING:
     from shopcrew.graphs.approval_gate import decide
     from shopcrew.graphs.crew import build_crew, crew_builder, send_event
     from shopcrew.graphs.cs import build_cs_agent
+    from shopcrew.graphs.demand import build_demand_planner
     from shopcrew.graphs.events import (
         AuditTick,
         BudgetReviewTick,
         CustomerMessage,
         HumanDecision,
         OrderEvent,
+        PlanningTick,
     )
     from shopcrew.graphs.shopping import build_shopping_guide
     from shopcrew.graphs.store_manager import build_store_manager
@@ -40,9 +42,11 @@ _LAZY = {
     "Decision": "shopcrew.agents.approvals.queue",
     "HumanDecision": "shopcrew.graphs.events",
     "OrderEvent": "shopcrew.graphs.events",
+    "PlanningTick": "shopcrew.graphs.events",
     "Policy": "shopcrew.agents.policy",
     "build_crew": "shopcrew.graphs.crew",
     "build_cs_agent": "shopcrew.graphs.cs",
+    "build_demand_planner": "shopcrew.graphs.demand",
     "build_shopping_guide": "shopcrew.graphs.shopping",
     "build_store_manager": "shopcrew.graphs.store_manager",
     "connect": "shopcrew.memory",
@@ -60,10 +64,12 @@ __all__ = [
     "Decision",
     "HumanDecision",
     "OrderEvent",
+    "PlanningTick",
     "Policy",
     "ShopcrewError",
     "build_crew",
     "build_cs_agent",
+    "build_demand_planner",
     "build_shopping_guide",
     "build_store_manager",
     "connect",

@@ -20,6 +20,7 @@ ShopcrewError
 ├── UnknownModelSpecError (ValueError)     a model spec that resolve_model does not accept
 ├── EvalFormatError (ValueError)           a malformed line of an eval case or transcript file
 ├── MarketFileError (ValueError)           a malformed line of an ad market file
+├── DemandFileError (ValueError)           a malformed line of a demand market, truth or answer file
 ├── UnknownApprovalError (LookupError)     a decision for an approval request nobody made
 ├── ApprovalMismatchError (ValueError)     a decision bound to another interrupt or action
 ├── ApprovalExpiredError (ValueError)      a decision that arrives after the request expired
@@ -41,6 +42,7 @@ __all__ = [
     "ApprovalMismatchError",
     "ApprovalStateError",
     "CheckpointFormatError",
+    "DemandFileError",
     "EvalFormatError",
     "IdempotencyConflictError",
     "IdempotencyInProgressError",
@@ -292,6 +294,35 @@ class MarketFileError(ShopcrewError, ValueError):
         super().__init__(f"{where}: {problem}. Fix that line; see MARKET_FORMAT.md for the format.")
 
 
+class DemandFileError(ShopcrewError, ValueError):
+    """A line of a demand file (DEMAND_FORMAT.md: markets, truth, answers) off its format.
+
+    Attributes:
+        path: The file.
+        line: The 1-based line number (0: the file as a whole).
+        market: The market id, when the line got far enough to have one.
+        field: The dotted path of the offending field, if known.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        problem: str,
+        *,
+        market: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.path, self.line, self.problem = path, line, problem
+        self.market, self.field = market, field
+        where = path if line == 0 else f"{path}, line {line}"
+        if market is not None:
+            where += f", market {market!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {problem}. Fix that line; see DEMAND_FORMAT.md for the format.")
+
+
 class UnknownApprovalError(ShopcrewError, LookupError):
     """A decision names an approval request that the merchant's queue does not hold."""
 
@@ -357,7 +388,8 @@ class InvalidEventError(ShopcrewError, ValueError):
         self.problem = problem
         super().__init__(
             f"Invalid crew event: {problem}. Nothing ran. Send one of CustomerMessage, "
-            "OrderEvent, AuditTick, BudgetReviewTick or HumanDecision (see shopcrew.graphs.events)."
+            "OrderEvent, AuditTick, BudgetReviewTick, PlanningTick or HumanDecision "
+            "(see shopcrew.graphs.events)."
         )
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "eval_compare",
     "eval_cs",
+    "eval_demand",
     "eval_listings",
     "eval_markets",
     "eval_replay",
@@ -315,6 +316,67 @@ def eval_markets(
         started=started,
         model="rules",
         extra={"out": out, "pass_regret": pass_regret},
+    )
+
+
+@eval_app.command("demand")
+def eval_demand(
+    markets: Annotated[Path, typer.Option("--markets", help="Demand markets JSONL file.")],
+    out: Annotated[Path, typer.Option("--out", help="JSONL to write: one answer per market.")],
+    truth: Annotated[
+        Path | None,
+        typer.Option("--truth", help="Truth JSONL; with it the answers are graded."),
+    ] = None,
+    details: Annotated[
+        int, typer.Option("--details", min=0, help="Markets listed in the report.")
+    ] = 10,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write every figure per market (JSON).")
+    ] = None,
+    trials: TrialsOption = 1,
+    seed: SeedOption = 0,
+    concurrency: ConcurrencyOption = 1,
+    time_limit: TimeLimitOption = None,
+    result: ResultOption = None,
+) -> None:
+    """Forecast and pre-position each market (demand planner); grade with --truth.
+
+    Prints DEMAND_FORMAT.md's figures from our own grader. Exit 2 on unreadable or
+    malformed input (a market, truth or answer line off the format).
+    """
+    from shopcrew.errors import DemandFileError
+    from shopcrew.evaluation.demand.run import run_demand_eval
+    from shopcrew.evaluation.results import now
+
+    started = now()
+    try:
+        with _progress("demand", _count(markets) * trials) as advance:
+            report = run_demand_eval(
+                markets,
+                out,
+                truth_path=truth,
+                trials=trials,
+                seed=seed,
+                concurrency=concurrency,
+                time_limit_s=time_limit,
+                details=details,
+                json_out=json_out,
+                on_result=advance,
+            )
+    except DemandFileError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    _finish(
+        "demand",
+        report.run,
+        lines=report.lines(),
+        out=out,
+        result=result,
+        data_file=markets,
+        figures=report.figures(),
+        started=started,
+        model="rules",
+        extra={"out": out, "truth": truth},
     )
 
 

@@ -17,12 +17,14 @@ from langgraph.types import Command
 
 from shopcrew.agents.approvals.queue import ApprovalQueue, ApprovalRecord, Decision
 from shopcrew.graphs.crew import build_crew, send_event
+from shopcrew.graphs.demand import plans_namespace
 from shopcrew.graphs.events import (
     AuditTick,
     BudgetReviewTick,
     CustomerMessage,
     HumanDecision,
     OrderEvent,
+    PlanningTick,
     thread_for,
 )
 from shopcrew.memory import Memory, StockAlert, connect
@@ -39,6 +41,7 @@ from shopcrew.scenario.spec import (
     HumanReplySpec,
     ListingEditSpec,
     OrderEventSpec,
+    PlanningTickSpec,
     RedisFaultSpec,
     RestartProcessSpec,
     Scenario,
@@ -121,6 +124,7 @@ class Runner:
             blackboard=self.memory.blackboard,
             clock=self.clock,
             shopping_guide=self.scenario.shopping_guide,
+            demand=self.world.demand,
         )
 
     def queue(self) -> ApprovalQueue:
@@ -148,6 +152,8 @@ class Runner:
             return self._audit(step, spec)
         if isinstance(spec, BudgetReviewSpec):
             return self._review(step)
+        if isinstance(spec, PlanningTickSpec):
+            return self._plan(step)
         if isinstance(spec, HumanDecisionSpec):
             return self._decide(step, spec)
         if isinstance(spec, HumanReplySpec):
@@ -266,6 +272,27 @@ class Runner:
             outcome, detail, thread, {"paused": report.get("paused", []), **self._asked(step)}
         )
 
+    def _plan(self, step: Step) -> Outcome:
+        event = PlanningTick(id=step.id, at=step.at)
+        thread = thread_for(event, merchant_id=self.merchant)
+        out = self.crew.invoke({"event": event.model_dump(mode="json")}, self._config(thread))
+        kept = self.memory.store.get(plans_namespace(self.merchant), step.id)
+        report = dict(kept.value) if kept is not None else {"run_id": step.id}
+        self.log.demand_plans.append(report)
+        detail = (
+            f"{len(report.get('plan', {}))} SKUs planned, stock worth "
+            f"{report.get('stock_value', 0):,.0f}; waiting: {', '.join(report.get('waiting', []))}"
+        )
+        outcome = "approval_waiting" if out.get("__interrupt__") else "done"
+        return Outcome(outcome, detail, thread, self._asked(step))
+
+    def _refresh_plans(self) -> None:
+        """Re-read the demand plans from the store: approvals place (or drop) their SKUs."""
+        for i, report in enumerate(self.log.demand_plans):
+            kept = self.memory.store.get(plans_namespace(self.merchant), str(report.get("run_id")))
+            if kept is not None:
+                self.log.demand_plans[i] = dict(kept.value)
+
     def _asked(self, step: Step) -> dict[str, Any]:
         """The approval requests an agent run asked so far (ids start with the event id)."""
         asked = [
@@ -321,6 +348,7 @@ class Runner:
             if not chosen and spec.approval.pick == "all":
                 # A thread asks its next proposal only once the previous one is decided.
                 chosen = [r for r in self._select(spec.approval) if r.request.id not in decided]
+        self._refresh_plans()
         outcome = "rejected" if spec.verdict == "reject" else "approved"
         return Outcome(outcome, f"{outcome} by {spec.by}: {', '.join(decided)}", thread)
 

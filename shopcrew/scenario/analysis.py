@@ -81,6 +81,8 @@ class RunLog:
     conversations: dict[str, ConversationLog] = field(default_factory=dict)
     audits: list[list[dict[str, Any]]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
+    demand_plans: list[dict[str, Any]] = field(default_factory=list)
+    """The demand planner's reports, one per planning tick (updated as approvals land)."""
     order_writes: set[str] = field(default_factory=set)
     """Orders the scenario itself changed (order events with `apply_status`)."""
     listing_edits: set[str] = field(default_factory=set)
@@ -264,6 +266,7 @@ def build_report(
             }
             for r in log.reviews
         ],
+        "demand_plans": [dict(r) for r in log.demand_plans],
         "listings": {"defects_found": found, "defects_fixed": fixed},
         "conversations": [
             {

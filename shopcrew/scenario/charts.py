@@ -26,8 +26,10 @@ from matplotlib.ticker import MaxNLocator
 __all__ = [
     "TimedEvent",
     "budget_chart",
+    "chart_style",
     "drawable",
     "funnel_chart",
+    "save_chart",
     "timeline_chart",
 ]
 
@@ -116,7 +118,8 @@ def drawable(text: str, fallback: str) -> str:
     return fallback
 
 
-def _style() -> AbstractContextManager[None]:
+def chart_style() -> AbstractContextManager[None]:
+    """The house style of the report's charts (fonts with CJK glyphs where installed)."""
     return rc_context(
         {
             "font.family": list(_font_families()),
@@ -133,20 +136,21 @@ def _style() -> AbstractContextManager[None]:
     )
 
 
-def _save(fig: Figure, path: Path) -> Path:
+def save_chart(fig: Figure, path: Path) -> Path:
+    """Write `fig` as a reproducible PNG (fixed metadata), creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", dpi=_DPI, metadata=_METADATA)
     return path
 
 
 def _empty(path: Path, title: str, message: str) -> Path:
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(_SIZE[0], 2.0), dpi=_DPI, layout="constrained")
         ax = fig.subplots()
         ax.set_axis_off()
         ax.set_title(title)
         ax.text(0.5, 0.45, message, ha="center", va="center", fontsize=13, color="#555555")
-        return _save(fig, path)
+        return save_chart(fig, path)
 
 
 def _money(value: float) -> str:
@@ -192,7 +196,7 @@ def funnel_chart(
         ("Resolved without a person", resolved, "#55a868" if good else "#c44e52"),
         ("Escalated to a person", escalated, "#dd8452"),
     )
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(_SIZE[0], 4.2), dpi=_DPI, layout="constrained")
         ax = fig.subplots()
         labels = [stage[0] for stage in stages][::-1]
@@ -224,7 +228,7 @@ def funnel_chart(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(axis="y", visible=False)
         ax.set_title(f"{title}: {resolved / conversations:.1%} resolved without a person")
-        return _save(fig, path)
+        return save_chart(fig, path)
 
 
 def budget_chart(
@@ -252,7 +256,7 @@ def budget_chart(
     names = [drawable((labels or {}).get(c, c), c) for c in campaigns]
     old = [float(before.get(c, 0.0)) for c in campaigns]
     new = [float(after.get(c, 0.0)) for c in campaigns]
-    with _style():
+    with chart_style():
         width = max(_SIZE[0], min(16.0, 2.0 + 0.9 * len(campaigns)))
         fig = Figure(figsize=(width, _SIZE[1]), dpi=_DPI, layout="constrained")
         ax = fig.subplots()
@@ -283,7 +287,7 @@ def budget_chart(
         ax.grid(axis="x", visible=False)
         ax.legend(loc="upper left", ncols=2, frameon=False)
         ax.set_title(f"{title}: total {_money(sum(old))} → {_money(sum(new))}")
-        return _save(fig, path)
+        return save_chart(fig, path)
 
 
 def _bucket_minutes(span: timedelta) -> int:
@@ -358,7 +362,7 @@ def timeline_chart(
     span = [starts[0] + step * i for i in range(int((starts[-1] - starts[0]) / step) + 1)]
     midnight = span[0].replace(hour=0, minute=0, second=0, microsecond=0)
     xs = [(start - midnight).total_seconds() / 60 for start in span]
-    with _style():
+    with chart_style():
         fig = Figure(figsize=_SIZE, dpi=_DPI, layout="constrained")
         ax = fig.subplots()
         bottom = [0] * len(span)
@@ -404,4 +408,4 @@ def timeline_chart(
             ax.set_ylim(0, max(bottom) * (1.2 + 0.06 * -(-rows // 2)))
         clock = f" (clock {tz_label})" if tz_label else ""
         ax.set_title(f"{title}: {len(events):,} events{clock}")
-        return _save(fig, path)
+        return save_chart(fig, path)

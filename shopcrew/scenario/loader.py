@@ -72,6 +72,7 @@ _TAGS = frozenset(
         "order_event",
         "audit_tick",
         "budget_review",
+        "planning_tick",
         "human_decision",
         "human_reply",
         "listing_edit",

@@ -25,6 +25,7 @@ from shopcrew.scenario._report_view import (
     parse_report,
     timed_events,
 )
+from shopcrew.scenario.demand_report import demand_charts, demand_markdown
 from shopcrew.scenario.shopping_report import shopping_markdown
 
 __all__ = [
@@ -66,7 +67,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         head, marker, tail = text.partition("## Resolution funnel")
         section = "\n".join(shopping_markdown(report["shopping"])) + "\n"
         text = head + section + marker + tail if marker else text + "\n" + section
-    return text
+    return text + demand_markdown(report)
 
 
 def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
@@ -121,6 +122,7 @@ def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
             tz_label=clock_label(view),
         ),
     )
+    demand_charts(report, chart_dir)
     files.markdown.write_text(render_markdown(report), encoding="utf-8")
     logger.info("wrote the report of scenario %s to %s", view.scenario.name, files.markdown)
     return files

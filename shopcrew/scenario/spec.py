@@ -36,6 +36,7 @@ __all__ = [
     "ListingEditSpec",
     "OrderEventSpec",
     "OrderOverride",
+    "PlanningTickSpec",
     "RedisFaultSpec",
     "RestartProcessSpec",
     "Scenario",
@@ -151,6 +152,14 @@ class StoreSpec(_Spec):
         default_factory=dict, description="Order id -> changes before the run."
     )
     merchant_id: str = Field(default="default", min_length=1)
+    demand_file: str | None = Field(
+        default=None,
+        description="A demand market file (DEMAND_FORMAT.md, relative to the scenario file) for "
+        "the demand planner; without it the crew has no demand planner.",
+    )
+    demand_market: str | None = Field(
+        default=None, description="The market id in `demand_file` (the first when omitted)."
+    )
 
 
 class ClockSpec(_Spec):
@@ -244,6 +253,12 @@ class BudgetReviewSpec(_Timed):
     """Time for the planner's budget review."""
 
     kind: Literal["budget_review"]
+
+
+class PlanningTickSpec(_Timed):
+    """Time for the demand planner to forecast and pre-position stock."""
+
+    kind: Literal["planning_tick"]
 
 
 class ApprovalSelector(_Spec):
@@ -367,6 +382,7 @@ EventSpec: TypeAlias = Annotated[
     | OrderEventSpec
     | AuditTickSpec
     | BudgetReviewSpec
+    | PlanningTickSpec
     | HumanDecisionSpec
     | HumanReplySpec
     | ListingEditSpec

@@ -20,6 +20,7 @@ from shopcrew.scenario.spec import (
     HumanReplySpec,
     ListingEditSpec,
     OrderEventSpec,
+    PlanningTickSpec,
     RedisFaultSpec,
     RestartProcessSpec,
     Scenario,
@@ -36,6 +37,7 @@ StepSpec: TypeAlias = (
     | OrderEventSpec
     | AuditTickSpec
     | BudgetReviewSpec
+    | PlanningTickSpec
     | HumanDecisionSpec
     | HumanReplySpec
     | ListingEditSpec
@@ -45,7 +47,7 @@ StepSpec: TypeAlias = (
 )
 """A timeline entry that runs as one event (conversations and generators are split first)."""
 
-AgentLabel = Literal["cs_agent", "store_manager", "planner", "human", "system"]
+AgentLabel = Literal["cs_agent", "store_manager", "planner", "demand_planner", "human", "system"]
 
 _CLOCK_TIME = re.compile(r"^(?:day\s*(\d+)\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -84,6 +86,8 @@ class Step:
             return "store_manager"
         if kind == "budget_review":
             return "planner"
+        if kind == "planning_tick":
+            return "demand_planner"
         if kind in {"human_decision", "human_reply", "listing_edit"}:
             return "human"
         return "system"

@@ -14,6 +14,7 @@ from shopcrew.tools.adapters import REFERENCE_KB, REFERENCE_STORE_DIR, Adapters
 from shopcrew.tools.records.campaigns import Campaign, HistoryDay
 from shopcrew.tools.records.listings import Listing, load_listings
 from shopcrew.tools.reference.ads import JsonAdsAdapter
+from shopcrew.tools.reference.demand import JsonDemandDataAdapter
 from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
 from shopcrew.tools.reference.listings import JsonListingAdapter
 from shopcrew.tools.reference.store import Change, RetailStore, copy_record
@@ -62,6 +63,8 @@ class World:
     """The fork the crew writes to."""
     original: RetailStore
     """The store after the overrides, before the run (for the diff)."""
+    demand: JsonDemandDataAdapter | None = None
+    """The demand planner's market and the stock it places (None: no demand planner)."""
 
 
 def generate_history(spec: CampaignSpec, rng: random.Random) -> list[HistoryDay]:
@@ -153,7 +156,20 @@ def build_world(spec: StoreSpec, *, base: Path, source: str, seed: int) -> World
     logger.info(
         "scenario store: %s, %d listings, %d campaigns", root, len(listings), len(campaigns)
     )
-    return World(adapters=adapters, listings=listing_adapter, retail=retail, original=retail.fork())
+    demand = (
+        JsonDemandDataAdapter.from_file(
+            base / spec.demand_file, market_id=spec.demand_market, merchant_id=spec.merchant_id
+        )
+        if spec.demand_file is not None
+        else None
+    )
+    return World(
+        adapters=adapters,
+        listings=listing_adapter,
+        retail=retail,
+        original=retail.fork(),
+        demand=demand,
+    )
 
 
 def set_order_status(retail: RetailStore, order_id: str, status: str) -> None:
