@@ -36,7 +36,7 @@ from pydantic import BaseModel
 
 from shopcrew.agents.approvals.queue import ApprovalQueue, Clock, utc_now
 from shopcrew.agents.policy import Policy
-from shopcrew.errors import AgentUnavailableError
+from shopcrew.errors import AgentUnavailableError, ConfigError
 from shopcrew.graphs.approval_gate import ApprovalState, adecide, decide
 from shopcrew.graphs.crew_shopping import GUIDE, add_shopping_guide
 from shopcrew.graphs.cs import awaits_person, cs_agent_builder, escalate
@@ -347,7 +347,7 @@ def _queue(
     crew: CompiledStateGraph[Any, Any, Any, Any], merchant_id: str, clock: Clock
 ) -> ApprovalQueue:
     if crew.store is None:
-        raise ValueError("compile the crew with a store: the approval queue lives in it")
+        raise ConfigError("compile the crew with a store: the approval queue lives in it")
     return ApprovalQueue(crew.store, merchant_id=merchant_id, clock=clock)
 
 

@@ -105,6 +105,10 @@ def parse_event(raw: BaseModel | Mapping[str, Any]) -> CrewEvent:
     Raises:
         InvalidEventError: Not a valid event; the message names the field.
     """
+    if not isinstance(raw, BaseModel | Mapping):
+        raise InvalidEventError(
+            f"expected an event model or its JSON object, got {type(raw).__name__}"
+        )
     data = raw.model_dump(mode="json") if isinstance(raw, BaseModel) else dict(raw)
     try:
         return EVENT_ADAPTER.validate_python(data)

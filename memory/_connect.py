@@ -12,6 +12,7 @@ from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 
 from shopcrew.closing import Closing
+from shopcrew.errors import ConfigError
 from shopcrew.memory._redis import async_client, sync_client
 from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
 
@@ -74,7 +75,7 @@ def connect(
         ValueError: `merchant_id` or `namespace` cannot name keys (empty, '.', braces).
     """
     if not namespace or "{" in namespace or "}" in namespace:
-        raise ValueError(f"namespace {namespace!r} must be non-empty and free of braces.")
+        raise ConfigError(f"namespace {namespace!r} must be non-empty and free of braces.")
     chosen = url if url is not None else os.environ.get(REDIS_URL_ENV)
     if not chosen:
         return Memory(

@@ -32,7 +32,7 @@ from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shopcrew.agents.policy import Policy
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import ServerGraphConfigError
 from shopcrew.graphs.crew import CrewState, crew_builder
 from shopcrew.graphs.cs import CsState, cs_agent_builder
 from shopcrew.models import resolve_model
@@ -55,17 +55,6 @@ MODEL_ENV: Final = "SHOPCREW_MODEL"
 STORE_DIR_ENV: Final = "SHOPCREW_STORE_DIR"
 """The JSON store directory the server's merchants start from."""
 _CACHED_MERCHANTS: Final = 64
-
-
-class ServerGraphConfigError(ShopcrewError, ValueError):
-    """A run's `configurable` does not validate; the graph was not built."""
-
-    def __init__(self, where: str, problem: str) -> None:
-        self.where, self.problem = where, problem
-        super().__init__(
-            f"configurable.{where}: {problem}. Fix the assistant's config (or the run's) "
-            "`configurable`; see `shopcrew.langgraph_app` for the accepted keys."
-        )
 
 
 class ServerGraphConfig(BaseModel):

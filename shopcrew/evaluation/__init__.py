@@ -12,7 +12,6 @@ from shopcrew.evaluation.harness import (
     CaseSummary,
     RunCase,
     RunCaseSync,
-    TrialsConfigError,
     TrialsResult,
     Usage,
     derive_seed,
@@ -22,7 +21,7 @@ from shopcrew.evaluation.harness import (
 )
 from shopcrew.evaluation.listings import ListingsReport, run_listings_eval
 from shopcrew.evaluation.markets import MarketsReport, run_markets_eval
-from shopcrew.evaluation.results import EvalResult, ResultFileError, RunSettings
+from shopcrew.evaluation.results import EvalResult, RunSettings
 from shopcrew.evaluation.tau.replay import (
     compare_results,
     load_expected,
@@ -38,11 +37,9 @@ __all__ = [
     "EvalResult",
     "ListingsReport",
     "MarketsReport",
-    "ResultFileError",
     "RunCase",
     "RunCaseSync",
     "RunSettings",
-    "TrialsConfigError",
     "TrialsResult",
     "Usage",
     "compare_files",

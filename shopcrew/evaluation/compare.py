@@ -18,7 +18,7 @@ from typing import Literal
 
 from scipy.stats import binomtest, fisher_exact
 
-from shopcrew.evaluation.results import CaseRecord, EvalResult, ResultFileError
+from shopcrew.evaluation.results import CaseRecord, EvalResult, result_file_error
 
 __all__ = [
     "CaseChange",
@@ -255,7 +255,7 @@ def compare_runs(before: EvalResult, after: EvalResult, *, alpha: float = 0.05) 
         ResultFileError: The two runs are of different commands (nothing to compare).
     """
     if before.settings.command != after.settings.command:
-        raise ResultFileError(
+        raise result_file_error(
             "B",
             f"A is a {before.settings.command!r} result and B a {after.settings.command!r} "
             "result; compare two runs of the same eval command",

@@ -19,7 +19,7 @@ from decimal import Decimal
 from math import comb
 from typing import TYPE_CHECKING, Any, cast
 
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import TrialsConfigError
 from shopcrew.models.usage import UsageTotals
 
 if TYPE_CHECKING:
@@ -287,10 +287,6 @@ def _failure(case_id: str, trial: int, seed: int, started: float, error: str) ->
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-class TrialsConfigError(ShopcrewError, ValueError):
-    """`run_trials` was called with options it cannot run; nothing ran."""
 
 
 def _check(case_ids: Sequence[str], trials: int, concurrency: int, limit: float | None) -> None:

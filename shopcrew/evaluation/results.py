@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import ResultFileError
 
 if TYPE_CHECKING:
     from shopcrew.evaluation.harness import TrialsResult, Usage
@@ -40,6 +40,7 @@ __all__ = [
     "file_sha256",
     "git_commit",
     "now",
+    "result_file_error",
 ]
 
 logger = logging.getLogger(__name__)
@@ -49,15 +50,9 @@ SCHEMA_VERSION: Final = 1
 """Bumped when a field changes meaning or goes away; compare refuses other versions."""
 
 
-class ResultFileError(ShopcrewError, ValueError):
-    """A result file that cannot be read: missing, not JSON, another schema or version."""
-
-    def __init__(self, path: str, problem: str) -> None:
-        self.path, self.problem = path, problem
-        super().__init__(
-            f"{path}: {problem}. Pass a file written by `shopcrew eval ... --result` "
-            f"(schema {SCHEMA!r} version {SCHEMA_VERSION}); re-run the eval to get one."
-        )
+def result_file_error(path: str, problem: str) -> ResultFileError:
+    """The error for a result file that cannot be read, naming the schema this version writes."""
+    return ResultFileError(path, problem, schema=SCHEMA, version=SCHEMA_VERSION)
 
 
 class _Model(BaseModel):
@@ -215,16 +210,16 @@ class EvalResult(_Model):
         try:
             data = json.loads(Path(path).read_bytes())
         except FileNotFoundError:
-            raise ResultFileError(where, "the file does not exist") from None
+            raise result_file_error(where, "the file does not exist") from None
         except OSError as exc:
-            raise ResultFileError(where, f"cannot read the file ({exc.strerror or exc})") from exc
+            raise result_file_error(where, f"cannot read the file ({exc.strerror or exc})") from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ResultFileError(where, f"not valid JSON ({exc})") from exc
+            raise result_file_error(where, f"not valid JSON ({exc})") from exc
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             found = data.get("schema") if isinstance(data, dict) else type(data).__name__
-            raise ResultFileError(where, f"not an eval result file (schema {found!r})")
+            raise result_file_error(where, f"not an eval result file (schema {found!r})")
         if data.get("schema_version") != SCHEMA_VERSION:
-            raise ResultFileError(
+            raise result_file_error(
                 where,
                 f"schema version {data.get('schema_version')!r}, this shopcrew reads "
                 f"version {SCHEMA_VERSION} only",
@@ -234,7 +229,7 @@ class EvalResult(_Model):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"])
-            raise ResultFileError(where, f"{field}: {first['msg']}") from exc
+            raise result_file_error(where, f"{field}: {first['msg']}") from exc
 
 
 def _jsonable(value: dict[str, Any]) -> dict[str, JsonValue]:

@@ -1,7 +1,7 @@
 """The scenario runner: a merchant's day as a YAML file, played through the crew and reported."""
 
 from shopcrew.scenario.engine import RunResult, SimClock, run_scenario
-from shopcrew.scenario.loader import ScenarioError, load_scenario, parse_scenario
+from shopcrew.scenario.loader import load_scenario, parse_scenario
 from shopcrew.scenario.observer import NullObserver, RunObserver
 from shopcrew.scenario.spec import Scenario
 
@@ -10,7 +10,6 @@ __all__ = [
     "RunObserver",
     "RunResult",
     "Scenario",
-    "ScenarioError",
     "SimClock",
     "load_scenario",
     "parse_scenario",

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import ReportFormatError
 from shopcrew.scenario.analysis import percentile
 
 __all__ = [
@@ -35,17 +35,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-class ReportFormatError(ShopcrewError, ValueError):
-    """The report dict does not follow the scenario report contract (report.json)."""
-
-    def __init__(self, problems: str) -> None:
-        self.problems = problems
-        super().__init__(
-            f"The scenario report does not follow the report.json contract: {problems}. "
-            "Write it with the scenario engine of the same shopcrew version, or fix those fields."
-        )
 
 
 class View(BaseModel):

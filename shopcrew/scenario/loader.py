@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import ScenarioError
 from shopcrew.scenario import spec as spec_module
 from shopcrew.scenario import spec_expect
 from shopcrew.scenario.spec import Scenario
@@ -19,18 +19,6 @@ from shopcrew.scenario.spec import Scenario
 __all__ = ["ScenarioError", "load_scenario", "parse_scenario"]
 
 Path_ = tuple[str | int, ...]
-
-
-class ScenarioError(ShopcrewError, ValueError):
-    """A scenario file that cannot be run: it names the file, the line and the field.
-
-    Example: `scenarios/x.yaml:12: timeline[3].text: field required (What the customer writes.)`
-    """
-
-    def __init__(self, path: str, line: int | None, problem: str, *, field: str | None = None):
-        self.path, self.line, self.field, self.problem = path, line, field, problem
-        where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {field + ': ' if field else ''}{problem}")
 
 
 def _line_map(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:

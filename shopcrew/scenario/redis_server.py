@@ -18,7 +18,7 @@ from typing import Self
 import redis
 
 from shopcrew.closing import Closing
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import RedisSpawnError
 
 __all__ = ["SPAWN", "RedisSpawnError", "SpawnedRedis"]
 
@@ -28,16 +28,6 @@ SPAWN = "spawn"
 """The `--redis` value that asks the runner to start its own server."""
 
 _WAIT_S = 20.0
-
-
-class RedisSpawnError(ShopcrewError, RuntimeError):
-    """The runner could not start its own Redis server."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(
-            f"cannot start a private redis-server: {problem}. Install Redis (redis-server on "
-            "the PATH) or pass --redis URL of a running server."
-        )
 
 
 def _free_port() -> int:

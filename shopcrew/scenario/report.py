@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shopcrew.errors import ReportFormatError
 from shopcrew.scenario import charts
 from shopcrew.scenario._report_markdown import INDUSTRY_RESOLUTION_RATE, markdown
 from shopcrew.scenario._report_view import (
     Budgets,
     Funnel,
-    ReportFormatError,
     clock_label,
     key_figures,
     parse_report,

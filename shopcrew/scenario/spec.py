@@ -21,6 +21,7 @@ from shopcrew.tools.records.campaigns import CampaignStatus, HistoryDay
 from shopcrew.tools.records.listings import Listing, ListingPatch
 
 __all__ = [
+    "CLOCK_TIME",
     "ApprovalSelector",
     "AuditTickSpec",
     "BudgetReviewSpec",
@@ -48,7 +49,8 @@ __all__ = [
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_CLOCK_TIME = re.compile(r"^(?:day\s*(\d+)\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+CLOCK_TIME = re.compile(r"^(?:day\s*(\d+)\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+"""A time of the scenario's clock: 'HH:MM[:SS]' on the start day, or 'day N HH:MM'."""
 
 
 def parse_duration(text: str) -> timedelta:
@@ -70,7 +72,16 @@ def _check_duration(value: str | None) -> str | None:
 
 
 def _check_time(value: str | None) -> str | None:
-    if value is None or _CLOCK_TIME.match(value.strip()):
+    clock = CLOCK_TIME.match(value.strip()) if value is not None else None
+    if clock is not None:
+        day, hour, minute, second = clock.groups()
+        if int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59 or day == "0":
+            raise ValueError(
+                f"{value!r} is not a time of day; hours go from 00 to 23, minutes and seconds "
+                "from 00 to 59, days from 1"
+            )
+        return value
+    if value is None:
         return value
     try:
         parsed = datetime.fromisoformat(value)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
-from shopcrew.scenario.loader import ScenarioError
+from shopcrew.errors import ScenarioError
 from shopcrew.scenario.spec import (
+    CLOCK_TIME,
     AuditTickSpec,
     BudgetReviewSpec,
     ConversationSpec,
@@ -48,8 +48,6 @@ StepSpec: TypeAlias = (
 """A timeline entry that runs as one event (conversations and generators are split first)."""
 
 AgentLabel = Literal["cs_agent", "store_manager", "planner", "demand_planner", "human", "system"]
-
-_CLOCK_TIME = re.compile(r"^(?:day\s*(\d+)\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +93,7 @@ class Step:
 
 def resolve_time(text: str, *, start: datetime, zone: ZoneInfo) -> datetime:
     """An `at` value as an aware time ('HH:MM' on the start day, 'day 2 09:00', ISO)."""
-    found = _CLOCK_TIME.match(text.strip())
+    found = CLOCK_TIME.match(text.strip())
     if found is None:
         return datetime.fromisoformat(text)
     day, hour, minute, second = found.groups()

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopcrew.scenario.loader import ScenarioError
+from shopcrew.errors import ScenarioError
 from shopcrew.scenario.spec import CampaignSpec, StoreSpec
 from shopcrew.tools.adapters import REFERENCE_KB, REFERENCE_STORE_DIR, Adapters
 from shopcrew.tools.records.campaigns import Campaign, HistoryDay

@@ -10,15 +10,6 @@ import typing
 if typing.TYPE_CHECKING:
     from shopcrew.service.app import DEFAULT_MAX_BODY_BYTES, create_app
     from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry, MerchantCrew
-    from shopcrew.service.errors import (
-        AuthenticationError,
-        InvalidMerchantIdError,
-        ServiceError,
-        StaleEscalationError,
-        UnknownApiKeyError,
-        UnknownEscalationError,
-        UnknownThreadError,
-    )
     from shopcrew.service.keys import (
         ApiKeyRecord,
         ApiKeyStore,
@@ -35,13 +26,6 @@ _LAZY = {
     "DEFAULT_MAX_CREWS": "shopcrew.service.crews",
     "CrewRegistry": "shopcrew.service.crews",
     "MerchantCrew": "shopcrew.service.crews",
-    "AuthenticationError": "shopcrew.service.errors",
-    "InvalidMerchantIdError": "shopcrew.service.errors",
-    "ServiceError": "shopcrew.service.errors",
-    "StaleEscalationError": "shopcrew.service.errors",
-    "UnknownApiKeyError": "shopcrew.service.errors",
-    "UnknownEscalationError": "shopcrew.service.errors",
-    "UnknownThreadError": "shopcrew.service.errors",
     "ApiKeyRecord": "shopcrew.service.keys",
     "ApiKeyStore": "shopcrew.service.keys",
     "FileApiKeyStore": "shopcrew.service.keys",
@@ -56,20 +40,13 @@ __all__ = [
     "DEFAULT_MAX_CREWS",
     "ApiKeyRecord",
     "ApiKeyStore",
-    "AuthenticationError",
     "CrewRegistry",
     "FileApiKeyStore",
     "InMemoryApiKeyStore",
-    "InvalidMerchantIdError",
     "IssuedKey",
     "MerchantCrew",
     "RedisApiKeyStore",
-    "ServiceError",
     "ServiceMetrics",
-    "StaleEscalationError",
-    "UnknownApiKeyError",
-    "UnknownEscalationError",
-    "UnknownThreadError",
     "create_app",
 ]
 

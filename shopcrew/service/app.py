@@ -16,11 +16,11 @@ from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException
 
 from shopcrew.agents.policy import Policy
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import AuthenticationError, ShopcrewError
 from shopcrew.memory import Memory, RedisStore, connect
 from shopcrew.memory._redis import SyncClient, sync_client
 from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry
-from shopcrew.service.errors import AuthenticationError, status_for
+from shopcrew.service.errors import status_for
 from shopcrew.service.keys import ApiKeyStore
 from shopcrew.service.limits import BodyLimitMiddleware
 from shopcrew.service.metrics import ServiceMetrics

@@ -28,8 +28,8 @@ from langgraph.store.memory import InMemoryStore
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shopcrew.closing import Closing
+from shopcrew.errors import InvalidMerchantIdError, UnknownApiKeyError
 from shopcrew.memory import RedisStore
-from shopcrew.service.errors import InvalidMerchantIdError, UnknownApiKeyError
 
 __all__ = [
     "KEY_PREFIX",

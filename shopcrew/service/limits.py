@@ -8,13 +8,16 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shopcrew.errors import ServiceError
+
 __all__ = ["BodyLimitMiddleware", "BodyTooLargeError"]
 
 
-class BodyTooLargeError(HTTPException):
+class BodyTooLargeError(ServiceError, HTTPException):
     """The request body passed the limit; raised from `receive` while the app reads it.
 
-    An `HTTPException`, so FastAPI passes it through body parsing to the app's handler.
+    A `ServiceError` in the error tree, and an `HTTPException`, so FastAPI passes it through
+    body parsing to the app's handler.
     """
 
     def __init__(self, limit: int) -> None:

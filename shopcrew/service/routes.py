@@ -11,9 +11,9 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from shopcrew.agents.approvals.queue import ApprovalRecord
+from shopcrew.errors import AuthenticationError
 from shopcrew.graphs.events import CustomerMessage
 from shopcrew.memory import EntryKind
-from shopcrew.service.errors import AuthenticationError
 from shopcrew.service.keys import ApiKeyStore
 from shopcrew.service.runs import CrewService, StreamItem
 from shopcrew.service.schemas import (

@@ -19,7 +19,12 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, StateSnapshot, StreamMode
 
 from shopcrew.agents.approvals.queue import ApprovalQueue, ApprovalRecord, Decision
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import (
+    ShopcrewError,
+    StaleEscalationError,
+    UnknownEscalationError,
+    UnknownThreadError,
+)
 from shopcrew.graphs.approval_gate import adecide
 from shopcrew.graphs.crew import asend_event
 from shopcrew.graphs.events import CrewEvent, CustomerMessage, thread_for
@@ -34,11 +39,6 @@ from shopcrew.service._convert import (
     thread_state,
 )
 from shopcrew.service.crews import CrewRegistry, MerchantCrew
-from shopcrew.service.errors import (
-    StaleEscalationError,
-    UnknownEscalationError,
-    UnknownThreadError,
-)
 from shopcrew.service.metrics import ServiceMetrics
 from shopcrew.service.schemas import (
     ApprovalList,

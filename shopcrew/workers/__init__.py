@@ -59,7 +59,6 @@ from shopcrew.workers.ledger import (
     Commit,
     EffectLedger,
     EffectScope,
-    LeaseLostError,
     SharedRetailStore,
     effect_scope,
 )
@@ -75,7 +74,6 @@ __all__ = [
     "EffectScope",
     "EventQueue",
     "Lane",
-    "LeaseLostError",
     "Processed",
     "SharedRecordTable",
     "SharedRetailStore",

@@ -34,7 +34,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from shopcrew.errors import IdempotencyConflictError
+from shopcrew.errors import IdempotencyConflictError, LeaseLostError
 from shopcrew.memory._redis import SyncClient, describe_client, unavailable
 from shopcrew.tools.reference.store import Change, Record, RetailStore, TableName
 from shopcrew.workers._keys import StreamKeys
@@ -55,21 +55,6 @@ _T = TypeVar("_T")
 
 EFFECT_TTL_MS = 30 * 24 * 3600 * 1000
 """How long an effect's idempotency record is kept: far longer than any redelivery."""
-
-
-class LeaseLostError(RuntimeError):
-    """A worker lost its thread's lease (another took it over): its writes were refused.
-
-    Deliberately not a `ShopcrewError`: the tool layer turns those into messages for the
-    model, and this one must abort the run instead.
-    """
-
-    def __init__(self, thread_lease: str) -> None:
-        self.lease_key = thread_lease
-        super().__init__(
-            f"lease {thread_lease!r} is no longer held by this worker; nothing was written. "
-            "Another worker runs the thread now; raise the lease time if events run longer."
-        )
 
 
 @dataclass(frozen=True, slots=True)

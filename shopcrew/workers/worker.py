@@ -23,6 +23,7 @@ from shopcrew.errors import (
     ApprovalMismatchError,
     IdempotencyConflictError,
     InvalidEventError,
+    LeaseLostError,
     RedisUnavailableError,
     StaleApprovalError,
     UnknownApprovalError,
@@ -32,7 +33,7 @@ from shopcrew.graphs.events import CrewEvent, HumanDecision, parse_event
 from shopcrew.memory._redis import TRANSIENT_ERRORS, SyncClient, describe_client, unavailable
 from shopcrew.workers._scripts import BEGIN, DEAD_LETTER, FINISH, NOT_HEAD, RENEW, TOUCH
 from shopcrew.workers.lane import Lane
-from shopcrew.workers.ledger import EffectScope, LeaseLostError, effect_scope
+from shopcrew.workers.ledger import EffectScope, effect_scope
 from shopcrew.workers.queue import DEFAULT_GROUP
 
 __all__ = ["Worker", "WorkerSettings", "WorkerStats", "default_consumer"]

@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import pytest
 
+from shopcrew.errors import TrialsConfigError
 from shopcrew.evaluation.harness import (
     CaseResult,
-    TrialsConfigError,
     Usage,
     derive_seed,
     pass_hat_k,

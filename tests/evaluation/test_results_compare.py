@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from shopcrew.errors import ResultFileError
 from shopcrew.evaluation.compare import compare_files, compare_runs
 from shopcrew.evaluation.harness import CaseResult, TrialsResult, Usage, run_trials_sync
 from shopcrew.evaluation.results import (
     EvalResult,
-    ResultFileError,
     capture_settings,
     default_result_path,
     file_sha256,

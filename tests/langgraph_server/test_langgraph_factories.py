@@ -10,14 +10,8 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 
-from shopcrew.errors import StoreFileError, UnknownModelSpecError
-from shopcrew.langgraph_app import (
-    MODEL_ENV,
-    STORE_DIR_ENV,
-    ServerGraphConfigError,
-    crew,
-    cs_agent,
-)
+from shopcrew.errors import ServerGraphConfigError, StoreFileError, UnknownModelSpecError
+from shopcrew.langgraph_app import MODEL_ENV, STORE_DIR_ENV, crew, cs_agent
 
 ROOT = Path(__file__).resolve().parents[2]
 

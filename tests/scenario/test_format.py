@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from shopcrew.errors import ShopcrewError
-from shopcrew.scenario import ScenarioError, load_scenario, parse_scenario, run_scenario
+from shopcrew.errors import ScenarioError, ShopcrewError
+from shopcrew.scenario import load_scenario, parse_scenario, run_scenario
 from shopcrew.scenario.spec import CustomerMessageSpec, GenerateSpec
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

@@ -12,13 +12,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from shopcrew.errors import ReportFormatError
 from shopcrew.scenario.analysis import percentile
-from shopcrew.scenario.report import (
-    INDUSTRY_RESOLUTION_RATE,
-    ReportFormatError,
-    render_markdown,
-    write_report,
-)
+from shopcrew.scenario.report import INDUSTRY_RESOLUTION_RATE, render_markdown, write_report
 
 REASONS = (
     "customer asked for a person",

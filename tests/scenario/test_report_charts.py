@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from shopcrew.errors import ReportFormatError
 from shopcrew.scenario.charts import (
     TimedEvent,
     budget_chart,
@@ -15,7 +16,7 @@ from shopcrew.scenario.charts import (
     funnel_chart,
     timeline_chart,
 )
-from shopcrew.scenario.report import ReportFormatError, render_markdown
+from shopcrew.scenario.report import render_markdown
 
 START = datetime(2026, 11, 11, 9, 0)
 

@@ -12,14 +12,8 @@ import pytest
 from redis import Redis
 
 import shopcrew.service
-from shopcrew.service import (
-    ApiKeyStore,
-    FileApiKeyStore,
-    InMemoryApiKeyStore,
-    InvalidMerchantIdError,
-    RedisApiKeyStore,
-    UnknownApiKeyError,
-)
+from shopcrew.errors import InvalidMerchantIdError, UnknownApiKeyError
+from shopcrew.service import ApiKeyStore, FileApiKeyStore, InMemoryApiKeyStore, RedisApiKeyStore
 
 
 @pytest.fixture(params=["memory", "file", "redis"])

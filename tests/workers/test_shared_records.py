@@ -10,7 +10,12 @@ import pytest
 from redis import Redis
 from support.merchant_store import build_store_dir
 
-from shopcrew.errors import IdempotencyConflictError, ToolInputError, UnknownRecordError
+from shopcrew.errors import (
+    IdempotencyConflictError,
+    LeaseLostError,
+    ToolInputError,
+    UnknownRecordError,
+)
 from shopcrew.tools.records.listings import ListingPatch
 from shopcrew.tools.reference.ads import JsonAdsAdapter
 from shopcrew.tools.reference.listings import JsonListingAdapter
@@ -18,7 +23,6 @@ from shopcrew.workers import (
     EffectLedger,
     EffectScope,
     EventQueue,
-    LeaseLostError,
     SharedRecordTable,
     StreamKeys,
     effect_scope,

@@ -41,6 +41,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shopcrew.closing import Closing
 from shopcrew.errors import (
+    ConfigError,
     IdempotencyConflictError,
     IdempotencyInProgressError,
     KeyTypeError,
@@ -122,7 +123,7 @@ class RedisIdempotencyStore(Closing):
         poll: float = 0.02,
     ) -> None:
         if lease <= 0 or (ttl is not None and ttl <= 0):
-            raise ValueError("lease and ttl must be positive seconds (ttl may be None)")
+            raise ConfigError("lease and ttl must be positive seconds (ttl may be None)")
         self.merchant_id, self.namespace = merchant_id, namespace
         self._client, self._aclient = client, aclient
         self._ttl_ms = "" if ttl is None else str(max(1, int(ttl * 1000)))
@@ -158,13 +159,13 @@ class RedisIdempotencyStore(Closing):
 
     def _sync(self) -> Redis:
         if self._client is None:
-            raise ValueError("RedisIdempotencyStore.run needs `client=` (or use `from_url`)")
+            raise ConfigError("RedisIdempotencyStore.run needs `client=` (or use `from_url`)")
         return self._client
 
     def _async(self) -> AsyncRedis:
         if self._aclient is None:
             if self._url is None:
-                raise ValueError("RedisIdempotencyStore.arun needs `aclient=` (or use `from_url`)")
+                raise ConfigError("RedisIdempotencyStore.arun needs `aclient=` (or use `from_url`)")
             self._aclient = AsyncRedis.from_url(self._url)
         return self._aclient
 

@@ -11,7 +11,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import StructuredTool, ToolException
 from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
-from shopcrew.errors import ShopcrewError
+from shopcrew.errors import RunAbortedError, ShopcrewError
 from shopcrew.tools.idempotency.base import IdempotencyStore, fingerprint
 
 __all__ = [
@@ -154,18 +154,23 @@ def make_tool(
 
     Bad arguments (pydantic's checks of `args_schema`) and our own errors (`ShopcrewError`:
     unknown ids, refused changes, idempotency conflicts) become a tool message starting
-    with `Error:` that says what to fix, so the model can correct itself.
+    with `Error:` that says what to fix, so the model can correct itself; a `RunAbortedError`
+    (a worker's lost lease) ends the run instead.
     """
 
     def func(config: RunnableConfig, **kwargs: Any) -> str:
         try:
             return handler(args_schema.model_validate(kwargs), config)
+        except RunAbortedError:
+            raise
         except ShopcrewError as exc:
             raise ToolException(str(exc)) from exc
 
     async def coroutine(config: RunnableConfig, **kwargs: Any) -> str:
         try:
             return await ahandler(args_schema.model_validate(kwargs), config)
+        except RunAbortedError:
+            raise
         except ShopcrewError as exc:
             raise ToolException(str(exc)) from exc
 

@@ -22,7 +22,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, JsonValue, ValidationError
 
-from shopcrew.errors import RetailRuleError, ShopcrewError, UnknownRecordError
+from shopcrew.errors import RetailRuleError, RunAbortedError, ShopcrewError, UnknownRecordError
 from shopcrew.tools.idempotency.base import IdempotencyStore, InMemoryIdempotencyStore
 from shopcrew.tools.langchain._support import KeyedTool, arun_write, run_write
 from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
@@ -320,12 +320,16 @@ def _make(calls: _RetailCalls, name: str) -> KeyedTool:
     def func(config: RunnableConfig, **kwargs: Any) -> str:
         try:
             return calls.run(name, schema.model_validate(kwargs), config)
+        except RunAbortedError:
+            raise
         except ShopcrewError as exc:
             raise _tau_error(exc) from exc
 
     async def coroutine(config: RunnableConfig, **kwargs: Any) -> str:
         try:
             return await calls.arun(name, schema.model_validate(kwargs), config)
+        except RunAbortedError:
+            raise
         except ShopcrewError as exc:
             raise _tau_error(exc) from exc
 
