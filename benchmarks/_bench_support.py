@@ -56,6 +56,13 @@ class PrivateRedis:
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.admin = Redis.from_url(self.url)
+        try:
+            self._wait(binary, bool(modules))
+        except BaseException:
+            self.close()
+            raise
+
+    def _wait(self, binary: str, modules: bool) -> None:
         for _ in range(500):
             try:
                 self.admin.ping()
@@ -65,6 +72,8 @@ class PrivateRedis:
                     err = self.proc.stderr.read().decode() if self.proc.stderr else ""
                     raise RuntimeError(f"{binary} did not start: {err.strip()}") from None
                 time.sleep(0.02)
+        else:
+            raise RuntimeError(f"{binary} does not answer on port {self.port}")
         info = self.admin.info("server")
         names = sorted(_text(m.get(b"name", m.get("name", "?"))) for m in self.admin.module_list())
         names = [n for n in names if n != "vectorset"]

@@ -376,9 +376,7 @@ def main() -> None:
         "machine_before": before,
         "machine_after": machine(()),
         "workload": {k: v for k, v in vars(args).items() if k != "out"} | {"window": WINDOW},
-        "servers": {
-            k: v.version if isinstance(v, PrivateRedis) else v for k, v in servers.items()
-        },
+        "servers": {k: v.version if isinstance(v, PrivateRedis) else v for k, v in servers.items()},
         "repetitions": reps,
         "summary": summary,
         "accounting": acct,

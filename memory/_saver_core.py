@@ -37,6 +37,7 @@ __all__ = [
     "member_of",
     "next_version",
     "parse_load_reply",
+    "pending_writes",
     "pick",
     "plan_put",
     "plan_writes",
@@ -84,6 +85,7 @@ def plan_put(
     *,
     ttl_ms: int,
     score: int,
+    check: bool,
     full: bool = False,
 ) -> PutPlan:
     """Build the PUT script arguments: only channels in `new_versions`, lists as deltas.
@@ -97,6 +99,7 @@ def plan_put(
         new_versions: The channels that changed, with their new versions.
         ttl_ms: TTL to refresh, 0 for none.
         score: Score of the thread in the namespace index (first write, ms).
+        check: Have the script check the type of every key of the thread first.
         full: Store every list channel whole (after the server refused a delta).
 
     Returns:
@@ -141,6 +144,7 @@ def plan_put(
         thread_id,
         str(score),
         str(len(new_versions)),
+        "1" if check else "0",
         *blobs,
     ]
     return plan
@@ -154,11 +158,12 @@ def plan_writes(
     task_path: str,
     *,
     ttl_ms: int,
+    check: bool,
 ) -> list[str | bytes]:
     """Build the PUT_WRITES script arguments (special writes overwrite, others do not)."""
     conf = config["configurable"]
     cns, cid = str(conf.get("checkpoint_ns", "")), str(conf["checkpoint_id"])
-    args: list[str | bytes] = [str(ttl_ms), str(len(writes))]
+    args: list[str | bytes] = [str(ttl_ms), str(len(writes)), "1" if check else "0"]
     for idx, (channel, value) in enumerate(writes):
         widx = WRITES_IDX_MAP.get(channel, idx)
         args += [
@@ -218,14 +223,6 @@ def parse_load_reply(
                 digest = ln.split(NUL)[1]
                 version = str(checkpoint["channel_versions"].get(ch, ""))
                 heads.remember((thread_id, cns, ch), _codec.ListHead(version, list(value), digest))
-        pending: list[tuple[tuple[str, str, int], tuple[str, str, Any]]] = []
-        for i in range(0, len(raw_writes), 2):
-            idx = int(_text(raw_writes[i]).rsplit(NUL, 1)[1])
-            task_id, channel, value, task_path = _codec.decode_write(
-                serde, _raw(raw_writes[i + 1]), what=what
-            )
-            pending.append((writes_sort_key(task_path, task_id, idx), (task_id, channel, value)))
-        pending.sort(key=lambda p: p[0])
         parent_config: RunnableConfig | None = None
         if parent_id:
             parent_config = _config(thread_id, cns, parent_id)
@@ -235,10 +232,25 @@ def parse_load_reply(
                 checkpoint={**checkpoint, "channel_values": values},  # type: ignore[typeddict-item]
                 metadata=metadata,
                 parent_config=parent_config,
-                pending_writes=[w for _, w in pending],
+                pending_writes=pending_writes(serde, raw_writes, what=what),
             )
         )
     return out
+
+
+def pending_writes(
+    serde: SerializerProtocol, raw_writes: Sequence[Any], *, what: str
+) -> list[tuple[str, str, Any]]:
+    """Decode a LOAD entry's `[field, write, ...]` into writes in `writes_sort_key` order."""
+    pending: list[tuple[tuple[str, str, int], tuple[str, str, Any]]] = []
+    for i in range(0, len(raw_writes), 2):
+        idx = int(_text(raw_writes[i]).rsplit(NUL, 1)[1])
+        task_id, channel, value, task_path = _codec.decode_write(
+            serde, _raw(raw_writes[i + 1]), what=what
+        )
+        pending.append((writes_sort_key(task_path, task_id, idx), (task_id, channel, value)))
+    pending.sort(key=lambda p: p[0])
+    return [w for _, w in pending]
 
 
 _CACHED = b"C"
