@@ -88,6 +88,11 @@ class PrivateRedis:
         stats = self.admin.info("commandstats")
         return sum(int(v["calls"]) for k, v in stats.items() if k != "cmdstat_info")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used (user + system)."""
+        cpu = self.admin.info("cpu")
+        return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+
     def close(self) -> None:
         self.admin.close()
         self.proc.kill()

@@ -225,7 +225,7 @@ def account(system: System, turns: int, long: int, threads: int = 10) -> dict[st
     calls: Counter[str] = Counter()
     wrapped = _count_calls(system.saver, calls)
     gc.collect()
-    mem0, cmd0 = server.used_memory(), server.commands()
+    mem0, cmd0, cpu0 = server.used_memory(), server.commands(), server.cpu_seconds()
     net0 = int(server.admin.info("stats")["total_net_input_bytes"])
     trips0 = RoundTrips.count
     for i in range(turns):
@@ -233,7 +233,7 @@ def account(system: System, turns: int, long: int, threads: int = 10) -> dict[st
             system.turn(f"acct-{t}", i)
     n = turns * threads
     trips = RoundTrips.count - trips0
-    cmds = server.commands() - cmd0
+    cmds, cpu = server.commands() - cmd0, server.cpu_seconds() - cpu0
     net = int(server.admin.info("stats")["total_net_input_bytes"]) - net0
     mem1 = server.used_memory()
     for name in wrapped:
@@ -245,6 +245,7 @@ def account(system: System, turns: int, long: int, threads: int = 10) -> dict[st
         "round_trips_per_turn": round(trips / n, 2),
         "saver_calls_per_turn": {m: round(c / n, 2) for m, c in sorted(calls.items())},
         "server_commands_per_turn_incl_lua": round(cmds / n, 1),
+        "server_cpu_ms_per_turn": round(cpu / n * 1000, 3),
         "bytes_sent_per_turn": round(net / n),
         f"memory_per_thread_{turns}_turns_MiB": round((mem1 - mem0) / threads / 2**20, 3),
         f"memory_thread_{long}_turns_MiB": round((mem2 - mem1) / 2**20, 3),

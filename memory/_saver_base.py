@@ -71,8 +71,11 @@ class SaverBase:
         self._checked.discard(thread_id)
 
     def _translate(self, exc: ResponseError) -> None:
-        raise_for_wrongtype(exc)
         text = str(exc)
+        if "WRONGTYPE" in text:
+            # A key changed type behind our back: every thread's next write checks again.
+            self._checked.clear()
+        raise_for_wrongtype(exc)
         if "WRONGTYPE" in text:
             raise KeyTypeError(
                 f"{self.namespace}:t:*", expected="shopcrew checkpoint key", found="another type"
