@@ -13,6 +13,8 @@ import asyncio
 import os
 import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import redis
@@ -93,11 +95,32 @@ def _once(conn: Any, command: Sequence[Any]) -> Any:
     return conn.read_response()
 
 
-class AsyncLink:
-    """Async twin of `SyncLink`, for one event loop's asyncio client.
+@dataclass(slots=True)
+class _Call:
+    """One script call waiting in an `AsyncLink` batch."""
 
-    Each round trip is bounded by one `asyncio.timeout` instead of a timer per socket
-    operation (on Python 3.11 each of those timers is a new task).
+    script: Script
+    keys: Sequence[str]
+    args: Sequence[Any]
+    future: asyncio.Future[Any]
+    by_source: bool = False
+    """Sent as EVAL with the source (the server had lost the script)."""
+
+    def command(self) -> tuple[Any, ...]:
+        if self.by_source:
+            return ("EVAL", self.script.source, len(self.keys), *self.keys, *self.args)
+        return ("EVALSHA", self.script.sha, len(self.keys), *self.keys, *self.args)
+
+
+class AsyncLink:
+    """Async twin of `SyncLink`, for one event loop's asyncio client; calls share requests.
+
+    The script calls made during one turn of the event loop (LangGraph runs a step's
+    `aput_writes` and the next `aput` as concurrent tasks) leave in one request: one write
+    to the socket, their replies read in order. Each caller still waits for its own reply and
+    gets its own result or error, so nothing returns before the server stored it. A whole
+    request is bounded by one `asyncio.timeout` instead of a timer per socket operation (on
+    Python 3.11 each of those is a new task).
     """
 
     def __init__(self, client: redis.asyncio.Redis) -> None:
@@ -106,6 +129,8 @@ class AsyncLink:
         self._kwargs = {**pool.connection_kwargs, "socket_timeout": None}
         self._retry = client.get_retry()
         self._idle: list[Any] = []
+        self._queue: list[_Call] = []
+        self._tasks: set[asyncio.Task[None]] = set()
         _LINKS.add(self)
 
     def forget(self) -> None:
@@ -113,30 +138,59 @@ class AsyncLink:
         self._idle = []
 
     async def eval(self, script: Script, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        """Run `script` by SHA, loading it on the server first if the server lost it."""
-        try:
-            return await self._call("EVALSHA", script.sha, len(keys), *keys, *args)
-        except NoScriptError:
-            return await self._call("EVAL", script.source, len(keys), *keys, *args)
+        """Run `script` by SHA (by source if the server lost it), with this turn's others."""
+        loop = asyncio.get_running_loop()
+        call = _Call(script, keys, args, loop.create_future())
+        if not self._queue:
+            loop.call_soon(self._flush)
+        self._queue.append(call)
+        return await call.future
 
-    async def _call(self, *command: Any) -> Any:
-        conn = self._idle.pop() if self._idle else self._new(**self._kwargs)
+    def _flush(self) -> None:
+        batch, self._queue = self._queue, []
+        task = asyncio.ensure_future(self._send(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, batch: list[_Call]) -> None:
         try:
             async with asyncio.timeout(ASYNC_TIMEOUT_S):
-                if self._retry is None:
-                    reply = await _aonce(conn, command)
-                else:
-                    reply = await self._retry.call_with_retry(
-                        lambda: _aonce(conn, command), lambda _error: conn.disconnect()
-                    )
-        except redis.exceptions.ResponseError:
-            self._idle.append(conn)
-            raise
+                while batch:
+                    if self._retry is None:
+                        await self._exchange(batch)
+                    else:
+                        await self._retry.call_with_retry(partial(self._exchange, batch), _ignore)
+                    batch = [c for c in batch if c.by_source and not c.future.done()]
+        except BaseException as exc:
+            for call in batch:
+                if not call.future.done():
+                    call.future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+
+    async def _exchange(self, batch: list[_Call]) -> None:
+        """Send the calls still waiting in one request and hand out their replies."""
+        todo = [c for c in batch if not c.future.done()]
+        conn = self._idle.pop() if self._idle else self._new(**self._kwargs)
+        try:
+            packed = conn.pack_commands([c.command() for c in todo])
+            await conn.send_packed_command(packed, check_health=False)
+            for call in todo:
+                try:
+                    reply = await conn.read_response()
+                except NoScriptError as exc:
+                    if call.by_source:
+                        _settle(call, exc=exc)
+                    call.by_source = True
+                    continue
+                except redis.exceptions.ResponseError as exc:
+                    _settle(call, exc=exc)
+                    continue
+                _settle(call, reply=reply)
         except BaseException:
             await conn.disconnect()
             raise
         self._idle.append(conn)
-        return reply
 
     async def aclose(self) -> None:
         """Disconnect the idle connections."""
@@ -144,9 +198,17 @@ class AsyncLink:
             await self._idle.pop().disconnect()
 
 
-async def _aonce(conn: Any, command: Sequence[Any]) -> Any:
-    await conn.send_command(*command, check_health=False)
-    return await conn.read_response()
+def _settle(call: _Call, *, reply: Any = None, exc: BaseException | None = None) -> None:
+    if call.future.done():  # its caller was cancelled
+        return
+    if exc is not None:
+        call.future.set_exception(exc)
+    else:
+        call.future.set_result(reply)
+
+
+async def _ignore(_error: Exception) -> None:
+    """Retry's failure handler: `_exchange` already dropped the broken connection."""
 
 
 def sync_link(client: SyncClient) -> SyncLink | None:
