@@ -32,6 +32,8 @@ __all__ = [
     "ListQuery",
     "PutPlan",
     "Script",
+    "as_bytes",
+    "as_text",
     "get_args",
     "matches",
     "member_of",
@@ -174,11 +176,13 @@ def plan_writes(
     return args
 
 
-def _text(value: bytes | str) -> str:
+def as_text(value: bytes | str) -> str:
+    """A reply element as text."""
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _raw(value: bytes | str) -> bytes:
+def as_bytes(value: bytes | str) -> bytes:
+    """A reply element as bytes."""
     return value.encode() if isinstance(value, str) else value
 
 
@@ -204,14 +208,16 @@ def parse_load_reply(
     """
     out: list[CheckpointTuple] = []
     for raw_member, raw_record, raw_writes, raw_blobs in entries:
-        cns, cid = split_member(_text(raw_member))
+        cns, cid = split_member(as_text(raw_member))
         what = f"checkpoint {cid!r} of thread {thread_id!r} in {where}"
-        checkpoint, metadata, parent_id = _codec.decode_record(serde, _raw(raw_record), what=what)
+        checkpoint, metadata, parent_id = _codec.decode_record(
+            serde, as_bytes(raw_record), what=what
+        )
         if not isinstance(checkpoint, dict):
             raise CheckpointFormatError(f"{what} does not hold a checkpoint")
         values: dict[str, Any] = {}
         for blob in raw_blobs:
-            ch, ln, segments = _text(blob[0]), _text(blob[1]), [_raw(s) for s in blob[2:]]
+            ch, ln, segments = as_text(blob[0]), as_text(blob[1]), [as_bytes(s) for s in blob[2:]]
             if segments[-1] == _CACHED:
                 value = _from_hint(serde, hints, ch, segments[:-1], what=what)
             else:
@@ -244,9 +250,9 @@ def pending_writes(
     """Decode a LOAD entry's `[field, write, ...]` into writes in `writes_sort_key` order."""
     pending: list[tuple[tuple[str, str, int], tuple[str, str, Any]]] = []
     for i in range(0, len(raw_writes), 2):
-        idx = int(_text(raw_writes[i]).rsplit(NUL, 1)[1])
+        idx = int(as_text(raw_writes[i]).rsplit(NUL, 1)[1])
         task_id, channel, value, task_path = _codec.decode_write(
-            serde, _raw(raw_writes[i + 1]), what=what
+            serde, as_bytes(raw_writes[i + 1]), what=what
         )
         pending.append((writes_sort_key(task_path, task_id, idx), (task_id, channel, value)))
     pending.sort(key=lambda p: p[0])

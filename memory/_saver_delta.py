@@ -18,7 +18,7 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from . import _codec, _scripts
 from ._saver_base import SaverBase
-from ._saver_core import Script, pending_writes
+from ._saver_core import Script, as_bytes, as_text, pending_writes
 
 __all__ = ["SaverHistory", "parse_history"]
 
@@ -69,14 +69,6 @@ def _history_args(config: RunnableConfig, channels: Sequence[str]) -> tuple[str,
     return str(conf["thread_id"]), [cns, get_checkpoint_id(config) or "", *channels]
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _raw(value: bytes | str) -> bytes:
-    return value.encode() if isinstance(value, str) else value
-
-
 def parse_history(
     serde: SerializerProtocol,
     thread_id: str,
@@ -98,13 +90,13 @@ def parse_history(
     writes: dict[str, list[PendingWrite]] = {ch: [] for ch in channels}
     seeds: dict[str, Any] = {}
     for raw_id, raw_writes, raw_seeds in reversed(reply):
-        what = f"checkpoint {_text(raw_id)!r} of thread {thread_id!r} in {where}"
+        what = f"checkpoint {as_text(raw_id)!r} of thread {thread_id!r} in {where}"
         # A seed is the value before its checkpoint's own writes, which follow it; the
         # script walked no channel past its seed, so no older write of it came back.
         for seed in raw_seeds:
-            present, value = _codec.decode_blob(serde, [_raw(s) for s in seed[2:]], what=what)
+            present, value = _codec.decode_blob(serde, [as_bytes(s) for s in seed[2:]], what=what)
             if present:
-                seeds[_text(seed[0])] = value
+                seeds[as_text(seed[0])] = value
         for task_id, channel, value in pending_writes(serde, raw_writes, what=what):
             if channel in writes:
                 writes[channel].append((task_id, channel, value))

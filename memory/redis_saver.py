@@ -300,6 +300,20 @@ class RedisSaver(
             self._heads.remember(key, head)
         return stored_config(config, checkpoint)
 
+    def _writes_args(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str,
+    ) -> tuple[str, list[str | bytes]]:
+        tid = str(config["configurable"]["thread_id"])
+        check = tid not in self._checked
+        args = plan_writes(
+            self.serde, config, writes, task_id, task_path, ttl_ms=self._ttl_ms, check=check
+        )
+        return tid, args
+
     def put_writes(
         self,
         config: RunnableConfig,
@@ -308,16 +322,7 @@ class RedisSaver(
         task_path: str = "",
     ) -> None:
         """Store a task's pending writes on a checkpoint; one script call."""
-        tid = str(config["configurable"]["thread_id"])
-        args = plan_writes(
-            self.serde,
-            config,
-            writes,
-            task_id,
-            task_path,
-            ttl_ms=self._ttl_ms,
-            check=tid not in self._checked,
-        )
+        tid, args = self._writes_args(config, writes, task_id, task_path)
         self._write(tid, _WRITES, self._keys(tid), args)
 
     async def aput_writes(
@@ -330,16 +335,7 @@ class RedisSaver(
         """Async twin of `put_writes`."""
         if self._sync_only():
             return await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
-        tid = str(config["configurable"]["thread_id"])
-        args = plan_writes(
-            self.serde,
-            config,
-            writes,
-            task_id,
-            task_path,
-            ttl_ms=self._ttl_ms,
-            check=tid not in self._checked,
-        )
+        tid, args = self._writes_args(config, writes, task_id, task_path)
         await self._awrite(tid, _WRITES, self._keys(tid), args)
 
     def get_next_version(self, current: str | None, channel: None) -> str:
