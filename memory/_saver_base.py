@@ -17,7 +17,10 @@ from ._saver_cache import HeadCache, Hints
 from ._saver_core import Script, parse_load_reply
 from ._saver_io import AsyncLink, SyncLink, async_link
 
-__all__ = ["SaverBase"]
+__all__ = ["CHECKED_THREADS", "SaverBase"]
+
+CHECKED_THREADS = 65_536
+"""Threads a saver remembers as type-checked; past that it forgets them all (and checks again)."""
 
 
 class SaverBase:
@@ -111,8 +114,13 @@ class SaverBase:
         except Exception:
             self._checked.discard(thread_id)
             raise
-        self._checked.add(thread_id)
+        self._remember_checked(thread_id)
         return reply
+
+    def _remember_checked(self, thread_id: str) -> None:
+        if len(self._checked) >= CHECKED_THREADS:
+            self._checked.clear()
+        self._checked.add(thread_id)
 
     def _async(self) -> AsyncClient:
         if self._aclient is None:
@@ -148,7 +156,7 @@ class SaverBase:
         except Exception:
             self._checked.discard(thread_id)
             raise
-        self._checked.add(thread_id)
+        self._remember_checked(thread_id)
         return reply
 
     def _parse(
