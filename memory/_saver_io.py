@@ -4,7 +4,8 @@ redis-py's `execute_command` spends more time per call in its pool and its bookk
 a short script spends on the server. On one server, a saver therefore keeps its own idle
 connections (made by the client's pool, so with its URL, credentials and retry policy) and
 sends each script call on one of them directly: the same request, the same retries of
-transient errors, fewer instructions. Cluster clients keep redis-py's path, which routes.
+transient errors, fewer instructions. The asyncio link also sends the calls made in one turn
+of the event loop as one request. Cluster clients keep redis-py's path, which routes.
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ class SyncLink:
             return self._call("EVAL", script.source, len(keys), *keys, *args)
 
     def _call(self, *command: Any) -> Any:
-        conn = self._idle.pop() if self._idle else self._pool.make_connection()
+        try:
+            conn = self._idle.pop()
+        except IndexError:  # another thread may take the last idle one after any check
+            conn = self._pool.make_connection()
         try:
             if self._retry is None:
                 reply = _once(conn, command)
