@@ -30,6 +30,9 @@ __all__ = ["AsyncLink", "SyncLink", "async_link", "sync_link"]
 ASYNC_TIMEOUT_S = 10.0
 """Longest wait for one async round trip (the sync clients' socket timeout is the same)."""
 
+LINGER_TURNS = 4
+"""Event-loop turns a queued call waits after a request returned, for the calls it sets off."""
+
 _LINKS: weakref.WeakSet[SyncLink | AsyncLink] = weakref.WeakSet()
 
 
@@ -119,12 +122,14 @@ class _Call:
 class AsyncLink:
     """Async twin of `SyncLink`, for one event loop's asyncio client; calls share requests.
 
-    The script calls made during one turn of the event loop (LangGraph runs a step's
-    `aput_writes` and the next `aput` as concurrent tasks) leave in one request: one write
-    to the socket, their replies read in order. Each caller still waits for its own reply and
-    gets its own result or error, so nothing returns before the server stored it. A whole
-    request is bounded by one `asyncio.timeout` instead of a timer per socket operation (on
-    Python 3.11 each of those is a new task).
+    Group commit: one request is in flight at a time. Calls made meanwhile wait for it and
+    leave together in the next request, a few turns of the event loop after it returned, so
+    that what its replies set off joins them (LangGraph saves a step's `aput_writes` while the
+    step's checkpoint is in flight, and the next `aput` as soon as that checkpoint is stored:
+    the pair then shares one request). One write to the socket, replies read in order; each
+    caller still waits for its own reply and gets its own result or error, so nothing returns
+    before the server stored it. A request is bounded by one `asyncio.timeout` instead of a
+    timer per socket operation (on Python 3.11 each of those is a new task).
     """
 
     def __init__(self, client: redis.asyncio.Redis) -> None:
@@ -134,6 +139,9 @@ class AsyncLink:
         self._retry = client.get_retry()
         self._idle: list[Any] = []
         self._queue: list[_Call] = []
+        self._busy = False
+        self._wait = 0
+        """Event-loop turns left before the queue leaves (counted down while nothing new comes)."""
         self._tasks: set[asyncio.Task[None]] = set()
         _LINKS.add(self)
 
@@ -145,18 +153,31 @@ class AsyncLink:
         """Run `script` by SHA (by source if the server lost it), with this turn's others."""
         loop = asyncio.get_running_loop()
         call = _Call(script, keys, args, loop.create_future())
-        if not self._queue:
+        if not self._queue and not self._busy:
             loop.call_soon(self._flush)
         self._queue.append(call)
         return await call.future
 
     def _flush(self) -> None:
-        batch, self._queue = self._queue, []
+        if self._wait > 0:
+            self._wait -= 1
+            asyncio.get_running_loop().call_soon(self._flush)
+            return
+        batch, self._queue, self._busy = self._queue, [], True
         task = asyncio.ensure_future(self._send(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _send(self, batch: list[_Call]) -> None:
+        try:
+            await self._send_batch(batch)
+        finally:
+            self._busy = False
+            if self._queue:
+                self._wait = LINGER_TURNS
+                asyncio.get_running_loop().call_soon(self._flush)
+
+    async def _send_batch(self, batch: list[_Call]) -> None:
         try:
             async with asyncio.timeout(ASYNC_TIMEOUT_S):
                 while batch:
