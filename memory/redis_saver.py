@@ -13,6 +13,7 @@ that rebuilds list values from their delta chains server-side, and so is
 from __future__ import annotations
 
 import asyncio
+import builtins
 import functools
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -306,7 +307,7 @@ class RedisSaver(
         writes: Sequence[tuple[str, Any]],
         task_id: str,
         task_path: str,
-    ) -> tuple[str, list[str | bytes]]:
+    ) -> tuple[str, builtins.list[str | bytes]]:
         tid = str(config["configurable"]["thread_id"])
         check = tid not in self._checked
         args = plan_writes(
