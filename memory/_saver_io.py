@@ -4,8 +4,9 @@ redis-py's `execute_command` spends more time per call in its pool and its bookk
 a short script spends on the server. On one server, a saver therefore keeps its own idle
 connections (made by the client's pool, so with its URL, credentials and retry policy) and
 sends each script call on one of them directly: the same request, the same retries of
-transient errors, fewer instructions. The asyncio link also sends the calls made in one turn
-of the event loop as one request. Cluster clients keep redis-py's path, which routes.
+transient errors, fewer instructions. The asyncio link also commits in groups: the calls
+made while a request is in flight leave together in the next one. Cluster clients keep
+redis-py's path, which routes.
 """
 
 from __future__ import annotations
