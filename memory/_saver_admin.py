@@ -7,10 +7,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from . import _scripts
+from . import _scripts_admin as _scripts
 from ._keys import thread_index
-from ._redis import AsyncClient, SyncClient, unavailable
-from ._saver_cache import HeadCache
+from ._redis import unavailable
+from ._saver_base import SaverBase
 from ._saver_core import Script
 
 __all__ = ["SaverAdmin"]
@@ -20,43 +20,8 @@ _SNAPSHOT, _RESTORE = Script.of(_scripts.SNAPSHOT), Script.of(_scripts.RESTORE)
 _STRATEGIES = ("keep_latest", "delete")
 
 
-class SaverAdmin:
+class SaverAdmin(SaverBase):
     """Mixin of `RedisSaver` holding the maintenance methods of `BaseCheckpointSaver`."""
-
-    namespace: str
-    _cluster: bool
-    _ttl_ms: int
-    _heads: HeadCache
-    _indexed: set[str]
-    _server: str
-
-    def _keys(self, thread_id: str, *, index: bool = False) -> list[str]:
-        raise NotImplementedError
-
-    def _sync(self) -> SyncClient:
-        raise NotImplementedError
-
-    def _async(self) -> AsyncClient:
-        raise NotImplementedError
-
-    def _sync_only(self) -> bool:
-        raise NotImplementedError
-
-    def _eval(self, script: Script, keys: list[str], args: Sequence[Any]) -> Any:
-        raise NotImplementedError
-
-    async def _aeval(self, script: Script, keys: list[str], args: Sequence[Any]) -> Any:
-        raise NotImplementedError
-
-    def _thread_ids(self) -> list[str]:
-        raise NotImplementedError
-
-    async def _athread_ids(self) -> list[str]:
-        raise NotImplementedError
-
-    def _forget(self, thread_id: str) -> None:
-        self._heads.forget_thread(thread_id)
-        self._indexed.discard(thread_id)
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete every checkpoint, blob and write of a thread; no key of it is left."""

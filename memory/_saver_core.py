@@ -32,11 +32,14 @@ __all__ = [
     "ListQuery",
     "PutPlan",
     "Script",
+    "as_bytes",
+    "as_text",
     "get_args",
     "matches",
     "member_of",
     "next_version",
     "parse_load_reply",
+    "pending_writes",
     "pick",
     "plan_put",
     "plan_writes",
@@ -84,6 +87,7 @@ def plan_put(
     *,
     ttl_ms: int,
     score: int,
+    check: bool,
     full: bool = False,
 ) -> PutPlan:
     """Build the PUT script arguments: only channels in `new_versions`, lists as deltas.
@@ -97,6 +101,7 @@ def plan_put(
         new_versions: The channels that changed, with their new versions.
         ttl_ms: TTL to refresh, 0 for none.
         score: Score of the thread in the namespace index (first write, ms).
+        check: Have the script check the type of every key of the thread first.
         full: Store every list channel whole (after the server refused a delta).
 
     Returns:
@@ -141,6 +146,7 @@ def plan_put(
         thread_id,
         str(score),
         str(len(new_versions)),
+        "1" if check else "0",
         *blobs,
     ]
     return plan
@@ -154,11 +160,12 @@ def plan_writes(
     task_path: str,
     *,
     ttl_ms: int,
+    check: bool,
 ) -> list[str | bytes]:
     """Build the PUT_WRITES script arguments (special writes overwrite, others do not)."""
     conf = config["configurable"]
     cns, cid = str(conf.get("checkpoint_ns", "")), str(conf["checkpoint_id"])
-    args: list[str | bytes] = [str(ttl_ms), str(len(writes))]
+    args: list[str | bytes] = [str(ttl_ms), str(len(writes)), "1" if check else "0"]
     for idx, (channel, value) in enumerate(writes):
         widx = WRITES_IDX_MAP.get(channel, idx)
         args += [
@@ -169,11 +176,13 @@ def plan_writes(
     return args
 
 
-def _text(value: bytes | str) -> str:
+def as_text(value: bytes | str) -> str:
+    """A reply element as text."""
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _raw(value: bytes | str) -> bytes:
+def as_bytes(value: bytes | str) -> bytes:
+    """A reply element as bytes."""
     return value.encode() if isinstance(value, str) else value
 
 
@@ -199,14 +208,16 @@ def parse_load_reply(
     """
     out: list[CheckpointTuple] = []
     for raw_member, raw_record, raw_writes, raw_blobs in entries:
-        cns, cid = split_member(_text(raw_member))
+        cns, cid = split_member(as_text(raw_member))
         what = f"checkpoint {cid!r} of thread {thread_id!r} in {where}"
-        checkpoint, metadata, parent_id = _codec.decode_record(serde, _raw(raw_record), what=what)
+        checkpoint, metadata, parent_id = _codec.decode_record(
+            serde, as_bytes(raw_record), what=what
+        )
         if not isinstance(checkpoint, dict):
             raise CheckpointFormatError(f"{what} does not hold a checkpoint")
         values: dict[str, Any] = {}
         for blob in raw_blobs:
-            ch, ln, segments = _text(blob[0]), _text(blob[1]), [_raw(s) for s in blob[2:]]
+            ch, ln, segments = as_text(blob[0]), as_text(blob[1]), [as_bytes(s) for s in blob[2:]]
             if segments[-1] == _CACHED:
                 value = _from_hint(serde, hints, ch, segments[:-1], what=what)
             else:
@@ -218,14 +229,6 @@ def parse_load_reply(
                 digest = ln.split(NUL)[1]
                 version = str(checkpoint["channel_versions"].get(ch, ""))
                 heads.remember((thread_id, cns, ch), _codec.ListHead(version, list(value), digest))
-        pending: list[tuple[tuple[str, str, int], tuple[str, str, Any]]] = []
-        for i in range(0, len(raw_writes), 2):
-            idx = int(_text(raw_writes[i]).rsplit(NUL, 1)[1])
-            task_id, channel, value, task_path = _codec.decode_write(
-                serde, _raw(raw_writes[i + 1]), what=what
-            )
-            pending.append((writes_sort_key(task_path, task_id, idx), (task_id, channel, value)))
-        pending.sort(key=lambda p: p[0])
         parent_config: RunnableConfig | None = None
         if parent_id:
             parent_config = _config(thread_id, cns, parent_id)
@@ -235,10 +238,25 @@ def parse_load_reply(
                 checkpoint={**checkpoint, "channel_values": values},  # type: ignore[typeddict-item]
                 metadata=metadata,
                 parent_config=parent_config,
-                pending_writes=[w for _, w in pending],
+                pending_writes=pending_writes(serde, raw_writes, what=what),
             )
         )
     return out
+
+
+def pending_writes(
+    serde: SerializerProtocol, raw_writes: Sequence[Any], *, what: str
+) -> list[tuple[str, str, Any]]:
+    """Decode a LOAD entry's `[field, write, ...]` into writes in `writes_sort_key` order."""
+    pending: list[tuple[tuple[str, str, int], tuple[str, str, Any]]] = []
+    for i in range(0, len(raw_writes), 2):
+        idx = int(as_text(raw_writes[i]).rsplit(NUL, 1)[1])
+        task_id, channel, value, task_path = _codec.decode_write(
+            serde, as_bytes(raw_writes[i + 1]), what=what
+        )
+        pending.append((writes_sort_key(task_path, task_id, idx), (task_id, channel, value)))
+    pending.sort(key=lambda p: p[0])
+    return [w for _, w in pending]
 
 
 _CACHED = b"C"

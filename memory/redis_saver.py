@@ -6,19 +6,19 @@ versions, channel blobs, list-delta links, run ids and pending writes. Each `put
 Lua script (atomic: a checkpoint and its blobs appear together or not at all) that writes
 only the channels in `new_versions`, and list channels (`messages`) only as the items
 appended since the version this saver last stored or read. `get_tuple` is one Lua script
-that rebuilds list values from their delta chains server-side.
+that rebuilds list values from their delta chains server-side, and so is
+`get_delta_channel_history` (LangGraph's `DeltaChannel`), which walks the parent chain there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import functools
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
-import redis
-import redis.asyncio
 import redis.asyncio.cluster
 import redis.cluster
 from langchain_core.runnables import RunnableConfig
@@ -30,38 +30,33 @@ from langgraph.checkpoint.base import (
     CheckpointTuple,
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
-from redis.exceptions import NoScriptError, ResponseError
 
 from shopcrew.closing import Closing
-from shopcrew.errors import CheckpointFormatError, KeyTypeError
 
 from . import _scripts
-from ._keys import ThreadKeys, thread_index
 from ._redis import (
     AsyncClient,
     SyncClient,
-    async_client,
     describe_client,
     parse_redis_url,
-    raise_for_wrongtype,
     sync_client,
-    unavailable,
 )
 from ._saver_admin import SaverAdmin
-from ._saver_cache import HeadCache, Hints
+from ._saver_cache import HeadCache
 from ._saver_core import (
     ListQuery,
     PutPlan,
     Script,
     get_args,
     next_version,
-    parse_load_reply,
     pick,
     plan_put,
     plan_writes,
     refused,
     stored_config,
 )
+from ._saver_delta import SaverHistory
+from ._saver_io import async_link, sync_link
 
 __all__ = ["RedisSaver"]
 
@@ -72,6 +67,7 @@ _CLUSTER = (redis.cluster.RedisCluster, redis.asyncio.cluster.RedisCluster)
 
 class RedisSaver(
     SaverAdmin,
+    SaverHistory,
     BaseCheckpointSaver[str],
     Closing,
 ):
@@ -110,6 +106,8 @@ class RedisSaver(
             raise ValueError(f"namespace {namespace!r} must be non-empty, without braces or NUL")
         self.namespace = namespace
         self._client, self._aclient = client, aclient
+        self._link = sync_link(client) if client is not None else None
+        self._alink = async_link(aclient) if aclient is not None else None
         self._owned = False
         self._async_url: str | None = None
         self._ttl_ms = int(ttl * 1000) if ttl else 0
@@ -117,6 +115,7 @@ class RedisSaver(
         self._server = describe_client(client if client is not None else aclient)
         self._heads = HeadCache()
         self._indexed: set[str] = set()
+        self._checked: set[str] = set()
 
     @classmethod
     def from_url(
@@ -147,96 +146,6 @@ class RedisSaver(
         saver._async_url = url
         saver._server = parse_redis_url(url).server
         return saver
-
-    # -- lifecycle -----------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the clients `from_url` opened (injected clients are left open)."""
-        if self._owned and self._client is not None:
-            self._client.close()
-
-    async def aclose(self) -> None:
-        """Close both clients `from_url` opened."""
-        self.close()
-        if self._owned and self._aclient is not None:
-            await self._aclient.aclose()
-            self._aclient = None
-
-    # -- plumbing ------------------------------------------------------------------------
-
-    def _keys(self, thread_id: str, *, index: bool = False) -> list[str]:
-        keys = ThreadKeys.of(self.namespace, thread_id).all()
-        if index and not self._cluster:
-            keys.append(thread_index(self.namespace))
-        return keys
-
-    def _translate(self, exc: ResponseError) -> None:
-        raise_for_wrongtype(exc)
-        text = str(exc)
-        if "WRONGTYPE" in text:
-            raise KeyTypeError(
-                f"{self.namespace}:t:*", expected="shopcrew checkpoint key", found="another type"
-            ) from exc
-        if "SHOPCREW_BROKEN_CHAIN" in text:
-            raise CheckpointFormatError(
-                f"a stored list value lost part of its history ({text}); delete the thread"
-            ) from exc
-
-    def _sync(self) -> SyncClient:
-        if self._client is None:
-            raise RuntimeError("this RedisSaver has only an asyncio client: use the a* methods")
-        return self._client
-
-    def _eval(self, script: Script, keys: list[str], args: Sequence[Any]) -> Any:
-        client = self._sync()
-        try:
-            with unavailable(self._server):
-                try:
-                    return client.evalsha(script.sha, len(keys), *keys, *args)
-                except NoScriptError:
-                    return client.eval(script.source, len(keys), *keys, *args)
-        except ResponseError as exc:
-            self._translate(exc)
-            raise
-
-    def _async(self) -> AsyncClient:
-        if self._aclient is None:
-            if self._async_url is None:
-                raise RuntimeError("this RedisSaver has no asyncio client")
-            self._aclient = async_client(self._async_url)
-        return self._aclient
-
-    def _sync_only(self) -> bool:
-        return self._aclient is None and self._async_url is None
-
-    async def _aeval(self, script: Script, keys: list[str], args: Sequence[Any]) -> Any:
-        client = self._async()
-        try:
-            with unavailable(self._server):
-                try:
-                    return await client.evalsha(script.sha, len(keys), *keys, *args)
-                except NoScriptError:
-                    return await client.eval(script.source, len(keys), *keys, *args)
-        except ResponseError as exc:
-            self._translate(exc)
-            raise
-
-    def _parse(
-        self, thread_id: str, entries: Sequence[Any], hints: Hints | None = None
-    ) -> list[CheckpointTuple]:
-        return parse_load_reply(
-            self.serde, thread_id, entries, self._heads, where=self._server, hints=hints
-        )
-
-    def _thread_ids(self) -> list[str]:
-        with unavailable(self._server):
-            raw = self._sync().zrange(thread_index(self.namespace), 0, -1)
-        return [r.decode() if isinstance(r, bytes) else str(r) for r in raw]
-
-    async def _athread_ids(self) -> list[str]:
-        with unavailable(self._server):
-            raw = await self._async().zrange(thread_index(self.namespace), 0, -1)
-        return [r.decode() if isinstance(r, bytes) else str(r) for r in raw]
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -323,7 +232,7 @@ class RedisSaver(
         new_versions: ChannelVersions,
         score: int,
     ) -> Callable[..., PutPlan]:
-        """`plan_put` bound to one put's arguments; call it with `full=True` after a refusal."""
+        """`plan_put` bound to one put's arguments; `check=`, and `full=True` after a refusal."""
         return functools.partial(
             plan_put,
             self.serde,
@@ -349,16 +258,20 @@ class RedisSaver(
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        """Store a checkpoint and its changed channels atomically; one script call."""
+        """Store a checkpoint and its changed channels atomically; one script call.
+
+        The first write of a thread by this saver also checks that the thread's keys hold
+        the types it writes (`KeyTypeError` otherwise, nothing written).
+        """
         tid = str(config["configurable"]["thread_id"])
         keys, score = self._keys(tid, index=True), int(time.time() * 1000)
         if self._needs_index(tid):
             self._index_sync(tid, score=score)
             self._indexed.add(tid)
         build = self._planner(config, checkpoint, metadata, new_versions, score)
-        plan = build()
-        if refused(self._eval(_PUT, keys, plan.args)):
-            plan = build(full=True)
+        plan = build(check=tid not in self._checked)
+        if refused(self._write(tid, _PUT, keys, plan.args)):
+            plan = build(check=False, full=True)
             self._eval(_PUT, keys, plan.args)
         for key, head in plan.heads.items():
             self._heads.remember(key, head)
@@ -380,13 +293,27 @@ class RedisSaver(
             await self._index_async(tid, score=score)
             self._indexed.add(tid)
         build = self._planner(config, checkpoint, metadata, new_versions, score)
-        plan = build()
-        if refused(await self._aeval(_PUT, keys, plan.args)):
-            plan = build(full=True)
+        plan = build(check=tid not in self._checked)
+        if refused(await self._awrite(tid, _PUT, keys, plan.args)):
+            plan = build(check=False, full=True)
             await self._aeval(_PUT, keys, plan.args)
         for key, head in plan.heads.items():
             self._heads.remember(key, head)
         return stored_config(config, checkpoint)
+
+    def _writes_args(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str,
+    ) -> tuple[str, builtins.list[str | bytes]]:
+        tid = str(config["configurable"]["thread_id"])
+        check = tid not in self._checked
+        args = plan_writes(
+            self.serde, config, writes, task_id, task_path, ttl_ms=self._ttl_ms, check=check
+        )
+        return tid, args
 
     def put_writes(
         self,
@@ -396,9 +323,8 @@ class RedisSaver(
         task_path: str = "",
     ) -> None:
         """Store a task's pending writes on a checkpoint; one script call."""
-        tid = str(config["configurable"]["thread_id"])
-        args = plan_writes(self.serde, config, writes, task_id, task_path, ttl_ms=self._ttl_ms)
-        self._eval(_WRITES, self._keys(tid), args)
+        tid, args = self._writes_args(config, writes, task_id, task_path)
+        self._write(tid, _WRITES, self._keys(tid), args)
 
     async def aput_writes(
         self,
@@ -410,9 +336,8 @@ class RedisSaver(
         """Async twin of `put_writes`."""
         if self._sync_only():
             return await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
-        tid = str(config["configurable"]["thread_id"])
-        args = plan_writes(self.serde, config, writes, task_id, task_path, ttl_ms=self._ttl_ms)
-        await self._aeval(_WRITES, self._keys(tid), args)
+        tid, args = self._writes_args(config, writes, task_id, task_path)
+        await self._awrite(tid, _WRITES, self._keys(tid), args)
 
     def get_next_version(self, current: str | None, channel: None) -> str:
         """Next channel version: a zero-padded counter with a random tiebreak (sortable)."""

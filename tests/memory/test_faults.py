@@ -124,3 +124,41 @@ def test_checkpoint_written_by_another_serde_is_a_clear_error(
     with RedisSaver.from_url(redis_url, namespace=namespace) as reader:
         with pytest.raises(CheckpointFormatError, match="future-codec"):
             reader.get_tuple(_config(thread))
+
+
+def test_key_types_are_checked_on_the_first_write_of_a_thread_only(
+    private_redis: RedisProcess,
+) -> None:
+    thread = str(uuid4())
+    with (
+        RedisSaver.from_url(private_redis.url, namespace="types") as saver,
+        private_redis.client() as admin,
+    ):
+        chat_graph(saver).invoke(turn(0), _config(thread))
+        admin.config_resetstat()
+        chat_graph(saver).invoke(turn(1), _config(thread))
+        commands = admin.info("commandstats")
+    assert "cmdstat_evalsha" in commands
+    assert "cmdstat_type" not in commands
+
+
+def test_key_turned_into_another_type_later_fails_the_next_writes_typed(
+    redis_url: str, namespace: str
+) -> None:
+    thread = str(uuid4())
+    cp = f"{namespace}:t:{{{thread}}}:cp"
+    with (
+        Redis.from_url(redis_url) as client,
+        RedisSaver.from_url(redis_url, namespace=namespace) as saver,
+    ):
+        chat_graph(saver).invoke(turn(0), _config(thread))
+        listed = [t.config for t in saver.list(_config(thread))]
+        client.delete(cp)
+        client.set(cp, "someone else's value")
+        with pytest.raises(KeyTypeError):
+            chat_graph(saver).invoke(turn(1), _config(thread))
+        with pytest.raises(KeyTypeError, match="expected a hash") as caught:
+            saver.put_writes(listed[0], [("messages", [])], "task-1")
+        assert caught.value.key == cp
+        assert client.get(cp) == b"someone else's value"
+        assert client.zcard(f"{namespace}:t:{{{thread}}}:idx") == len(listed)
