@@ -8,8 +8,8 @@ from typing import Any
 from langgraph.store.base import BaseStore
 
 from shopcrew.agents.approvals.queue import ApprovalQueue, Clock, utc_now
-from shopcrew.memory.blackboard import Blackboard
-from shopcrew.memory.blackboard_entries import CustomerComplaint
+from shopcrew.memory.blackboard.base import Blackboard
+from shopcrew.memory.blackboard.entries import CustomerComplaint
 from shopcrew.memory.namespaces import audits_namespace, reviews_namespace
 
 __all__ = ["build_digest"]

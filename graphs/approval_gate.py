@@ -27,8 +27,8 @@ from pydantic import JsonValue, ValidationError
 from shopcrew.agents.approvals.actions import apply_action
 from shopcrew.agents.approvals.queue import ApprovalQueue, ApprovalRecord, Clock, Decision, utc_now
 from shopcrew.errors import ShopcrewError, StaleApprovalError
-from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
-from shopcrew.memory.blackboard_entries import ApprovalDecision
+from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
+from shopcrew.memory.blackboard.entries import ApprovalNote
 from shopcrew.tools.protocols.merchant import AdsAdapter, ListingAdapter
 from shopcrew.tools.records.approvals import ApprovalRequest
 
@@ -150,7 +150,7 @@ class ApprovalGate:
 
     def _announce(self, request: ApprovalRequest, decision: Decision, thread_id: str) -> None:
         self._blackboard().post(
-            ApprovalDecision(
+            ApprovalNote(
                 author="approval_gate",
                 thread_id=thread_id,
                 action=f"{request.action} ({request.id})",

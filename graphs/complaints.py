@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from shopcrew.agents.cs.guard import read_conversation
 from shopcrew.agents.cs.rules.slots import extract_order_ids
-from shopcrew.memory.blackboard_entries import CustomerComplaint
+from shopcrew.memory.blackboard.entries import CustomerComplaint
 from shopcrew.tools.protocols.retail import OrderAdapter
 from shopcrew.tools.records.retail import Order, OrderItem
 

@@ -52,7 +52,7 @@ from shopcrew.graphs.events import (
 )
 from shopcrew.graphs.planner import planner_builder
 from shopcrew.graphs.store_manager import store_manager_builder
-from shopcrew.memory.blackboard import Blackboard
+from shopcrew.memory.blackboard.base import Blackboard
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore
 from shopcrew.tools.protocols.demand import DemandDataAdapter

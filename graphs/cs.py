@@ -68,7 +68,7 @@ from shopcrew.agents.cs.proposals import (
 from shopcrew.agents.cs.rules.nlu import detect_language
 from shopcrew.agents.policy import CsSettings, Policy
 from shopcrew.graphs.complaints import complaints_in
-from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
+from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
 from shopcrew.memory.namespaces import customer_namespace
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore

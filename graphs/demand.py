@@ -27,7 +27,7 @@ from shopcrew.agents.approvals import ApprovalQueue, Clock, Decision, utc_now
 from shopcrew.agents.policy import Policy
 from shopcrew.graphs.approval_gate import ApprovalGate, ApprovalOutcome, ApprovalState
 from shopcrew.graphs.events import parse_event
-from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
+from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.protocols.demand import DemandDataAdapter
 from shopcrew.tools.records.approvals import ApprovalRequest

@@ -31,7 +31,7 @@ from shopcrew.agents.planner.agent import (
 from shopcrew.agents.policy import Policy
 from shopcrew.graphs.approval_gate import ApprovalGate, ApprovalState
 from shopcrew.graphs.events import parse_event
-from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
+from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
 from shopcrew.memory.namespaces import reviews_namespace
 from shopcrew.tools.protocols.merchant import AdsAdapter, ListingAdapter
 

@@ -17,8 +17,8 @@ from shopcrew.agents.policy import Policy
 from shopcrew.agents.store_manager.manager import audit_store, propose_fixes
 from shopcrew.graphs.approval_gate import ApprovalGate, ApprovalState
 from shopcrew.graphs.events import AuditTick, OrderEvent, parse_event
-from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
-from shopcrew.memory.blackboard_entries import REFUND_SPIKE, CampaignNote, CustomerComplaint
+from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
+from shopcrew.memory.blackboard.entries import REFUND_SPIKE, CampaignNote, CustomerComplaint
 from shopcrew.memory.namespaces import audits_namespace
 from shopcrew.tools.protocols.merchant import AdsAdapter, ListingAdapter
 

@@ -1,9 +1,14 @@
 """Shared memory: Redis checkpointer, Redis store and blackboard, with in-memory defaults."""
 
 from shopcrew.memory._connect import REDIS_URL_ENV, Memory, connect
-from shopcrew.memory.blackboard import DEFAULT_MAXLEN, Blackboard, InMemoryBlackboard, StreamMessage
-from shopcrew.memory.blackboard_entries import (
-    ApprovalDecision,
+from shopcrew.memory.blackboard.base import (
+    DEFAULT_MAXLEN,
+    Blackboard,
+    InMemoryBlackboard,
+    StreamMessage,
+)
+from shopcrew.memory.blackboard.entries import (
+    ApprovalNote,
     CampaignNote,
     CustomerComplaint,
     Entry,
@@ -11,14 +16,14 @@ from shopcrew.memory.blackboard_entries import (
     ExpectedStockOut,
     StockAlert,
 )
-from shopcrew.memory.blackboard_redis import RedisBlackboard
-from shopcrew.memory.redis_saver import RedisSaver
-from shopcrew.memory.redis_store import RedisStore
+from shopcrew.memory.blackboard.redis import RedisBlackboard
+from shopcrew.memory.saver.redis import RedisSaver
+from shopcrew.memory.store.redis import RedisStore
 
 __all__ = [
     "DEFAULT_MAXLEN",
     "REDIS_URL_ENV",
-    "ApprovalDecision",
+    "ApprovalNote",
     "Blackboard",
     "CampaignNote",
     "CustomerComplaint",

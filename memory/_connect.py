@@ -14,7 +14,7 @@ from langgraph.store.memory import InMemoryStore
 from shopcrew.closing import Closing
 from shopcrew.errors import ConfigError
 from shopcrew.memory._redis import async_client, sync_client
-from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
+from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
 
 __all__ = ["REDIS_URL_ENV", "Memory", "connect"]
 
@@ -84,9 +84,9 @@ def connect(
             blackboard=InMemoryBlackboard(merchant_id=merchant_id),
         )
     # Imported here: the in-memory path must not need the Redis modules' import cost.
-    from shopcrew.memory.blackboard_redis import RedisBlackboard
-    from shopcrew.memory.redis_saver import RedisSaver
-    from shopcrew.memory.redis_store import RedisStore
+    from shopcrew.memory.blackboard.redis import RedisBlackboard
+    from shopcrew.memory.saver.redis import RedisSaver
+    from shopcrew.memory.store.redis import RedisStore
 
     merchant_ns = f"{namespace}:{merchant_id}"
     client, aclient = sync_client(chosen), async_client(chosen)

@@ -17,7 +17,7 @@ from pydantic import JsonValue
 
 from shopcrew.agents.demand.planner import DemandAnswer
 from shopcrew.agents.policy import Policy
-from shopcrew.memory.blackboard_entries import CampaignNote, Entry, ExpectedStockOut, StockAlert
+from shopcrew.memory.blackboard.entries import CampaignNote, Entry, ExpectedStockOut, StockAlert
 from shopcrew.tools.records.approvals import ApprovalRequest
 from shopcrew.tools.records.demand import DemandMarket
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from shopcrew.agents.planner.allocate import AllocationPlan
 from shopcrew.agents.planner.reactions import out_of_stock_products, react_to_blackboard
 from shopcrew.agents.policy import Policy
-from shopcrew.memory.blackboard_entries import REFUND_SPIKE, CampaignNote, Entry, StockAlert
+from shopcrew.memory.blackboard.entries import REFUND_SPIKE, CampaignNote, Entry, StockAlert
 from shopcrew.tools.protocols.merchant import AdsAdapter
 from shopcrew.tools.records.approvals import ApprovalRequest
 from shopcrew.tools.records.campaigns import Campaign

@@ -19,7 +19,7 @@ from datetime import datetime
 from shopcrew.agents.policy import Policy
 from shopcrew.agents.store_manager.audit.findings import defect_codes
 from shopcrew.agents.store_manager.audit.rules import audit_listing
-from shopcrew.memory.blackboard_entries import CustomerComplaint
+from shopcrew.memory.blackboard.entries import CustomerComplaint
 from shopcrew.tools.protocols.merchant import ListingAdapter
 from shopcrew.tools.records.approvals import ApprovalRequest
 from shopcrew.tools.records.listings import Listing

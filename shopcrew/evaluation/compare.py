@@ -22,16 +22,16 @@ from shopcrew.evaluation.results import CaseRecord, EvalResult, result_file_erro
 
 __all__ = [
     "CaseChange",
+    "ChangeVerdict",
     "Comparison",
     "FigureChange",
-    "Verdict",
     "compare_files",
     "compare_runs",
 ]
 
 logger = logging.getLogger(__name__)
 
-Verdict = Literal["better", "worse", "same", "added", "removed"]
+ChangeVerdict = Literal["better", "worse", "same", "added", "removed"]
 
 _CASE_TEST = "Fisher exact, two-sided, Holm-corrected"
 _SET_TEST = "sign test on per-case success rates, two-sided (exact McNemar with 1 trial)"
@@ -42,7 +42,7 @@ class CaseChange:
     """One case before and after."""
 
     case_id: str
-    verdict: Verdict
+    verdict: ChangeVerdict
     before: tuple[int, int] | None
     """(successes, trials) in A; None when the case is only in B."""
     after: tuple[int, int] | None
@@ -101,7 +101,7 @@ class Comparison:
     alpha: float
     warnings: tuple[str, ...] = ()
 
-    def with_verdict(self, verdict: Verdict) -> tuple[CaseChange, ...]:
+    def with_verdict(self, verdict: ChangeVerdict) -> tuple[CaseChange, ...]:
         """The cases with one verdict."""
         return tuple(case for case in self.cases if case.verdict == verdict)
 
@@ -216,7 +216,7 @@ def _case_changes(
     before: Mapping[str, CaseRecord], after: Mapping[str, CaseRecord], alpha: float
 ) -> tuple[CaseChange, ...]:
     raw: dict[str, float] = {}
-    verdicts: dict[str, Verdict] = {}
+    verdicts: dict[str, ChangeVerdict] = {}
     for case_id in [*before, *(cid for cid in after if cid not in before)]:
         a, b = before.get(case_id), after.get(case_id)
         if a is None:

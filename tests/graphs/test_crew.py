@@ -24,7 +24,7 @@ from shopcrew.graphs.events import (
     thread_for,
 )
 from shopcrew.memory import InMemoryBlackboard, RedisSaver, RedisStore
-from shopcrew.memory.blackboard_entries import (
+from shopcrew.memory.blackboard.entries import (
     REFUND_SPIKE,
     CampaignNote,
     CustomerComplaint,

@@ -18,7 +18,7 @@ from shopcrew.agents.digest import build_digest
 from shopcrew.graphs.crew import build_crew, send_event
 from shopcrew.graphs.events import AuditTick, CustomerMessage
 from shopcrew.memory import InMemoryBlackboard, RedisBlackboard, RedisSaver, RedisStore
-from shopcrew.memory.blackboard import Blackboard
+from shopcrew.memory.blackboard.base import Blackboard
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
 

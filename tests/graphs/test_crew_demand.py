@@ -18,7 +18,7 @@ from shopcrew.graphs.crew import build_crew, send_event
 from shopcrew.graphs.demand import build_demand_planner, plans_namespace
 from shopcrew.graphs.events import HumanDecision, PlanningTick
 from shopcrew.memory import InMemoryBlackboard, RedisBlackboard, RedisSaver, RedisStore
-from shopcrew.memory.blackboard_entries import CampaignNote, StockAlert
+from shopcrew.memory.blackboard.entries import CampaignNote, StockAlert
 from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.reference.demand import JsonDemandDataAdapter

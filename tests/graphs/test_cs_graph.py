@@ -15,7 +15,7 @@ from langgraph.types import Command
 from shopcrew.agents.policy import CsSettings
 from shopcrew.graphs.cs import build_cs_agent
 from shopcrew.memory.namespaces import customer_namespace
-from shopcrew.memory.redis_saver import RedisSaver
+from shopcrew.memory.saver.redis import RedisSaver
 from shopcrew.models.scripted import ScriptedChatModel
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.reference.store import Record, RetailStore

@@ -11,16 +11,16 @@ from pydantic import ValidationError
 from redis import Redis
 
 from shopcrew.errors import KeyTypeError
-from shopcrew.memory.blackboard import Blackboard, InMemoryBlackboard
-from shopcrew.memory.blackboard_entries import (
-    ApprovalDecision,
+from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
+from shopcrew.memory.blackboard.entries import (
+    ApprovalNote,
     CampaignNote,
     CustomerComplaint,
     Entry,
     StockAlert,
 )
-from shopcrew.memory.blackboard_redis import RedisBlackboard
-from shopcrew.memory.redis_store import RedisStore
+from shopcrew.memory.blackboard.redis import RedisBlackboard
+from shopcrew.memory.store.redis import RedisStore
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -58,7 +58,7 @@ def test_entries_come_back_by_kind_and_time(board: Blackboard) -> None:
         complaint(1, at=T0),
         StockAlert(id="s1", at=T0 + timedelta(minutes=1), product_id="p-1", level=0),
         CampaignNote(id="n1", at=T0 + timedelta(minutes=2), campaign_id="cmp-1", text="pause"),
-        ApprovalDecision(
+        ApprovalNote(
             id="a1",
             at=T0 + timedelta(minutes=3),
             thread_id="t-1",

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 from langgraph.checkpoint.conformance import checkpointer_test, validate
 
-from shopcrew.memory.redis_saver import RedisSaver
+from shopcrew.memory.saver.redis import RedisSaver
 
 CAPABILITIES = {
     "put",

@@ -12,11 +12,11 @@ from redis import Redis
 
 from shopcrew.errors import RedisUnavailableError
 from shopcrew.memory._connect import Memory, connect
-from shopcrew.memory.blackboard import InMemoryBlackboard
-from shopcrew.memory.blackboard_entries import StockAlert
-from shopcrew.memory.blackboard_redis import RedisBlackboard
-from shopcrew.memory.redis_saver import RedisSaver
-from shopcrew.memory.redis_store import RedisStore
+from shopcrew.memory.blackboard.base import InMemoryBlackboard
+from shopcrew.memory.blackboard.entries import StockAlert
+from shopcrew.memory.blackboard.redis import RedisBlackboard
+from shopcrew.memory.saver.redis import RedisSaver
+from shopcrew.memory.store.redis import RedisStore
 
 
 class Count(TypedDict):

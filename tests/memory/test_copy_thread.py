@@ -13,7 +13,7 @@ from support.chat import chat_graph, turn
 
 from shopcrew.errors import KeyTypeError
 from shopcrew.memory._redis import sync_client
-from shopcrew.memory.redis_saver import RedisSaver
+from shopcrew.memory.saver.redis import RedisSaver
 
 
 def _config(thread: str) -> Any:

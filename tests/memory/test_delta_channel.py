@@ -13,7 +13,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from shopcrew.memory.redis_saver import RedisSaver
+from shopcrew.memory.saver.redis import RedisSaver
 
 
 def extend(state: list[str], writes: Sequence[list[str]]) -> list[str]:

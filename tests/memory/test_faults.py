@@ -14,7 +14,7 @@ from support.chat import chat_graph, turn
 from support.redis_servers import RedisProcess, free_port
 
 from shopcrew.errors import CheckpointFormatError, KeyTypeError, RedisUnavailableError
-from shopcrew.memory.redis_saver import RedisSaver
+from shopcrew.memory.saver.redis import RedisSaver
 
 
 def _config(thread: str) -> Any:

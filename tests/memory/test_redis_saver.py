@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from support.chat import chat_graph, turn
 
 from shopcrew.memory._redis import sync_client
-from shopcrew.memory.redis_saver import RedisSaver
+from shopcrew.memory.saver.redis import RedisSaver
 
 
 @pytest.fixture

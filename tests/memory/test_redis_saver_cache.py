@@ -14,9 +14,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
 
-from shopcrew.memory._codec import ListHead
-from shopcrew.memory._saver_cache import HeadCache
-from shopcrew.memory.redis_saver import RedisSaver
+from shopcrew.memory.saver._cache import HeadCache
+from shopcrew.memory.saver._codec import ListHead
+from shopcrew.memory.saver.redis import RedisSaver
 
 
 class ChatState(TypedDict):

@@ -11,7 +11,7 @@ from langgraph.store.base import GetOp, PutOp, SearchOp
 from redis import Redis
 
 from shopcrew.errors import KeyTypeError, RedisUnavailableError
-from shopcrew.memory.redis_store import RedisStore
+from shopcrew.memory.store.redis import RedisStore
 
 
 def embed(texts: list[str]) -> list[list[float]]:

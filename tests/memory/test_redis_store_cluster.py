@@ -7,9 +7,9 @@ from uuid import uuid4
 from langgraph.store.base import GetOp, PutOp, SearchOp
 from redis.cluster import RedisCluster
 
-from shopcrew.memory.blackboard_entries import StockAlert
-from shopcrew.memory.blackboard_redis import RedisBlackboard
-from shopcrew.memory.redis_store import RedisStore
+from shopcrew.memory.blackboard.entries import StockAlert
+from shopcrew.memory.blackboard.redis import RedisBlackboard
+from shopcrew.memory.store.redis import RedisStore
 
 
 def test_store_and_blackboard_work_on_a_cluster(redis_cluster_url: str) -> None:

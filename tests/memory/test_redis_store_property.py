@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 from langgraph.store.base import Item, SearchItem
 from langgraph.store.memory import InMemoryStore
 
-from shopcrew.memory.redis_store import RedisStore
+from shopcrew.memory.store.redis import RedisStore
 
 DIMS = 6
 WORDS = ["red", "blue", "shoe", "lamp", "refund", "late"]

@@ -11,7 +11,7 @@ from shopcrew.agents.store_manager.manager import audit_store, price_slip_fixes,
 from shopcrew.graphs.approval_gate import decide
 from shopcrew.graphs.events import AuditTick
 from shopcrew.graphs.store_manager import build_store_manager
-from shopcrew.memory.blackboard_entries import CustomerComplaint
+from shopcrew.memory.blackboard.entries import CustomerComplaint
 from shopcrew.tools import JsonAdsAdapter, JsonListingAdapter, load_listings
 
 DEV = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "listings_dev.jsonl"

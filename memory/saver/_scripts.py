@@ -16,7 +16,7 @@ the index last, so it never lists a checkpoint it did not store whole.
 
 from __future__ import annotations
 
-from ._redis import LUA_CHECK_TYPE
+from shopcrew.memory._redis import LUA_CHECK_TYPE
 
 __all__ = ["COMMON", "HISTORY", "LOAD", "PUT", "PUT_WRITES"]
 

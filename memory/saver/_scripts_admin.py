@@ -6,7 +6,7 @@ share. Copies are rare, so their scripts check every key's type on every call.
 
 from __future__ import annotations
 
-from ._scripts import COMMON
+from shopcrew.memory.saver._scripts import COMMON
 
 __all__ = ["DROP", "RESTORE", "SNAPSHOT"]
 

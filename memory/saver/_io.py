@@ -23,8 +23,8 @@ import redis
 import redis.asyncio
 from redis.exceptions import NoScriptError
 
-from ._redis import AsyncClient, SyncClient
-from ._saver_core import Script
+from shopcrew.memory._redis import AsyncClient, SyncClient
+from shopcrew.memory.saver._core import Script
 
 __all__ = ["AsyncLink", "SyncLink", "async_link", "sync_link"]
 

@@ -16,9 +16,9 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import DeltaChannelHistory, PendingWrite, get_checkpoint_id
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
-from . import _codec, _scripts
-from ._saver_base import SaverBase
-from ._saver_core import Script, as_bytes, as_text, pending_writes
+from shopcrew.memory.saver import _codec, _scripts
+from shopcrew.memory.saver._base import SaverBase
+from shopcrew.memory.saver._core import Script, as_bytes, as_text, pending_writes
 
 __all__ = ["SaverHistory", "parse_history"]
 

@@ -32,18 +32,17 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from shopcrew.closing import Closing
-
-from . import _scripts
-from ._redis import (
+from shopcrew.memory._redis import (
     AsyncClient,
     SyncClient,
     describe_client,
     parse_redis_url,
     sync_client,
 )
-from ._saver_admin import SaverAdmin
-from ._saver_cache import HeadCache
-from ._saver_core import (
+from shopcrew.memory.saver import _scripts
+from shopcrew.memory.saver._admin import SaverAdmin
+from shopcrew.memory.saver._cache import HeadCache
+from shopcrew.memory.saver._core import (
     ListQuery,
     PutPlan,
     Script,
@@ -55,8 +54,8 @@ from ._saver_core import (
     refused,
     stored_config,
 )
-from ._saver_delta import SaverHistory
-from ._saver_io import async_link, sync_link
+from shopcrew.memory.saver._delta import SaverHistory
+from shopcrew.memory.saver._io import async_link, sync_link
 
 __all__ = ["RedisSaver"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 
-from . import _codec
+from shopcrew.memory.saver import _codec
 
 __all__ = ["HEAD_CACHE_ITEMS", "HEAD_CACHE_SIZE", "HeadCache", "HeadKey", "Hints"]
 

@@ -21,17 +21,17 @@ from shopcrew.memory._redis import (
     sync_client,
     unavailable,
 )
-from shopcrew.memory._store_codec import StoreKeys
-from shopcrew.memory._store_lua import POST_SCRIPT, sha1
-from shopcrew.memory._store_plan import plan_batch
-from shopcrew.memory.blackboard import (
+from shopcrew.memory.blackboard.base import (
     DEFAULT_MAXLEN,
     Blackboard,
     EntryShelf,
     StreamMessage,
 )
-from shopcrew.memory.blackboard_entries import ENTRY_ADAPTER, Entry, EntryKind
-from shopcrew.memory.redis_store import RedisStore
+from shopcrew.memory.blackboard.entries import ENTRY_ADAPTER, Entry, EntryKind
+from shopcrew.memory.store._codec import StoreKeys
+from shopcrew.memory.store._lua import POST_SCRIPT, sha1
+from shopcrew.memory.store._plan import plan_batch
+from shopcrew.memory.store.redis import RedisStore
 
 __all__ = ["RedisBlackboard"]
 

@@ -23,10 +23,9 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from shopcrew.errors import CheckpointFormatError
-
-from . import _codec
-from ._keys import NUL, member, split_member, write_field
-from ._saver_cache import HeadCache, HeadKey, Hints
+from shopcrew.memory.saver import _codec
+from shopcrew.memory.saver._cache import HeadCache, HeadKey, Hints
+from shopcrew.memory.saver._keys import NUL, member, split_member, write_field
 
 __all__ = [
     "ListQuery",

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 __all__ = [
     "ENTRY_ADAPTER",
     "REFUND_SPIKE",
-    "ApprovalDecision",
+    "ApprovalNote",
     "CampaignNote",
     "CustomerComplaint",
     "Entry",
@@ -87,7 +87,7 @@ class ExpectedStockOut(_EntryBase):
     probability: float = Field(ge=0, le=1, description="Chance the placed stock runs out.")
 
 
-class ApprovalDecision(_EntryBase):
+class ApprovalNote(_EntryBase):
     """A human's decision on an action an agent asked approval for."""
 
     kind: Literal["approval"] = "approval"
@@ -99,7 +99,7 @@ class ApprovalDecision(_EntryBase):
 
 
 Entry: TypeAlias = Annotated[
-    CustomerComplaint | StockAlert | CampaignNote | ExpectedStockOut | ApprovalDecision,
+    CustomerComplaint | StockAlert | CampaignNote | ExpectedStockOut | ApprovalNote,
     Field(discriminator="kind"),
 ]
 """Any blackboard entry; `kind` tells which."""

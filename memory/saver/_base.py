@@ -10,12 +10,17 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from redis.exceptions import NoScriptError, ResponseError
 
 from shopcrew.errors import CheckpointFormatError, KeyTypeError
-
-from ._keys import ThreadKeys, thread_index
-from ._redis import AsyncClient, SyncClient, async_client, raise_for_wrongtype, unavailable
-from ._saver_cache import HeadCache, Hints
-from ._saver_core import Script, parse_load_reply
-from ._saver_io import AsyncLink, SyncLink, async_link
+from shopcrew.memory._redis import (
+    AsyncClient,
+    SyncClient,
+    async_client,
+    raise_for_wrongtype,
+    unavailable,
+)
+from shopcrew.memory.saver._cache import HeadCache, Hints
+from shopcrew.memory.saver._core import Script, parse_load_reply
+from shopcrew.memory.saver._io import AsyncLink, SyncLink, async_link
+from shopcrew.memory.saver._keys import ThreadKeys, thread_index
 
 __all__ = ["CHECKED_THREADS", "SaverBase"]
 

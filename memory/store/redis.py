@@ -30,9 +30,9 @@ from shopcrew.memory._redis import (
     sync_client,
     unavailable,
 )
-from shopcrew.memory._store_codec import StoreKeys
-from shopcrew.memory._store_lua import READ_SCRIPT, WRITE_SCRIPT, sha1
-from shopcrew.memory._store_plan import (
+from shopcrew.memory.store._codec import StoreKeys
+from shopcrew.memory.store._lua import READ_SCRIPT, WRITE_SCRIPT, sha1
+from shopcrew.memory.store._plan import (
     IndexFields,
     ItemId,
     plan_batch,

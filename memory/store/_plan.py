@@ -28,7 +28,7 @@ from langgraph.store.base import (
 )
 from numpy.typing import NDArray
 
-from shopcrew.memory._store_codec import (
+from shopcrew.memory.store._codec import (
     StoredItem,
     decode_item,
     decode_namespace,
@@ -37,7 +37,7 @@ from shopcrew.memory._store_codec import (
     encode_value,
     encode_vectors,
 )
-from shopcrew.memory._store_query import lex_prefix, matches_filter, rank, select_namespaces
+from shopcrew.memory.store._query import lex_prefix, matches_filter, rank, select_namespaces
 
 __all__ = [
     "BatchPlan",

@@ -7,11 +7,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from . import _scripts_admin as _scripts
-from ._keys import thread_index
-from ._redis import unavailable
-from ._saver_base import SaverBase
-from ._saver_core import Script
+from shopcrew.memory._redis import unavailable
+from shopcrew.memory.saver import _scripts_admin as _scripts
+from shopcrew.memory.saver._base import SaverBase
+from shopcrew.memory.saver._core import Script
+from shopcrew.memory.saver._keys import thread_index
 
 __all__ = ["SaverAdmin"]
 

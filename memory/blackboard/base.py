@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 
-from shopcrew.memory.blackboard_entries import ENTRY_ADAPTER, Entry, EntryKind
+from shopcrew.memory.blackboard.entries import ENTRY_ADAPTER, Entry, EntryKind
 
 __all__ = ["DEFAULT_MAXLEN", "Blackboard", "EntryShelf", "InMemoryBlackboard", "StreamMessage"]
 
