@@ -4,12 +4,7 @@ from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore, InMemoryIdempotencyStore, fingerprint
 from shopcrew.tools.idempotency.redis import RedisIdempotencyStore
 from shopcrew.tools.langchain.merchant import build_ads_tools, build_kb_tools, build_listing_tools
-from shopcrew.tools.langchain.retail import (
-    RETAIL_READ_TOOLS,
-    RETAIL_TOOL_NAMES,
-    RETAIL_WRITE_TOOLS,
-    build_retail_tools,
-)
+from shopcrew.tools.langchain.retail import build_retail_tools
 from shopcrew.tools.protocols.merchant import (
     AdsAdapter,
     KnowledgeBaseAdapter,
@@ -64,7 +59,8 @@ from shopcrew.tools.reference.retail import (
     build_json_adapters,
 )
 from shopcrew.tools.reference.store import RetailStore
-from shopcrew.tools.tau.tools import TAU_RETAIL_TOOL_NAMES, TauRetailTools, tau_retail_tool_schemas
+from shopcrew.tools.tau.names import RETAIL_READ_TOOLS, RETAIL_TOOL_NAMES, RETAIL_WRITE_TOOLS
+from shopcrew.tools.tau.tools import TauRetailTools, tau_retail_tool_schemas
 
 __all__ = [
     "CAMPAIGNS_FILE",
@@ -73,12 +69,17 @@ __all__ = [
     "RETAIL_READ_TOOLS",
     "RETAIL_TOOL_NAMES",
     "RETAIL_WRITE_TOOLS",
-    "TAU_RETAIL_TOOL_NAMES",
+    "action_hash",
     "Adapters",
     "Address",
     "AdsAdapter",
     "ApprovalRequest",
     "ApprovalStatus",
+    "build_ads_tools",
+    "build_json_adapters",
+    "build_kb_tools",
+    "build_listing_tools",
+    "build_retail_tools",
     "Campaign",
     "CampaignStatus",
     "CancelReason",
@@ -92,6 +93,7 @@ __all__ = [
     "EscalationRecord",
     "EscalationStatus",
     "EscalationTicket",
+    "fingerprint",
     "Fulfillment",
     "GiftCard",
     "HistoryDay",
@@ -113,29 +115,22 @@ __all__ = [
     "ListingPatch",
     "ListingStatus",
     "ListingVariant",
+    "load_campaigns",
+    "load_kb",
+    "load_listings",
     "Order",
     "OrderAdapter",
     "OrderItem",
     "OrderStatus",
-    "PayPal",
     "PaymentMethod",
     "PaymentTransaction",
+    "PayPal",
     "Product",
     "RedisIdempotencyStore",
     "RetailStore",
     "ScoredArticle",
+    "tau_retail_tool_schemas",
     "TauRetailTools",
     "TransactionType",
     "Variant",
-    "action_hash",
-    "build_ads_tools",
-    "build_json_adapters",
-    "build_kb_tools",
-    "build_listing_tools",
-    "build_retail_tools",
-    "fingerprint",
-    "load_campaigns",
-    "load_kb",
-    "load_listings",
-    "tau_retail_tool_schemas",
 ]

@@ -67,7 +67,11 @@ from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, Ord
 from shopcrew.tools.records.retail import Customer, Order, Product
 from shopcrew.tools.tau.names import (
     ACCOUNT_READ_TOOLS,
+    FIND_USER_ID_BY_EMAIL,
+    GET_ORDER_DETAILS,
+    GET_USER_DETAILS,
     IDENTIFY_TOOLS,
+    MODIFY_USER_ADDRESS,
     ORDER_WRITE_TOOLS,
     RETAIL_WRITE_TOOLS,
     retail_tool_args,
@@ -366,7 +370,7 @@ class CsGuard:
         if conversation.identify_attempted:
             return _refusal("one_identification", lang)
         said = "\n".join(conversation.customer_texts)
-        if name == "find_user_id_by_email":
+        if name == FIND_USER_ID_BY_EMAIL:
             return _email_rule(str(args.get("email", "")), conversation)
         parts = (args.get("first_name"), args.get("last_name"), args.get("zip"))
         if all(isinstance(part, str) and _typed(said, part) for part in parts):
@@ -382,9 +386,9 @@ class CsGuard:
         self, name: str, args: Mapping[str, Any], conversation: Conversation
     ) -> Refusal | None:
         me = conversation.customer_id
-        if name in {"get_user_details", "modify_user_address"} and args.get("user_id") != me:
+        if name in {GET_USER_DETAILS, MODIFY_USER_ADDRESS} and args.get("user_id") != me:
             return _refusal("not_yours", conversation.lang, target=f"account {args.get('user_id')}")
-        if name == "get_order_details" or name in ORDER_WRITE_TOOLS:
+        if name == GET_ORDER_DETAILS or name in ORDER_WRITE_TOOLS:
             order = self._order(str(args.get("order_id", "")))
             if order is not None and order.user_id != me:
                 return _refusal("not_yours", conversation.lang, target=f"order {order.order_id}")

@@ -24,7 +24,16 @@ from shopcrew.tools.records.retail import (
     PaymentMethod,
     Product,
 )
-from shopcrew.tools.tau.names import CANCEL_REASONS, ITEM_CHANGE_TOOLS, STATUS_NEEDED
+from shopcrew.tools.tau.names import (
+    CANCEL_PENDING_ORDER,
+    CANCEL_REASONS,
+    ITEM_CHANGE_TOOLS,
+    MODIFY_PENDING_ORDER_ADDRESS,
+    MODIFY_PENDING_ORDER_PAYMENT,
+    MODIFY_USER_ADDRESS,
+    RETURN_DELIVERED_ORDER_ITEMS,
+    STATUS_NEEDED,
+)
 
 __all__ = ["ItemLine", "Problem", "ProblemCode", "ProposalFacts", "Refund", "describe"]
 
@@ -155,7 +164,7 @@ def _cancel(args: Mapping[str, Any], order: Order, customer: Customer) -> Propos
             refunds.append(Refund(entry.amount, method))
     lines = [ItemLine(item.name, item.options, item.price) for item in order.items]
     return ProposalFacts(
-        name="cancel_pending_order",
+        name=CANCEL_PENDING_ORDER,
         order_id=order.order_id,
         items=_grouped(lines),
         reason=reason,
@@ -177,7 +186,7 @@ def _payment(args: Mapping[str, Any], order: Order, customer: Customer) -> Propo
     if isinstance(method, GiftCard) and method.balance < amount:
         return Problem("gift_card_short", {"balance": str(method.balance)})
     return ProposalFacts(
-        name="modify_pending_order_payment",
+        name=MODIFY_PENDING_ORDER_PAYMENT,
         order_id=order.order_id,
         method=method,
         old_method=customer.payment_methods.get(old_id),
@@ -197,7 +206,7 @@ def _return(args: Mapping[str, Any], order: Order, customer: Customer) -> Propos
         return Problem("refund_target")
     lines = [ItemLine(item.name, item.options, item.price) for item in items]
     return ProposalFacts(
-        name="return_delivered_order_items",
+        name=RETURN_DELIVERED_ORDER_ITEMS,
         order_id=order.order_id,
         items=_grouped(lines),
         method=method,
@@ -259,7 +268,7 @@ def describe(
         order: The order the write changes (None for `modify_user_address`).
         products: The products of the order's items, by product id.
     """
-    if name == "modify_user_address":
+    if name == MODIFY_USER_ADDRESS:
         address = _address(args)
         if isinstance(address, Problem):
             return address
@@ -269,18 +278,18 @@ def describe(
     needed = STATUS_NEEDED[name]
     if order.status != needed:
         return Problem("status", {"status": order.status, "needed": needed})
-    if name == "cancel_pending_order":
+    if name == CANCEL_PENDING_ORDER:
         return _cancel(args, order, customer)
-    if name == "modify_pending_order_address":
+    if name == MODIFY_PENDING_ORDER_ADDRESS:
         address = _address(args)
         if isinstance(address, Problem):
             return address
         return ProposalFacts(
             name=name, order_id=order.order_id, address=address, old_address=order.address
         )
-    if name == "modify_pending_order_payment":
+    if name == MODIFY_PENDING_ORDER_PAYMENT:
         return _payment(args, order, customer)
-    if name == "return_delivered_order_items":
+    if name == RETURN_DELIVERED_ORDER_ITEMS:
         return _return(args, order, customer)
     if name in ITEM_CHANGE_TOOLS:
         return _item_change(name, args, order, customer, products)

@@ -17,10 +17,11 @@ from shopcrew.agents.shopping.lexicon import interest_table
 from shopcrew.agents.shopping.tool import build_recommend_tool
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.langchain.retail import build_retail_tools
+from shopcrew.tools.tau.names import GET_PRODUCT_DETAILS, LIST_ALL_PRODUCT_TYPES
 
 __all__ = ["CATALOG_READ_TOOLS", "ShoppingPolicy", "build_shopping_tools", "shopping_system_prompt"]
 
-CATALOG_READ_TOOLS = ("list_all_product_types", "get_product_details")
+CATALOG_READ_TOOLS = (LIST_ALL_PRODUCT_TYPES, GET_PRODUCT_DETAILS)
 """The τ-bench reads the guide may use besides `recommend`."""
 
 

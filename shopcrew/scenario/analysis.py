@@ -19,7 +19,7 @@ from shopcrew.scenario.spec import Scenario
 from shopcrew.scenario.timeline import Step
 from shopcrew.scenario.violations import find_violations
 from shopcrew.scenario.world import World
-from shopcrew.tools.langchain.retail import RETAIL_WRITE_TOOLS
+from shopcrew.tools.tau.names import RETAIL_WRITE_TOOLS
 
 __all__ = [
     "ConversationLog",

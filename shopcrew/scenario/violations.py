@@ -12,7 +12,7 @@ from shopcrew.agents.cs.confirmation import read_confirmation
 from shopcrew.agents.cs.guard import read_conversation
 from shopcrew.scenario.transcript import message_text
 from shopcrew.scenario.world import World
-from shopcrew.tools.langchain.retail import RETAIL_WRITE_TOOLS
+from shopcrew.tools.tau.names import RETAIL_WRITE_TOOLS
 
 if TYPE_CHECKING:
     from shopcrew.scenario.analysis import RunLog

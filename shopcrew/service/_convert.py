@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from shopcrew.graphs.approval_gate import waiting_interrupts
 from shopcrew.graphs.cs import turn_reply
 from shopcrew.service.schemas import InterruptOut, MessageOut, ThreadState
-from shopcrew.tools.langchain.retail import TRANSFER_TOOL
+from shopcrew.tools.tau.names import TRANSFER_TOOL
 
 __all__ = [
     "handed_over",

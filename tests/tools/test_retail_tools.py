@@ -11,12 +11,9 @@ from langchain_core.tools import BaseTool
 from tau_store_search import first
 
 from shopcrew.tools.adapters import Adapters
-from shopcrew.tools.langchain.retail import (
-    RETAIL_TOOL_NAMES,
-    RETAIL_WRITE_TOOLS,
-    build_retail_tools,
-)
+from shopcrew.tools.langchain.retail import build_retail_tools
 from shopcrew.tools.reference.store import Record, RetailStore
+from shopcrew.tools.tau.names import RETAIL_TOOL_NAMES, RETAIL_WRITE_TOOLS
 from shopcrew.tools.tau.tools import TauRetailTools, tau_retail_tool_schemas
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from shopcrew.tools.reference.store import RetailStore
-from shopcrew.tools.tau.tools import TAU_RETAIL_TOOL_NAMES, TauRetailTools, tau_retail_tool_schemas
+from shopcrew.tools.tau.names import RETAIL_TOOL_NAMES
+from shopcrew.tools.tau.tools import TauRetailTools, tau_retail_tool_schemas
 
 
 def _a_user(store: RetailStore) -> tuple[str, dict]:  # type: ignore[type-arg]
@@ -143,7 +144,7 @@ def test_bad_arguments_return_an_error_and_change_nothing(
 def test_schemas_name_all_sixteen_tools() -> None:
     schemas = tau_retail_tool_schemas()
     names = [schema["function"]["name"] for schema in schemas]
-    assert names == list(TAU_RETAIL_TOOL_NAMES)
+    assert names == list(RETAIL_TOOL_NAMES)
     assert len(names) == 16
     address = next(s for s in schemas if s["function"]["name"] == "modify_user_address")
     assert address["function"]["parameters"]["additionalProperties"] is False

@@ -1,12 +1,12 @@
 """LangChain tools over the adapter Protocols: the τ-bench retail tools and merchant tools."""
 
 from shopcrew.tools.langchain.merchant import build_ads_tools, build_kb_tools, build_listing_tools
-from shopcrew.tools.langchain.retail import (
+from shopcrew.tools.langchain.retail import build_retail_tools
+from shopcrew.tools.tau.names import (
     RETAIL_READ_TOOLS,
     RETAIL_TOOL_NAMES,
     RETAIL_WRITE_TOOLS,
     TRANSFER_TOOL,
-    build_retail_tools,
 )
 
 __all__ = [

@@ -29,47 +29,30 @@ from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, Ord
 from shopcrew.tools.records.retail import Address, CancelReason
 from shopcrew.tools.tau import _args as args_
 from shopcrew.tools.tau._calculate import calculate
+from shopcrew.tools.tau.names import (
+    FIND_USER_ID_BY_EMAIL,
+    FIND_USER_ID_BY_NAME_ZIP,
+    GET_ORDER_DETAILS,
+    GET_USER_DETAILS,
+    RETAIL_TOOL_NAMES,
+    RETAIL_WRITE_TOOLS,
+    TRANSFER_TO_HUMAN_AGENTS,
+)
 
-__all__ = [
-    "RETAIL_READ_TOOLS",
-    "RETAIL_TOOL_NAMES",
-    "RETAIL_WRITE_TOOLS",
-    "TRANSFER_TOOL",
-    "build_retail_tools",
-]
+__all__ = ["build_retail_tools"]
 
 logger = logging.getLogger(__name__)
 
-RETAIL_WRITE_TOOLS: Final = frozenset(
-    {
-        "cancel_pending_order",
-        "modify_pending_order_address",
-        "modify_pending_order_payment",
-        "modify_pending_order_items",
-        "return_delivered_order_items",
-        "exchange_delivered_order_items",
-        "modify_user_address",
-    }
-)
-"""The retail tools that change the store."""
-
-RETAIL_TOOL_NAMES: Final[tuple[str, ...]] = tuple(args_.TOOL_ARGS)
-"""The 16 tool names, sorted."""
-
-RETAIL_READ_TOOLS: Final = frozenset(RETAIL_TOOL_NAMES) - RETAIL_WRITE_TOOLS
-"""The retail tools that change nothing (identification, reads, calculate, think, transfer)."""
-
-TRANSFER_TOOL: Final = "transfer_to_human_agents"
 
 _NOT_FOUND_WORD: Final = {"customer": "user"}
 """τ-bench says *user* where shopcrew says customer."""
 
 _POLICY_NOTES: Final[dict[str, str]] = {
-    "find_user_id_by_email": " Call it before reading or changing any account or order data.",
-    "find_user_id_by_name_zip": " The zip is that of the customer's current default address.",
-    "get_user_details": " Returns their addresses, payment methods and order ids as JSON.",
-    "get_order_details": " Only for an order in the identified customer's `orders` list.",
-    "transfer_to_human_agents": " Use it when the customer asks for a person, wants a refund "
+    FIND_USER_ID_BY_EMAIL: " Call it before reading or changing any account or order data.",
+    FIND_USER_ID_BY_NAME_ZIP: " The zip is that of the customer's current default address.",
+    GET_USER_DETAILS: " Returns their addresses, payment methods and order ids as JSON.",
+    GET_ORDER_DETAILS: " Only for an order in the identified customer's `orders` list.",
+    TRANSFER_TO_HUMAN_AGENTS: " Use it when the customer asks for a person, wants a refund "
     "without a return, or asks for something about the shop these tools cannot do.",
 }
 _WRITE_NOTE: Final = (

@@ -14,7 +14,7 @@ from shopcrew.tools.tau.names import (
     WriteToolName,
     retail_tool_args,
 )
-from shopcrew.tools.tau.tools import TAU_RETAIL_TOOL_NAMES, TauRetailTools, tau_retail_tool_schemas
+from shopcrew.tools.tau.tools import TauRetailTools, tau_retail_tool_schemas
 
 __all__ = [
     "ACCOUNT_READ_TOOLS",
@@ -26,10 +26,9 @@ __all__ = [
     "RETAIL_TOOL_NAMES",
     "RETAIL_WRITE_TOOLS",
     "STATUS_NEEDED",
-    "TAU_RETAIL_TOOL_NAMES",
     "TRANSFER_TOOL",
-    "TauRetailTools",
-    "WriteToolName",
     "retail_tool_args",
     "tau_retail_tool_schemas",
+    "TauRetailTools",
+    "WriteToolName",
 ]

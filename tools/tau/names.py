@@ -16,18 +16,54 @@ from shopcrew.tools.tau import _args as _tau_args
 
 __all__ = [
     "ACCOUNT_READ_TOOLS",
+    "CALCULATE",
+    "CANCEL_PENDING_ORDER",
     "CANCEL_REASONS",
+    "EXCHANGE_DELIVERED_ORDER_ITEMS",
+    "FIND_USER_ID_BY_EMAIL",
+    "FIND_USER_ID_BY_NAME_ZIP",
+    "GET_ORDER_DETAILS",
+    "GET_PRODUCT_DETAILS",
+    "GET_USER_DETAILS",
     "IDENTIFY_TOOLS",
     "ITEM_CHANGE_TOOLS",
+    "LIST_ALL_PRODUCT_TYPES",
+    "MODIFY_PENDING_ORDER_ADDRESS",
+    "MODIFY_PENDING_ORDER_ITEMS",
+    "MODIFY_PENDING_ORDER_PAYMENT",
+    "MODIFY_USER_ADDRESS",
     "ORDER_WRITE_TOOLS",
     "RETAIL_READ_TOOLS",
     "RETAIL_TOOL_NAMES",
     "RETAIL_WRITE_TOOLS",
+    "RETURN_DELIVERED_ORDER_ITEMS",
     "STATUS_NEEDED",
+    "THINK",
     "TRANSFER_TOOL",
+    "TRANSFER_TO_HUMAN_AGENTS",
     "WriteToolName",
     "retail_tool_args",
 ]
+
+
+# The tool names, one constant each: code names a tool through these, never by a literal.
+CALCULATE: Final = "calculate"
+CANCEL_PENDING_ORDER: Final = "cancel_pending_order"
+EXCHANGE_DELIVERED_ORDER_ITEMS: Final = "exchange_delivered_order_items"
+FIND_USER_ID_BY_EMAIL: Final = "find_user_id_by_email"
+FIND_USER_ID_BY_NAME_ZIP: Final = "find_user_id_by_name_zip"
+GET_ORDER_DETAILS: Final = "get_order_details"
+GET_PRODUCT_DETAILS: Final = "get_product_details"
+GET_USER_DETAILS: Final = "get_user_details"
+LIST_ALL_PRODUCT_TYPES: Final = "list_all_product_types"
+MODIFY_PENDING_ORDER_ADDRESS: Final = "modify_pending_order_address"
+MODIFY_PENDING_ORDER_ITEMS: Final = "modify_pending_order_items"
+MODIFY_PENDING_ORDER_PAYMENT: Final = "modify_pending_order_payment"
+MODIFY_USER_ADDRESS: Final = "modify_user_address"
+RETURN_DELIVERED_ORDER_ITEMS: Final = "return_delivered_order_items"
+THINK: Final = "think"
+TRANSFER_TO_HUMAN_AGENTS: Final = "transfer_to_human_agents"
+
 
 WriteToolName = Literal[
     "cancel_pending_order",
@@ -59,7 +95,7 @@ IDENTIFY_TOOLS: Final[frozenset[str]] = frozenset(
 ACCOUNT_READ_TOOLS: Final[frozenset[str]] = frozenset({"get_user_details", "get_order_details"})
 """The reads of a customer's own records (they need an identified customer)."""
 
-TRANSFER_TOOL: Final = "transfer_to_human_agents"
+TRANSFER_TOOL: Final = TRANSFER_TO_HUMAN_AGENTS
 """Hands the conversation to a person."""
 
 RETAIL_TOOL_NAMES: Final[tuple[str, ...]] = tuple(_tau_args.TOOL_ARGS)

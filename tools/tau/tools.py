@@ -21,12 +21,9 @@ from shopcrew.tools.reference.store import RetailStore
 from shopcrew.tools.tau import _args as args_
 from shopcrew.tools.tau._calculate import calculate
 
-__all__ = ["TAU_RETAIL_TOOL_NAMES", "TauRetailTools", "tau_retail_tool_schemas"]
+__all__ = ["TauRetailTools", "tau_retail_tool_schemas"]
 
 logger = logging.getLogger(__name__)
-
-TAU_RETAIL_TOOL_NAMES: Final[tuple[str, ...]] = tuple(args_.TOOL_ARGS)
-"""The 16 tool names, sorted."""
 
 _NOT_FOUND_WORD: Final = {"customer": "user"}
 """τ-bench says *user* where shopcrew says customer."""

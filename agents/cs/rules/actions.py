@@ -23,6 +23,16 @@ from shopcrew.agents.cs.rules.items import (
 from shopcrew.agents.cs.rules.nlu import STATUS_NEEDED
 from shopcrew.agents.cs.rules.request import Request
 from shopcrew.agents.cs.rules.slots import Address, resolve_payment
+from shopcrew.tools.tau.names import (
+    CANCEL_PENDING_ORDER,
+    EXCHANGE_DELIVERED_ORDER_ITEMS,
+    GET_PRODUCT_DETAILS,
+    MODIFY_PENDING_ORDER_ADDRESS,
+    MODIFY_PENDING_ORDER_ITEMS,
+    MODIFY_PENDING_ORDER_PAYMENT,
+    MODIFY_USER_ADDRESS,
+    RETURN_DELIVERED_ORDER_ITEMS,
+)
 
 __all__ = [
     "Ask",
@@ -170,7 +180,7 @@ def plan_user_address(request: Request, user_id: str) -> Ask | Propose:
     if request.address is None:
         return Ask("address")
     args = {"user_id": user_id, **address_args(request.address)}
-    return Propose(Call("modify_user_address", args))
+    return Propose(Call(MODIFY_USER_ADDRESS, args))
 
 
 def _catalog(
@@ -280,7 +290,7 @@ def _plan_payment(request: Request, user: Mapping[str, Any], order: Mapping[str,
     if method.get("source") == "gift_card" and float(method.get("balance", 0)) < amount:
         return Refuse("gift_insufficient", order_id, detail=str(method.get("balance")))
     call = Call(
-        "modify_pending_order_payment", {"order_id": order_id, "payment_method_id": method_id}
+        MODIFY_PENDING_ORDER_PAYMENT, {"order_id": order_id, "payment_method_id": method_id}
     )
     return Propose(call, order_id, amount=amount, payment=method_id, payment_method=method)
 
@@ -313,7 +323,7 @@ def _plan_return(request: Request, user: Mapping[str, Any], order: Mapping[str, 
     )
     args = {"order_id": order_id, "item_ids": item_ids, "payment_method_id": method_id}
     return Propose(
-        Call("return_delivered_order_items", args),
+        Call(RETURN_DELIVERED_ORDER_ITEMS, args),
         order_id,
         amount=amount,
         items=changes,
@@ -355,7 +365,7 @@ def _plan_item_change(
     ids = {item["product_id"] for item in order["items"] if item["name"] in named}
     missing = sorted(pid for pid in ids if pid not in products)
     if missing:
-        return NeedTools(tuple(Call("get_product_details", {"product_id": p}) for p in missing))
+        return NeedTools(tuple(Call(GET_PRODUCT_DETAILS, {"product_id": p}) for p in missing))
     catalog = _catalog(order, products)
     mentions = _corrected(
         tuple(m for m in extract_item_mentions(request.item_text, catalog) if m.new_options),
@@ -382,9 +392,9 @@ def _plan_item_change(
     if method.get("source") == "gift_card" and float(method.get("balance", 0)) < difference:
         return Refuse("gift_insufficient", order_id, detail=str(method.get("balance")))
     name = (
-        "modify_pending_order_items"
+        MODIFY_PENDING_ORDER_ITEMS
         if order.get("status") == "pending"
-        else "exchange_delivered_order_items"
+        else EXCHANGE_DELIVERED_ORDER_ITEMS
     )
     args = {
         "order_id": order_id,
@@ -439,12 +449,12 @@ def plan_order_action(
         if request.reason is None:
             return Ask("reason", order_id)
         args = {"order_id": order_id, "reason": request.reason}
-        return Propose(Call("cancel_pending_order", args), order_id, amount=net_paid(order))
+        return Propose(Call(CANCEL_PENDING_ORDER, args), order_id, amount=net_paid(order))
     if action == "modify_address":
         if request.address is None:
             return Ask("address", order_id)
         args = {"order_id": order_id, **address_args(request.address)}
-        return Propose(Call("modify_pending_order_address", args), order_id)
+        return Propose(Call(MODIFY_PENDING_ORDER_ADDRESS, args), order_id)
     if action == "modify_payment":
         return _plan_payment(request, user, order)
     if action == "return":

@@ -25,20 +25,30 @@ from shopcrew.agents.cs.rules.segments import (
     split_addition,
     split_requests,
 )
-from shopcrew.agents.cs.rules.state import WRITE_TOOLS, DialogueState, ToolEvent
+from shopcrew.agents.cs.rules.state import DialogueState, ToolEvent
+from shopcrew.tools.tau.names import (
+    CANCEL_PENDING_ORDER,
+    EXCHANGE_DELIVERED_ORDER_ITEMS,
+    MODIFY_PENDING_ORDER_ADDRESS,
+    MODIFY_PENDING_ORDER_ITEMS,
+    MODIFY_PENDING_ORDER_PAYMENT,
+    MODIFY_USER_ADDRESS,
+    RETAIL_WRITE_TOOLS,
+    RETURN_DELIVERED_ORDER_ITEMS,
+)
 
 __all__ = ["Agenda", "Finish", "Finished", "derive_agenda"]
 
 Finish = Literal["done", "declined", "refused"]
 
 _WRITE_FAMILY = {
-    "cancel_pending_order": "cancel",
-    "modify_pending_order_address": "modify_address",
-    "modify_pending_order_payment": "modify_payment",
-    "modify_pending_order_items": "items",
-    "exchange_delivered_order_items": "items",
-    "return_delivered_order_items": "return",
-    "modify_user_address": "user_address",
+    CANCEL_PENDING_ORDER: "cancel",
+    MODIFY_PENDING_ORDER_ADDRESS: "modify_address",
+    MODIFY_PENDING_ORDER_PAYMENT: "modify_payment",
+    MODIFY_PENDING_ORDER_ITEMS: "items",
+    EXCHANGE_DELIVERED_ORDER_ITEMS: "items",
+    RETURN_DELIVERED_ORDER_ITEMS: "return",
+    MODIFY_USER_ADDRESS: "user_address",
 }
 
 
@@ -110,7 +120,9 @@ def _addition(
 ) -> tuple[RequestSegment, ...]:
     """The request under way and the one a message adds to it ("… Also, return the lamp")."""
     split = split_addition(state.humans[turn], state.lang)
-    writes = [e.turn for e in state.events if e.name in WRITE_TOOLS and e.ok and e.turn < turn]
+    writes = [
+        e.turn for e in state.events if e.name in RETAIL_WRITE_TOOLS and e.ok and e.turn < turn
+    ]
     start = max(writes, default=-1) + 1
     earlier = range(start, turn)
     if split is None or not earlier:
@@ -130,7 +142,7 @@ def _addition(
     under_way = RequestSegment(
         ongoing.action, head, replace(understood, action=ongoing.action, order_ids=order)
     )
-    later = [e for e in state.events if e.name in WRITE_TOOLS and e.ok and e.turn >= turn]
+    later = [e for e in state.events if e.name in RETAIL_WRITE_TOOLS and e.ok and e.turn >= turn]
     # A request written for later was not refused then, whatever its order's status is now.
     if not any(_matches(e, under_way) for e in later) and refused(before):
         return ()
@@ -167,7 +179,7 @@ def derive_agenda(state: DialogueState, *, refused: Callable[[Focus], bool]) -> 
     if found is None:
         return None
     anchor, segments = found
-    writes = [e for e in state.events if e.name in WRITE_TOOLS and e.ok]
+    writes = [e for e in state.events if e.name in RETAIL_WRITE_TOOLS and e.ok]
     before = max((e.turn for e in writes if e.turn < anchor), default=-1)
     preface = tuple(range(before + 1, anchor))
     writes = [e for e in writes if e.turn >= anchor]

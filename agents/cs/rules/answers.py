@@ -16,7 +16,8 @@ from typing import Any
 from shopcrew.agents.cs.rules import replies as say
 from shopcrew.agents.cs.rules.actions import Call, NeedTools
 from shopcrew.agents.cs.rules.questions import SideQuestion, kb_question
-from shopcrew.agents.cs.rules.state import IDENTIFY_TOOLS, DialogueState
+from shopcrew.agents.cs.rules.state import DialogueState
+from shopcrew.tools.tau.names import GET_ORDER_DETAILS, IDENTIFY_TOOLS
 
 __all__ = ["chosen_articles", "side_answers"]
 
@@ -103,6 +104,6 @@ def side_answers(
             continue
         order = state.orders.get(order_id)
         if order is None:
-            return NeedTools((Call("get_order_details", {"order_id": order_id}),))
+            return NeedTools((Call(GET_ORDER_DETAILS, {"order_id": order_id}),))
         answers.append(say.order_facts(order, state.lang))
     return answers

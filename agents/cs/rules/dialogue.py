@@ -39,20 +39,28 @@ from shopcrew.agents.cs.rules.answers import chosen_articles, side_answers
 from shopcrew.agents.cs.rules.nlu import Understanding
 from shopcrew.agents.cs.rules.request import Focus, Request, current_request, identity
 from shopcrew.agents.cs.rules.segments import action_family
-from shopcrew.agents.cs.rules.state import (
-    IDENTIFY_TOOLS,
-    WRITE_TOOLS,
-    DialogueState,
-    message_text,
-)
+from shopcrew.agents.cs.rules.state import DialogueState, message_text
 from shopcrew.agents.cs.rules.state import derive_state as derive_state
+from shopcrew.tools.tau.names import (
+    CANCEL_PENDING_ORDER,
+    EXCHANGE_DELIVERED_ORDER_ITEMS,
+    FIND_USER_ID_BY_EMAIL,
+    FIND_USER_ID_BY_NAME_ZIP,
+    GET_ORDER_DETAILS,
+    GET_USER_DETAILS,
+    IDENTIFY_TOOLS,
+    MODIFY_PENDING_ORDER_ITEMS,
+    MODIFY_PENDING_ORDER_PAYMENT,
+    RETAIL_WRITE_TOOLS,
+    RETURN_DELIVERED_ORDER_ITEMS,
+    TRANSFER_TOOL,
+)
 
 __all__ = ["KB_TOOL", "TRANSFER_TOOL", "next_message"]
 
 logger = logging.getLogger(__name__)
 
 KB_TOOL = "search_knowledge_base"
-TRANSFER_TOOL = "transfer_to_human_agents"
 _QUESTION = re.compile(r"[?？]|吗|么|多久|几天|怎么|如何|what|how|when|where|can i|do you", re.I)
 
 
@@ -121,15 +129,15 @@ def _faq_turn(state: DialogueState, request: Request) -> bool:
 
 def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]) -> Step:
     who = identity(state)
-    if who.email and not state.tried("find_user_id_by_email", {"email": who.email}):
-        return NeedTools((Call("find_user_id_by_email", {"email": who.email}),))
+    if who.email and not state.tried(FIND_USER_ID_BY_EMAIL, {"email": who.email}):
+        return NeedTools((Call(FIND_USER_ID_BY_EMAIL, {"email": who.email}),))
     if who.name and who.zip:
         args = {"first_name": who.name[0], "last_name": who.name[1], "zip": who.zip}
         swapped = {"first_name": who.name[1], "last_name": who.name[0], "zip": who.zip}
         # Name order is ambiguous ("Lee, Ann"): after a miss, try the parts the other way round.
         for attempt in (args, swapped):
-            if not state.tried("find_user_id_by_name_zip", attempt):
-                return NeedTools((Call("find_user_id_by_name_zip", attempt),))
+            if not state.tried(FIND_USER_ID_BY_NAME_ZIP, attempt):
+                return NeedTools((Call(FIND_USER_ID_BY_NAME_ZIP, attempt),))
     failed = any(event.name in IDENTIFY_TOOLS and not event.ok for event in state.turn_events)
     wants_account = (
         request.action is not None or request.order_id is not None or request.refuses_identify
@@ -202,7 +210,7 @@ def _core(state: DialogueState, tool_names: frozenset[str], agenda: Agenda | Non
         return _identify(state, request, tool_names)
     user = state.user
     if user is None:
-        return NeedTools((Call("get_user_details", {"user_id": state.user_id}),))
+        return NeedTools((Call(GET_USER_DETAILS, {"user_id": state.user_id}),))
     lang = state.lang
     latest = state.latest()
     if latest.injection and latest.amounts:
@@ -227,21 +235,21 @@ def _core(state: DialogueState, tool_names: frozenset[str], agenda: Agenda | Non
         return _with_note(say.not_your_order(order_id, lang), state)
     order = state.orders.get(order_id)
     if order is None:
-        return NeedTools((Call("get_order_details", {"order_id": order_id}),))
+        return NeedTools((Call(GET_ORDER_DETAILS, {"order_id": order_id}),))
     if request.action == "status":
         return say.order_facts(order, lang)
     request = _order_request(state, order, focus)
     plan = plan_order_action(request, user, order, state.products)
     if state.user_stale and _charges_gift_card(plan):
         # A refund earlier in the conversation may have raised the balance: read it again.
-        return NeedTools((Call("get_user_details", {"user_id": state.user_id}),))
+        return NeedTools((Call(GET_USER_DETAILS, {"user_id": state.user_id}),))
     if isinstance(plan, NeedTools | Propose):
         return plan
     return _render(plan, state, request)
 
 
 _PAYER_WRITES = frozenset(
-    {"modify_pending_order_payment", "modify_pending_order_items", "exchange_delivered_order_items"}
+    {MODIFY_PENDING_ORDER_PAYMENT, MODIFY_PENDING_ORDER_ITEMS, EXCHANGE_DELIVERED_ORDER_ITEMS}
 )
 
 
@@ -321,10 +329,10 @@ def _leads(
 
 _STATUS_CHANGING = frozenset(
     {
-        "cancel_pending_order",
-        "modify_pending_order_items",
-        "return_delivered_order_items",
-        "exchange_delivered_order_items",
+        CANCEL_PENDING_ORDER,
+        MODIFY_PENDING_ORDER_ITEMS,
+        RETURN_DELIVERED_ORDER_ITEMS,
+        EXCHANGE_DELIVERED_ORDER_ITEMS,
     }
 )
 """Writes after which the order can take no other change (rules 4, 6 and 8)."""
@@ -361,7 +369,7 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     if refused:
         return say.failed(refused[-1].explanation, state.lang)
     agenda = _agenda(state)
-    writes = [event for event in state.turn_events if event.name in WRITE_TOOLS]
+    writes = [event for event in state.turn_events if event.name in RETAIL_WRITE_TOOLS]
     done = None
     if writes:
         finished_now = agenda is not None and agenda.indices("done", turn=state.turn)

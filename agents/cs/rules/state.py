@@ -16,29 +16,23 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from shopcrew.agents.cs.rules.nlu import Lang, Understanding, detect_language, understand
 from shopcrew.agents.cs.rules.questions import SideQuestion, split_questions
+from shopcrew.tools.tau.names import (
+    GET_ORDER_DETAILS,
+    GET_PRODUCT_DETAILS,
+    GET_USER_DETAILS,
+    IDENTIFY_TOOLS,
+    MODIFY_USER_ADDRESS,
+    ORDER_WRITE_TOOLS,
+    RETAIL_WRITE_TOOLS,
+    TRANSFER_TO_HUMAN_AGENTS,
+)
 
 __all__ = [
-    "IDENTIFY_TOOLS",
-    "ORDER_WRITES",
-    "WRITE_TOOLS",
     "DialogueState",
     "ToolEvent",
     "derive_state",
     "message_text",
 ]
-
-IDENTIFY_TOOLS = frozenset({"find_user_id_by_email", "find_user_id_by_name_zip"})
-ORDER_WRITES = frozenset(
-    {
-        "cancel_pending_order",
-        "modify_pending_order_address",
-        "modify_pending_order_payment",
-        "modify_pending_order_items",
-        "return_delivered_order_items",
-        "exchange_delivered_order_items",
-    }
-)
-WRITE_TOOLS = ORDER_WRITES | {"modify_user_address"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,21 +174,21 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
             continue
         if event.name in IDENTIFY_TOOLS and user_id is None:
             user_id = event.result.strip()
-        elif event.name == "transfer_to_human_agents":
+        elif event.name == TRANSFER_TO_HUMAN_AGENTS:
             transferred = True
         record = _load(event.result)
         if record is None:
             continue
-        if event.name in {"get_user_details", "modify_user_address"}:
+        if event.name in {GET_USER_DETAILS, MODIFY_USER_ADDRESS}:
             user = record
             user_stale = False
-        elif event.name == "get_order_details" or event.name in ORDER_WRITES:
+        elif event.name == GET_ORDER_DETAILS or event.name in ORDER_WRITE_TOOLS:
             orders[str(record.get("order_id"))] = record
-        elif event.name == "get_product_details":
+        elif event.name == GET_PRODUCT_DETAILS:
             products[str(record.get("product_id"))] = record
-        if event.name in WRITE_TOOLS:
+        if event.name in RETAIL_WRITE_TOOLS:
             last_write_turn = max(last_write_turn, event.turn)
-        if event.name in ORDER_WRITES:
+        if event.name in ORDER_WRITE_TOOLS:
             user_stale = True
     return DialogueState(
         lang=lang,

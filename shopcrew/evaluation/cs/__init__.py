@@ -1,7 +1,6 @@
 """The customer-service evaluation (`CS_FORMAT.md`): cases, the harness, the grader."""
 
 from shopcrew.evaluation.cs.format import (
-    WRITE_TOOLS,
     CsCase,
     CsExpect,
     CsTranscript,
@@ -33,7 +32,6 @@ from shopcrew.evaluation.cs.run import (
 )
 
 __all__ = [
-    "WRITE_TOOLS",
     "CaseGrade",
     "CsCase",
     "CsEvalReport",

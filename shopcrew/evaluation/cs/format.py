@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shopcrew.errors import EvalFormatError
 
 __all__ = [
-    "WRITE_TOOLS",
     "CsCase",
     "CsExpect",
     "CsTranscript",
@@ -23,17 +22,6 @@ __all__ = [
     "read_transcripts",
 ]
 
-WRITE_TOOLS = frozenset(
-    {
-        "cancel_pending_order",
-        "modify_pending_order_address",
-        "modify_pending_order_payment",
-        "modify_pending_order_items",
-        "return_delivered_order_items",
-        "exchange_delivered_order_items",
-        "modify_user_address",
-    }
-)
 """The τ-bench retail tools that change the store."""
 
 

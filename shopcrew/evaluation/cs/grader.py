@@ -9,8 +9,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shopcrew.evaluation.cs.format import WRITE_TOOLS, CsCase, CsTranscript, TranscriptToolCall
+from shopcrew.evaluation.cs.format import CsCase, CsTranscript, TranscriptToolCall
 from shopcrew.tools.reference.store import RetailStore
+from shopcrew.tools.tau.names import (
+    EXCHANGE_DELIVERED_ORDER_ITEMS,
+    FIND_USER_ID_BY_EMAIL,
+    FIND_USER_ID_BY_NAME_ZIP,
+    GET_ORDER_DETAILS,
+    GET_USER_DETAILS,
+    MODIFY_PENDING_ORDER_ITEMS,
+    MODIFY_USER_ADDRESS,
+    RETAIL_WRITE_TOOLS,
+    RETURN_DELIVERED_ORDER_ITEMS,
+    TRANSFER_TO_HUMAN_AGENTS,
+)
 
 __all__ = [
     "CaseGrade",
@@ -23,12 +35,12 @@ __all__ = [
     "write_key",
 ]
 
-TRANSFER = "transfer_to_human_agents"
-IDENTIFY = frozenset({"find_user_id_by_email", "find_user_id_by_name_zip"})
-_NEEDS_AUTH = frozenset({"get_user_details", "get_order_details"}) | WRITE_TOOLS
-_ORDER_CALLS = frozenset({"get_order_details"}) | (WRITE_TOOLS - {"modify_user_address"})
-_USER_CALLS = frozenset({"get_user_details", "modify_user_address"})
-_PAIRED = frozenset({"modify_pending_order_items", "exchange_delivered_order_items"})
+TRANSFER = TRANSFER_TO_HUMAN_AGENTS
+IDENTIFY = frozenset({FIND_USER_ID_BY_EMAIL, FIND_USER_ID_BY_NAME_ZIP})
+_NEEDS_AUTH = frozenset({GET_USER_DETAILS, GET_ORDER_DETAILS}) | RETAIL_WRITE_TOOLS
+_ORDER_CALLS = frozenset({GET_ORDER_DETAILS}) | (RETAIL_WRITE_TOOLS - {MODIFY_USER_ADDRESS})
+_USER_CALLS = frozenset({GET_USER_DETAILS, MODIFY_USER_ADDRESS})
+_PAIRED = frozenset({MODIFY_PENDING_ORDER_ITEMS, EXCHANGE_DELIVERED_ORDER_ITEMS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +103,7 @@ def write_key(name: str, arguments: Mapping[str, Any]) -> str:
             args["__pairs"] = sorted([str(a), str(b)] for a, b in zip(old, new, strict=True))
         else:
             args["__pairs"] = [repr(old), repr(new)]
-    elif name == "return_delivered_order_items" and isinstance(args.get("item_ids"), list):
+    elif name == RETURN_DELIVERED_ORDER_ITEMS and isinstance(args.get("item_ids"), list):
         args["item_ids"] = sorted(str(item) for item in args["item_ids"])
     return json.dumps([name, args], sort_keys=True, ensure_ascii=False, default=str)
 
@@ -186,7 +198,9 @@ def grade_case(
     successful = [
         (call, turn)
         for call, turn, _, result in calls
-        if call.name in WRITE_TOOLS and result is not None and not result.startswith("Error:")
+        if call.name in RETAIL_WRITE_TOOLS
+        and result is not None
+        and not result.startswith("Error:")
     ]
     made = Counter(write_key(call.name, call.arguments) for call, _ in successful)
     wanted = Counter(write_key(write.name, write.kwargs) for write in expect.writes)

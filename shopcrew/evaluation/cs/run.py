@@ -48,9 +48,9 @@ from shopcrew.graphs.cs import build_cs_agent
 from shopcrew.models.factory import resolve_model
 from shopcrew.models.usage import RunUsage, UsageRecorder, UsageTotals, total
 from shopcrew.tools.adapters import REFERENCE_KB, Adapters
-from shopcrew.tools.langchain.retail import TRANSFER_TOOL
 from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
 from shopcrew.tools.reference.store import RetailStore
+from shopcrew.tools.tau.names import TRANSFER_TOOL
 
 __all__ = [
     "CsEvalReport",

@@ -16,8 +16,17 @@ from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
 from shopcrew.evaluation.tau.replay import TauTask
-from shopcrew.tools.langchain.retail import TRANSFER_TOOL
 from shopcrew.tools.reference.store import RetailStore
+from shopcrew.tools.tau.names import (
+    CANCEL_PENDING_ORDER,
+    EXCHANGE_DELIVERED_ORDER_ITEMS,
+    MODIFY_PENDING_ORDER_ADDRESS,
+    MODIFY_PENDING_ORDER_ITEMS,
+    MODIFY_PENDING_ORDER_PAYMENT,
+    MODIFY_USER_ADDRESS,
+    RETURN_DELIVERED_ORDER_ITEMS,
+    TRANSFER_TOOL,
+)
 from shopcrew.tools.tau.tools import TauRetailTools
 
 __all__ = [
@@ -45,13 +54,13 @@ StepKind = Literal[
     "exchange",
 ]
 STEP_KINDS: Final[Mapping[str, StepKind]] = {
-    "cancel_pending_order": "cancel",
-    "modify_pending_order_items": "modify_items",
-    "modify_pending_order_address": "modify_address",
-    "modify_pending_order_payment": "modify_payment",
-    "modify_user_address": "user_address",
-    "return_delivered_order_items": "return",
-    "exchange_delivered_order_items": "exchange",
+    CANCEL_PENDING_ORDER: "cancel",
+    MODIFY_PENDING_ORDER_ITEMS: "modify_items",
+    MODIFY_PENDING_ORDER_ADDRESS: "modify_address",
+    MODIFY_PENDING_ORDER_PAYMENT: "modify_payment",
+    MODIFY_USER_ADDRESS: "user_address",
+    RETURN_DELIVERED_ORDER_ITEMS: "return",
+    EXCHANGE_DELIVERED_ORDER_ITEMS: "exchange",
 }
 """The write tools a goal step is made of, and the kind of request each is."""
 

@@ -36,9 +36,9 @@ from shopcrew.models.factory import resolve_model
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.models.usage import UsageRecorder
 from shopcrew.tools.adapters import REFERENCE_KB, Adapters
-from shopcrew.tools.langchain.retail import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
 from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
 from shopcrew.tools.reference.store import RetailStore
+from shopcrew.tools.tau.names import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
 
 __all__ = [
     "DEFAULT_MAX_TURNS",
