@@ -25,7 +25,7 @@ from shopcrew.agents.cs import (
     read_conversation,
 )
 from shopcrew.agents.digest import build_digest
-from shopcrew.agents.policy import Policy
+from shopcrew.agents.policy import Policy, ShoppingSettings
 from shopcrew.agents.store_manager import (
     DEFECT_CODES,
     DefectCode,
@@ -43,6 +43,7 @@ __all__ = [
     "CsPolicy",
     "CsSettings",
     "Policy",
+    "ShoppingSettings",
     # customer service
     "PROPOSE_TOOL",
     "ConfirmationReading",

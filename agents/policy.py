@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CsPolicy", "CsSettings", "Policy"]
+__all__ = ["CsPolicy", "CsSettings", "Policy", "ShoppingSettings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,16 @@ class CsSettings:
     """Model calls per customer message before the agent gives up on the turn."""
     extra_instructions: str = ""
     """Merchant-specific text appended to the system prompt (it cannot relax the guard)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShoppingSettings:
+    """How the shopping guide runs (`Policy(shopping_guide=ShoppingSettings(...))`)."""
+
+    max_steps_per_turn: int = 8
+    """Model calls per shopper message before the guide gives up on the turn."""
+    extra_instructions: str = ""
+    """Merchant-specific text appended to the guide's system prompt."""
 
 
 CsPolicy = CsSettings
@@ -83,6 +93,9 @@ class Policy(BaseModel):
     currency: str = Field(default="USD", pattern="^(USD|CNY)$")
     customer_service: CsSettings = Field(
         default_factory=CsSettings, description="How the customer-service agent runs."
+    )
+    shopping_guide: ShoppingSettings = Field(
+        default_factory=ShoppingSettings, description="How the shopping guide runs."
     )
 
     @property

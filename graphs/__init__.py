@@ -18,7 +18,7 @@ from shopcrew.graphs.events import (
     PlanningTick,
     parse_event,
 )
-from shopcrew.graphs.planner import PlannerState, planner_builder
+from shopcrew.graphs.planner import PlannerState, build_planner, planner_builder
 from shopcrew.graphs.shopping import (
     ShoppingState,
     build_shopping_guide,
@@ -48,6 +48,7 @@ __all__ = [
     "build_crew",
     "build_cs_agent",
     "build_demand_planner",
+    "build_planner",
     "build_shopping_guide",
     "build_store_manager",
     "crew_builder",

@@ -55,7 +55,6 @@ from shopcrew.graphs.store_manager import store_manager_builder
 from shopcrew.memory.blackboard.base import Blackboard
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore
-from shopcrew.tools.protocols.demand import DemandDataAdapter
 
 __all__ = [
     "CrewNode",
@@ -149,13 +148,11 @@ def _demand_node(
     merchant_id: str,
     blackboard: Blackboard | None,
     clock: Clock,
-    demand: DemandDataAdapter | None,
 ) -> Any:
     """The demand planner's compiled subgraph, or its stand-in without demand data."""
-    if demand is None:
+    if adapters.demand is None:
         return demand_unavailable
     return demand_planner_builder(
-        demand=demand,
         adapters=adapters,
         policy=policy,
         merchant_id=merchant_id,
@@ -175,7 +172,6 @@ def crew_builder(
     cs_agent: bool = True,
     idempotency: IdempotencyStore | None = None,
     shopping_guide: bool = False,
-    demand: DemandDataAdapter | None = None,
 ) -> StateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew's graph, uncompiled; compile it with the checkpointer and store you choose.
 
@@ -192,22 +188,18 @@ def crew_builder(
             when omitted; a `RedisIdempotencyStore` with a TTL shares and bounds it).
         shopping_guide: Add the shopping guide; pre-sale customer messages go to it
             (`shopcrew.graphs.crew_shopping`).
-        demand: The demand planner's data; without it planning ticks raise
-            `AgentUnavailableError`.
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
     policy = policy or Policy()
     store_manager = store_manager_builder(
-        listings=adapters.listings,
-        ads=adapters.ads,
+        adapters=adapters,
         policy=policy,
         merchant_id=merchant_id,
         blackboard=blackboard,
         clock=clock,
     ).compile()
     planner = planner_builder(
-        ads=adapters.ads,
-        listings=adapters.listings,
+        adapters=adapters,
         policy=policy,
         merchant_id=merchant_id,
         blackboard=blackboard,
@@ -232,7 +224,7 @@ def crew_builder(
     builder.add_node("store_manager", store_manager)
     builder.add_node("planner", planner)
     builder.add_node(
-        "demand_planner", _demand_node(adapters, policy, merchant_id, blackboard, clock, demand)
+        "demand_planner", _demand_node(adapters, policy, merchant_id, blackboard, clock)
     )
     builder.add_edge(START, "accept_event")
     router: Callable[[Any], str] = route_to_agent
@@ -263,7 +255,6 @@ def build_crew(
     clock: Clock = utc_now,
     idempotency: IdempotencyStore | None = None,
     shopping_guide: bool = False,
-    demand: DemandDataAdapter | None = None,
 ) -> CompiledStateGraph[CrewState, Any, CrewState, CrewState]:
     """The crew, compiled: in-memory checkpointer and store unless given.
 
@@ -282,8 +273,6 @@ def build_crew(
         clock: The current time.
         idempotency: Where the CS agent's tools record write results by tool call.
         shopping_guide: Add the shopping guide for pre-sale customer messages.
-        demand: The demand planner's data (market, history, stock placement); without it the
-            crew has no demand planner.
     """
     builder = crew_builder(
         model=model,
@@ -294,7 +283,6 @@ def build_crew(
         clock=clock,
         idempotency=idempotency,
         shopping_guide=shopping_guide,
-        demand=demand,
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()

@@ -19,12 +19,18 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.config import get_store
 from langgraph.graph import START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
+from langgraph.store.memory import InMemoryStore
 
 from shopcrew.agents.approvals import ApprovalQueue, Clock, Decision, utc_now
 from shopcrew.agents.policy import Policy
+from shopcrew.errors import ConfigError
 from shopcrew.graphs.approval_gate import ApprovalGate, ApprovalOutcome, ApprovalState
 from shopcrew.graphs.events import parse_event
 from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
@@ -195,8 +201,7 @@ def after_decided(state: DemandPlannerState) -> Literal["await_approval", "__end
 
 def demand_planner_builder(
     *,
-    demand: DemandDataAdapter,
-    adapters: Adapters | None = None,
+    adapters: Adapters,
     policy: Policy | None = None,
     merchant_id: str = "default",
     blackboard: Blackboard | None = None,
@@ -205,15 +210,22 @@ def demand_planner_builder(
     """The demand planner's graph, uncompiled: input `{"event": <PlanningTick>}`.
 
     Args:
-        demand: The merchant's demand data (market, history, costs) and stock placement.
-        adapters: The merchant's other adapters (the approval gate's); reference when omitted.
+        adapters: The merchant's adapters, with `demand` (market, history, costs, stock
+            placement) set.
         policy: The merchant policy (`stock_plan_threshold`, approval expiry).
         merchant_id: The merchant.
         blackboard: Where the agents leave each other entries; default: over the store.
         clock: The current time.
+
+    Raises:
+        ConfigError: The adapters carry no demand data.
     """
-    adapters = adapters or Adapters.reference(merchant_id=merchant_id)
-    agent = _DemandPlanner(demand, policy or Policy(), merchant_id, clock, blackboard)
+    if adapters.demand is None:
+        raise ConfigError(
+            "the demand planner needs demand data: build the adapters with demand= "
+            "(e.g. Adapters.from_store(store, demand=JsonDemandDataAdapter.from_file(path)))"
+        )
+    agent = _DemandPlanner(adapters.demand, policy or Policy(), merchant_id, clock, blackboard)
     gate = ApprovalGate(
         listings=adapters.listings,
         ads=adapters.ads,
@@ -237,28 +249,26 @@ def demand_planner_builder(
 
 def build_demand_planner(
     *,
-    model: Any = None,
-    checkpointer: Any = None,
+    model: BaseChatModel | None = None,
+    adapters: Adapters,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
     store: BaseStore | None = None,
-    adapters: Adapters | None = None,
     merchant_id: str = "default",
     policy: Policy | None = None,
-    demand: DemandDataAdapter,
     blackboard: Blackboard | None = None,
     clock: Clock = utc_now,
-) -> Any:
+) -> CompiledStateGraph[DemandPlannerState, Any, DemandPlannerState, DemandPlannerState]:
     """The demand planner alone, compiled (in-memory checkpointer and store by default).
 
     Send `{"event": PlanningTick().model_dump(mode="json")}`; answer its approval requests with
     `shopcrew.graphs.decide(graph, queue, decision)`. `model` is accepted for the common
     factory shape: the demand planner's rules need no chat model.
-    """
-    from langgraph.checkpoint.memory import InMemorySaver
-    from langgraph.store.memory import InMemoryStore
 
+    Raises:
+        ConfigError: `adapters` carry no demand data.
+    """
     del model
     builder = demand_planner_builder(
-        demand=demand,
         adapters=adapters,
         policy=policy,
         merchant_id=merchant_id,

@@ -17,8 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.config import get_store
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
+from langgraph.store.memory import InMemoryStore
 
 from shopcrew.agents.approvals.actions import apply_action
 from shopcrew.agents.approvals.queue import Clock, utc_now
@@ -33,9 +39,14 @@ from shopcrew.graphs.approval_gate import ApprovalGate, ApprovalState
 from shopcrew.graphs.events import parse_event
 from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
 from shopcrew.memory.namespaces import reviews_namespace
+from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.protocols.merchant import AdsAdapter, ListingAdapter
 
-__all__ = ["PlannerState", "planner_builder"]
+__all__ = [
+    "PlannerState",
+    "build_planner",
+    "planner_builder",
+]
 
 
 class PlannerState(ApprovalState, total=False):
@@ -123,14 +134,24 @@ def after_review(state: PlannerState) -> Literal["await_approval", "apply_budget
 
 def planner_builder(
     *,
-    ads: AdsAdapter,
-    listings: ListingAdapter,
+    adapters: Adapters | None = None,
     policy: Policy | None = None,
     merchant_id: str = "default",
     blackboard: Blackboard | None = None,
     clock: Clock = utc_now,
 ) -> StateGraph[PlannerState, Any, PlannerState, PlannerState]:
-    """The planner's graph, uncompiled: input `{"event": <BudgetReviewTick>}`."""
+    """The planner's graph, uncompiled: input `{"event": <BudgetReviewTick>}`.
+
+    Args:
+        adapters: The merchant's adapters (campaigns; listings, for products out of stock);
+            the reference store when omitted.
+        policy: The merchant policy; defaults apply when omitted.
+        merchant_id: The merchant.
+        blackboard: Where stock alerts and refund spikes are read; default: over the store.
+        clock: The current time.
+    """
+    adapters = adapters or Adapters.reference(merchant_id=merchant_id)
+    ads, listings = adapters.ads, adapters.listings
     agent = _Planner(ads, listings, policy or Policy(), merchant_id, clock, blackboard)
     gate = ApprovalGate(
         listings=listings, ads=ads, blackboard=blackboard, merchant_id=merchant_id, clock=clock
@@ -146,3 +167,33 @@ def planner_builder(
     builder.add_conditional_edges("await_approval", gate.after_await)
     builder.add_conditional_edges("apply_approved", gate.after_apply)
     return builder
+
+
+def build_planner(
+    *,
+    model: BaseChatModel | None = None,
+    adapters: Adapters | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    store: BaseStore | None = None,
+    merchant_id: str = "default",
+    policy: Policy | None = None,
+    blackboard: Blackboard | None = None,
+    clock: Clock = utc_now,
+) -> CompiledStateGraph[PlannerState, Any, PlannerState, PlannerState]:
+    """The marketing planner alone, compiled (in-memory checkpointer and store by default).
+
+    Send `{"event": BudgetReviewTick().model_dump(mode="json")}`; a big move waits for a
+    person's decision (`shopcrew.decide`). The planner's estimates need no chat model, so
+    `model` is accepted for the common factory shape and unused.
+    """
+    del model
+    builder = planner_builder(
+        adapters=adapters,
+        policy=policy,
+        merchant_id=merchant_id,
+        blackboard=blackboard,
+        clock=clock,
+    )
+    return builder.compile(
+        checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()
+    )

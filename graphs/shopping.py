@@ -38,12 +38,12 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 
+from shopcrew.agents.policy import Policy, ShoppingSettings
 from shopcrew.agents.shopping import (
     GUIDE,
     RECOMMEND_TOOL,
     CatalogIndex,
     RecommendResult,
-    ShoppingPolicy,
     build_shopping_tools,
     detect_lang,
     shopping_system_prompt,
@@ -99,16 +99,16 @@ class _GuideNodes:
         model: BaseChatModel,
         tools: Sequence[BaseTool],
         prompt: str,
-        policy: ShoppingPolicy,
+        settings: ShoppingSettings,
     ) -> None:
         self.bound = model.bind_tools(list(tools), tool_choice="auto")
         self.tools = {tool.name: tool for tool in tools}
-        self.prompt, self.policy = prompt, policy
+        self.prompt, self.settings = prompt, settings
 
     def agent(self, state: ShoppingState, config: RunnableConfig) -> dict[str, Any]:
         """Ask the model for the next assistant message."""
         messages = state["messages"]
-        if _steps_this_turn(messages) >= self.policy.max_steps_per_turn:
+        if _steps_this_turn(messages) >= self.settings.max_steps_per_turn:
             latest = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
             lang = detect_lang(latest.text if latest is not None else "")
             logger.warning("shopping guide: step cap reached, giving up the turn")
@@ -166,7 +166,7 @@ def shopping_guide_builder(
     model: BaseChatModel,
     adapters: Adapters | None = None,
     merchant_id: str = "default",
-    policy: ShoppingPolicy | None = None,
+    policy: Policy | ShoppingSettings | None = None,
     catalog: CatalogIndex | None = None,
 ) -> StateGraph[ShoppingState]:
     """The guide's uncompiled graph; compile it with the checkpointer and store you choose.
@@ -176,16 +176,18 @@ def shopping_guide_builder(
             policy when bound with its tools).
         adapters: The merchant's adapters; the reference store when omitted.
         merchant_id: The merchant.
-        policy: How the guide runs (`ShoppingPolicy()` when omitted).
+        policy: The merchant policy (its `shopping_guide` settings and `currency` apply), or
+            the guide's settings alone; defaults when omitted.
         catalog: An index of `adapters.catalog` already built (to share between graphs);
             built from the adapters when omitted.
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
-    policy = policy or ShoppingPolicy()
+    merchant = policy if isinstance(policy, Policy) else Policy()
+    settings = policy if isinstance(policy, ShoppingSettings) else merchant.shopping_guide
     catalog = catalog or CatalogIndex.from_adapter(adapters.catalog)
-    tools = build_shopping_tools(adapters, catalog=catalog, policy=policy)
-    prompt = shopping_system_prompt(merchant_id=merchant_id, catalog=catalog, policy=policy)
-    nodes = _GuideNodes(model=model, tools=tools, prompt=prompt, policy=policy)
+    tools = build_shopping_tools(adapters, catalog=catalog, currency=merchant.currency)
+    prompt = shopping_system_prompt(merchant_id=merchant_id, catalog=catalog, settings=settings)
+    nodes = _GuideNodes(model=model, tools=tools, prompt=prompt, settings=settings)
     builder = StateGraph(ShoppingState)
     builder.add_node("agent", nodes.agent)
     builder.add_node("tools", nodes.tools_node)
@@ -204,7 +206,7 @@ def build_shopping_guide(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     store: BaseStore | None = None,
     merchant_id: str = "default",
-    policy: ShoppingPolicy | None = None,
+    policy: Policy | ShoppingSettings | None = None,
     catalog: CatalogIndex | None = None,
 ) -> CompiledStateGraph[ShoppingState]:
     """The shopping guide, compiled: invoke it per thread with the shopper's messages.
@@ -219,7 +221,7 @@ def build_shopping_guide(
         checkpointer: Where conversations are kept; in memory when omitted.
         store: Long-term store; in memory when omitted.
         merchant_id: The merchant.
-        policy: How the guide runs.
+        policy: The merchant policy, or the guide's settings alone.
         catalog: An index of `adapters.catalog` already built (see `shopping_guide_builder`).
     """
     builder = shopping_guide_builder(

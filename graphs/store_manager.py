@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.config import get_store
 from langgraph.graph import START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
+from langgraph.store.memory import InMemoryStore
 
 from shopcrew.agents.approvals.actions import apply_action
 from shopcrew.agents.approvals.queue import Clock, utc_now
@@ -20,6 +25,7 @@ from shopcrew.graphs.events import AuditTick, OrderEvent, parse_event
 from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
 from shopcrew.memory.blackboard.entries import REFUND_SPIKE, CampaignNote, CustomerComplaint
 from shopcrew.memory.namespaces import audits_namespace
+from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.protocols.merchant import AdsAdapter, ListingAdapter
 
 __all__ = [
@@ -131,8 +137,7 @@ def after_audit(state: StoreManagerState) -> Literal["await_approval", "__end__"
 
 def store_manager_builder(
     *,
-    listings: ListingAdapter,
-    ads: AdsAdapter,
+    adapters: Adapters | None = None,
     policy: Policy | None = None,
     merchant_id: str = "default",
     blackboard: Blackboard | None = None,
@@ -141,13 +146,15 @@ def store_manager_builder(
     """The store manager's graph, uncompiled: input `{"event": <AuditTick or OrderEvent>}`.
 
     Args:
-        listings: The merchant's listings.
-        ads: The merchant's campaigns (approved actions may touch them).
+        adapters: The merchant's adapters (listings; campaigns, which approved actions may
+            touch); the reference store when omitted.
         policy: The merchant policy; defaults apply when omitted.
         merchant_id: The merchant.
         blackboard: Where complaints are read and notes posted; default: over the store.
         clock: The current time.
     """
+    adapters = adapters or Adapters.reference(merchant_id=merchant_id)
+    listings, ads = adapters.listings, adapters.ads
     agent = _StoreManager(listings, ads, policy or Policy(), merchant_id, clock, blackboard)
     gate = ApprovalGate(
         listings=listings, ads=ads, blackboard=blackboard, merchant_id=merchant_id, clock=clock
@@ -166,20 +173,27 @@ def store_manager_builder(
 
 def build_store_manager(
     *,
-    listings: ListingAdapter,
-    ads: AdsAdapter,
-    checkpointer: Any = None,
+    model: BaseChatModel | None = None,
+    adapters: Adapters | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
     store: BaseStore | None = None,
-    policy: Policy | None = None,
     merchant_id: str = "default",
+    policy: Policy | None = None,
+    blackboard: Blackboard | None = None,
     clock: Clock = utc_now,
-) -> Any:
-    """The store manager alone, compiled (in-memory checkpointer and store by default)."""
-    from langgraph.checkpoint.memory import InMemorySaver
-    from langgraph.store.memory import InMemoryStore
+) -> CompiledStateGraph[StoreManagerState, Any, StoreManagerState, StoreManagerState]:
+    """The store manager alone, compiled (in-memory checkpointer and store by default).
 
+    The agents' factories share one shape; the store manager's rules need no chat model, so
+    `model` is accepted and unused.
+    """
+    del model
     builder = store_manager_builder(
-        listings=listings, ads=ads, policy=policy, merchant_id=merchant_id, clock=clock
+        adapters=adapters,
+        policy=policy,
+        merchant_id=merchant_id,
+        blackboard=blackboard,
+        clock=clock,
     )
     return builder.compile(
         checkpointer=checkpointer or InMemorySaver(), store=store or InMemoryStore()

@@ -29,6 +29,7 @@ if typing.TYPE_CHECKING:
         OrderEvent,
         PlanningTick,
     )
+    from shopcrew.graphs.planner import build_planner
     from shopcrew.graphs.shopping import build_shopping_guide
     from shopcrew.graphs.store_manager import build_store_manager
     from shopcrew.memory import connect
@@ -47,6 +48,7 @@ _LAZY = {
     "build_crew": "shopcrew.graphs.crew",
     "build_cs_agent": "shopcrew.graphs.cs",
     "build_demand_planner": "shopcrew.graphs.demand",
+    "build_planner": "shopcrew.graphs.planner",
     "build_shopping_guide": "shopcrew.graphs.shopping",
     "build_store_manager": "shopcrew.graphs.store_manager",
     "connect": "shopcrew.memory",
@@ -70,6 +72,7 @@ __all__ = [
     "build_crew",
     "build_cs_agent",
     "build_demand_planner",
+    "build_planner",
     "build_shopping_guide",
     "build_store_manager",
     "connect",

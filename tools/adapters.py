@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shopcrew.tools.idempotency.base import IdempotencyStore
+from shopcrew.tools.protocols.demand import DemandDataAdapter
 from shopcrew.tools.protocols.merchant import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
 from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
 from shopcrew.tools.reference.ads import JsonAdsAdapter
@@ -44,6 +45,8 @@ class Adapters:
     """Ad campaigns (the planner's)."""
     kb: KnowledgeBaseAdapter
     """The merchant's knowledge base."""
+    demand: DemandDataAdapter | None = None
+    """Demand data and stock placement (the demand planner's); None: no demand planner."""
 
     @property
     def merchant_id(self) -> str:
@@ -59,6 +62,7 @@ class Adapters:
         listings: ListingAdapter | None = None,
         ads: AdsAdapter | None = None,
         idempotency: IdempotencyStore | None = None,
+        demand: DemandDataAdapter | None = None,
     ) -> Adapters:
         """Adapters over an in-memory `RetailStore` (for example a fresh fork per eval case).
 
@@ -68,6 +72,7 @@ class Adapters:
             listings: The listings; none when omitted.
             ads: The campaigns; none when omitted.
             idempotency: Where the retail adapters record keyed writes.
+            demand: Demand data for the demand planner; none when omitted.
         """
         merchant = store.merchant_id
         catalog, orders, customers = build_json_adapters(store, idempotency=idempotency)
@@ -78,6 +83,7 @@ class Adapters:
             listings=listings or JsonListingAdapter(merchant_id=merchant),
             ads=ads or JsonAdsAdapter(merchant_id=merchant),
             kb=kb or JsonKnowledgeBaseAdapter(merchant_id=merchant),
+            demand=demand,
         )
 
     @classmethod

@@ -21,7 +21,6 @@ from shopcrew.agents.cs.guard import (
     read_conversation,
 )
 from shopcrew.agents.cs.language import Lang, detect_language
-from shopcrew.agents.cs.money import format_money
 from shopcrew.agents.cs.proposals import (
     PROPOSE_TOOL,
     Proposal,
@@ -29,6 +28,7 @@ from shopcrew.agents.cs.proposals import (
     answered_proposal,
     build_propose_tool,
 )
+from shopcrew.agents.money import format_money
 from shopcrew.agents.policy import CsPolicy, CsSettings
 
 __all__ = [

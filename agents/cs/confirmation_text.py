@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from shopcrew.agents.cs.language import Lang
-from shopcrew.agents.cs.money import format_money
 from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts
+from shopcrew.agents.money import format_money
 from shopcrew.tools.records.retail import Address, CreditCard, GiftCard, PaymentMethod
 
 __all__ = ["describe_method", "render_address", "render_confirmation"]

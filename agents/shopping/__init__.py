@@ -4,7 +4,6 @@ from shopcrew.agents.shopping.catalog import CatalogIndex
 from shopcrew.agents.shopping.dialogue import Wish, fold, shopping_dialogue
 from shopcrew.agents.shopping.guide import (
     CATALOG_READ_TOOLS,
-    ShoppingPolicy,
     build_shopping_tools,
     shopping_system_prompt,
 )
@@ -34,7 +33,6 @@ __all__ = [
     "RecommendResult",
     "Recommender",
     "Route",
-    "ShoppingPolicy",
     "Wish",
     "WishGroup",
     "build_recommend_tool",

@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from langchain_core.tools import BaseTool
 
+from shopcrew.agents.money import currency_sign
+from shopcrew.agents.policy import ShoppingSettings
 from shopcrew.agents.shopping.catalog import CatalogIndex
 from shopcrew.agents.shopping.dialogue import shopping_dialogue
 from shopcrew.agents.shopping.lexicon import interest_table
@@ -19,22 +20,10 @@ from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.langchain.retail import build_retail_tools
 from shopcrew.tools.tau.names import GET_PRODUCT_DETAILS, LIST_ALL_PRODUCT_TYPES
 
-__all__ = ["CATALOG_READ_TOOLS", "ShoppingPolicy", "build_shopping_tools", "shopping_system_prompt"]
+__all__ = ["CATALOG_READ_TOOLS", "build_shopping_tools", "shopping_system_prompt"]
 
 CATALOG_READ_TOOLS = (LIST_ALL_PRODUCT_TYPES, GET_PRODUCT_DETAILS)
 """The τ-bench reads the guide may use besides `recommend`."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShoppingPolicy:
-    """How the shopping guide runs."""
-
-    currency: str = "$"
-    """How amounts are written in replies (the store's one currency)."""
-    max_steps_per_turn: int = 8
-    """Model calls per shopper message before the guide gives up on the turn."""
-    extra_instructions: str = ""
-    """Merchant-specific text appended to the system prompt."""
 
 
 _PROMPT = """You are the pre-sale shopping guide (导购) of merchant {merchant_id}'s shop. Turn the \
@@ -59,7 +48,7 @@ Gift interests and the product types they add: {interests}."""
 
 
 def shopping_system_prompt(
-    *, merchant_id: str, catalog: CatalogIndex, policy: ShoppingPolicy
+    *, merchant_id: str, catalog: CatalogIndex, settings: ShoppingSettings
 ) -> str:
     """The guide's system prompt: its rules, the catalog's product types, the gift interests."""
     table, _ = interest_table()
@@ -70,15 +59,22 @@ def shopping_system_prompt(
     prompt = _PROMPT.format(
         merchant_id=merchant_id, types=", ".join(sorted(catalog.products)), interests=interests
     )
-    return f"{prompt}\n\n{policy.extra_instructions}" if policy.extra_instructions else prompt
+    extra = settings.extra_instructions
+    return f"{prompt}\n\n{extra}" if extra else prompt
 
 
 def build_shopping_tools(
-    adapters: Adapters, *, catalog: CatalogIndex, policy: ShoppingPolicy
+    adapters: Adapters, *, catalog: CatalogIndex, currency: str = "USD"
 ) -> Sequence[BaseTool]:
-    """`recommend` (playable by the rules model) and the two catalog reads."""
+    """`recommend` (playable by the rules model) and the two catalog reads.
+
+    Args:
+        adapters: The merchant's adapters.
+        catalog: The catalog index the guide chooses from.
+        currency: The shop's currency (ISO 4217 code), for amounts in replies.
+    """
     recommend = build_recommend_tool(
-        catalog, currency=policy.currency, rules_dialogue=shopping_dialogue(catalog)
+        catalog, currency=currency_sign(currency), rules_dialogue=shopping_dialogue(catalog)
     )
     reads = [
         tool

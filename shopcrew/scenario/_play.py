@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -118,13 +118,12 @@ class Runner:
             model=self.model,
             checkpointer=self.memory.checkpointer,
             store=self.memory.store,
-            adapters=self.world.adapters,
+            adapters=replace(self.world.adapters, demand=self.world.demand),
             merchant_id=self.merchant,
             policy=self.scenario.policy,
             blackboard=self.memory.blackboard,
             clock=self.clock,
             shopping_guide=self.scenario.shopping_guide,
-            demand=self.world.demand,
         )
 
     def queue(self) -> ApprovalQueue:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def test_alone_the_fad_bet_and_the_big_sku_wait_and_the_owner_rejects_the_fad(
     adapters: Adapters, demand: JsonDemandDataAdapter, memory: dict[str, Any]
 ) -> None:
     planner = build_demand_planner(
-        model=resolve_model("rules"), adapters=adapters, demand=demand, **memory
+        model=resolve_model("rules"), adapters=replace(adapters, demand=demand), **memory
     )
     tick = PlanningTick()
     config = {"configurable": {"thread_id": f"demand:{tick.id}"}}
@@ -98,7 +99,9 @@ def test_alone_the_fad_bet_and_the_big_sku_wait_and_the_owner_rejects_the_fad(
 def test_in_the_crew_a_planning_tick_reaches_the_demand_planner_and_a_decision_resumes_it(
     adapters: Adapters, demand: JsonDemandDataAdapter, memory: dict[str, Any]
 ) -> None:
-    crew = build_crew(model=resolve_model("rules"), adapters=adapters, demand=demand, **memory)
+    crew = build_crew(
+        model=resolve_model("rules"), adapters=replace(adapters, demand=demand), **memory
+    )
     out = send_event(crew, PlanningTick())
     assert out["agent"] == "demand_planner" and "__interrupt__" in out
     queue = ApprovalQueue(memory["store"])
@@ -119,7 +122,7 @@ def test_a_stock_alert_caps_a_sku_and_a_campaign_lifts_one(
     board.post(CampaignNote(campaign_id="ztc_tea", text="年货节 push", product_id="s04"))
     policy = Policy(stock_plan_threshold=1e9)
     planner = build_demand_planner(
-        adapters=adapters, demand=demand, store=store, blackboard=board, policy=policy
+        adapters=replace(adapters, demand=demand), store=store, blackboard=board, policy=policy
     )
     tick = PlanningTick()
     out = planner.invoke(

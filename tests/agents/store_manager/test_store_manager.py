@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from shopcrew.graphs.approval_gate import decide
 from shopcrew.graphs.events import AuditTick
 from shopcrew.graphs.store_manager import build_store_manager
 from shopcrew.memory.blackboard.entries import CustomerComplaint
-from shopcrew.tools import JsonAdsAdapter, JsonListingAdapter, load_listings
+from shopcrew.tools import Adapters, JsonAdsAdapter, JsonListingAdapter, load_listings
 
 DEV = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "listings_dev.jsonl"
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
@@ -98,9 +99,14 @@ def test_an_anomaly_that_is_no_slip_is_left_to_a_person() -> None:
         assert price_slip_fixes(listing) == []
 
 
+def _adapters(listings: JsonListingAdapter) -> Adapters:
+    """The reference adapters with these listings and no campaigns."""
+    return replace(Adapters.reference(), listings=listings, ads=JsonAdsAdapter())
+
+
 def test_the_store_manager_asks_before_correcting_a_price_and_applies_it_once() -> None:
     listings = _priced([199.0, 19.9, 209.0])
-    manager = build_store_manager(listings=listings, ads=JsonAdsAdapter())
+    manager = build_store_manager(adapters=_adapters(listings))
     config = {"configurable": {"thread_id": "audit-1"}}
     out = manager.invoke({"event": AuditTick(id="a1", at=NOW).model_dump(mode="json")}, config)
     assert "__interrupt__" in out
@@ -118,7 +124,7 @@ def test_the_store_manager_asks_before_correcting_a_price_and_applies_it_once() 
 def test_without_a_price_approval_policy_the_slip_is_corrected_at_once() -> None:
     listings = _priced([199.0, 19.9, 209.0])
     policy = Policy(approve_price_change=False)
-    manager = build_store_manager(listings=listings, ads=JsonAdsAdapter(), policy=policy)
+    manager = build_store_manager(adapters=_adapters(listings), policy=policy)
     config = {"configurable": {"thread_id": "audit-2"}}
     out = manager.invoke({"event": AuditTick(id="a2", at=NOW).model_dump(mode="json")}, config)
     assert "__interrupt__" not in out

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["CURRENCY_SIGNS", "format_money"]
+__all__ = ["CURRENCY_SIGNS", "currency_sign", "format_money"]
 
 CURRENCY_SIGNS: Final = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 """The sign written before an amount, by ISO 4217 code."""
+
+
+def currency_sign(currency: str) -> str:
+    """The sign written before an amount ("$", "¥"), or the code itself with a space after."""
+    return CURRENCY_SIGNS.get(currency.upper(), f"{currency.upper()} ")
 
 
 def format_money(amount: float, currency: str = "USD") -> str:
