@@ -8,6 +8,7 @@ from pathlib import Path
 from shopcrew.errors import ToolInputError
 from shopcrew.tools.records.campaigns import Campaign, CampaignStatus, load_campaigns
 from shopcrew.tools.reference._record_table import RecordTable
+from shopcrew.tools.reference._twins import async_twin
 
 __all__ = ["CAMPAIGNS_FILE", "JsonAdsAdapter"]
 
@@ -117,28 +118,8 @@ class JsonAdsAdapter:
         """See `AdsAdapter.resume_campaign`."""
         return self._set_status(campaign_id, "active", idempotency_key)
 
-    async def aget_campaign(self, campaign_id: str) -> Campaign:
-        """See `AdsAdapter.aget_campaign`."""
-        return self.get_campaign(campaign_id)
-
-    async def alist_campaigns(self) -> list[Campaign]:
-        """See `AdsAdapter.alist_campaigns`."""
-        return self.list_campaigns()
-
-    async def aset_campaign_budget(
-        self, campaign_id: str, daily_budget: float, *, idempotency_key: str | None = None
-    ) -> Campaign:
-        """See `AdsAdapter.aset_campaign_budget`."""
-        return self.set_campaign_budget(campaign_id, daily_budget, idempotency_key=idempotency_key)
-
-    async def apause_campaign(
-        self, campaign_id: str, *, idempotency_key: str | None = None
-    ) -> Campaign:
-        """See `AdsAdapter.apause_campaign`."""
-        return self.pause_campaign(campaign_id, idempotency_key=idempotency_key)
-
-    async def aresume_campaign(
-        self, campaign_id: str, *, idempotency_key: str | None = None
-    ) -> Campaign:
-        """See `AdsAdapter.aresume_campaign`."""
-        return self.resume_campaign(campaign_id, idempotency_key=idempotency_key)
+    aget_campaign = async_twin(get_campaign)
+    alist_campaigns = async_twin(list_campaigns)
+    aset_campaign_budget = async_twin(set_campaign_budget)
+    apause_campaign = async_twin(pause_campaign)
+    aresume_campaign = async_twin(resume_campaign)

@@ -9,6 +9,7 @@ from shopcrew.errors import UnknownRecordError
 from shopcrew.tools.protocols.merchant import ScoredArticle
 from shopcrew.tools.records.kb import KbArticle, KbLang, load_kb
 from shopcrew.tools.reference._bm25 import Bm25Index, tokenize
+from shopcrew.tools.reference._twins import async_twin
 
 __all__ = ["KB_FILE", "JsonKnowledgeBaseAdapter"]
 
@@ -90,16 +91,6 @@ class JsonKnowledgeBaseAdapter:
         hits.sort(key=lambda hit: -hit.score)
         return hits[:k]
 
-    async def aget_article(self, article_id: str) -> KbArticle:
-        """See `KnowledgeBaseAdapter.aget_article`."""
-        return self.get_article(article_id)
-
-    async def alist_articles(self, *, lang: KbLang | None = None) -> list[KbArticle]:
-        """See `KnowledgeBaseAdapter.alist_articles`."""
-        return self.list_articles(lang=lang)
-
-    async def asearch(
-        self, query: str, *, lang: KbLang | None = None, k: int = 3
-    ) -> list[ScoredArticle]:
-        """See `KnowledgeBaseAdapter.asearch`."""
-        return self.search(query, lang=lang, k=k)
+    aget_article = async_twin(get_article)
+    alist_articles = async_twin(list_articles)
+    asearch = async_twin(search)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from shopcrew.tools.records.listings import Listing, ListingPatch, ListingStatus, load_listings
 from shopcrew.tools.reference._record_table import RecordTable
+from shopcrew.tools.reference._twins import async_twin
 
 __all__ = ["LISTINGS_FILE", "JsonListingAdapter"]
 
@@ -105,22 +106,7 @@ class JsonListingAdapter:
             idempotency_key=idempotency_key,
         )
 
-    async def aget_listing(self, listing_id: str) -> Listing:
-        """See `ListingAdapter.aget_listing`."""
-        return self.get_listing(listing_id)
-
-    async def alist_listings(self, *, status: ListingStatus | None = None) -> list[Listing]:
-        """See `ListingAdapter.alist_listings`."""
-        return self.list_listings(status=status)
-
-    async def aupdate_listing(
-        self, listing_id: str, patch: ListingPatch, *, idempotency_key: str | None = None
-    ) -> Listing:
-        """See `ListingAdapter.aupdate_listing`."""
-        return self.update_listing(listing_id, patch, idempotency_key=idempotency_key)
-
-    async def aset_listing_status(
-        self, listing_id: str, status: ListingStatus, *, idempotency_key: str | None = None
-    ) -> Listing:
-        """See `ListingAdapter.aset_listing_status`."""
-        return self.set_listing_status(listing_id, status, idempotency_key=idempotency_key)
+    aget_listing = async_twin(get_listing)
+    alist_listings = async_twin(list_listings)
+    aupdate_listing = async_twin(update_listing)
+    aset_listing_status = async_twin(set_listing_status)

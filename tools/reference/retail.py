@@ -18,6 +18,7 @@ from pydantic import BaseModel, JsonValue
 from shopcrew.tools.idempotency.base import IdempotencyStore, fingerprint
 from shopcrew.tools.records.retail import Address, CancelReason, Customer, Order, Product
 from shopcrew.tools.reference import _rules as rules
+from shopcrew.tools.reference._twins import async_twin
 from shopcrew.tools.reference.store import Record, RetailStore
 
 __all__ = ["JsonCatalogAdapter", "JsonCustomerAdapter", "JsonOrderAdapter", "build_json_adapters"]
@@ -78,17 +79,9 @@ class JsonCatalogAdapter(_JsonAdapter):
         """See `CatalogAdapter.list_product_types`."""
         return rules.product_types(self.store)
 
-    async def aget_product(self, product_id: str) -> Product:
-        """See `CatalogAdapter.aget_product`."""
-        return self.get_product(product_id)
-
-    async def alist_products(self) -> list[Product]:
-        """See `CatalogAdapter.alist_products`."""
-        return self.list_products()
-
-    async def alist_product_types(self) -> Mapping[str, str]:
-        """See `CatalogAdapter.alist_product_types`."""
-        return self.list_product_types()
+    aget_product = async_twin(get_product)
+    alist_products = async_twin(list_products)
+    alist_product_types = async_twin(list_product_types)
 
 
 class JsonCustomerAdapter(_JsonAdapter):
@@ -119,25 +112,10 @@ class JsonCustomerAdapter(_JsonAdapter):
             idempotency_key,
         )
 
-    async def aget_customer(self, customer_id: str) -> Customer:
-        """See `CustomerAdapter.aget_customer`."""
-        return self.get_customer(customer_id)
-
-    async def afind_customer_id_by_email(self, email: str) -> str:
-        """See `CustomerAdapter.afind_customer_id_by_email`."""
-        return self.find_customer_id_by_email(email)
-
-    async def afind_customer_id_by_name_zip(
-        self, first_name: str, last_name: str, zip_code: str
-    ) -> str:
-        """See `CustomerAdapter.afind_customer_id_by_name_zip`."""
-        return self.find_customer_id_by_name_zip(first_name, last_name, zip_code)
-
-    async def amodify_customer_address(
-        self, customer_id: str, address: Address, *, idempotency_key: str | None = None
-    ) -> Customer:
-        """See `CustomerAdapter.amodify_customer_address`."""
-        return self.modify_customer_address(customer_id, address, idempotency_key=idempotency_key)
+    aget_customer = async_twin(get_customer)
+    afind_customer_id_by_email = async_twin(find_customer_id_by_email)
+    afind_customer_id_by_name_zip = async_twin(find_customer_id_by_name_zip)
+    amodify_customer_address = async_twin(modify_customer_address)
 
 
 class JsonOrderAdapter(_JsonAdapter):
@@ -259,85 +237,14 @@ class JsonOrderAdapter(_JsonAdapter):
             idempotency_key,
         )
 
-    async def aget_order(self, order_id: str) -> Order:
-        """See `OrderAdapter.aget_order`."""
-        return self.get_order(order_id)
-
-    async def alist_orders(self, customer_id: str) -> list[Order]:
-        """See `OrderAdapter.alist_orders`."""
-        return self.list_orders(customer_id)
-
-    async def acancel_order(
-        self, order_id: str, *, reason: CancelReason, idempotency_key: str | None = None
-    ) -> Order:
-        """See `OrderAdapter.acancel_order`."""
-        return self.cancel_order(order_id, reason=reason, idempotency_key=idempotency_key)
-
-    async def amodify_order_address(
-        self, order_id: str, address: Address, *, idempotency_key: str | None = None
-    ) -> Order:
-        """See `OrderAdapter.amodify_order_address`."""
-        return self.modify_order_address(order_id, address, idempotency_key=idempotency_key)
-
-    async def amodify_order_payment(
-        self, order_id: str, *, payment_method_id: str, idempotency_key: str | None = None
-    ) -> Order:
-        """See `OrderAdapter.amodify_order_payment`."""
-        return self.modify_order_payment(
-            order_id, payment_method_id=payment_method_id, idempotency_key=idempotency_key
-        )
-
-    async def amodify_order_items(
-        self,
-        order_id: str,
-        *,
-        item_ids: Sequence[str],
-        new_item_ids: Sequence[str],
-        payment_method_id: str,
-        idempotency_key: str | None = None,
-    ) -> Order:
-        """See `OrderAdapter.amodify_order_items`."""
-        return self.modify_order_items(
-            order_id,
-            item_ids=item_ids,
-            new_item_ids=new_item_ids,
-            payment_method_id=payment_method_id,
-            idempotency_key=idempotency_key,
-        )
-
-    async def areturn_order_items(
-        self,
-        order_id: str,
-        *,
-        item_ids: Sequence[str],
-        payment_method_id: str,
-        idempotency_key: str | None = None,
-    ) -> Order:
-        """See `OrderAdapter.areturn_order_items`."""
-        return self.return_order_items(
-            order_id,
-            item_ids=item_ids,
-            payment_method_id=payment_method_id,
-            idempotency_key=idempotency_key,
-        )
-
-    async def aexchange_order_items(
-        self,
-        order_id: str,
-        *,
-        item_ids: Sequence[str],
-        new_item_ids: Sequence[str],
-        payment_method_id: str,
-        idempotency_key: str | None = None,
-    ) -> Order:
-        """See `OrderAdapter.aexchange_order_items`."""
-        return self.exchange_order_items(
-            order_id,
-            item_ids=item_ids,
-            new_item_ids=new_item_ids,
-            payment_method_id=payment_method_id,
-            idempotency_key=idempotency_key,
-        )
+    aget_order = async_twin(get_order)
+    alist_orders = async_twin(list_orders)
+    acancel_order = async_twin(cancel_order)
+    amodify_order_address = async_twin(modify_order_address)
+    amodify_order_payment = async_twin(modify_order_payment)
+    amodify_order_items = async_twin(modify_order_items)
+    areturn_order_items = async_twin(return_order_items)
+    aexchange_order_items = async_twin(exchange_order_items)
 
 
 def build_json_adapters(
