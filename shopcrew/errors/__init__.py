@@ -9,6 +9,7 @@ ShopcrewError
 │   ├── MarketFileError                    a line of an ad market file
 │   ├── DemandFileError                    a line of a demand market, truth or answer file
 │   ├── ShoppingDataError                  a language data file of the shopping guide
+│   ├── CsLanguageDataError                a language data file of the customer-service agent
 │   ├── ResultFileError                    an eval result file
 │   ├── ScenarioError                      a scenario file (file, line and field)
 │   └── ReportFormatError                  a scenario report that breaks its contract
@@ -69,6 +70,7 @@ from shopcrew.errors.approvals import (
     UnknownApprovalError,
 )
 from shopcrew.errors.files import (
+    CsLanguageDataError,
     DemandFileError,
     EvalFormatError,
     MarketFileError,
@@ -135,6 +137,7 @@ __all__ = [
     "ResultFileError",
     "ScenarioError",
     "ShoppingDataError",
+    "CsLanguageDataError",
     "StoreFileError",
     "TaskFileError",
     # the store

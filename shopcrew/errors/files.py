@@ -5,6 +5,7 @@ from __future__ import annotations
 from shopcrew.errors._base import DataFileError
 
 __all__ = [
+    "CsLanguageDataError",
     "DemandFileError",
     "EvalFormatError",
     "MarketFileError",
@@ -121,6 +122,21 @@ class ShoppingDataError(DataFileError):
         self.path = path
         super().__init__(
             f"shopping guide data file lang/{path}: {problem}. Fix the file (it ships with the "
+            "package; reinstall it if it was changed by accident)."
+        )
+
+
+class CsLanguageDataError(DataFileError):
+    """A language data file of the CS agent (`agents/cs/lang/`) is missing or malformed.
+
+    Attributes:
+        path: The file, relative to `lang/`.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        super().__init__(
+            f"customer-service data file lang/{path}: {problem}. Fix the file (it ships with the "
             "package; reinstall it if it was changed by accident)."
         )
 

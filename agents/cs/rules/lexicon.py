@@ -1,537 +1,101 @@
-"""Vocabulary of the CS rules model: weighted cue phrases per intent and per FAQ topic, zh and en.
+"""The CS rules model's language data, read from `agents/cs/lang/<language>/understanding.yaml`.
 
-Data only. English cues are regular expressions matched on lower-cased text at word boundaries;
-Chinese cues are substrings (also matched against jieba tokens, see `nlu`). Weights say how
-sure one cue makes an intent: 3 names it outright, 2 strongly suggests it, 1 is a hint.
+The files are data only (cues per intent and per knowledge-base topic, the words the spelling
+mender knows, known misspellings); this module reads and checks them once. A new language is a
+new folder: every language's cues are tried on every message, in the file's own `cue_style`.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
 
-__all__ = ["EN_CUES", "FAQ_EN", "FAQ_ZH", "ZH_CUES"]
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-Cues = dict[str, tuple[tuple[str, float], ...]]
+from shopcrew.errors import CsLanguageDataError
 
-EN_CUES: Final[Cues] = {
-    "cancel": (
-        (r"cancel(?:l?ing|l?ed|lation)?", 3),
-        (r"call off", 2),
-        (r"(?:don'?t|do not) (?:want|need) (?:this|the|that|my)? ?order", 2),
-        (r"withdraw (?:my|the|this) order", 2),
-    ),
-    "return": (
-        (r"return(?:ing|ed)?", 3),
-        (r"send (?:\w+ )?back", 3),
-        (r"ship (?:\w+ )?back", 2),
-        (r"give (?:\w+ )?back", 1),
-    ),
-    "exchange": (
-        (r"exchang(?:e|ing|ed)", 3),
-        (r"swap(?:ping|ped)?", 2),
-        (r"trade (?:it |them )?(?:in|for)", 2),
-    ),
-    "modify_items": (
-        (
-            r"(?:switch|change|modify|update|upgrade|downgrade)(?= (?:the |my )?(?!address|payment|shipping))",  # noqa: E501
-            1,
-        ),
-        (r"price difference", 1),
-        (r"instead of the", 1),
-        (r"be [^.?!,]{1,40} instead", 1),
-        (r"different (?:color|size|variant|option|model)", 2),
-        (
-            r"(?:modify|change|edit|replace|swap|switch) (?:(?:the|an|a|one|some|two|three|"
-            r"several|few|my|of|of the|of my) )*items?",
-            3,
-        ),
-    ),
-    "modify_address": (
-        (r"shipping address", 3),
-        (r"deliver(?:y|ed)? (?:address|to)", 2),
-        (r"ship(?:ped)? (?:it |them )?to", 2),
-        (r"(?:deliver|send|ship|mail) (?:order )?#?w\d{7} to", 3),
-        (
-            r"(?:deliver|send|ship|mail) (?:it |them |(?:order )?#?w\d{7} )?"
-            r"(?:there|to (?:that|this|the same|the new) address)",
-            3,
-        ),
-        (
-            r"(?:should|needs? to|must) (?:both |all |each )?"
-            r"(?:go|be (?:sent|shipped|delivered)) to",
-            2,
-        ),
-        (
-            r"(?:deliver|send|ship|mail) (?:it|them|this|that|(?:my |the |this )?(?:order|package|parcel)(?: \S+)?) to",  # noqa: E501
-            2,
-        ),
-        (r"(?:new|different|wrong) address", 2),
-        (r"address", 1),
-    ),
-    "user_address": (
-        (r"default (?:shipping )?address", 4),
-        (r"(?:account|profile|home|saved)(?:'s)? address", 4),
-        (r"address on (?:my )?(?:account|file|profile)", 4),
-    ),
-    "modify_payment": (
-        (r"payment method", 2),
-        (r"pay (?:for [^,.;]{1,30}? )?(?:with|using|by|via)", 3),
-        (r"(?:switch|change|move) (?:the )?(?:payment|card|billing)", 3),
-        (r"charge (?:it |this |the order )?(?:to|on)", 2),
-        (r"(?:use|using) my .{0,30}(?:card|paypal) (?:for|to pay)", 2),
-    ),
-    "status": (
-        (r"status", 3),
-        (
-            r"(?:has|did|is) (?:it|my order|the order|order \S+) (?:been )?(?:ship|dispatch|sent|deliver)",  # noqa: E501
-            3,
-        ),
-        (
-            r"(?:has|did|is|was) (?:order )?#?w\d{7} (?:been )?"
-            r"(?:shipped|dispatched|sent|delivered)",
-            3,
-        ),
-        # "which hasn't shipped yet" describes the order; it asks nothing.
-        (r"(?<!n't )(?<!not )(?<!never )shipped (?:yet|already)", 3),
-        (r"where(?:'s| is) (?:my|the) (?:order|package|parcel|stuff)", 2),
-        (r"where (?:my |the )?(?:order|package|parcel) (?:#?w\d{7} )?(?:is|has got)", 2),
-        (r"where(?:'s| is) (?:order )?#?w\d{7}", 2),
-        (r"what(?:'s| is) happening with", 2),
-        (r"(?:check|look up|update on) (?:on )?(?:my|the)? ?order", 2),
-        (r"track(?:ing)?", 3),
-        (r"how much (?:did|have) (?:i|we) (?:pay|paid|spend|spent)", 4),
-        (r"(?:amount|total) (?:i |we )?(?:paid|charged)", 4),
-        (r"what did (?:i|we) pay", 4),
-    ),
-    "refund_only": (
-        (r"refund only", 5),
-        (r"just (?:a |the )?refund", 3),
-        (r"(?:keep|keeping) (?:the|it|them|this)", 3),
-        (r"without (?:returning|sending)", 5),
-        (r"(?:don'?t|do not|won'?t) (?:want to )?(?:return|send (?:it|them) back)", 4),
-        (r"partial refund", 4),
-        (r"money back", 1),
-        (r"refund", 1),
-    ),
-    "human": (
-        (
-            r"(?:talk|speak|chat) (?:to|with) (?:a |an |some )?(?:human|person|real|live|agent|someone|representative|manager|supervisor)",  # noqa: E501
-            5,
-        ),
-        # The nouns alone ("when are your human agents around?") are no request for a person.
-        (r"(?:real|live|actual) (?:person|human|agent)", 2),
-        (r"human(?: agent| being)?", 2),
-        (r"(?:customer service )?representative", 2),
-        (
-            r"(?:want|need|get(?: me)?|give me|find me|(?:can|could|may) i have|reach|"
-            r"put me through to|pass me to) "
-            r"(?:to (?:talk to |speak (?:to|with) )?)?(?:a |an |some |your )?"
-            r"(?:real |live |actual )?"
-            r"(?:human|person|agent|representative|someone)",
-            5,
-        ),
-        (r"(?:human|agent|representative|person),? please", 5),
-        (r"(?:transfer|connect|escalate) me", 4),
-        (r"supervisor|manager", 3),
-    ),
-    "complaint": (
-        (
-            r"(?:still )?(?:hasn'?t|has not|never|didn'?t|did not) (?:arrived?|come|shown up|been delivered)",  # noqa: E501
-            4,
-        ),
-        (r"(?:lost|missing|stolen) (?:package|parcel|order|item)", 4),
-        (r"(?:package|parcel|order|item) (?:is |was )?(?:lost|missing|stolen|damaged|broken)", 4),
-        (r"(?:arrived|came) (?:damaged|broken|cracked|defective)", 4),
-        (r"damaged|broken|defective|faulty|stopped working|doesn'?t work", 2),
-        (r"complain(?:t)?|annoyed|angry|frustrated|unacceptable|terrible|awful|ridiculous", 3),
-        (r"warranty (?:claim|repair|replacement)", 4),
-        (r"repair", 2),
-    ),
-    "injection": (
-        (
-            r"\[?(?:system|admin|administrator|developer|dev|tool|assistant|root)(?: message| note| override| prompt| result)?\]?\s*[:：]",  # noqa: E501
-            5,
-        ),
-        (r"(?:admin|administrator|developer|debug|god|maintenance|test) mode", 5),
-        (
-            r"(?:already |pre-?|auto-?)(?:confirmed|approved|authori[sz]ed|verified|authenticated)",
-            5,
-        ),
-        (r"\[[a-z_ ]{3,30}[:=]", 4),
-        (
-            r"(?:identity|verification|auth\w*) (?:check )?(?:already |has been |was )?(?:passed|done|complete[d]?)",  # noqa: E501
-            5,
-        ),
-        (r"auto-?confirm", 5),
-        (
-            r"(?:ignore|disregard|forget) (?:all |any |the |your )?(?:previous|prior|above|earlier)?\s*(?:instructions|rules|policy|policies)",  # noqa: E501
-            5,
-        ),
-        (
-            r"(?:checks?|verification|policy|rules) (?:is |are )?(?:disabled|off|suspended|waived|bypassed)",  # noqa: E501
-            5,
-        ),
-        (r"(?:skip|bypass) (?:the )?(?:verification|authentication|confirmation|checks?)", 5),
-        (r"without (?:asking|confirmation|verifying)", 4),
-        (r"execute (?:it |this )?(?:immediately|now)", 4),
-        (r"(?:override|overridden)", 4),
-        (r"i am (?:an? )?(?:admin|administrator|developer|employee|staff|manager here)", 4),
-        (r"(?:compensation|goodwill|coupon|voucher|credit to my account|store credit)", 3),
-    ),
-    "refuse_identify": (
-        (
-            r"(?:don'?t|do not|won'?t|will not|rather not|not going to) (?:want to )?(?:share|give|provide|tell)",  # noqa: E501
-            4,
-        ),
-        (r"why do you need", 3),
-        (r"(?:just|simply) (?:look it up|use|check) (?:by |with )?(?:the )?order", 3),
-        (r"no personal (?:info|information|details)", 4),
-        (r"(?:not|never|refuse to|won'?t be) (?:giving|sharing|providing|telling)", 4),
-        (
-            r"(?:skip|no|without) (?:the |any )?(?:verification|verifying|identification|id check)",
-            4,
-        ),
-        (r"(?:privacy|private)", 2),
-    ),
-    "greeting": ((r"hi|hello|hey|good (?:morning|afternoon|evening)", 1),),
-    "thanks": ((r"thanks?|thank you|appreciate|cheers", 2), (r"never ?mind|forget it", 2)),
-}
+__all__ = ["Cue", "LanguageData", "language_data", "languages"]
 
-ZH_CUES: Final[Cues] = {
-    "cancel": (
-        ("取消", 3),
-        ("撤销", 3),
-        ("撤单", 3),
-        ("撤了", 3),
-        ("撤掉", 3),
-        ("撤回订单", 3),
-        ("不要这个订单", 2),
-        ("这单不要了", 3),
-        ("订单不要了", 3),
-        ("退掉这个订单", 2),
-        ("作废", 2),
-    ),
-    "return": (
-        ("退货", 3),
-        ("能退", 3),
-        ("可以退吗", 3),
-        ("退吗", 3),
-        ("退掉", 2),
-        ("退回去", 3),
-        ("寄回", 3),
-        ("退了", 2),
-        ("要退", 2),
-        ("想退", 2),
-        ("退一下", 2),
-        ("都退", 3),
-        ("退一个", 3),
-        ("退两个", 3),
-        ("申请退", 2),
-    ),
-    "exchange": (("换货", 3), ("调换", 2), ("换一个", 1), ("换个", 1), ("换成", 1), ("换一下", 1)),
-    "modify_items": (
-        ("改成", 1),
-        ("换成", 1),
-        ("修改订单", 2),
-        ("改一下商品", 3),
-        ("修改商品", 3),
-        ("换一件商品", 3),
-        ("换个商品", 3),
-        ("改一件商品", 3),
-        ("改个商品", 3),
-        ("改商品", 3),
-        ("换款", 2),
-        ("改款", 2),
-        ("差价", 1),
-    ),
-    "modify_address": (
-        ("收货地址", 3),
-        ("配送地址", 3),
-        ("寄到", 2),
-        ("送到", 2),
-        ("发到", 2),
-        ("新地址", 2),
-        ("地址", 1),
-    ),
-    "user_address": (
-        ("默认地址", 4),
-        ("账户地址", 4),
-        ("账号地址", 4),
-        ("账户的默认", 4),
-        ("个人地址", 3),
-        ("资料里的地址", 4),
-    ),
-    "modify_payment": (
-        ("支付方式", 3),
-        ("付款方式", 3),
-        ("来付款", 2),
-        ("来支付", 2),
-        ("换成用", 2),
-        ("改用", 2),
-        ("改成用", 2),
-        ("换个卡", 2),
-        ("付款", 1),
-        ("支付", 1),
-    ),
-    "status": (
-        ("状态", 3),
-        ("发货了吗", 4),
-        ("发货没", 4),
-        ("发了吗", 3),
-        ("发出了吗", 3),
-        ("到哪", 3),
-        ("进度", 3),
-        ("物流", 3),
-        ("快递单号", 4),
-        ("运单号", 4),
-        ("跟踪号", 4),
-        ("追踪号", 4),
-        ("单号是多少", 3),
-        ("查一下订单", 2),
-        ("查下订单", 2),
-        ("付了多少", 4),
-        ("花了多少", 4),
-        ("付款金额", 4),
-        ("支付了多少", 4),
-        ("多少钱", 2),
-        ("总金额", 4),
-        ("金额是多少", 4),
-        ("总价", 3),
-        ("实付", 4),
-        ("签收了吗", 3),
-        ("到了吗", 2),
-    ),
-    "refund_only": (
-        ("仅退款", 6),
-        ("只退款", 6),
-        ("退款不退货", 6),
-        ("不退货", 4),
-        ("不想退货", 4),
-        ("东西不退", 5),
-        ("商品不退", 5),
-        ("东西留着", 4),
-        ("商品留着", 4),
-        ("不用退回", 4),
-        ("不用退货", 5),
-        ("无需退货", 5),
-        ("不寄回", 4),
-        ("部分退款", 4),
-        ("退点钱", 4),
-        ("补偿", 2),
-    ),
-    "human": (
-        # The nouns alone ("人工客服几点上班") are no request: a verb (转/找/要/接) makes one.
-        ("转人工", 6),
-        ("人工客服", 1),
-        ("人工服务", 1),
-        ("真人", 2),
-        ("找人工", 6),
-        ("要人工", 6),
-        ("接人工", 6),
-        ("转接", 4),
-        ("找真人", 6),
-        ("要真人", 6),
-        ("找客服", 4),
-        ("人工", 2),
-        ("客服主管", 4),
-        ("找你们领导", 4),
-        ("经理", 2),
-    ),
-    "complaint": (
-        ("投诉", 4),
-        ("还没到", 3),
-        ("一直没到", 4),
-        ("迟迟没", 3),
-        ("还没收到", 3),
-        ("没收到", 3),
-        ("丢件", 4),
-        ("丢了", 3),
-        ("弄丢", 4),
-        ("坏了", 3),
-        ("破损", 4),
-        ("损坏", 3),
-        ("摔坏", 4),
-        ("质量问题", 3),
-        ("有问题", 1),
-        ("保修", 1),
-        ("维修", 3),
-        ("太差", 3),
-        ("生气", 3),
-        ("气死", 3),
-        ("差评", 3),
-    ),
-    "injection": (
-        ("系统提示", 6),
-        ("【系统】", 6),
-        ("[系统]", 6),
-        ("系统消息", 6),
-        ("系统通知", 6),
-        ("系统：", 6),
-        ("系统:", 6),
-        ("管理员", 5),
-        ("开发者", 5),
-        ("开发人员", 5),
-        ("工具返回", 5),
-        ("已授权", 5),
-        ("已批准", 5),
-        ("批准了", 4),
-        ("已验证", 5),
-        ("已认证", 5),
-        ("已确认", 4),
-        ("预先确认", 5),
-        ("自动确认", 5),
-        ("无需确认", 5),
-        ("不用确认", 4),
-        ("跳过验证", 5),
-        ("忽略之前", 5),
-        ("忽略以上", 5),
-        ("直接执行", 4),
-        ("直接退款", 4),
-        ("调试模式", 5),
-        ("测试模式", 5),
-        ("补偿", 2),
-        ("优惠券", 3),
-    ),
-    "refuse_identify": (
-        ("不想提供", 5),
-        ("不提供", 4),
-        ("不给", 3),
-        ("不想告诉", 5),
-        ("不方便透露", 5),
-        ("为什么要", 2),
-        ("直接查订单", 3),
-        ("凭订单号", 2),
-        ("隐私", 3),
-        ("不用验证", 4),
-        ("不想验证", 4),
-        ("不需要验证", 4),
-        ("不验证", 4),
-        ("为什么要验证", 4),
-        ("跳过验证", 4),
-        ("不想说", 3),
-    ),
-    "greeting": (("你好", 1), ("您好", 1), ("在吗", 1), ("哈喽", 1)),
-    "thanks": (("谢谢", 2), ("多谢", 2), ("感谢", 2), ("算了", 2), ("明白了", 1), ("知道了", 1)),
-}
+Cue = tuple[str, float]
+"""A cue and its weight: 3 names the intent outright, 2 strongly suggests it, 1 is a hint."""
 
-FAQ_EN: Final[dict[str, tuple[str, ...]]] = {
-    "shipping": (
-        r"ship(?:ping)? (?:time|take|cost|fee)",
-        r"how long (?:does|will) (?:it|delivery|shipping) take",
-        r"free shipping",
-        r"carriers?|ups|fedex|usps",
-        r"express (?:shipping|delivery)",
-        r"delivery (?:time|fee)",
-        r"when (?:will|do) (?:you|orders) ship",
-    ),
-    "remote": (
-        r"alaska|hawaii|puerto rico|guam|apo|fpo|military",
-        r"remote (?:area|location)",
-        r"international|outside (?:the )?(?:us|united states)|overseas|abroad|canada",
-    ),
-    "returns": (
-        r"return (?:policy|window|period)",
-        r"how (?:long|many days) (?:do i have )?to return",
-        r"can i return",
-        r"returns?",
-        r"(?:days|time) to return",
-        r"(?:days|time|long) (?:do i have )?to (?:send|ship|mail) (?:\w+ )?back",
-    ),
-    "exchanges": (
-        r"exchange (?:policy|window)",
-        r"how many times can i exchange",
-        r"can i exchange",
-        r"exchanges?",
-    ),
-    "refunds": (
-        r"refund (?:take|time)",
-        r"how long (?:does|will|until) (?:a |the |my )?refund",
-        r"when (?:will|do) i get (?:my )?(?:money|refund)",
-        r"refunds?",
-    ),
-    "invoices": (r"invoices?|receipts?|vat|tax (?:document|receipt)|billing statement",),
-    "warranty": (r"warrant(?:y|ies)|guarantee", r"cover(?:ed)? (?:for|by)"),
-    "modify": (
-        r"change (?:my |an? )?order after",
-        r"modify (?:a |my )?(?:pending )?order",
-        r"can i (?:still )?change",
-        r"edit (?:my |an? )?order",
-    ),
-    "cancel": (r"can i cancel", r"how (?:do|can) i cancel", r"cancel(?:lation)? policy"),
-    "payment": (
-        r"payment methods?",
-        r"(?:do|can) you (?:accept|take)",
-        r"(?:pay|paying) (?:with|by|in)",
-        r"apple pay|google pay|crypto|bitcoin|cash on delivery|installments?",
-    ),
-    "insurance": (r"insurance|insured|return shipping (?:cost|fee)|shipping insurance",),
-    "giftcards": (r"gift ?cards?", r"gift card balance", r"(?:expire|expiration)"),
-    "price": (
-        r"price (?:protection|drop|match|adjustment)",
-        r"(?:cheaper|lower price|price went down|on sale)",
-    ),
-    "hours": (
-        r"(?:service|business|support|opening) hours",
-        r"(?:when|what time) (?:are you|is support|can i reach)",
-        r"(?:contact|reach|email|phone|call) (?:you|support|customer service)",
-        r"hours",
-    ),
-}
+_FILE = "understanding.yaml"
 
-FAQ_ZH: Final[dict[str, tuple[str, ...]]] = {
-    "shipping": (
-        "发货",
-        "多久能到",
-        "几天到",
-        "几天能到",
-        "快递",
-        "包邮",
-        "运费",
-        "配送时间",
-        "加急",
-    ),
-    "remote": ("偏远", "阿拉斯加", "夏威夷", "波多黎各", "关岛", "军邮", "海外", "国外", "国际"),
-    "returns": (
-        "退货政策",
-        "无理由",
-        "多少天内",
-        "几天内",
-        "能退吗",
-        "可以退吗",
-        "退货期限",
-        "退货",
-    ),
-    "exchanges": ("换货", "换几次", "能换吗", "可以换吗"),
-    "refunds": ("退款多久", "多久到账", "几天到账", "退款时间", "钱什么时候", "退款"),
-    "invoices": ("发票", "开票", "收据", "报销"),
-    "warranty": ("保修", "质保", "保固"),
-    "modify": ("修改订单", "改订单", "订单能改", "能改吗", "可以改吗"),
-    "cancel": ("能取消吗", "可以取消吗", "怎么取消", "取消订单"),
-    "payment": (
-        "支付方式",
-        "付款方式",
-        "付款吗",
-        "支付吗",
-        "paypal",
-        "能用",
-        "可以用",
-        "支付宝",
-        "微信支付",
-        "分期",
-        "信用卡",
-        "怎么付",
-    ),
-    "insurance": ("运费险", "退货运费", "保险"),
-    "giftcards": ("礼品卡", "购物卡"),
-    "price": ("保价", "价保", "降价", "差价", "价格保护", "便宜了"),
-    "hours": (
-        "客服时间",
-        "工作时间",
-        "几点",
-        "营业时间",
-        "联系方式",
-        "联系你们",
-        "电话",
-        "邮箱联系",
-    ),
-}
+
+class _UnderstandingFile(BaseModel):
+    """The schema of one `understanding.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cue_style: Literal["words", "chars"]
+    intents: dict[str, list[tuple[str, float]]]
+    faq: dict[str, list[str]]
+    spelling: list[str] = Field(default_factory=list)
+    typos: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageData:
+    """One language's cues.
+
+    Attributes:
+        lang: The folder name (``en``, ``zh``).
+        cue_style: ``words``: cues are regular expressions matched on the lower-cased message at
+            word boundaries; ``chars``: cues are substrings of the message or its jieba tokens.
+        intents: Weighted cues per intent.
+        faq: Cues per knowledge-base topic.
+        spelling: Words a one-letter slip is mended to ("adress" -> "address").
+        typos: Misspellings and what they stand for, replaced before reading.
+    """
+
+    lang: str
+    cue_style: Literal["words", "chars"]
+    intents: Mapping[str, tuple[Cue, ...]]
+    faq: Mapping[str, tuple[str, ...]]
+    spelling: frozenset[str] = field(default_factory=frozenset)
+    typos: Mapping[str, str] = field(default_factory=dict)
+
+
+def _folder() -> Any:
+    return resources.files("shopcrew.agents.cs").joinpath("lang")
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages that have an `understanding.yaml`, in name order."""
+    return tuple(
+        sorted(entry.name for entry in _folder().iterdir() if entry.joinpath(_FILE).is_file())
+    )
+
+
+@cache
+def language_data(lang: str) -> LanguageData:
+    """Read and check `lang/<lang>/understanding.yaml` (once per process).
+
+    Raises:
+        CsLanguageDataError: The file is missing, not YAML, or does not follow the schema.
+    """
+    path = f"{lang}/{_FILE}"
+    source = _folder().joinpath(path)
+    if not source.is_file():
+        raise CsLanguageDataError(path, "the file does not exist")
+    try:
+        parsed = _UnderstandingFile.model_validate(yaml.safe_load(source.read_text("utf-8")))
+    except yaml.YAMLError as error:
+        raise CsLanguageDataError(path, f"not valid YAML ({error})") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise CsLanguageDataError(path, f"{where}: {first['msg']}") from error
+    return LanguageData(
+        lang=lang,
+        cue_style=parsed.cue_style,
+        intents={name: tuple(cues) for name, cues in parsed.intents.items()},
+        faq={topic: tuple(cues) for topic, cues in parsed.faq.items()},
+        spelling=frozenset(word.lower() for word in parsed.spelling),
+        typos=dict(parsed.typos),
+    )

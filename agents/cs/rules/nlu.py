@@ -18,7 +18,7 @@ from typing import Literal
 import jieba
 
 from shopcrew.agents.cs.language import Lang, detect_language
-from shopcrew.agents.cs.rules.lexicon import EN_CUES, FAQ_EN, FAQ_ZH, ZH_CUES
+from shopcrew.agents.cs.rules.lexicon import LanguageData, language_data, languages
 from shopcrew.agents.cs.rules.slots import (
     Address,
     CancelReason,
@@ -33,6 +33,7 @@ from shopcrew.agents.cs.rules.slots import (
     extract_payment_refs,
     extract_zip,
 )
+from shopcrew.agents.cs.rules.spelling import mend_typos
 
 __all__ = [
     "ACTIONS",
@@ -41,6 +42,7 @@ __all__ = [
     "Lang",
     "OrderQuestion",
     "Understanding",
+    "cue_spots",
     "detect_language",
     "detect_yes_no",
     "faq_topics",
@@ -178,37 +180,75 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset(token for token in jieba.lcut(text) if token.strip())
 
 
+def _matches(data: LanguageData, cue: str, text: str, lowered: str, tokens: frozenset[str]) -> bool:
+    if data.cue_style == "words":
+        return bool(_compiled(cue).search(lowered))
+    return cue in text or cue in tokens
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A message prepared for cue matching: mended text, lower-cased text and jieba tokens."""
+
+    text: str
+    lowered: str
+    tokens: frozenset[str]
+
+
+def _reading(text: str) -> _Reading:
+    mended = mend_typos(text)
+    tokens = _tokens(mended) if _CJK.search(mended) else frozenset()
+    return _Reading(mended, _normalise_en(mended), tokens)
+
+
 def intent_scores(text: str) -> dict[str, float]:
-    """Score every intent whose cues occur in the message (both languages' cues are tried)."""
+    """Score every intent whose cues occur in the message (every language's cues are tried)."""
     scores: dict[str, float] = {}
-    english = _normalise_en(text)
-    for intent, cues in EN_CUES.items():
-        for pattern, weight in cues:
-            if _compiled(pattern).search(english):
-                scores[intent] = scores.get(intent, 0.0) + weight
-    if _ZH_PAY_CHANGE.search(text):
-        scores["modify_payment"] = scores.get("modify_payment", 0.0) + 2
-    if _CJK.search(text):
-        tokens = _tokens(text)
-        for intent, cues in ZH_CUES.items():
-            for phrase, weight in cues:
-                if phrase in text or phrase in tokens:
+    reading = _reading(text)
+    for lang in languages():
+        data = language_data(lang)
+        if data.cue_style == "chars" and not reading.tokens:
+            continue
+        for intent, cues in data.intents.items():
+            for cue, weight in cues:
+                if _matches(data, cue, reading.text, reading.lowered, reading.tokens):
                     scores[intent] = scores.get(intent, 0.0) + weight
+    if _ZH_PAY_CHANGE.search(reading.text):
+        scores["modify_payment"] = scores.get("modify_payment", 0.0) + 2
     return scores
+
+
+def cue_spots(intent: str, text: str, *, min_weight: float) -> list[int]:
+    """Where the intent's cues of at least `min_weight` start in the (mended, lower-cased) text."""
+    reading = _reading(text)
+    spots: list[int] = []
+    for lang in languages():
+        data = language_data(lang)
+        for cue, weight in data.intents.get(intent, ()):
+            if weight < min_weight:
+                continue
+            if data.cue_style == "words":
+                spots += [match.start() for match in _compiled(cue).finditer(reading.lowered)]
+            elif cue in reading.lowered:
+                spots.append(reading.lowered.find(cue))
+    return spots
 
 
 def faq_topics(text: str) -> tuple[str, ...]:
     """Knowledge-base topics the message asks about, most cues first."""
-    english = _normalise_en(text)
+    reading = _reading(text)
     counts: dict[str, int] = {}
-    for topic, patterns in FAQ_EN.items():
-        hits = sum(1 for pattern in patterns if _compiled(pattern).search(english))
-        if hits:
-            counts[topic] = counts.get(topic, 0) + hits
-    for topic, phrases in FAQ_ZH.items():
-        hits = sum(1 for phrase in phrases if phrase in text.lower())
-        if hits:
-            counts[topic] = counts.get(topic, 0) + hits
+    for lang in languages():
+        data = language_data(lang)
+        for topic, cues in data.faq.items():
+            hits = sum(
+                1
+                for cue in cues
+                if _matches(data, cue, reading.text, reading.lowered, frozenset())
+                or (data.cue_style == "chars" and cue in reading.lowered)
+            )
+            if hits:
+                counts[topic] = counts.get(topic, 0) + hits
     return tuple(sorted(counts, key=lambda topic: -counts[topic]))
 
 

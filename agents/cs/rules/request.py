@@ -11,8 +11,13 @@ import re
 from dataclasses import dataclass
 
 from shopcrew.agents.cs.rules.items import find_products
-from shopcrew.agents.cs.rules.lexicon import EN_CUES, ZH_CUES
-from shopcrew.agents.cs.rules.nlu import Action, OrderQuestion, Understanding, intent_scores
+from shopcrew.agents.cs.rules.nlu import (
+    Action,
+    OrderQuestion,
+    Understanding,
+    cue_spots,
+    intent_scores,
+)
 from shopcrew.agents.cs.rules.segments import RequestSegment
 from shopcrew.agents.cs.rules.slots import Address, CancelReason, PaymentRef, target_payment
 from shopcrew.agents.cs.rules.state import DialogueState
@@ -131,11 +136,9 @@ def _first_asked(understood: Understanding, text: str) -> Action | None:
     strong = [a for a in _FIRST_CANDIDATES if understood.scores.get(a, 0.0) >= 3]
     if len(strong) < 2:
         return None
-    lowered = text.lower()
     first: dict[Action, int] = {}
     for action in strong:
-        spots = [m.start() for p, w in EN_CUES.get(action, ()) if w >= 2 for m in _cue(p, lowered)]
-        spots += [lowered.find(p) for p, w in ZH_CUES.get(action, ()) if w >= 2 and p in lowered]
+        spots = cue_spots(action, text, min_weight=2)
         if spots:
             first[action] = min(spots)
     if not first:
@@ -145,10 +148,6 @@ def _first_asked(understood: Understanding, text: str) -> Action | None:
 
 
 _FIRST_CANDIDATES: tuple[Action, ...] = ("cancel", "return", "exchange", "modify_items")
-
-
-def _cue(pattern: str, text: str) -> list[re.Match[str]]:
-    return list(re.finditer(r"(?<![a-z0-9])(?:" + pattern + r")(?![a-z0-9])", text))
 
 
 def _message_action(understood: Understanding, text: str) -> Action | None:
