@@ -32,13 +32,10 @@ def _articles(result: str | None) -> list[Mapping[str, Any]]:
 
 
 def chosen_articles(result: str | None, topics: Sequence[str]) -> list[Mapping[str, Any]]:
-    """The articles of a search result to quote: those of the topics asked, then the best hit."""
+    """The articles of a search result to quote: those of the topics asked, else the best hit."""
     found = _articles(result)
     chosen = [a for t in topics for a in found if str(a.get("id", "")).startswith(t + "-")]
-    chosen = chosen[:2]
-    if found and found[0] not in chosen:
-        chosen.append(found[0])
-    return chosen
+    return chosen[:2] if chosen else found[:1]
 
 
 def _due(state: DialogueState, *, ongoing: bool) -> list[SideQuestion]:

@@ -61,7 +61,11 @@ __all__ = ["KB_TOOL", "TRANSFER_TOOL", "next_message"]
 logger = logging.getLogger(__name__)
 
 KB_TOOL = "search_knowledge_base"
-_QUESTION = re.compile(r"[?？]|吗|么|多久|几天|怎么|如何|what|how|when|where|can i|do you", re.I)
+_QUESTION = re.compile(
+    r"[?？]|吗|么|呢|多久|几天|怎么|如何|是否|what|how|when|where|which|can i|do you|is there|"
+    r"are there|does|will i",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +122,30 @@ def _is_question(understood: Understanding, text: str) -> bool:
 
 
 def _faq_turn(state: DialogueState, request: Request) -> bool:
-    """A general question about the shop's rules, not about one of the customer's orders."""
+    """A general question about the shop's rules, not about one of the customer's orders.
+
+    The act classifier names it even when the question carries an action's words ("Is there a
+    return window?") or follows talk of an order; a message naming an order is about that order.
+    """
     latest = state.latest()
+    if latest.asks_action or latest.order_ids:
+        return False
+    asked = bool(_QUESTION.search(state.humans[-1]))
+    if latest.act.says("policy", at_least=0.6 if asked else 0.85):
+        return True
     if request.order_id is not None or not _is_question(latest, state.humans[-1]):
         return False
-    if latest.asks_action:
-        return False
     return bool(latest.faq) or latest.action is None
+
+
+def _closes_topic(understood: Understanding) -> bool:
+    """Thanks or "that's all", asking for nothing more: the topic ends."""
+    return (
+        understood.act.says("thanks", at_least=0.6)
+        and understood.action is None
+        and not understood.order_ids
+        and not understood.faq
+    )
 
 
 def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]) -> Step:
@@ -386,6 +407,8 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     if confirmed is not None:
         logger.debug("confirmed %s", confirmed.name)
         return NeedTools((Call(confirmed.name, dict(confirmed.arguments)),))
+    if _closes_topic(state.latest()) and answered_proposal(messages) is None:
+        return say.greet(state.lang, after_change=True)
     current = _core(state, tool_names, agenda)
     if isinstance(current, NeedTools):
         return current

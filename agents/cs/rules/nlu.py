@@ -18,6 +18,7 @@ from typing import Literal
 import jieba
 
 from shopcrew.agents.cs.language import Lang, detect_language
+from shopcrew.agents.cs.rules.acts import ActReading, read_act
 from shopcrew.agents.cs.rules.lexicon import LanguageData, language_data, languages
 from shopcrew.agents.cs.rules.slots import (
     Address,
@@ -132,6 +133,9 @@ _POLICY_ASK = re.compile(
 )
 
 
+_UNREAD = ActReading("account", 0.0)
+
+
 @dataclass(frozen=True, slots=True)
 class Understanding:
     """Everything the rules model reads from one customer message."""
@@ -139,6 +143,8 @@ class Understanding:
     lang: Lang
     scores: Mapping[str, float]
     """Score per intent (only intents with a cue present)."""
+    act: ActReading = _UNREAD
+    """What the message does (`acts`): a policy question, an account request, thanks..."""
     action: Action | None = None
     """The account action asked for, if any."""
     order_question: OrderQuestion | None = None
@@ -269,10 +275,15 @@ def detect_yes_no(text: str) -> bool | None:
     return None
 
 
-def _wants_human(text: str, scores: Mapping[str, float]) -> bool:
-    """A request for a person: a request verb, or a bare "human"/"人工客服" said on its own."""
+def _wants_human(text: str, scores: Mapping[str, float], act: ActReading) -> bool:
+    """A request for a person: a request verb, or a bare "human"/"人工客服" said on its own.
+
+    Phrasings the cues miss ("能不能让人工客服来处理？") are read by the act classifier.
+    """
     score = scores.get("human", 0.0)
-    if score >= 4:
+    if score >= 4 or act.says("person", at_least=0.7):
+        return True
+    if score > 0 and act.says("person"):
         return True
     bare = re.sub(r"[\s,，。.!！]+", "", text)
     return score >= 2 and len(bare) <= 16 and not _QUESTION_MARK.search(text)
@@ -313,6 +324,7 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
         The understanding; the dialogue policy combines it with the conversation so far.
     """
     scores = intent_scores(text)
+    act = read_act(text)
     address = extract_address(text)
     action = _action(scores, text, address is not None)
     refund_only = scores.get("refund_only", 0.0) >= 4 or (
@@ -337,10 +349,11 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
     return Understanding(
         lang=detect_language(text, default=default_lang),
         scores=scores,
+        act=act,
         action=action,
         order_question=question,
         yes_no=detect_yes_no(text),
-        wants_human=_wants_human(text, scores),
+        wants_human=_wants_human(text, scores, act),
         refund_only=refund_only,
         complaint=scores.get("complaint", 0.0) >= 3,
         injection=scores.get("injection", 0.0) >= 4,
