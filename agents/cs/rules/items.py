@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from shopcrew.agents.cs.rules.lexicon import option_spellings
+
 __all__ = [
     "ALL_COPIES",
     "ItemMention",
@@ -99,8 +101,31 @@ def _fuzzy_products(text: str, names: Sequence[str]) -> list[tuple[str, int, int
     return hits
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _spelled(word: str) -> str:
+    """A regex for a catalog word and its other spellings (`option_spellings`)."""
+    ways = sorted(option_spellings(word), key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(way) for way in ways) + ")"
+
+
+def _unique_values(options: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Values that only one option key has (value -> key): written alone, they name that key."""
+    owners: dict[str, set[str]] = {}
+    for key, values in options.items():
+        for value in values:
+            owners.setdefault(value, set()).add(key)
+    return {value: next(iter(keys)) for value, keys in owners.items() if len(keys) == 1}
+
+
 def extract_options(text: str, options: Mapping[str, Sequence[str]]) -> list[tuple[str, str, int]]:
-    """Option values written ``key value`` or ``key: value`` that the catalog knows.
+    """Option values the catalog knows, written ``key value``, ``key: value`` or alone.
+
+    Keys and values may be written in the customer's own words (`option_spellings`: "colour",
+    "gray", 颜色, 灰色). A value written alone counts when only one key of the product has it and
+    that key is not named elsewhere; it must be at least three letters (or Chinese), so that a
+    size letter is never read out of a word.
 
     Args:
         text: Where to look.
@@ -112,24 +137,29 @@ def extract_options(text: str, options: Mapping[str, Sequence[str]]) -> list[tup
     """
     found: dict[str, tuple[str, int]] = {}
     taken: list[tuple[int, int]] = []
-    keys = sorted(options, key=len, reverse=True)
-    for key in keys:
-        values = sorted(set(options[key]), key=len, reverse=True)
-        for value in values:
-            pattern = re.compile(
-                r"(?<![A-Za-z])"
-                + re.escape(key)
-                + r"\s*(?:[:：=]|is|of|为|是)?\s*"
-                + re.escape(value)
-                + r"(?![A-Za-z0-9])",
-                re.IGNORECASE,
-            )
-            for match in pattern.finditer(text):
-                if any(match.start() < end and start < match.end() for start, end in taken):
-                    continue
-                if key not in found or match.start() < found[key][1]:
-                    found[key] = (value, match.start())
-                taken.append((match.start(), match.end()))
+
+    def take(key: str, value: str, pattern: str) -> None:
+        regex = re.compile(r"(?<![A-Za-z])" + pattern + r"(?![A-Za-z0-9])", re.IGNORECASE)
+        for match in regex.finditer(text):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            if key not in found or match.start() < found[key][1]:
+                found[key] = (value, match.start())
+            taken.append((match.start(), match.end()))
+
+    # The catalog's own spelling first: "gray" is the gray variant where both exist.
+    for spelled in (re.escape, _spelled):
+        for key in sorted(options, key=len, reverse=True):
+            for value in sorted(set(options[key]), key=len, reverse=True):
+                take(key, value, spelled(key) + r"\s*(?:[:：=]|is|of|为|是)?\s*" + spelled(value))
+    alone = _unique_values(options)
+    for value in sorted(alone, key=len, reverse=True):
+        key = alone[value]
+        if key in found:
+            continue
+        ways = [w for w in option_spellings(value) if len(w) >= 3 or _CJK.search(w)]
+        if ways:
+            take(key, value, "(?:" + "|".join(re.escape(w) for w in ways) + ")")
     return sorted(((k, v, p) for k, (v, p) in found.items()), key=lambda t: t[2])
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shopcrew.errors import CsLanguageDataError
 
-__all__ = ["Cue", "LanguageData", "language_data", "languages"]
+__all__ = ["Cue", "LanguageData", "language_data", "languages", "option_spellings"]
 
 Cue = tuple[str, float]
 """A cue and its weight: 3 names the intent outright, 2 strongly suggests it, 1 is a hint."""
@@ -36,6 +36,7 @@ class _UnderstandingFile(BaseModel):
     faq: dict[str, list[str]]
     spelling: list[str] = Field(default_factory=list)
     typos: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, list[str]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class LanguageData:
         faq: Cues per knowledge-base topic.
         spelling: Words a one-letter slip is mended to ("adress" -> "address").
         typos: Misspellings and what they stand for, replaced before reading.
+        options: Other ways to write a catalog option key or value (``grey``: gray, 灰色).
     """
 
     lang: str
@@ -58,6 +60,7 @@ class LanguageData:
     faq: Mapping[str, tuple[str, ...]]
     spelling: frozenset[str] = field(default_factory=frozenset)
     typos: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _folder() -> Any:
@@ -98,4 +101,14 @@ def language_data(lang: str) -> LanguageData:
         faq={topic: tuple(cues) for topic, cues in parsed.faq.items()},
         spelling=frozenset(word.lower() for word in parsed.spelling),
         typos=dict(parsed.typos),
+        options={word.lower(): tuple(ways) for word, ways in parsed.options.items()},
     )
+
+
+@cache
+def option_spellings(word: str) -> tuple[str, ...]:
+    """A catalog option key or value and the other ways of writing it, in every language."""
+    ways = [word]
+    for lang in languages():
+        ways += language_data(lang).options.get(word.lower(), ())
+    return tuple(dict.fromkeys(ways))
