@@ -27,7 +27,7 @@ ALL_COPIES = -1
 _OPEN = "(（"
 _CLOSE = ")）"
 _NEW_MARKERS = re.compile(
-    r"\b(?:to|for|into|with|instead|be)\b|改成|换成|改为|换为|变成|换到|改到|要|成",
+    r"\b(?:to|for|into|with|instead|be)\b|改成|换成|改为|换为|变成|换到|改到|换一个|换个|要|成|→|->",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "a": 1, "an": 1, "single": 1}
@@ -243,6 +243,8 @@ def extract_item_mentions(
         paren = _paren_end(text, end) - end
         marker = _NEW_MARKERS.search(segment, paren)
         split = marker.start() if marker else len(segment)
+        if marker is not None and marker.group(0).lower() == "instead":
+            split = 0  # "the Water Bottle in black instead": all of it is the wanted variant.
         split = max(split, paren)
         old = [(key, value) for key, value, _ in extract_options(segment[:split], catalog[name])]
         new = [(key, value) for key, value, _ in extract_options(segment[split:], catalog[name])]
