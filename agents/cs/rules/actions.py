@@ -19,6 +19,7 @@ from shopcrew.agents.cs.rules.items import (
     extract_item_mentions,
     extract_options,
     find_products,
+    shifted_size,
 )
 from shopcrew.agents.cs.rules.nlu import STATUS_NEEDED
 from shopcrew.agents.cs.rules.request import Request
@@ -368,7 +369,11 @@ def _plan_item_change(
         return NeedTools(tuple(Call(GET_PRODUCT_DETAILS, {"product_id": p}) for p in missing))
     catalog = _catalog(order, products)
     mentions = _corrected(
-        tuple(m for m in extract_item_mentions(request.item_text, catalog) if m.new_options),
+        tuple(
+            m
+            for m in extract_item_mentions(request.item_text, catalog)
+            if m.new_options or m.size_shift
+        ),
         request.after_items,
         catalog,
     )
@@ -379,7 +384,14 @@ def _plan_item_change(
         return chosen
     pairs: list[tuple[Mapping[str, Any], Mapping[str, Any], ItemMention]] = []
     for mention, item in chosen:
-        variant = _variant(products[item["product_id"]], item["options"], dict(mention.new_options))
+        wanted = dict(mention.new_options)
+        if mention.size_shift:
+            step = shifted_size(catalog[mention.name], item["options"], mention.size_shift)
+            if step is None:
+                return Ask("new_options", order_id)
+            wanted.setdefault(*step)
+        mention = replace(mention, new_options=tuple(wanted.items()))
+        variant = _variant(products[item["product_id"]], item["options"], wanted)
         if variant is None:
             wanted = ", ".join(f"{key} {value}" for key, value in mention.new_options)
             return Refuse("unavailable", order_id, detail=f"{item['name']} ({wanted})")

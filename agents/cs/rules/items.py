@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shopcrew.agents.cs.rules.lexicon import option_spellings
+from shopcrew.agents.cs.rules.lexicon import language_data, languages, option_spellings
 
 __all__ = [
     "ALL_COPIES",
@@ -53,6 +53,8 @@ class ItemMention:
     """Options the customer wants it changed to (``switch the Laptop to storage 1TB SSD``)."""
     quantity: int | None = None
     """Copies meant: a number, `ALL_COPIES`, or None when not said."""
+    size_shift: int = 0
+    """One size down (-1) or up (1) from the item's own ("one size smaller", 大一码)."""
 
 
 def _norm(text: str) -> str:
@@ -102,6 +104,58 @@ def _fuzzy_products(text: str, names: Sequence[str]) -> list[tuple[str, int, int
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+_LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
+_WORD_SIZES = ("small", "medium", "large")
+_LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)?")
+
+
+def size_shift(text: str) -> int:
+    """-1 for "one size smaller" / 小一码, 1 for one size bigger, 0 when neither is said."""
+    lowered = text.lower()
+    for lang in languages():
+        data = language_data(lang)
+        for step, cues in data.size_shift.items():
+            for cue in cues:
+                if data.cue_style == "chars" and cue in lowered:
+                    return step
+                if data.cue_style == "words" and re.search(
+                    rf"(?<![a-z])(?:{cue})(?![a-z])", lowered
+                ):
+                    return step
+    return 0
+
+
+def _size_rank(value: str) -> float | None:
+    if value.upper() in _LETTER_SIZES:
+        return float(_LETTER_SIZES.index(value.upper()))
+    if value.lower() in _WORD_SIZES:
+        return float(_WORD_SIZES.index(value.lower()))
+    number = _LEADING_NUMBER.match(value)
+    return float(number.group(0)) if number else None
+
+
+def shifted_size(
+    options: Mapping[str, Sequence[str]], current: Mapping[str, str], step: int
+) -> tuple[str, str] | None:
+    """The size option one step from the current item's, as ``(key, value)``.
+
+    None when the product has no orderable size, or no size that far.
+    """
+    keys = [key for key in options if key == "size"] or [key for key in options if "size" in key]
+    if len(keys) != 1 or keys[0] not in current:
+        return None
+    key = keys[0]
+    ranked = {value: _size_rank(value) for value in set(options[key])}
+    if any(rank is None for rank in ranked.values()):
+        return None
+    ordered = sorted(ranked, key=lambda value: ranked[value] or 0.0)
+    here = str(current[key])
+    if here not in ordered:
+        return None
+    index = ordered.index(here) + step
+    return (key, ordered[index]) if 0 <= index < len(ordered) else None
 
 
 def _spelled(word: str) -> str:
@@ -255,6 +309,7 @@ def extract_item_mentions(
                 options=tuple(old),
                 new_options=tuple(new),
                 quantity=_quantity(prefix + text[start:stop], prefix),
+                size_shift=size_shift(text[start:stop]),
             )
         )
     return tuple(mentions)

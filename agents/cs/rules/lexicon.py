@@ -37,6 +37,7 @@ class _UnderstandingFile(BaseModel):
     spelling: list[str] = Field(default_factory=list)
     typos: dict[str, str] = Field(default_factory=dict)
     options: dict[str, list[str]] = Field(default_factory=dict)
+    size_shift: dict[Literal[-1, 1], list[str]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class LanguageData:
         spelling: Words a one-letter slip is mended to ("adress" -> "address").
         typos: Misspellings and what they stand for, replaced before reading.
         options: Other ways to write a catalog option key or value (``grey``: gray, 灰色).
+        size_shift: Cues for one size down (-1) or up (1), in the language's cue style.
     """
 
     lang: str
@@ -61,6 +63,7 @@ class LanguageData:
     spelling: frozenset[str] = field(default_factory=frozenset)
     typos: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    size_shift: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _folder() -> Any:
@@ -102,6 +105,7 @@ def language_data(lang: str) -> LanguageData:
         spelling=frozenset(word.lower() for word in parsed.spelling),
         typos=dict(parsed.typos),
         options={word.lower(): tuple(ways) for word, ways in parsed.options.items()},
+        size_shift={int(step): tuple(cues) for step, cues in parsed.size_shift.items()},
     )
 
 
