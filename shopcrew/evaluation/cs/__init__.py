@@ -29,6 +29,7 @@ from shopcrew.evaluation.cs.quality import (
     QualityReport,
     catalog_phrases,
     check_conversation,
+    check_transcript_file,
     check_transcripts,
 )
 from shopcrew.evaluation.cs.run import (
@@ -60,6 +61,7 @@ __all__ = [
     "TranscriptToolCall",
     "catalog_phrases",
     "check_conversation",
+    "check_transcript_file",
     "check_transcripts",
     "format_report",
     "grade_case",

@@ -28,11 +28,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Final, Literal, get_args
 
 import yaml
 
-from shopcrew.evaluation.cs.format import CsTranscript, TranscriptMessage
+from shopcrew.evaluation.cs.format import (
+    CsTranscript,
+    TranscriptMessage,
+    load_cases,
+    read_transcripts,
+)
 from shopcrew.tools.reference.store import RetailStore
 from shopcrew.tools.tau.names import (
     MODIFY_PENDING_ORDER_ADDRESS,
@@ -49,6 +55,7 @@ __all__ = [
     "QualityReport",
     "catalog_phrases",
     "check_conversation",
+    "check_transcript_file",
     "check_transcripts",
 ]
 
@@ -277,6 +284,28 @@ def check_transcripts(
         lang = langs.get(transcript.id) or _guess_lang(transcript)
         checked.append(check_conversation(transcript, lang=lang, catalog=catalog))
     return QualityReport(tuple(checked))
+
+
+def check_transcript_file(
+    transcripts: Path, *, cases: Path | None = None, db: Path | None = None
+) -> QualityReport:
+    """Check a transcript file (CS_FORMAT section 5); malformed lines are left to the grader.
+
+    Args:
+        transcripts: The transcript file.
+        cases: The case file, for each conversation's language (guessed without it).
+        db: A τ-bench store directory whose catalog words zh replies may use.
+
+    Raises:
+        EvalFormatError: The case file is malformed.
+        StoreFileError: The store cannot be loaded.
+    """
+    langs = {case.id: case.lang for case in load_cases(cases)} if cases is not None else {}
+    catalog = catalog_phrases(RetailStore.load(db)) if db is not None else frozenset()
+    parsed = read_transcripts(transcripts).values()
+    return check_transcripts(
+        (t for t in parsed if isinstance(t, CsTranscript)), langs=langs, catalog=catalog
+    )
 
 
 def _guess_lang(transcript: CsTranscript) -> str:

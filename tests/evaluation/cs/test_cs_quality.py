@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from shopcrew.evaluation.cs.quality import (
     QualityIssue,
     catalog_phrases,
     check_conversation,
+    check_transcript_file,
     check_transcripts,
 )
 from shopcrew.tools.reference.store import RetailStore
@@ -295,3 +299,26 @@ def test_catalog_phrases_are_the_stores_product_names_and_option_values(tau_dir:
     phrases = catalog_phrases(RetailStore.load(tau_dir / "db"))
     assert {"water bottle", "stainless steel", "grey", "1tb ssd"} <= phrases
     assert "color" not in phrases  # option keys are English words a zh reply can translate
+
+
+# ---------------------------------------------------------------- `shopcrew eval cs --quality`
+def test_eval_cs_with_quality_prints_the_counts_before_the_summary_line(
+    tau_dir: Path, tmp_path: Path
+) -> None:
+    eval_dir = tau_dir.parent / "eval"
+    cases = tmp_path / "cases.jsonl"
+    kept = (eval_dir / "cs_dev.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    cases.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    out = tmp_path / "cs.jsonl"
+    command = [sys.executable, "-c", "from shopcrew.cli import main; main()", "eval", "cs"]
+    args = ["--cases", cases, "--db", tau_dir / "db", "--out", out, "--quality"]
+    run = subprocess.run(
+        [*command, *map(str, args)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[-1].startswith("cs: passed ")
+    expected = check_transcript_file(out, cases=cases, db=tau_dir / "db")
+    assert lines[-7:-1] == expected.lines()
+    result = json.loads((tmp_path / "cs.result.json").read_text(encoding="utf-8"))
+    assert result["figures"]["quality"] == expected.figures()
