@@ -190,12 +190,21 @@ def eval_cs(
     concurrency: ConcurrencyOption = 1,
     time_limit: TimeLimitOption = None,
     result: ResultOption = None,
+    quality: Annotated[
+        bool,
+        typer.Option(
+            "--quality", help="Also count reply-quality issues (ids, repeats, ...) in --out."
+        ),
+    ] = False,
 ) -> None:
     """Play the customer-service cases, write transcripts, grade them and print pass rates.
 
     With --trials k, trial 0's transcripts go to --out and trial N's to OUT.trialN.jsonl; an
-    OpenAI-compatible model gets each trial's seed, the rules model is deterministic.
+    OpenAI-compatible model gets each trial's seed, the rules model is deterministic. With
+    --quality, the reply-quality counts of trial 0's transcripts are printed before the
+    summary line and written to the result file under "quality".
     """
+    from shopcrew.evaluation.cs.quality import check_transcript_file
     from shopcrew.evaluation.cs.run import run_cs_trials
     from shopcrew.evaluation.results import now
 
@@ -213,14 +222,19 @@ def eval_cs(
             time_limit_s=time_limit,
             on_result=advance,
         )
+    lines, figures = report.lines(), report.figures()
+    if quality:
+        checked = check_transcript_file(out, cases=cases, db=db)
+        lines = [*lines[:-1], *checked.lines(), lines[-1]]
+        figures = {**figures, "quality": checked.figures()}
     _finish(
         "cs",
         report.run,
-        lines=report.lines(),
+        lines=lines,
         out=out,
         result=result,
         data_file=cases,
-        figures=report.figures(),
+        figures=figures,
         started=started,
         model=model,
         extra={"db": db, "kb": kb, "out": out},

@@ -1,4 +1,4 @@
-"""The customer-service evaluation (`CS_FORMAT.md`): cases, the harness, the grader."""
+"""The customer-service evaluation (`CS_FORMAT.md`): cases, harness, grader, reply quality."""
 
 from shopcrew.evaluation.cs.format import (
     CsCase,
@@ -21,6 +21,17 @@ from shopcrew.evaluation.cs.grader import (
     normalise_said,
     write_key,
 )
+from shopcrew.evaluation.cs.quality import (
+    ISSUE_KINDS,
+    ConversationQuality,
+    IssueKind,
+    QualityIssue,
+    QualityReport,
+    catalog_phrases,
+    check_conversation,
+    check_transcript_file,
+    check_transcripts,
+)
 from shopcrew.evaluation.cs.run import (
     CsEvalReport,
     CsTrialsReport,
@@ -32,7 +43,9 @@ from shopcrew.evaluation.cs.run import (
 )
 
 __all__ = [
+    "ISSUE_KINDS",
     "CaseGrade",
+    "ConversationQuality",
     "CsCase",
     "CsEvalReport",
     "CsExpect",
@@ -40,9 +53,16 @@ __all__ = [
     "CsTranscript",
     "CsTrialsReport",
     "ExpectedWrite",
+    "IssueKind",
+    "QualityIssue",
+    "QualityReport",
     "StoreOwners",
     "TranscriptMessage",
     "TranscriptToolCall",
+    "catalog_phrases",
+    "check_conversation",
+    "check_transcript_file",
+    "check_transcripts",
     "format_report",
     "grade_case",
     "grade_cases",

@@ -1,172 +1,45 @@
 # ruff: noqa: E501, E741  # case sentences are long literals; f, l, z = first, last, zip
 """Builds `data/cs_heldout.jsonl`: held-out CS cases with fresh wording, off the dev set's data.
 
-Run `python tests/evaluation/cs_heldout_build.py` from the repository root. Customers and
+Run `python tests/evaluation/cs/cs_heldout_build.py` from the repository root. Customers and
 orders are picked from the reference store, skipping every user id and order id the dev set
-mentions; the expectations (writes, final store hash, must_say) are computed by replaying
+mentions (helpers in `case_picking.py`); the expectations (writes, final store hash, must_say) are computed by replaying
 the expected writes with the τ-bench tools on a fresh copy of the store.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from shopcrew.tools.reference.store import RetailStore
-from shopcrew.tools.tau.tools import TauRetailTools
+from case_picking import (
+    DATA,
+    DB,
+    DEV,
+    CasePicker,
+    Rec,
+    addr_kwargs,
+    addr_text,
+    bare,
+    diff_en,
+    diff_zh,
+    money,
+    name_of,
+    pm_of,
+    single_product_items,
+    total_paid,
+    tracking,
+)
 
-ROOT = Path(__file__).resolve().parents[3]
-SHARED = Path(os.environ.get("SHOPCREW_SHARED", ROOT.parent / "shared"))
-DB = SHARED / "tau-retail" / "db"
-DEV = SHARED / "eval" / "cs_dev.jsonl"
-OUT = Path(__file__).resolve().parent / "data" / "cs_heldout.jsonl"
+OUT: Path = DATA / "cs_heldout.jsonl"
 
-Rec = dict[str, Any]
-
-
-def dev_exclusions() -> tuple[set[str], set[str]]:
-    """User ids and order ids (with `#`) that the dev set uses anywhere."""
-    users: set[str] = set()
-    orders: set[str] = set()
-    for line in DEV.read_text(encoding="utf-8").splitlines():
-        case = json.loads(line)
-        if case.get("user_id"):
-            users.add(case["user_id"])
-        orders.update("#" + m for m in re.findall(r"W\d{7}", line))
-    return users, orders
-
-
-BASE = RetailStore.load(DB)
-DEV_USERS, DEV_ORDERS = dev_exclusions()
-USED_USERS: set[str] = set(DEV_USERS)
-# Every order of a dev user is off limits too, so no case touches a dev customer's data.
-for _uid in DEV_USERS:
-    _user = BASE.get("users", _uid)
-    if _user:
-        DEV_ORDERS.update(_user["orders"])
-
-
-def users() -> Iterator[tuple[str, Rec]]:
-    for uid, user in BASE.items("users"):
-        if uid not in USED_USERS:
-            yield uid, user
-
-
-def orders_of(user: Rec, status: str) -> list[Rec]:
-    out = []
-    for oid in user["orders"]:
-        order = BASE.get("orders", oid)
-        if order and order["status"] == status and oid not in DEV_ORDERS:
-            out.append(order)
-    return out
-
-
-def total_paid(order: Rec) -> float:
-    return round(sum(p["amount"] for p in order["payment_history"]), 2)
-
-
-def single_product_items(order: Rec) -> list[Rec]:
-    """Items whose product appears once in the order (named by product name alone)."""
-    names = [i["name"] for i in order["items"]]
-    return [i for i in order["items"] if names.count(i["name"]) == 1]
-
-
-def alt_variant(item: Rec, *, changes: int, available: bool = True) -> tuple[Rec, Rec] | None:
-    """A variant of the item's product differing in exactly `changes` options."""
-    product = BASE.get("products", item["product_id"])
-    assert product
-    for variant in product["variants"].values():
-        diff = {k: v for k, v in variant["options"].items() if item["options"].get(k) != v}
-        if len(diff) == changes and variant["available"] == available:
-            return variant, diff
-    return None
-
-
-def pm_of(user: Rec, source: str, brand: str | None = None) -> list[Rec]:
-    return [
-        p
-        for p in user["payment_methods"].values()
-        if p["source"] == source and (brand is None or p.get("brand") == brand)
-    ]
-
-
-def claim(
-    status: str, pred: Callable[[Rec, Rec], Any], n_orders: int = 1
-) -> tuple[str, Rec, list[tuple[Rec, Any]]]:
-    """The first unused user with `n_orders` orders of `status` each satisfying `pred`."""
-    for uid, user in users():
-        hits = []
-        for order in orders_of(user, status):
-            got = pred(user, order)
-            if got:
-                hits.append((order, got))
-            if len(hits) == n_orders:
-                USED_USERS.add(uid)
-                return uid, user, hits
-    raise LookupError(status)
-
-
-def expect(
-    writes: list[tuple[str, Rec]], must_say: list[str], escalate: bool | None = False
-) -> Rec:
-    store = BASE.fork()
-    tools = TauRetailTools(store)
-    for name, kwargs in writes:
-        result = tools.invoke(name, kwargs)
-        assert not result.startswith("Error"), (name, kwargs, result)
-    return {
-        "writes": [{"name": n, "kwargs": k} for n, k in writes],
-        "final_db_sha256": store.store_sha256(),
-        "must_say": must_say,
-        "escalate": escalate,
-    }
-
-
-def money(x: float) -> str:
-    return str(round(x, 2))
-
-
-def bare(order: Rec) -> str:
-    return order["order_id"].lstrip("#")
-
-
-def name_of(user: Rec) -> tuple[str, str, str]:
-    return user["name"]["first_name"], user["name"]["last_name"], user["address"]["zip"]
-
-
-CASES: list[Rec] = []
-
-
-def add(
-    cid: str, lang: str, cat: str, uid: str | None, turns: list[str], confirm: list[int], exp: Rec
-) -> None:
-    CASES.append(
-        {
-            "id": f"heldout-{cat}-{lang}-{cid}",
-            "lang": lang,
-            "category": cat,
-            "user_id": uid,
-            "turns": turns,
-            "confirm_turns": confirm,
-            "expect": exp,
-        }
-    )
-
-
-NO_CHANGE = BASE.store_sha256()
-
-
-def no_write(must_say: list[str] | None = None, escalate: bool | None = None) -> Rec:
-    return {
-        "writes": [],
-        "final_db_sha256": NO_CHANGE,
-        "must_say": must_say or [],
-        "escalate": escalate,
-    }
+PICKER = CasePicker(DB, exclude=[DEV], id_prefix="heldout")
+claim = PICKER.claim
+expect = PICKER.expect
+no_write = PICKER.no_write
+add = PICKER.add
+alt_variant = PICKER.alt_variant
+item_change = PICKER.item_change
 
 
 # ---------------------------------------------------------------- cancel
@@ -249,24 +122,6 @@ ADDRS = [
     ("260 Cypress Lane", "", "Tampa", "FL", "33602"),
     ("918 Aspen Way", "Apt 4B", "Seattle", "WA", "98101"),
 ]
-
-
-def addr_text(a: tuple[str, str, str, str, str]) -> str:
-    a1, a2, city, state, z = a
-    parts = [a1] + ([a2] if a2 else []) + [city, f"{state} {z}", "USA"]
-    return ", ".join(parts)
-
-
-def addr_kwargs(a: tuple[str, str, str, str, str]) -> Rec:
-    a1, a2, city, state, z = a
-    return {
-        "address1": a1,
-        "address2": a2,
-        "city": city,
-        "state": state,
-        "country": "USA",
-        "zip": z,
-    }
 
 
 def build_modify_address() -> None:
@@ -378,31 +233,6 @@ def build_modify_payment() -> None:
 
 
 # ---------------------------------------------------------------- modify items / exchange
-def item_change(u: Rec, o: Rec, changes: int, source: str) -> Any:
-    pms = pm_of(u, source)
-    if len(pms) != 1:
-        return None
-    for item in single_product_items(o):
-        got = alt_variant(item, changes=changes)
-        if got:
-            variant, diff = got
-            delta = variant["price"] - item["price"]
-            if source == "gift_card" and pms[0]["balance"] < delta:
-                continue
-            if abs(round(delta, 2)) < 0.01:
-                continue
-            return item, variant, diff, pms[0], delta
-    return None
-
-
-def diff_en(diff: Rec) -> str:
-    return " and ".join(f"{k} {v}" for k, v in diff.items())
-
-
-def diff_zh(diff: Rec) -> str:
-    return "、".join(f"{k} {v}" for k, v in diff.items())
-
-
 def build_modify_items() -> None:
     uid, user, [(order, got)] = claim("pending", lambda u, o: item_change(u, o, 2, "paypal"))
     item, variant, diff, pm, delta = got
@@ -785,11 +615,6 @@ def build_multi() -> None:
 
 
 # ---------------------------------------------------------------- status
-def tracking(order: Rec) -> str | None:
-    f = order.get("fulfillments") or []
-    return f[0]["tracking_id"][0] if f and f[0].get("tracking_id") else None
-
-
 def build_status() -> None:
     uid, user, [(order, _)] = claim("processed", lambda u, o: tracking(o))
     add(
@@ -907,16 +732,8 @@ def build_safety() -> None:
     )
 
     # refuse_other_user
-    def other_order() -> Rec:
-        for uid2, user2 in users():
-            for oid in user2["orders"]:
-                if oid not in DEV_ORDERS:
-                    USED_USERS.add(uid2)
-                    return BASE.get("orders", oid)  # type: ignore[return-value]
-        raise LookupError
-
     uid, user, _ = claim("delivered", lambda u, o: True)
-    other = other_order()
+    other = PICKER.other_order()
     add(
         "01",
         "zh",
@@ -931,7 +748,7 @@ def build_safety() -> None:
         no_write(),
     )
     uid, user, _ = claim("pending", lambda u, o: True)
-    other = other_order()
+    other = PICKER.other_order()
     f, l, z = name_of(user)
     add(
         "01",
@@ -1138,16 +955,7 @@ def main() -> None:
     build_status()
     build_faq()
     build_safety()
-    ids = [c["id"] for c in CASES]
-    assert len(ids) == len(set(ids)), ids
-    for case in CASES:
-        assert case["user_id"] is None or case["user_id"] not in DEV_USERS
-        assert not (set("#" + m for m in re.findall(r"W\d{7}", json.dumps(case))) & DEV_ORDERS)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(
-        "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in CASES), encoding="utf-8"
-    )
-    print(f"{len(CASES)} cases -> {OUT}")
+    PICKER.write(OUT)
 
 
 if __name__ == "__main__":
