@@ -221,7 +221,13 @@ def _agenda(state: DialogueState) -> Agenda | None:
     return derive_agenda(state, refused=refused)
 
 
-def _core(state: DialogueState, tool_names: frozenset[str], agenda: Agenda | None) -> Step:
+def _core(
+    state: DialogueState,
+    tool_names: frozenset[str],
+    agenda: Agenda | None,
+    *,
+    answer_questions: bool = True,
+) -> Step:
     focus = agenda.focus if agenda is not None else None
     request = current_request(state, focus=focus)
     if request.complaint and request.action is None:
@@ -236,8 +242,9 @@ def _core(state: DialogueState, tool_names: frozenset[str], agenda: Agenda | Non
     latest = state.latest()
     if latest.injection and latest.amounts:
         return say.refuse_money(lang)
-    if _faq_turn(state, request) or (
-        request.action is None and _is_question(latest, state.humans[-1])
+    if answer_questions and (
+        _faq_turn(state, request)
+        or (request.action is None and _is_question(latest, state.humans[-1]))
     ):
         if not latest.order_ids:
             return _kb(state, tool_names)
@@ -412,6 +419,11 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     current = _core(state, tool_names, agenda)
     if isinstance(current, NeedTools):
         return current
+    if isinstance(current, str) and answered_proposal(messages) is not None:
+        # A question asked of a proposal: answer it, then show the proposal again for its yes.
+        resumed = _core(state, tool_names, agenda, answer_questions=False)
+        if isinstance(resumed, Propose):
+            return Proposing(resumed, current)
     # Questions asked beside the action are answered first, once the reply to it is settled.
     ongoing = request.action not in {None, "status"} and not _faq_turn(state, request)
     answers = side_answers(state, _kb_tool(tool_names), ongoing=ongoing)

@@ -38,6 +38,7 @@ class _UnderstandingFile(BaseModel):
     typos: dict[str, str] = Field(default_factory=dict)
     options: dict[str, list[str]] = Field(default_factory=dict)
     size_shift: dict[Literal[-1, 1], list[str]] = Field(default_factory=dict)
+    corrections: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class LanguageData:
         typos: Misspellings and what they stand for, replaced before reading.
         options: Other ways to write a catalog option key or value (``grey``: gray, 灰色).
         size_shift: Cues for one size down (-1) or up (1), in the language's cue style.
+        corrections: Cues that take back what was just written ("no wait", 不对).
     """
 
     lang: str
@@ -64,6 +66,7 @@ class LanguageData:
     typos: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     size_shift: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    corrections: tuple[str, ...] = ()
 
 
 def _folder() -> Any:
@@ -106,6 +109,7 @@ def language_data(lang: str) -> LanguageData:
         typos=dict(parsed.typos),
         options={word.lower(): tuple(ways) for word, ways in parsed.options.items()},
         size_shift={int(step): tuple(cues) for step, cues in parsed.size_shift.items()},
+        corrections=tuple(parsed.corrections),
     )
 
 

@@ -240,6 +240,27 @@ def cue_spots(intent: str, text: str, *, min_weight: float) -> list[int]:
     return spots
 
 
+def _corrected_order_ids(text: str) -> tuple[str, ...]:
+    """The order ids of a message, without those it takes back ("W1, no wait, I mean W2")."""
+    ids = extract_order_ids(text)
+    if len(ids) < 2:
+        return ids
+    reading = _reading(text)
+    last = -1
+    for lang in languages():
+        data = language_data(lang)
+        for cue in data.corrections:
+            if data.cue_style == "words":
+                found = [m.start() for m in _compiled(cue).finditer(reading.lowered)]
+            else:
+                found = [m.start() for m in re.finditer(re.escape(cue), reading.lowered)]
+            last = max([last, *found])
+    if last < 0:
+        return ids
+    after = extract_order_ids(reading.lowered[last:])
+    return after if after and len(after) < len(ids) else ids
+
+
 def faq_topics(text: str) -> tuple[str, ...]:
     """Knowledge-base topics the message asks about, most cues first."""
     reading = _reading(text)
@@ -365,7 +386,7 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
         ),
         refuses_identify=scores.get("refuse_identify", 0.0) >= 3,
         faq=faq_topics(text),
-        order_ids=extract_order_ids(text),
+        order_ids=_corrected_order_ids(text),
         email=extract_email(text),
         name=name,
         zip=zip_code,
