@@ -384,14 +384,14 @@ def _plan_item_change(
         return chosen
     pairs: list[tuple[Mapping[str, Any], Mapping[str, Any], ItemMention]] = []
     for mention, item in chosen:
-        wanted = dict(mention.new_options)
+        new_options = dict(mention.new_options)
         if mention.size_shift:
             step = shifted_size(catalog[mention.name], item["options"], mention.size_shift)
             if step is None:
                 return Ask("new_options", order_id)
-            wanted.setdefault(*step)
-        mention = replace(mention, new_options=tuple(wanted.items()))
-        variant = _variant(products[item["product_id"]], item["options"], wanted)
+            new_options.setdefault(*step)
+        mention = replace(mention, new_options=tuple(new_options.items()))
+        variant = _variant(products[item["product_id"]], item["options"], new_options)
         if variant is None:
             wanted = ", ".join(f"{key} {value}" for key, value in mention.new_options)
             return Refuse("unavailable", order_id, detail=f"{item['name']} ({wanted})")

@@ -312,8 +312,9 @@ def _wants_human(text: str, scores: Mapping[str, float], act: ActReading) -> boo
 
 def _action(scores: Mapping[str, float], text: str, has_address: bool) -> Action | None:
     candidates: dict[Action, float] = {a: scores[a] for a in ACTIONS if scores.get(a, 0.0) > 0}
-    if has_address and "user_address" not in candidates and "modify_address" in candidates:
-        candidates["modify_address"] += 2
+    if has_address and "user_address" not in candidates:
+        # A whole address written out is itself a strong sign of an address change.
+        candidates["modify_address"] = candidates.get("modify_address", 0.0) + 2
     if "user_address" in candidates and candidates["user_address"] >= 4:
         return "user_address"
     if "modify_address" in candidates and candidates["modify_address"] >= 3:

@@ -94,7 +94,8 @@ _SLOT_ACTIONS = frozenset({"modify_payment", "modify_address"})
 
 _ADDRESS_ACTIONS = frozenset({"modify_address", "user_address"})
 _EARLIER_ADDRESS = re.compile(
-    r"\b(?:that|this|the same|same)(?: \w+)? address\b|\bmake (?:that|it|this) (?:my|the)\b|"
+    r"\b(?:that|this|the same|same|the new|my new)(?: \w+)? address\b|"
+    r"新地址|新的地址|新家|\bmake (?:that|it|this) (?:my|the)\b|"
     r"\bthere (?:too|as well)\b|这个地址|那个地址|同一个地址|同样的地址|一样的地址|"
     r"改成这个|改为这个|也用这个|也寄到这",
     re.IGNORECASE,
