@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _shopcrew(*args: str | Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", "from shopcrew.cli import main; main()", *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
 
+@pytest.mark.slow  # a CLI process
 def test_eval_replay_matches_the_coverage_oracle(tau_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     run = _shopcrew(
@@ -24,6 +27,7 @@ def test_eval_replay_matches_the_coverage_oracle(tau_dir: Path, tmp_path: Path) 
     assert out.read_text() == (tau_dir / "expected_coverage.jsonl").read_text()
 
 
+@pytest.mark.slow  # a CLI process
 def test_eval_replay_reports_mismatches_and_fails(tau_dir: Path, tmp_path: Path) -> None:
     lines = (tau_dir / "expected_coverage.jsonl").read_text().splitlines()
     first = json.loads(lines[0])
@@ -39,6 +43,7 @@ def test_eval_replay_reports_mismatches_and_fails(tau_dir: Path, tmp_path: Path)
     assert run.stdout.splitlines()[-1] == "tau-replay: 14/15 tasks match"
 
 
+@pytest.mark.slow  # a CLI process
 def test_missing_task_file_is_one_line_without_traceback(tau_dir: Path, tmp_path: Path) -> None:
     missing = tmp_path / "nope.json"
     run = _shopcrew(
@@ -51,6 +56,7 @@ def test_missing_task_file_is_one_line_without_traceback(tau_dir: Path, tmp_path
                            "Fix the task file and run again."]  # fmt: skip
 
 
+@pytest.mark.slow  # a CLI process
 def test_malformed_store_is_one_line(tau_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "db"
     db.mkdir()

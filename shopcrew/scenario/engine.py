@@ -29,9 +29,10 @@ from shopcrew.scenario.analysis import RunLog, build_report, effective_budgets
 from shopcrew.scenario.loader import load_scenario
 from shopcrew.scenario.observer import TALLY_KEYS, NullObserver, RunObserver
 from shopcrew.scenario.redis_server import SPAWN, SpawnedRedis
+from shopcrew.scenario.spec import Scenario
 from shopcrew.scenario.timeline import Step, expand_timeline
 from shopcrew.scenario.transcript import write_transcript
-from shopcrew.scenario.world import build_world
+from shopcrew.scenario.world import World, build_world
 
 __all__ = ["RunResult", "SimClock", "run_scenario"]
 
@@ -90,6 +91,39 @@ def run_scenario(
     """
     started = time.perf_counter()
     started_at = datetime.now().astimezone()
+    scenario, world, steps, chosen_seed = _load(path, seed=seed, volume=volume)
+    observer = observer or NullObserver()
+    clock = SimClock(scenario.clock.start)
+    memory = _RunMemory.choose(redis_url, namespace=namespace, keep=keep_memory)
+    runner = memory.start_runner(scenario, world, model=resolve_model(model), clock=clock)
+    budgets_before = effective_budgets(world)
+    try:
+        records, transcript = _play_steps(runner, steps, clock=clock, observer=observer)
+        meta = {
+            **_meta(scenario, path=path, seed=chosen_seed, volume=volume, model=model),
+            **memory.describe(),
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "simulated_start": scenario.clock.start.isoformat(),
+            "simulated_end": clock.now.isoformat(),
+        }
+        report = _report(runner, scenario, world, records, budgets_before, meta)
+    finally:
+        runner.close()
+        memory.release()
+    report["scenario"]["duration_s"] = round(time.perf_counter() - started, 3)
+    if memory.url is not None:
+        report["scenario"]["redis_namespace"] = memory.kept_namespace()
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        _write(report, transcript, out, write_markdown=write_markdown)
+    observer.finished(report)
+    return RunResult(report=report, out_dir=out, passed=bool(report["passed"]))
+
+
+def _load(
+    path: str | Path, *, seed: int | None, volume: float
+) -> tuple[Scenario, World, list[Step], int]:
+    """The scenario, its world (store fork and overrides), its expanded timeline and seed."""
     source = str(path)
     scenario = load_scenario(path)
     chosen_seed = scenario.seed if seed is None else seed
@@ -99,90 +133,133 @@ def run_scenario(
     steps = expand_timeline(
         scenario, store=world.retail, seed=chosen_seed, source=source, volume=volume
     )
-    observer = observer or NullObserver()
-    clock = SimClock(scenario.clock.start)
-    chat_model = resolve_model(model)
-    run_ns = namespace or f"shopcrew-scn-{uuid4().hex[:12]}"
-    server = SpawnedRedis() if redis_url == SPAWN else None
-    url = server.url if server is not None else redis_url
-    try:
-        if server is not None:
-            server.start()
-        runner = Runner(
-            scenario,
-            world,
-            model=chat_model,
-            redis_url=url,
-            namespace=run_ns,
-            clock=clock,
-            server=server,
-        )
-    except BaseException:
-        if server is not None:
-            server.close()
-        raise
-    budgets_before = effective_budgets(world)
+    return scenario, world, steps, chosen_seed
+
+
+def _meta(
+    scenario: Scenario,
+    *,
+    path: str | Path,
+    seed: int,
+    volume: float,
+    model: str | BaseChatModel,
+) -> dict[str, Any]:
+    """The report's description of the run: scenario, file, seed, volume, model."""
+    return {
+        "name": scenario.name,
+        "title": scenario.title,
+        "description": scenario.description,
+        "file": str(path),
+        "seed": seed,
+        "volume": volume,
+        "model": model if isinstance(model, str) else type(model).__name__,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _RunMemory:
+    """Where a run's memory lives: in process, on a given Redis, or on a spawned private one."""
+
+    url: str | None
+    namespace: str
+    server: SpawnedRedis | None
+    keep: bool
+
+    @classmethod
+    def choose(cls, redis_url: str | None, *, namespace: str | None, keep: bool) -> _RunMemory:
+        server = SpawnedRedis() if redis_url == SPAWN else None
+        url = server.url if server is not None else redis_url
+        return cls(url, namespace or f"shopcrew-scn-{uuid4().hex[:12]}", server, keep)
+
+    def start_runner(
+        self, scenario: Scenario, world: World, *, model: BaseChatModel, clock: SimClock
+    ) -> Runner:
+        """Start the private server (if any) and the runner; close the server on failure."""
+        try:
+            if self.server is not None:
+                self.server.start()
+            return Runner(
+                scenario,
+                world,
+                model=model,
+                redis_url=self.url,
+                namespace=self.namespace,
+                clock=clock,
+                server=self.server,
+            )
+        except BaseException:
+            if self.server is not None:
+                self.server.close()
+            raise
+
+    def describe(self) -> dict[str, str | None]:
+        """The report's `memory` and `redis` fields."""
+        redis = None if self.url is None else "spawned" if self.server else "given"
+        return {"memory": "redis" if self.url else "in-memory", "redis": redis}
+
+    def release(self) -> None:
+        """Stop the private server, or delete the run's keys unless they are kept."""
+        if self.server is not None:
+            self.server.close()
+        elif self.url is not None and not self.keep:
+            _delete_namespace(self.url, self.namespace)
+
+    def kept_namespace(self) -> str | None:
+        """The namespace left in Redis after the run (a spawned server keeps nothing)."""
+        return self.namespace if self.keep and self.server is None else None
+
+
+def _play_steps(
+    runner: Runner, steps: list[Step], *, clock: SimClock, observer: RunObserver
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Play each step at its simulated time; return the event records and transcript lines.
+
+    An event that fails with one of our errors (or a bad value, a missing key, an OS error)
+    is recorded as an `error` outcome and the day goes on.
+    """
     records: list[dict[str, Any]] = []
     transcript: list[dict[str, Any]] = []
-    observer.started(scenario.name, len(steps))
-    try:
-        for step in steps:
-            clock.now = step.at
-            began = time.perf_counter()
-            try:
-                outcome = runner.play(step)
-            except (ShopcrewError, ValueError, KeyError, OSError) as exc:
-                logger.warning("event %s failed: %s", step.id, exc)
-                outcome = Outcome("error", f"{type(exc).__name__}: {exc}")
-            latency = (time.perf_counter() - began) * 1000
-            record = _record(step, outcome, latency)
-            records.append(record)
-            runner.log.count(step, outcome.outcome)
-            transcript.append(_transcript_line(step, outcome, record))
-            observer.event_done(record, _tally(runner.log, runner, len(steps), len(records)))
-        thread_messages = {
-            cid: runner.messages_of(conv.thread_id)
-            for cid, conv in runner.log.conversations.items()
-        }
-        report = build_report(
-            scenario,
-            runner.log,
-            world=world,
-            queue=runner.queue(),
-            records=records,
-            budgets_before=budgets_before,
-            usage=runner.recorder,
-            thread_messages=thread_messages,
-            meta={
-                "name": scenario.name,
-                "title": scenario.title,
-                "description": scenario.description,
-                "file": source,
-                "seed": chosen_seed,
-                "volume": volume,
-                "model": model if isinstance(model, str) else type(model).__name__,
-                "memory": "redis" if url else "in-memory",
-                "redis": None if url is None else "spawned" if server else "given",
-                "started_at": started_at.isoformat(timespec="seconds"),
-                "simulated_start": scenario.clock.start.isoformat(),
-                "simulated_end": clock.now.isoformat(),
-            },
-        )
-    finally:
-        runner.close()
-        if server is not None:
-            server.close()
-        elif url is not None and not keep_memory:
-            _delete_namespace(url, run_ns)
-    report["scenario"]["duration_s"] = round(time.perf_counter() - started, 3)
-    if url is not None:
-        kept = keep_memory and server is None
-        report["scenario"]["redis_namespace"] = run_ns if kept else None
-    out = Path(out_dir) if out_dir is not None else None
-    if out is not None:
-        _write(report, transcript, out, write_markdown=write_markdown)
-    observer.finished(report)
-    return RunResult(report=report, out_dir=out, passed=bool(report["passed"]))
+    observer.started(runner.scenario.name, len(steps))
+    for step in steps:
+        clock.now = step.at
+        began = time.perf_counter()
+        try:
+            outcome = runner.play(step)
+        except (ShopcrewError, ValueError, KeyError, OSError) as exc:
+            logger.warning("event %s failed: %s", step.id, exc)
+            outcome = Outcome("error", f"{type(exc).__name__}: {exc}")
+        latency = (time.perf_counter() - began) * 1000
+        record = _record(step, outcome, latency)
+        records.append(record)
+        runner.log.count(step, outcome.outcome)
+        transcript.append(_transcript_line(step, outcome, record))
+        observer.event_done(record, _tally(runner.log, runner, len(steps), len(records)))
+    return records, transcript
+
+
+def _report(
+    runner: Runner,
+    scenario: Scenario,
+    world: World,
+    records: list[dict[str, Any]],
+    budgets_before: Mapping[str, float],
+    meta: dict[str, Any],
+) -> dict[str, Any]:
+    """The report of the played day, with each conversation's messages read from memory."""
+    thread_messages = {
+        cid: runner.messages_of(conv.thread_id) for cid, conv in runner.log.conversations.items()
+    }
+    return build_report(
+        scenario,
+        runner.log,
+        world=world,
+        queue=runner.queue(),
+        records=records,
+        budgets_before=budgets_before,
+        usage=runner.recorder,
+        thread_messages=thread_messages,
+        meta=meta,
+    )
 
 
 def _record(step: Step, outcome: Outcome, latency: float) -> dict[str, Any]:

@@ -105,26 +105,35 @@ def create_app(
     Returns:
         The app; its lifespan closes the merchants' memory.
     """
-    url = redis_url or ""
-
-    def default_memory(merchant_id: str) -> Memory:
-        return connect(url, merchant_id=merchant_id, namespace=namespace)
-
-    shared: SyncClient | None = None
-    if adapters_for is None and redis_url:
-        shared = sync_client(redis_url)
+    shared = sync_client(redis_url) if adapters_for is None and redis_url else None
+    if shared is not None:
         adapters_for = _shared_adapters(shared, namespace, store_dir_for)
     elif adapters_for is None and store_dir_for is not None:
         adapters_for = _file_adapters(store_dir_for)
     crews = CrewRegistry(
         model=model,
-        memory_for=memory_for or default_memory,
+        memory_for=memory_for or _default_memory(redis_url, namespace),
         adapters_for=adapters_for,
         policy_for=policy_for,
         max_crews=max_crews,
     )
     service_metrics = metrics or ServiceMetrics()
-    service = CrewService(crews, service_metrics)
+    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared)
+    app.include_router(build_router(CrewService(crews, service_metrics)))
+    _add_error_handlers(app, service_metrics)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+    _add_ops_routes(app, service_metrics, redis_url=redis_url, namespace=namespace)
+    return app
+
+
+def _app(
+    crews: CrewRegistry,
+    *,
+    keys: ApiKeyStore,
+    metrics: ServiceMetrics,
+    shared: SyncClient | None,
+) -> FastAPI:
+    """The bare app, its state set; its lifespan closes the crews and the shared client."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -140,11 +149,25 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.crews = crews
-    app.state.metrics = service_metrics
+    app.state.metrics = metrics
     app.state.api_keys = keys
-    app.include_router(build_router(service))
-    _add_error_handlers(app, service_metrics)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+    return app
+
+
+def _default_memory(redis_url: str | None, namespace: str) -> Callable[[str], Memory]:
+    """Each merchant's memory under `<namespace>:<merchant>` (in memory without a URL)."""
+    url = redis_url or ""
+
+    def memory_for(merchant_id: str) -> Memory:
+        return connect(url, merchant_id=merchant_id, namespace=namespace)
+
+    return memory_for
+
+
+def _add_ops_routes(
+    app: FastAPI, service_metrics: ServiceMetrics, *, redis_url: str | None, namespace: str
+) -> None:
+    """`/healthz` for the load balancer and `/metrics` for Prometheus."""
 
     @app.get("/healthz", response_model=Health, tags=["ops"], responses={503: {"model": Health}})
     async def healthz() -> Response:
@@ -166,8 +189,6 @@ def create_app(
         return Response(
             service_metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8"
         )
-
-    return app
 
 
 async def _redis_answers(url: str, namespace: str) -> bool:

@@ -115,6 +115,19 @@ def _sse(items: AsyncIterator[StreamItem]) -> EventSourceResponse:
 def build_router(service: CrewService) -> APIRouter:
     """The `/v1` router over `service`; the app keeps its `ApiKeyStore` in `state.api_keys`."""
     router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
+    for add_routes in (
+        _event_routes,
+        _conversation_routes,
+        _approval_routes,
+        _escalation_routes,
+        _blackboard_routes,
+    ):
+        add_routes(router, service)
+    return router
+
+
+def _event_routes(router: APIRouter, service: CrewService) -> None:
+    """`/events`: any event, run or streamed."""
 
     @router.post("/events", response_model=RunResult, tags=["events"])
     async def post_event(merchant_id: Merchant, event: Annotated[EventIn, Body()]) -> RunResult:
@@ -132,6 +145,10 @@ def build_router(service: CrewService) -> APIRouter:
     ) -> EventSourceResponse:
         """Run an event and stream its steps as server-sent events."""
         return _sse(service.stream(merchant_id, event))
+
+
+def _conversation_routes(router: APIRouter, service: CrewService) -> None:
+    """`/conversations` and `/threads`: customer messages and thread states."""
 
     @router.post(
         "/conversations/{conversation_id}/messages",
@@ -171,6 +188,10 @@ def build_router(service: CrewService) -> APIRouter:
         """Any thread of the merchant, by the id a run returned."""
         return await service.thread(merchant_id, thread_id)
 
+
+def _approval_routes(router: APIRouter, service: CrewService) -> None:
+    """`/approvals`: the requests waiting for a person, and their decisions."""
+
     @router.get("/approvals", response_model=ApprovalList, tags=["approvals"])
     async def list_approvals(
         merchant_id: Merchant,
@@ -192,6 +213,10 @@ def build_router(service: CrewService) -> APIRouter:
     ) -> DecisionOut:
         """Approve, reject or edit a waiting request; its thread resumes."""
         return await service.decide(merchant_id, request_id, body)
+
+
+def _escalation_routes(router: APIRouter, service: CrewService) -> None:
+    """`/escalations`: conversations handed to a person, and the replies."""
 
     @router.get("/escalations", response_model=EscalationList, tags=["escalations"])
     async def list_escalations(
@@ -217,6 +242,10 @@ def build_router(service: CrewService) -> APIRouter:
         """A person's reply to an escalated conversation: it resumes with that reply."""
         return await service.resume_escalation(merchant_id, ticket_id, body)
 
+
+def _blackboard_routes(router: APIRouter, service: CrewService) -> None:
+    """`/blackboard`: what the merchant's agents told each other."""
+
     @router.get("/blackboard", response_model=BlackboardList, tags=["blackboard"])
     async def get_blackboard(
         merchant_id: Merchant,
@@ -224,5 +253,3 @@ def build_router(service: CrewService) -> APIRouter:
     ) -> BlackboardList:
         """What the merchant's agents told each other, oldest first."""
         return await service.blackboard(merchant_id, kind)
-
-    return router

@@ -57,7 +57,8 @@ def test_eval_demand_writes_answers_and_prints_the_formats_figures(tmp_path: Pat
     ("content", "problem"),
     [
         ("not json\n", "line 1: not JSON"),
-        ('{"id": "m1"}\n', "line 1, market 'm1'"),
+        # A CLI process importing the forecasting stack: one case in the fast loop is enough.
+        pytest.param('{"id": "m1"}\n', "line 1, market 'm1'", marks=pytest.mark.slow),
     ],
 )
 def test_eval_demand_exits_2_on_a_malformed_market_file(

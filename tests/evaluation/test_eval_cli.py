@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from shopcrew.evaluation.harness import derive_seed
 from shopcrew.evaluation.results import EvalResult, file_sha256
 
@@ -26,6 +28,7 @@ def _head(source: Path, target: Path, lines: int) -> Path:
     return target
 
 
+@pytest.mark.slow  # CLI processes
 def test_cs_with_trials_writes_transcripts_per_trial_and_the_result_file(
     tau_dir: Path, tmp_path: Path
 ) -> None:
@@ -72,6 +75,7 @@ def test_a_time_limit_fails_slow_cases_and_the_run_finishes(tau_dir: Path, tmp_p
     assert result.settings.time_limit_s == 0.001
 
 
+@pytest.mark.slow  # CLI processes
 def test_listings_trials_agree_and_compare_tells_noise_from_an_injected_regression(
     tmp_path: Path,
 ) -> None:
@@ -107,6 +111,7 @@ def test_listings_trials_agree_and_compare_tells_noise_from_an_injected_regressi
     assert "p=0.00195 (beyond noise at alpha=0.05)" in strict.stdout  # 10 of 10 down: 2 / 2^10
 
 
+@pytest.mark.slow  # CLI processes
 def test_markets_and_replay_with_trials_keep_their_last_lines(
     tau_dir: Path, tmp_path: Path
 ) -> None:

@@ -142,6 +142,7 @@ def test_listings_harness_agrees_with_the_grader(tmp_path: Path) -> None:
     assert report.lines()[-1] == grade.summary()
 
 
+@pytest.mark.slow  # the whole dev set
 def test_markets_harness_agrees_with_the_grader(tmp_path: Path) -> None:
     path = EVAL_DIR / "markets_dev.jsonl"
     out = tmp_path / "m.jsonl"

@@ -74,6 +74,7 @@ def _least_squares_plan(market: Market) -> dict[str, float]:
     return {cid: math.floor(v * 100) / 100 for cid, v in best.items()}
 
 
+@pytest.mark.slow  # the whole dev set
 def test_plain_least_squares_scores_about_the_reference_figures(dev: list[Market]) -> None:
     mean, p90, violations = _figures(dev, [_least_squares_plan(m) for m in dev])
     assert 9.0 <= mean <= 13.0
@@ -81,6 +82,7 @@ def test_plain_least_squares_scores_about_the_reference_figures(dev: list[Market
     assert 3 <= violations <= 6
 
 
+@pytest.mark.slow  # the whole dev set
 def test_eval_writes_one_answer_per_market_and_beats_keeping_current(
     dev: list[Market], tmp_path: Path
 ) -> None:

@@ -41,6 +41,7 @@ def test_our_synthetic_sets_with_the_rules_model(
     assert figures["rate"] >= 0.9 and figures["violations"] == 0
 
 
+@pytest.mark.slow  # a CLI process
 def test_the_cli_writes_answers_and_prints_the_figures(tau_dir: Path, tmp_path: Path) -> None:
     cases = tmp_path / "cases.jsonl"
     lines = SYNTHETIC[1].read_text(encoding="utf-8").splitlines()[:6]

@@ -6,6 +6,7 @@ import zlib
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
@@ -150,6 +151,7 @@ class StoreComparison(RuleBasedStateMachine):
         self.redis.close()
 
 
+@pytest.mark.slow  # hypothesis, many examples
 def test_random_operations_answer_as_in_memory_store(redis_url: str, namespace: str) -> None:
     machine = type("Machine", (StoreComparison,), {"url": redis_url, "prefix": namespace})
     run_state_machine_as_test(

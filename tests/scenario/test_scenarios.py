@@ -128,6 +128,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # a CLI process
 def test_cli_runs_a_scenario_and_writes_the_report(tmp_path: Path) -> None:
     done = _cli(str(ROOT / "scenarios" / "new_product_launch.yaml"), "--seed", "3", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

@@ -86,6 +86,7 @@ def _shopcrew(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow  # CLI processes
 def test_the_cli_creates_lists_and_revokes_keys_in_a_file(tmp_path: Path) -> None:
     path = tmp_path / "keys.json"
     created = _shopcrew("keys", "create", "--merchant", "acme", "--keys-file", path)

@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 from redis import Redis
+from support.process_lines import ProcessLines
 
 from shopcrew.graphs.events import CustomerMessage
-from shopcrew.workers import EventQueue
+from shopcrew.workers import EventQueue, Processed
 
 HERE = Path(__file__).resolve().parent
 MERCHANT = "m1"
@@ -86,29 +87,58 @@ def queue(client: Redis, namespace: str) -> EventQueue:
     return EventQueue(client, merchant_id=MERCHANT, namespace=namespace)
 
 
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 90.0) -> Any:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+def wait_processed(
+    client: Redis,
+    queue: EventQueue,
+    check: Callable[[list[Processed]], bool],
+    what: str,
+    timeout: float = 90.0,
+) -> list[Processed]:
+    """The processed log once `check` holds of it, woken by each entry the workers append.
+
+    Blocks on `XREAD` of the log's stream (an event from Redis), never on a timer.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    while True:
+        # The newest entry first, then the log: an entry added in between is seen by `check`
+        # or, after it, returned at once by XREAD.
+        newest = client.xrevrange(queue.keys.done, count=1)
+        last = newest[0][0] if newest else "0-0"
+        processed = queue.processed()
+        if check(processed):
+            return processed
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"timed out waiting for {what} ({len(processed)} processed)")
+        # At most a second a call: below the client's socket timeout (redis-py's default: 5 s).
+        client.xread({queue.keys.done: last}, block=max(1, int(min(left, 1.0) * 1000)))
+
+
+def processed_count(count: int) -> Callable[[list[Processed]], bool]:
+    """A `wait_processed` check: at least `count` events processed."""
+    return lambda processed: len(processed) >= count
 
 
 class WorkerProcess:
-    """A worker subprocess (`run_worker.py`), killed at teardown if still alive."""
+    """A worker subprocess (`run_worker.py`), killed at teardown if still alive.
+
+    Its output is read line by line (`ProcessLines`): tests wait for the line that says what
+    they wait for (`ready`, `paused: ...`) instead of polling.
+    """
 
     def __init__(self, url: str, namespace: str, *extra: str, log: Path) -> None:
         self.log = log
-        self._log_file = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / "run_worker.py"), url, namespace, MERCHANT, *extra],
-            stdout=self._log_file,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
+        self.lines = ProcessLines(self.proc, log)
+
+    def wait_line(self, text: str, *, whole: bool = False, timeout: float = 90.0) -> str:
+        """The first line of its output containing `text` (`whole`: equal to it)."""
+        return self.lines.wait_for(text, whole=whole, timeout=timeout)
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -117,17 +147,17 @@ class WorkerProcess:
     def terminate(self, timeout: float = 90.0) -> int:
         # Before `ready` its SIGTERM handler is not installed yet: the signal would kill it
         # (exit -15), as happened to a worker still importing when the other had done all.
-        wait_for(lambda: "ready" in self.output() or self.proc.poll() is not None, "ready")
+        self.wait_line("ready", whole=True)
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=timeout)
 
     def close(self) -> None:
         if self.proc.poll() is None:
             self.kill()
-        self._log_file.close()
+        self.lines.close()
 
     def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+        return self.lines.text()
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
-"""A worker process for the fault tests: `shopcrew worker` plus an optional slow write.
+"""A worker process for the fault tests: `shopcrew worker` plus an optional paused write.
 
 Usage: python run_worker.py URL NAMESPACE MERCHANT [--store-dir DIR]
-[--pause-after-cancel MARKER] [--pause-before-cancel MARKER] [--pause-after-budget MARKER].
+[--pause-after-cancel | --pause-before-cancel | --pause-after-budget] [--pause SECONDS].
 With a pause, the order adapter's `cancel_order` (or the ads adapter's `set_campaign_budget`)
-writes MARKER after (or before) the write and sleeps, so the test can kill or stop the process
-in the middle of a side-effecting event.
+prints `paused: committed` after the write (or `paused: entered` before it) and waits, so the
+test can kill or stop the process in the middle of a side-effecting event. The wait ends at
+SIGTERM (the worker then finishes the event in hand) or after `--pause` seconds.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import dataclasses
 import logging
 import signal
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +26,13 @@ from shopcrew.workers import Worker, WorkerSettings, open_lane
 
 
 class Pausing:
-    """An adapter that pauses around one write method, announcing it in a file."""
+    """An adapter that pauses around one write method, announcing it on stdout."""
 
-    def __init__(self, inner: Any, method: str, marker: Path, *, after: bool, pause: float) -> None:
-        self._inner, self._method, self._marker = inner, method, marker
-        self._after, self._pause = after, pause
+    def __init__(
+        self, inner: Any, method: str, *, after: bool, pause: float, release: threading.Event
+    ) -> None:
+        self._inner, self._method = inner, method
+        self._after, self._pause, self._release = after, pause, release
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self._inner, name)
@@ -38,15 +41,17 @@ class Pausing:
 
         def paused(*args: Any, **kwargs: Any) -> Any:
             if not self._after:
-                self._marker.write_text("entered")
-                time.sleep(self._pause)
+                self._hold("entered")
             result = found(*args, **kwargs)
             if self._after:
-                self._marker.write_text("committed")
-                time.sleep(self._pause)
+                self._hold("committed")
             return result
 
         return paused
+
+    def _hold(self, moment: str) -> None:
+        print(f"paused: {moment}", flush=True)
+        self._release.wait(self._pause)
 
 
 def main() -> None:
@@ -55,29 +60,29 @@ def main() -> None:
     parser.add_argument("namespace")
     parser.add_argument("merchant")
     parser.add_argument("--store-dir", type=Path)
-    parser.add_argument("--pause-after-cancel", type=Path)
-    parser.add_argument("--pause-before-cancel", type=Path)
-    parser.add_argument("--pause-after-budget", type=Path)
+    pauses = parser.add_mutually_exclusive_group()
+    pauses.add_argument("--pause-after-cancel", action="store_true")
+    pauses.add_argument("--pause-before-cancel", action="store_true")
+    pauses.add_argument("--pause-after-budget", action="store_true")
     parser.add_argument("--pause", type=float, default=600.0)
     parser.add_argument("--timing-ms", type=int, default=2000)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
 
+    release = threading.Event()
+
     def wrap(adapters: Adapters) -> Adapters:
-        if args.pause_after_budget is not None:
+        if args.pause_after_budget:
             ads = Pausing(
-                adapters.ads,
-                "set_campaign_budget",
-                args.pause_after_budget,
-                after=True,
-                pause=args.pause,
+                adapters.ads, "set_campaign_budget", after=True, pause=args.pause, release=release
             )
             return dataclasses.replace(adapters, ads=ads)
-        marker = args.pause_after_cancel or args.pause_before_cancel
-        if marker is None:
+        if not (args.pause_after_cancel or args.pause_before_cancel):
             return adapters
-        after = args.pause_after_cancel is not None
-        orders = Pausing(adapters.orders, "cancel_order", marker, after=after, pause=args.pause)
+        after = args.pause_after_cancel
+        orders = Pausing(
+            adapters.orders, "cancel_order", after=after, pause=args.pause, release=release
+        )
         return dataclasses.replace(adapters, orders=orders)
 
     lane = open_lane(
@@ -93,7 +98,12 @@ def main() -> None:
         min_idle_ms=args.timing_ms, lease_ms=args.timing_ms, retry_delay_s=0.1, block_ms=200
     )
     worker = Worker(client, [lane], settings=settings)
-    signal.signal(signal.SIGTERM, lambda signum, frame: worker.stop())
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        worker.stop()
+        release.set()  # a paused write goes on: the event in hand finishes
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     print("ready", flush=True)
     stats = worker.run()
     print(f"stopped processed={stats.processed}", flush=True)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
 from redis import Redis
 
@@ -19,7 +20,8 @@ from tests.workers.conftest import (
     RedisProcess,
     WorkerProcess,
     free_port,
-    wait_for,
+    processed_count,
+    wait_processed,
 )
 
 Start = Callable[..., WorkerProcess]
@@ -49,28 +51,27 @@ def _cancel_effects(queue: EventQueue, order_id: str) -> list[dict[str, str]]:
     ]
 
 
+@pytest.mark.slow  # worker processes
 def test_a_worker_killed_after_its_write_leaves_the_event_to_another_that_does_not_repeat_it(
     client: Redis,
     queue: EventQueue,
     redis_url: str,
     namespace: str,
     workers: Start,
-    tmp_path: Path,
     cancellations: list[Cancellation],
     tau_dir: Path,
 ) -> None:
     target = cancellations[3]
-    marker = tmp_path / "committed"
-    first = workers(redis_url, namespace, "--pause-after-cancel", str(marker))
+    first = workers(redis_url, namespace, "--pause-after-cancel")
     sent = [queue.enqueue(m) for m in target.messages("k1")]
-    wait_for(marker.exists, "the cancellation to be written")
+    first.wait_line("paused: committed")  # the cancellation is written
     first.kill()
     assert _status(client, queue, tau_dir, target.order_id) == "cancelled"
     assert [p.stream_id for p in queue.processed()] == sent[:1]
     assert queue.pending() == 1
 
     second = workers(redis_url, namespace)
-    wait_for(lambda: len(queue.processed()) == 2, "the second worker to finish the event")
+    wait_processed(client, queue, processed_count(2), "the second worker to finish the event")
     assert second.terminate() == 0
 
     processed = queue.processed()
@@ -90,21 +91,21 @@ def test_a_worker_killed_after_its_write_leaves_the_event_to_another_that_does_n
     assert messages[-1].text.startswith("Done")
 
 
+@pytest.mark.slow  # worker processes
 def test_sigterm_finishes_the_event_in_hand_and_exits_0(
     client: Redis,
     queue: EventQueue,
     redis_url: str,
     namespace: str,
     workers: Start,
-    tmp_path: Path,
     cancellations: list[Cancellation],
 ) -> None:
     target = cancellations[4]
-    marker = tmp_path / "entered"
-    worker = workers(redis_url, namespace, "--pause-before-cancel", str(marker), "--pause", "2")
+    # The cancellation waits, once started, until SIGTERM arrives: the event is in hand.
+    worker = workers(redis_url, namespace, "--pause-before-cancel")
     sent = [queue.enqueue(m) for m in target.messages("k2")]
     later = queue.enqueue(CustomerMessage(conversation_id="k3", text="Hello"))
-    wait_for(marker.exists, "the cancellation to start")
+    worker.wait_line("paused: entered")
     assert worker.terminate() == 0
     done = [p.stream_id for p in queue.processed()]
     assert done[: len(sent)] == sent
@@ -113,11 +114,14 @@ def test_sigterm_finishes_the_event_in_hand_and_exits_0(
     if later not in done:
         # Handed back: another worker takes it at once, without waiting for min-idle.
         taker = workers(redis_url, namespace, "--timing-ms", "600000")
-        wait_for(lambda: later in [p.stream_id for p in queue.processed()], "the hand-over")
+        wait_processed(
+            client, queue, lambda done: later in [p.stream_id for p in done], "the hand-over"
+        )
         assert taker.terminate() == 0
     assert queue.pending() == 0
 
 
+@pytest.mark.slow  # a worker process and a redis-server
 def test_no_event_is_lost_when_redis_restarts_with_aof(
     tmp_path: Path, workers: Start, cancellations: list[Cancellation]
 ) -> None:
@@ -131,14 +135,14 @@ def test_no_event_is_lost_when_redis_restarts_with_aof(
                 queue.enqueue(CustomerMessage(conversation_id=f"r{i % 5}", text=f"Hello {i}"))
                 for i in range(10)
             ]
-            wait_for(lambda: len(queue.processed()) >= 3, "some events to be processed")
+            wait_processed(client, queue, processed_count(3), "some events to be processed")
             server.stop()
             server.start()
             sent += [
                 queue.enqueue(CustomerMessage(conversation_id=f"r{i % 5}", text=f"Hello {i}"))
                 for i in range(10, 20)
             ]
-            wait_for(lambda: len(queue.processed()) >= 20, "every event to be processed")
+            wait_processed(client, queue, processed_count(20), "every event to be processed")
             assert worker.terminate() == 0
             processed = [p.stream_id for p in queue.processed()]
             assert sorted(processed) == sorted(sent)
@@ -154,6 +158,7 @@ def test_no_event_is_lost_when_redis_restarts_with_aof(
         server.stop()
 
 
+@pytest.mark.slow  # worker processes
 def test_two_workers_keep_each_conversation_in_order(
     client: Redis, queue: EventQueue, redis_url: str, namespace: str, workers: Start
 ) -> None:
@@ -162,7 +167,7 @@ def test_two_workers_keep_each_conversation_in_order(
         queue.enqueue(CustomerMessage(conversation_id=f"o{i % 4}", text=f"Hi {i}"))
         for i in range(24)
     ]
-    wait_for(lambda: len(queue.processed()) >= 24, "every event to be processed")
+    wait_processed(client, queue, processed_count(24), "every event to be processed")
     assert [w.terminate() for w in started] == [0, 0]
     processed = queue.processed()
     assert sorted(p.stream_id for p in processed) == sorted(sent)

@@ -19,7 +19,7 @@ from shopcrew.memory.namespaces import audits_namespace, reviews_namespace
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.records.listings import Listing
 from shopcrew.workers import EventQueue, shared_adapters
-from tests.workers.conftest import MERCHANT, WorkerProcess, wait_for
+from tests.workers.conftest import MERCHANT, WorkerProcess, processed_count, wait_processed
 
 Start = Callable[..., WorkerProcess]
 
@@ -56,12 +56,12 @@ def _shared(client: Redis, queue: EventQueue, store_dir: Path) -> Adapters:
     return shared_adapters(client, queue.keys, store_dir=store_dir)
 
 
-def _run(queue: EventQueue, *events: Any) -> None:
+def _run(client: Redis, queue: EventQueue, *events: Any) -> None:
     """Enqueue the events and wait until every event so far is processed."""
     for event in events:
         queue.enqueue(event)
     total = len(queue.processed()) + len(events)
-    wait_for(lambda: len(queue.processed()) == total, f"{total} events to be processed")
+    wait_processed(client, queue, processed_count(total), f"{total} events to be processed")
 
 
 def _approve(queue: EventQueue, memory: Memory) -> ApprovalRecord:
@@ -75,6 +75,7 @@ def _budgets(adapters: Adapters) -> dict[str, float]:
     return {c.id: c.current_budget() for c in adapters.ads.list_campaigns()}
 
 
+@pytest.mark.slow  # worker processes
 def test_a_budget_change_applied_by_one_worker_is_read_by_another(
     client: Redis,
     queue: EventQueue,
@@ -86,9 +87,9 @@ def test_a_budget_change_applied_by_one_worker_is_read_by_another(
 ) -> None:
     before = _budgets(_shared(client, queue, store_dir))
     first = workers(redis_url, namespace, "--store-dir", str(store_dir))
-    _run(queue, BudgetReviewTick())
+    _run(client, queue, BudgetReviewTick())
     record = _approve(queue, memory)
-    wait_for(lambda: len(queue.processed()) == 2, "the approval to be applied")
+    wait_processed(client, queue, processed_count(2), "the approval to be applied")
     assert first.terminate() == 0
     approved = record.request.payload["budgets"]
     assert isinstance(approved, dict) and approved != before
@@ -98,7 +99,7 @@ def test_a_budget_change_applied_by_one_worker_is_read_by_another(
 
     second = workers(redis_url, namespace, "--store-dir", str(store_dir))
     review = BudgetReviewTick()
-    _run(queue, review)
+    _run(client, queue, review)
     assert second.terminate() == 0
     report = memory.store.get(reviews_namespace(MERCHANT), review.id)
     assert report is not None
@@ -107,6 +108,7 @@ def test_a_budget_change_applied_by_one_worker_is_read_by_another(
     assert queue.dead_letters() == [] and queue.pending() == 0
 
 
+@pytest.mark.slow  # worker processes
 def test_a_listing_fix_applied_by_one_worker_is_read_by_another(
     client: Redis,
     queue: EventQueue,
@@ -120,7 +122,7 @@ def test_a_listing_fix_applied_by_one_worker_is_read_by_another(
     [fix] = price_slip_fixes(slipped)
     first = workers(redis_url, namespace, "--store-dir", str(store_dir))
     audit = AuditTick(listing_ids=[slipped.id])
-    _run(queue, audit)
+    _run(client, queue, audit)
     found = memory.store.get(audits_namespace(MERCHANT), audit.id)
     assert found is not None
     [flagged] = found.value["listings"]
@@ -131,7 +133,7 @@ def test_a_listing_fix_applied_by_one_worker_is_read_by_another(
         "sku": fix.sku,
         "price": fix.proposed,
     }
-    wait_for(lambda: len(queue.processed()) == 2, "the price fix to be applied")
+    wait_processed(client, queue, processed_count(2), "the price fix to be applied")
     assert first.terminate() == 0
     fixed = _shared(client, queue, store_dir).listings.get_listing(slipped.id)
     assert {v.sku: v.price for v in fixed.variants} == {
@@ -140,7 +142,7 @@ def test_a_listing_fix_applied_by_one_worker_is_read_by_another(
 
     second = workers(redis_url, namespace, "--store-dir", str(store_dir))
     again = AuditTick(listing_ids=[slipped.id])
-    _run(queue, again)
+    _run(client, queue, again)
     assert second.terminate() == 0
     found = memory.store.get(audits_namespace(MERCHANT), again.id)
     assert found is not None
@@ -151,6 +153,7 @@ def test_a_listing_fix_applied_by_one_worker_is_read_by_another(
     assert (effect["op"], effect["targets"]) == ("update_listing", f"listing:{slipped.id}")
 
 
+@pytest.mark.slow  # worker processes
 def test_a_budget_change_is_applied_once_when_its_worker_is_killed_mid_event(
     client: Redis,
     queue: EventQueue,
@@ -159,15 +162,11 @@ def test_a_budget_change_is_applied_once_when_its_worker_is_killed_mid_event(
     namespace: str,
     workers: Start,
     store_dir: Path,
-    tmp_path: Path,
 ) -> None:
-    marker = tmp_path / "committed"
-    first = workers(
-        redis_url, namespace, "--store-dir", str(store_dir), "--pause-after-budget", str(marker)
-    )
-    _run(queue, BudgetReviewTick())
+    first = workers(redis_url, namespace, "--store-dir", str(store_dir), "--pause-after-budget")
+    _run(client, queue, BudgetReviewTick())
     record = _approve(queue, memory)
-    wait_for(marker.exists, "the first budget change to be written")
+    first.wait_line("paused: committed")  # the first budget change is written
     first.kill()
     approved = record.request.payload["budgets"]
     assert isinstance(approved, dict) and len(approved) > 1
@@ -176,7 +175,7 @@ def test_a_budget_change_is_applied_once_when_its_worker_is_killed_mid_event(
     assert len(queue.processed()) == 1 and queue.pending() == 1
 
     second = workers(redis_url, namespace, "--store-dir", str(store_dir))
-    wait_for(lambda: len(queue.processed()) == 2, "the second worker to finish the approval")
+    wait_processed(client, queue, processed_count(2), "the second worker to finish the approval")
     assert second.terminate() == 0
     assert "already applied" in second.output()
     effects = queue.effects()

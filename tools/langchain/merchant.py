@@ -8,12 +8,21 @@ Write tools go through an `IdempotencyStore` keyed by `{thread_id}:{tool_call_id
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from shopcrew.tools.idempotency.base import IdempotencyStore, InMemoryIdempotencyStore
-from shopcrew.tools.langchain._support import ToolArgs, arun_write, make_tool, run_write, to_json
+from shopcrew.tools.langchain._support import (
+    A,
+    ToolArgs,
+    arun_write,
+    make_tool,
+    run_write,
+    to_json,
+)
 from shopcrew.tools.protocols.merchant import (
     AdsAdapter,
     KnowledgeBaseAdapter,
@@ -84,6 +93,37 @@ class SearchKbArgs(ToolArgs):
     k: int = Field(default=3, ge=1, le=10, description="How many articles at most.")
 
 
+def _write_tool(
+    store: IdempotencyStore,
+    apply: Callable[[A, str | None], BaseModel],
+    aapply: Callable[[A, str | None], Awaitable[BaseModel]],
+    *,
+    name: str,
+    args_schema: type[A],
+    description: str,
+    exclude_unset: bool = False,
+) -> BaseTool:
+    """A write tool: `apply(args, key)` once per idempotency key, its record as JSON.
+
+    The arguments recorded with the key are the call's (`exclude_unset`: only those given).
+    """
+
+    def handler(a: A, config: RunnableConfig) -> str:
+        arguments = a.model_dump(mode="json", exclude_unset=exclude_unset)
+        return run_write(
+            store, config, name=name, arguments=arguments, apply=lambda key: to_json(apply(a, key))
+        )
+
+    async def ahandler(a: A, config: RunnableConfig) -> str:
+        async def applied(key: str | None) -> str:
+            return to_json(await aapply(a, key))
+
+        arguments = a.model_dump(mode="json", exclude_unset=exclude_unset)
+        return await arun_write(store, config, name=name, arguments=arguments, apply=applied)
+
+    return make_tool(handler, ahandler, name=name, args_schema=args_schema, description=description)
+
+
 def build_listing_tools(
     listings: ListingAdapter, *, idempotency: IdempotencyStore | None = None
 ) -> list[BaseTool]:
@@ -107,48 +147,6 @@ def build_listing_tools(
     async def alist(a: ListListingsArgs, config: RunnableConfig) -> str:
         return to_json(list(await listings.alist_listings(status=a.status)))
 
-    def update(a: UpdateListingArgs, config: RunnableConfig) -> str:
-        return run_write(
-            store,
-            config,
-            name="update_listing",
-            arguments=a.model_dump(mode="json", exclude_unset=True),
-            apply=lambda key: to_json(
-                listings.update_listing(a.listing_id, a.changes, idempotency_key=key)
-            ),
-        )
-
-    async def aupdate(a: UpdateListingArgs, config: RunnableConfig) -> str:
-        async def apply(key: str | None) -> str:
-            return to_json(
-                await listings.aupdate_listing(a.listing_id, a.changes, idempotency_key=key)
-            )
-
-        args = a.model_dump(mode="json", exclude_unset=True)
-        return await arun_write(store, config, name="update_listing", arguments=args, apply=apply)
-
-    def status(a: SetListingStatusArgs, config: RunnableConfig) -> str:
-        return run_write(
-            store,
-            config,
-            name="set_listing_status",
-            arguments=a.model_dump(mode="json"),
-            apply=lambda key: to_json(
-                listings.set_listing_status(a.listing_id, a.status, idempotency_key=key)
-            ),
-        )
-
-    async def astatus(a: SetListingStatusArgs, config: RunnableConfig) -> str:
-        async def apply(key: str | None) -> str:
-            return to_json(
-                await listings.aset_listing_status(a.listing_id, a.status, idempotency_key=key)
-            )
-
-        args = a.model_dump(mode="json")
-        return await arun_write(
-            store, config, name="set_listing_status", arguments=args, apply=apply
-        )
-
     return [
         make_tool(
             get,
@@ -166,17 +164,22 @@ def build_listing_tools(
             description="List the merchant's product listings as JSON, optionally only "
             "those with one status.",
         ),
-        make_tool(
-            update,
-            aupdate,
+        _write_tool(
+            store,
+            lambda a, key: listings.update_listing(a.listing_id, a.changes, idempotency_key=key),
+            lambda a, key: listings.aupdate_listing(a.listing_id, a.changes, idempotency_key=key),
             name="update_listing",
             args_schema=UpdateListingArgs,
             description="Change fields of a listing (for example fix a title or add a "
             "missing attribute). Returns the updated listing as JSON.",
+            exclude_unset=True,
         ),
-        make_tool(
-            status,
-            astatus,
+        _write_tool(
+            store,
+            lambda a, key: listings.set_listing_status(a.listing_id, a.status, idempotency_key=key),
+            lambda a, key: listings.aset_listing_status(
+                a.listing_id, a.status, idempotency_key=key
+            ),
             name="set_listing_status",
             args_schema=SetListingStatusArgs,
             description="Publish (active), pause or draft a listing. Returns the updated "
@@ -202,44 +205,6 @@ def build_ads_tools(
     async def acampaigns(a: NoArgs, config: RunnableConfig) -> str:
         return to_json(list(await ads.alist_campaigns()))
 
-    def budget(a: SetBudgetArgs, config: RunnableConfig) -> str:
-        return run_write(
-            store,
-            config,
-            name="set_campaign_budget",
-            arguments=a.model_dump(mode="json"),
-            apply=lambda key: to_json(
-                ads.set_campaign_budget(a.campaign_id, a.daily_budget, idempotency_key=key)
-            ),
-        )
-
-    async def abudget(a: SetBudgetArgs, config: RunnableConfig) -> str:
-        async def apply(key: str | None) -> str:
-            return to_json(
-                await ads.aset_campaign_budget(a.campaign_id, a.daily_budget, idempotency_key=key)
-            )
-
-        args = a.model_dump(mode="json")
-        return await arun_write(
-            store, config, name="set_campaign_budget", arguments=args, apply=apply
-        )
-
-    def pause(a: CampaignArgs, config: RunnableConfig) -> str:
-        return run_write(
-            store,
-            config,
-            name="pause_campaign",
-            arguments=a.model_dump(mode="json"),
-            apply=lambda key: to_json(ads.pause_campaign(a.campaign_id, idempotency_key=key)),
-        )
-
-    async def apause(a: CampaignArgs, config: RunnableConfig) -> str:
-        async def apply(key: str | None) -> str:
-            return to_json(await ads.apause_campaign(a.campaign_id, idempotency_key=key))
-
-        args = a.model_dump(mode="json")
-        return await arun_write(store, config, name="pause_campaign", arguments=args, apply=apply)
-
     return [
         make_tool(
             campaigns,
@@ -249,17 +214,23 @@ def build_ads_tools(
             description="Get every ad campaign as JSON: channel, budget bounds, current "
             "daily budget, status and the daily history of budget and GMV.",
         ),
-        make_tool(
-            budget,
-            abudget,
+        _write_tool(
+            store,
+            lambda a, key: ads.set_campaign_budget(
+                a.campaign_id, a.daily_budget, idempotency_key=key
+            ),
+            lambda a, key: ads.aset_campaign_budget(
+                a.campaign_id, a.daily_budget, idempotency_key=key
+            ),
             name="set_campaign_budget",
             args_schema=SetBudgetArgs,
             description="Set a campaign's daily budget (within its min/max bounds). "
             "Returns the updated campaign as JSON.",
         ),
-        make_tool(
-            pause,
-            apause,
+        _write_tool(
+            store,
+            lambda a, key: ads.pause_campaign(a.campaign_id, idempotency_key=key),
+            lambda a, key: ads.apause_campaign(a.campaign_id, idempotency_key=key),
             name="pause_campaign",
             args_schema=CampaignArgs,
             description="Pause a campaign so it stops spending. Returns it as JSON.",

@@ -292,35 +292,68 @@ def run_cs_trials(
         StoreFileError: The store or the knowledge base cannot be loaded.
     """
     case_list = load_cases(Path(cases)) if isinstance(cases, str | os.PathLike) else list(cases)
-    base = RetailStore.load(db)
-    kb_path = Path(kb) if kb is not None else REFERENCE_KB
-    articles = (
-        JsonKnowledgeBaseAdapter.from_file(kb_path)
-        if kb is not None or kb_path.is_file()
-        else JsonKnowledgeBaseAdapter()
+    players = _CsPlayers(
+        case_list,
+        base=RetailStore.load(db),
+        articles=_articles(kb),
+        model=resolve_model(model),
+        owners=StoreOwners.from_db(Path(db)),
+        max_steps_per_turn=max_steps_per_turn,
     )
-    chat_model = resolve_model(model)
-    owners = StoreOwners.from_db(Path(db))
-    by_id = {case.id: case for case in case_list}
-    lock = threading.Lock()
-    transcripts: dict[tuple[str, int], CsTranscript] = {}
-    model_runs: dict[tuple[str, int], list[RunUsage]] = {}
+    run = run_trials_sync(
+        list(players.by_id),
+        players.play,
+        trials=trials,
+        seed=seed,
+        concurrency=concurrency,
+        time_limit_s=time_limit_s,
+        on_result=on_result,
+    )
+    return players.report(run, Path(out), trials=trials)
 
-    def play(case_id: str, trial: int, trial_seed: int) -> CaseResult:
-        case = by_id[case_id]
+
+def _articles(kb: str | os.PathLike[str] | None) -> JsonKnowledgeBaseAdapter:
+    """The knowledge base of `kb`, else the reference one (or none, when it is not shipped)."""
+    kb_path = Path(kb) if kb is not None else REFERENCE_KB
+    if kb is not None or kb_path.is_file():
+        return JsonKnowledgeBaseAdapter.from_file(kb_path)
+    return JsonKnowledgeBaseAdapter()
+
+
+@dataclass
+class _CsPlayers:
+    """Plays and grades each (case, trial) on a fresh fork of the store; keeps the transcripts."""
+
+    cases: list[CsCase]
+    base: RetailStore
+    articles: JsonKnowledgeBaseAdapter
+    model: BaseChatModel
+    owners: StoreOwners
+    max_steps_per_turn: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    transcripts: dict[tuple[str, int], CsTranscript] = field(default_factory=dict)
+    model_runs: dict[tuple[str, int], list[RunUsage]] = field(default_factory=dict)
+    by_id: dict[str, CsCase] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {case.id: case for case in self.cases}
+
+    def play(self, case_id: str, trial: int, trial_seed: int) -> CaseResult:
+        """One trial of one case (called by the harness, possibly from several threads)."""
+        case = self.by_id[case_id]
         recorder = UsageRecorder()
         transcript, stop = play_case(
             case,
-            store=base.fork(),
-            kb=articles,
-            model=_seeded(chat_model, trial_seed),
-            max_steps_per_turn=max_steps_per_turn,
+            store=self.base.fork(),
+            kb=self.articles,
+            model=_seeded(self.model, trial_seed),
+            max_steps_per_turn=self.max_steps_per_turn,
             callbacks=[recorder],
         )
-        grade = grade_case(case, transcript, owners)
-        with lock:
-            transcripts[case_id, trial] = transcript
-            model_runs[case_id, trial] = list(recorder.runs)
+        grade = grade_case(case, transcript, self.owners)
+        with self.lock:
+            self.transcripts[case_id, trial] = transcript
+            self.model_runs[case_id, trial] = list(recorder.runs)
         logger.info(
             "case %s trial %d played (%d messages)", case_id, trial, len(transcript.messages)
         )
@@ -336,35 +369,28 @@ def run_cs_trials(
         passed = grade.passed and error is None
         return CaseResult(case_id, trial, trial_seed, passed, 0.0, error, usage, detail)
 
-    run = run_trials_sync(
-        list(by_id),
-        play,
-        trials=trials,
-        seed=seed,
-        concurrency=concurrency,
-        time_limit_s=time_limit_s,
-        on_result=on_result,
-    )
-    with lock:
-        # A timed-out trial's thread may still finish later; only graded results count.
-        played = {key: transcripts[key] for key in transcripts}
-        runs = [usage for key, found in model_runs.items() for usage in found]
-    graded = {(r.case_id, r.trial) for r in run.results if r.detail}
-    out_paths = tuple(trial_path(Path(out), trial) for trial in range(trials))
-    reports: list[CsReport] = []
-    stopped: list[str] = []
-    for trial, path in enumerate(out_paths):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as sink:
-            for case in case_list:
-                if (case.id, trial) in graded:
-                    dumped = played[case.id, trial].model_dump(mode="json", exclude_none=True)
-                    sink.write(json.dumps(dumped, ensure_ascii=False) + "\n")
-        results = run.for_trial(trial)
-        reports.append(CsReport(tuple(_grade_of(by_id[r.case_id], r) for r in results)))
-        prefix = "" if trials == 1 else f"trial {trial}: "
-        stopped.extend(f"{prefix}{r.case_id}: {r.error}" for r in results if r.error)
-    return CsTrialsReport(run, tuple(reports), total(runs), tuple(stopped), out_paths)
+    def report(self, run: TrialsResult, out: Path, *, trials: int) -> CsTrialsReport:
+        """Write each trial's transcripts (case order, graded cases only) and grade them."""
+        with self.lock:
+            # A timed-out trial's thread may still finish later; only graded results count.
+            played = dict(self.transcripts)
+            runs = [usage for found in self.model_runs.values() for usage in found]
+        graded = {(r.case_id, r.trial) for r in run.results if r.detail}
+        out_paths = tuple(trial_path(out, trial) for trial in range(trials))
+        reports: list[CsReport] = []
+        stopped: list[str] = []
+        for trial, path in enumerate(out_paths):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as sink:
+                for case in self.cases:
+                    if (case.id, trial) in graded:
+                        dumped = played[case.id, trial].model_dump(mode="json", exclude_none=True)
+                        sink.write(json.dumps(dumped, ensure_ascii=False) + "\n")
+            results = run.for_trial(trial)
+            reports.append(CsReport(tuple(_grade_of(self.by_id[r.case_id], r) for r in results)))
+            prefix = "" if trials == 1 else f"trial {trial}: "
+            stopped.extend(f"{prefix}{r.case_id}: {r.error}" for r in results if r.error)
+        return CsTrialsReport(run, tuple(reports), total(runs), tuple(stopped), out_paths)
 
 
 def _grade_of(case: CsCase, result: CaseResult) -> CaseGrade:

@@ -211,6 +211,7 @@ def markets(draw: st.DrawFn) -> Market:
     )
 
 
+@pytest.mark.slow  # hypothesis, many examples
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markets())
 def test_every_allocation_keeps_bounds_and_total_budget(market: Market) -> None:

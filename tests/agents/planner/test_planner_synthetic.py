@@ -111,6 +111,7 @@ def _plan(market: Market) -> dict[str, float]:
     return plan_market(market.model_copy(update={"truth": None})).budgets
 
 
+@pytest.mark.slow  # 30 synthetic markets
 def test_planner_keeps_regret_low_on_synthetic_markets() -> None:
     markets = [synthetic_market(seed) for seed in range(7000, 7030)]
     planned = grade_markets([score_market(m, _plan(m)) for m in markets])
@@ -128,6 +129,7 @@ def test_planner_handles_each_difficulty(kind: str) -> None:
     assert report.mean_regret < 0.06
 
 
+@pytest.mark.slow  # 60 synthetic markets
 def test_planner_keeps_a_binding_floor_without_giving_up_much() -> None:
     markets = [synthetic_market(seed, kind="binding") for seed in range(40000, 40060)]
     binding = [m for m in markets if m.min_roas is not None]
@@ -169,6 +171,7 @@ def _observed_again(market: Market, seed: int) -> Market:
     return market.model_copy(update={"id": f"{market.id}-{seed}", "campaigns": campaigns})
 
 
+@pytest.mark.slow  # the dev set twice
 def test_the_floors_hold_when_the_dev_markets_are_observed_again() -> None:
     # Other noise on the dev markets' own curves, bounds and budgets: the ROAS floor is a
     # chance constraint, and a planner tuned to one draw of the noise would miss it here.

@@ -172,6 +172,7 @@ def test_pass_hat_k_comes_from_the_harness(
     assert report.lines()[-1].startswith("tau: pass^1 0.500  pass^2 0.500 over 2 tasks x 2")
 
 
+@pytest.mark.slow  # a CLI process
 def test_cli_plays_a_task_file(
     tau_dir: Path, return_task: TauTask, foreign_cancel_task: TauTask, tmp_path: Path
 ) -> None:
