@@ -28,6 +28,7 @@ from pydantic import JsonValue
 
 from shopcrew.agents.policy import CsSettings
 from shopcrew.evaluation.harness import CaseResult, TrialsResult, Usage, run_trials
+from shopcrew.evaluation.labels import model_label
 from shopcrew.evaluation.tau.customer import LlmCustomer, RuleCustomer, SimulatedCustomer
 from shopcrew.evaluation.tau.goal import derive_goal
 from shopcrew.evaluation.tau.replay import TauTask, load_tasks, replay_task
@@ -318,7 +319,7 @@ def _customer_factory(
     if isinstance(model, RulesChatModel):
         logger.warning("no model endpoint for the simulated customer: using the offline one")
         return _customer_factory(None, max_turns)
-    name = user_model if isinstance(user_model, str) else type(user_model).__name__
+    name = model_label(model)
     return name, lambda task, store, seed: LlmCustomer(model, task.instruction, max_turns=max_turns)
 
 
@@ -364,7 +365,7 @@ async def arun_tau_eval(
     base = db if isinstance(db, RetailStore) else RetailStore.load(db)
     kb = JsonKnowledgeBaseAdapter.from_file(REFERENCE_KB) if REFERENCE_KB.is_file() else None
     agent = resolve_model(model)
-    agent_name = model if isinstance(model, str) else type(model).__name__
+    agent_name = model_label(agent)
     user_name, make_customer = _customer_factory(user_model, max_turns)
     sink: IO[str] | None = None
     if out is not None:
