@@ -354,6 +354,10 @@ def _payment_differs(text: str, step: GoalStep, methods: Iterable[PaymentGoal]) 
 
 
 _MONEY_KINDS: Final = frozenset({"return", "exchange", "modify_payment", "modify_items"})
+_NO_MONEY: Final = re.compile(
+    r"price stays the same|no price difference|same price|nothing to pay", re.IGNORECASE
+)
+"""A change that moves no money: where money would go is then no detail left out."""
 
 
 def _left_out(text: str, step: GoalStep, goal: TauGoal) -> ProposalMismatch | None:
@@ -363,7 +367,8 @@ def _left_out(text: str, step: GoalStep, goal: TauGoal) -> ProposalMismatch | No
     if step.items and not any(_has(text, item.name) for item in step.items):
         return "items"
     payment = step.payment
-    if payment is not None and not payment.foreign and step.kind in _MONEY_KINDS:
+    no_money = _NO_MONEY.search(text) is not None
+    if payment is not None and not payment.foreign and step.kind in _MONEY_KINDS and not no_money:
         known = goal.methods.values()
         named = (
             any(m.method_id in text for m in known)
