@@ -37,13 +37,13 @@ def _summary(report: dict[str, Any]) -> Table:
     rows = [
         ("events", str(summary["events"])),
         ("conversations", str(summary["conversations"])),
-        ("resolved (customer's goal met, no person)", "n/a" if rate is None else f"{rate:.1%}"),
+        ("resolved (goal met, no person)", "n/a" if rate is None else f"{rate:.1%}"),
         (
             "handed to a person",
             f"{goals['handed_over']} ({goals['handed_over_needed']} needed, "
             f"{goals['handed_over_not_needed']} not needed)",
         ),
-        ("NOT resolved (goal not met, no person)", str(goals["not_resolved"])),
+        ("NOT resolved (goal unmet)", str(goals["not_resolved"])),
         *([("no goal given (not judged)", str(goals["no_goal"]))] if goals["no_goal"] else []),
         ("policy violations", str(summary["violations"])),
         ("blocked attempts", str(summary["blocked_attempts"])),
