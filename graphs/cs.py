@@ -154,7 +154,8 @@ class _CsNodes:
         orders: OrderAdapter,
         blackboard: Blackboard | None,
     ) -> None:
-        self.bound = model.bind_tools(list(tools))
+        # Some OpenAI-compatible servers (llama-cpp-python's among them) ignore tools unless asked.
+        self.bound = model.bind_tools(list(tools), tool_choice="auto")
         self.tools = {tool.name: tool for tool in tools}
         self.guard, self.settings, self.merchant_id = guard, settings, merchant_id
         self.orders, self.blackboard = orders, blackboard

@@ -112,6 +112,9 @@ def _finish(
     target = result if result is not None else default_result_path(out)
     run.to_result(settings, figures=figures).write(target)
     err_console.print(f"result file: {target}", markup=False, highlight=False)
+    lines = list(lines)
+    if model is not None and not any(line.startswith(("model:", "agent ")) for line in lines):
+        lines.insert(0, f"model: {model}")
     for line in lines:
         out_console.print(line, markup=False)
 
@@ -236,8 +239,8 @@ def eval_cs(
         data_file=cases,
         figures=figures,
         started=started,
-        model=model,
-        extra={"db": db, "kb": kb, "out": out},
+        model=report.model,
+        extra={"db": db, "kb": kb, "out": out, "model_asked": model},
     )
 
 
@@ -476,8 +479,15 @@ def eval_tau(
         data_file=tasks,
         figures=report.figures(),
         started=started,
-        model=model,
-        extra={"db": db, "user_model": report.user_model, "out": out, "max_turns": max_turns},
+        model=report.agent_model,
+        extra={
+            "db": db,
+            "user_model": report.user_model,
+            "model_asked": model,
+            "user_model_asked": user_model,
+            "out": out,
+            "max_turns": max_turns,
+        },
     )
 
 

@@ -30,14 +30,21 @@ def _summary(report: dict[str, Any]) -> Table:
     table.add_column("figure")
     table.add_column("value", justify="right")
     rate = summary["resolution_rate"]
+    goals = summary["goals"]
     approvals = summary["approvals"]
     latency = summary["latency_ms"]
     cost = summary["cost_usd"]
     rows = [
         ("events", str(summary["events"])),
         ("conversations", str(summary["conversations"])),
-        ("resolved without a person", "n/a" if rate is None else f"{rate:.1%}"),
-        ("escalations", str(summary["escalations"])),
+        ("resolved (goal met, no person)", "n/a" if rate is None else f"{rate:.1%}"),
+        (
+            "handed to a person",
+            f"{goals['handed_over']} ({goals['handed_over_needed']} needed, "
+            f"{goals['handed_over_not_needed']} not needed)",
+        ),
+        ("NOT resolved (goal unmet)", str(goals["not_resolved"])),
+        *([("no goal given (not judged)", str(goals["no_goal"]))] if goals["no_goal"] else []),
         ("policy violations", str(summary["violations"])),
         ("blocked attempts", str(summary["blocked_attempts"])),
         (

@@ -219,7 +219,7 @@ class Runner:
             return Outcome("escalated", f"transferred to a person ({reason})", thread, extra)
         replies = [r["text"] for r in new["replies"]]
         detail = replies[-1][:120] if replies else "no reply"
-        return Outcome("resolved", detail, thread, new)
+        return Outcome("answered", detail, thread, new)
 
     def _order(self, step: Step, spec: OrderEventSpec) -> Outcome:
         if spec.apply_status is not None:

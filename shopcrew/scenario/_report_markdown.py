@@ -23,7 +23,9 @@ from shopcrew.scenario._report_view import (
 __all__ = ["INDUSTRY_RESOLUTION_RATE", "markdown"]
 
 INDUSTRY_RESOLUTION_RATE = 0.8
-"""The share of conversations resolved without a person that an AI agent is expected to beat."""
+"""The share of conversations resolved without a person that an AI agent is expected to beat.
+
+Judged here by the customer's goal, stricter than the usual "not escalated"."""
 
 _OFFLINE_MODELS = ("rules", "scripted")
 _FEW_CONVERSATIONS = 20  # below this a share says little about the agent
@@ -114,6 +116,32 @@ def _verdict(view: Report, f: Figures) -> list[str]:
         lines = ["## ❌ Failed: the run did not complete as the scenario expects", ""]
     if f.violations:
         lines += [f"⚠️ **{f.violations} policy violation(s)**: there must be none.", ""]
+    lines += _goal_headline(f)
+    return lines
+
+
+def _goal_headline(f: Figures) -> list[str]:
+    """The conversations judged by what each customer wanted, failures first."""
+    g = f.goals
+    if g is None or not f.conversations:
+        return []
+    n = f.conversations
+
+    def share(count: int) -> str:
+        return f"{count:,} of {n:,} ({count / n:.1%})"
+
+    lines = [
+        f"**Customers' goals:** ❌ **not resolved {share(g.not_resolved)}** · "
+        f"✅ resolved {share(g.resolved)} · "
+        f"👤 handed to a person {share(g.handed_over)} "
+        f"({g.handed_over_needed} needed, {g.handed_over_not_needed} not needed)"
+        + (f" · ⚪ no goal given {share(g.no_goal)}" if g.no_goal else ""),
+        "",
+    ]
+    if g.not_resolved_causes:
+        lines += ["Not resolved, by cause:", ""]
+        lines += [f"- {_cell(cause)}: {count}" for cause, count in g.not_resolved_causes.items()]
+        lines.append("")
     return lines
 
 
@@ -132,16 +160,27 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
             )
         rows.append(
             (
-                "Resolved without a person",
+                "Resolved: goal met without a person",
                 f"**{f.rate:.1%}** ({f.resolved:,} of {f.conversations:,} conversations)",
                 note,
             )
         )
+        if f.goals is not None:
+            causes = list(f.goals.not_resolved_causes.items())
+            top_cause = f"top cause: {causes[0][0]}, {causes[0][1]}" if causes else ""
+            rows.append(
+                ("Not resolved: goal not met, no person", f"{f.goals.not_resolved:,}", top_cause)
+            )
     else:
-        rows.append(("Resolved without a person", "–", "no customer conversations in this run"))
+        rows.append(
+            ("Resolved: goal met without a person", "–", "no customer conversations in this run")
+        )
     ranked = ranked_reasons(view)
     top = f"top reason: {_reason(ranked[0][0])}, {ranked[0][1]}" if ranked else ""
-    rows.append(("Escalated to a person", f"{f.escalated:,}", top))
+    if f.goals is not None:
+        need = f"{f.goals.handed_over_needed} needed, {f.goals.handed_over_not_needed} not needed"
+        top = f"{need}; {top}" if top else need
+    rows.append(("Handed to a person", f"{f.escalated:,}", top))
     rows.append(
         (
             "Policy violations",

@@ -81,11 +81,22 @@ class Tokens(View):
     output: int = 0
 
 
+class Goals(View):
+    resolved: int = 0
+    handed_over: int = 0
+    handed_over_needed: int = 0
+    handed_over_not_needed: int = 0
+    not_resolved: int = 0
+    no_goal: int = 0
+    not_resolved_causes: dict[str, int] = Field(default_factory=dict)
+
+
 class Summary(View):
     events: int | None = None
     conversations: int | None = None
     resolved_without_person: int | None = None
     resolution_rate: float | None = None
+    goals: Goals | None = None
     escalations: int | None = None
     violations: int | None = None
     blocked_attempts: int | None = None
@@ -105,6 +116,10 @@ class Funnel(View):
     conversations: int = 0
     answered_by_agent: int = 0
     resolved_without_person: int = 0
+    """Goal met without a person (reports before goals: not escalated)."""
+    handed_over: int | None = None
+    not_resolved: int | None = None
+    no_goal: int | None = None
     escalated: int = 0
 
 
@@ -201,6 +216,8 @@ class Figures:
     resolved: int
     escalated: int
     rate: float | None
+    goals: Goals | None
+    """Verdicts against the customers' goals (None: a report from before goals)."""
     violations: int
     blocked: int | None
     """Unauthorised actions attempted and stopped by the guard (None: not reported)."""
@@ -290,6 +307,7 @@ def key_figures(view: Report) -> Figures:
         resolved=resolved,
         escalated=s.escalations if s.escalations is not None else len(view.escalations),
         rate=rate,
+        goals=s.goals,
         violations=s.violations if s.violations is not None else len(view.violations),
         blocked=(
             s.blocked_attempts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from langchain_core.messages import BaseMessage
 from shopcrew.agents.approvals.queue import ApprovalQueue
 from shopcrew.models.usage import UsageRecorder, total
 from shopcrew.scenario.expectations import Facts, check_expectations
+from shopcrew.scenario.goal import OUTCOMES, GoalSpec, GoalVerdict, judge_goal
 from shopcrew.scenario.shopping_report import shopping_figures
 from shopcrew.scenario.spec import Scenario
 from shopcrew.scenario.timeline import Step
@@ -26,6 +27,7 @@ __all__ = [
     "RunLog",
     "build_report",
     "effective_budgets",
+    "goal_figures",
     "percentile",
 ]
 
@@ -41,6 +43,8 @@ class ConversationLog:
     first_event: str
     template: str | None
     lang: str | None
+    goal: GoalSpec | None = None
+    """What the customer wants (the first of its messages that says)."""
     turns: int = 0
     seen: int = 0
     """Messages of the thread already summarised."""
@@ -98,8 +102,12 @@ class RunLog:
                 first_event=step.id,
                 template=step.template,
                 lang=step.lang,
+                goal=step.goal,
             )
-        return self.conversations[conversation_id]
+        found = self.conversations[conversation_id]
+        if found.goal is None and step.goal is not None:
+            found.goal = step.goal
+        return found
 
     def count(self, step: Step, outcome: str) -> None:
         """Count a finished event for its agent."""
@@ -147,8 +155,11 @@ def build_report(
     escalated = [c for c in conversations if c.escalated]
     errored = {r["thread_id"] for r in records if r["outcome"] == "error" and r["thread_id"]}
     answered = [c for c in conversations if any(r["by"] != "human_agent" for r in c.replies)]
-    resolved = [c for c in answered if not c.escalated and c.thread_id not in errored]
-    rate = round(len(resolved) / len(conversations), 4) if conversations else None
+    not_escalated = [c for c in answered if not c.escalated and c.thread_id not in errored]
+    verdicts = {c.id: _judge(c, errored=c.thread_id in errored) for c in conversations}
+    goals = goal_figures(verdicts.values())
+    resolved = goals["resolved"]
+    rate = round(resolved / len(conversations), 4) if conversations else None
 
     violations = find_violations(log, world, queue, thread_messages or {}, budgets_before)
     blocked = [
@@ -208,8 +219,10 @@ def build_report(
             "events": len(records),
             "conversations": len(conversations),
             "customer_messages": sum(c.turns for c in conversations),
-            "resolved_without_person": len(resolved),
+            "resolved_without_person": resolved,
             "resolution_rate": rate,
+            "goals": goals,
+            "answered_without_person": len(not_escalated),
             "escalations": len(escalated),
             "violations": len(violations),
             "blocked_attempts": len(blocked),
@@ -236,7 +249,11 @@ def build_report(
         "funnel": {
             "conversations": len(conversations),
             "answered_by_agent": len(answered),
-            "resolved_without_person": len(resolved),
+            "answered_without_person": len(not_escalated),
+            "resolved_without_person": resolved,
+            "handed_over": goals["handed_over"],
+            "not_resolved": goals["not_resolved"],
+            "no_goal": goals["no_goal"],
             "escalated": len(escalated),
         },
         "escalations": [
@@ -277,6 +294,10 @@ def build_report(
                 "writes": [w["name"] for w in c.writes],
                 "escalated": c.escalated,
                 "reason": c.reason,
+                "goal": None if c.goal is None else c.goal.model_dump(exclude_defaults=True),
+                "outcome": verdicts[c.id].outcome,
+                "cause": verdicts[c.id].cause,
+                "handover_needed": verdicts[c.id].needed,
             }
             for c in conversations
         ],
@@ -295,6 +316,30 @@ def build_report(
     report["expectations"] = expectations
     report["passed"] = all(e["passed"] for e in expectations)
     return report
+
+
+def _judge(conversation: ConversationLog, *, errored: bool) -> GoalVerdict:
+    return judge_goal(
+        conversation.goal,
+        escalated=conversation.escalated,
+        writes=[{"name": w["name"], "args": w["args"]} for w in conversation.writes],
+        replies=[r["text"] for r in conversation.replies if r["by"] != "human_agent"],
+        errored=errored,
+    )
+
+
+def goal_figures(verdicts: Iterable[GoalVerdict]) -> dict[str, Any]:
+    """Conversations per verdict, handovers split by need, and the causes of the failures."""
+    found = list(verdicts)
+    counts = Counter(v.outcome for v in found)
+    causes = Counter(v.cause for v in found if v.outcome == "not_resolved")
+    handed = [v for v in found if v.outcome == "handed_over"]
+    return {
+        **{outcome: counts.get(outcome, 0) for outcome in OUTCOMES},
+        "handed_over_needed": sum(v.needed is True for v in handed),
+        "handed_over_not_needed": sum(v.needed is False for v in handed),
+        "not_resolved_causes": dict(causes.most_common()),
+    }
 
 
 def _defects(

@@ -172,6 +172,8 @@ def funnel_chart(
     resolved: int,
     escalated: int,
     target: float = 0.8,
+    not_resolved: int | None = None,
+    no_goal: int = 0,
 ) -> Path:
     """Draw the resolution funnel as horizontal bars, with each stage's share of conversations.
 
@@ -179,9 +181,12 @@ def funnel_chart(
         path: Where the PNG goes (parent folders are created).
         conversations: Customer conversations in the run.
         answered: Conversations the agent answered.
-        resolved: Conversations resolved without a person.
+        resolved: Conversations whose customer's goal was met without a person.
         escalated: Conversations handed to a person.
         target: The share resolved without a person to beat, drawn as a dashed line.
+        not_resolved: Conversations whose goal was not met and that no person took over
+            (None: a report from before goals, the bar is left out).
+        no_goal: Conversations the scenario gave no goal (drawn only when there are some).
 
     Returns:
         `path`.
@@ -190,14 +195,18 @@ def funnel_chart(
     if conversations <= 0:
         return _empty(path, title, "No customer conversations in this scenario")
     good = resolved >= target * conversations
-    stages = (
+    stages = [
         ("Conversations", conversations, "#4c72b0"),
         ("Answered by agent", answered, "#64b5cd"),
-        ("Resolved without a person", resolved, "#55a868" if good else "#c44e52"),
-        ("Escalated to a person", escalated, "#dd8452"),
-    )
+        ("Resolved: goal met, no person", resolved, "#55a868" if good else "#dd8452"),
+        ("Handed to a person", escalated, "#8172b3"),
+    ]
+    if not_resolved is not None:
+        stages.append(("Not resolved: goal not met", not_resolved, "#c44e52"))
+    if no_goal:
+        stages.append(("No goal given (not judged)", no_goal, "#999999"))
     with chart_style():
-        fig = Figure(figsize=(_SIZE[0], 4.2), dpi=_DPI, layout="constrained")
+        fig = Figure(figsize=(_SIZE[0], 1.0 + 0.8 * len(stages)), dpi=_DPI, layout="constrained")
         ax = fig.subplots()
         labels = [stage[0] for stage in stages][::-1]
         values = [stage[1] for stage in stages][::-1]
@@ -227,7 +236,7 @@ def funnel_chart(
         ax.set_xlabel("conversations")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(axis="y", visible=False)
-        ax.set_title(f"{title}: {resolved / conversations:.1%} resolved without a person")
+        ax.set_title(f"{title}: {resolved / conversations:.1%} resolved (customer's goal met)")
         return save_chart(fig, path)
 
 

@@ -13,6 +13,7 @@ from shopcrew.scenario.spec_expect import (
     ConversationCheck,
     EscalationCheck,
     Expectation,
+    GoalCheck,
     Range,
     ReplyCheck,
     StateCheck,
@@ -159,6 +160,8 @@ def _conversations(name: str, check: ConversationCheck, facts: Facts) -> dict[st
         return _result(
             name, False, f"{len(chosen)} conversations match {which!r}, expected {check.min_count}+"
         )
+    outcomes = {c["id"]: c["outcome"] for c in facts.report["conversations"]}
+    causes = {c["id"]: c["cause"] for c in facts.report["conversations"]}
     wrong: list[str] = []
     for conv in chosen:
         if check.escalated is not None and conv.escalated != check.escalated:
@@ -167,10 +170,35 @@ def _conversations(name: str, check: ConversationCheck, facts: Facts) -> dict[st
             wrong.append(f"{conv.id} escalated for {conv.reason}, not {check.reason}")
         elif check.writes is not None and not check.writes.holds(len(conv.writes)):
             wrong.append(f"{conv.id} made {len(conv.writes)} writes")
+        elif check.outcome is not None and outcomes.get(conv.id) != check.outcome:
+            wrong.append(f"{conv.id} {outcomes.get(conv.id)}: {causes.get(conv.id)}")
     if wrong:
         shown = "; ".join(wrong[:3]) + ("; ..." if len(wrong) > 3 else "")
         return _result(name, False, f"{len(wrong)} of {len(chosen)} conversations: {shown}")
     return _result(name, True, f"all {len(chosen)} conversations matching {which!r} hold")
+
+
+def _goals(name: str, check: GoalCheck, facts: Facts) -> dict[str, Any]:
+    goals: Mapping[str, Any] = facts.report["summary"]["goals"]
+    conversations = facts.report["summary"]["conversations"]
+    if not conversations:
+        return _result(name, False, "no customer conversations in the run")
+    problems, parts = [], []
+    for verdict in ("resolved", "handed_over", "handed_over_not_needed", "not_resolved", "no_goal"):
+        wanted: Range | None = getattr(check, verdict)
+        if wanted is None:
+            continue
+        share = goals.get(verdict, 0) / conversations
+        label = verdict.replace("_", " ")
+        parts.append(f"{label} {share:.1%} ({goals.get(verdict, 0)}/{conversations})")
+        if not wanted.holds(share):
+            problems.append(f"{label} {share:.1%}, expected {wanted.describe()}")
+    causes = goals.get("not_resolved_causes") or {}
+    if problems and causes:
+        problems.append(
+            "not resolved: " + ", ".join(f"{c} ({n})" for c, n in list(causes.items())[:3])
+        )
+    return _result(name, not problems, "; ".join(problems or parts))
 
 
 def _one(expectation: Expectation, facts: Facts) -> dict[str, Any]:
@@ -218,6 +246,9 @@ def _one(expectation: Expectation, facts: Facts) -> dict[str, Any]:
             assert wanted is not None
             value = summary[f"listing_{check}"]
             return _ranged(name, value, wanted, check.replace("_", " "))
+        case "goals":
+            assert expectation.goals is not None
+            return _goals(name, expectation.goals, facts)
         case "conversations":
             assert expectation.conversations is not None
             return _conversations(name, expectation.conversations, facts)

@@ -108,6 +108,8 @@ def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
             resolved=funnel.resolved_without_person,
             escalated=funnel.escalated,
             target=INDUSTRY_RESOLUTION_RATE,
+            not_resolved=funnel.not_resolved,
+            no_goal=funnel.no_goal or 0,
         ),
         budget=charts.budget_chart(
             chart_dir / "budget.png",

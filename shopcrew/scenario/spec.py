@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from shopcrew.agents.approvals.queue import Verdict
 from shopcrew.agents.policy import Policy
+from shopcrew.scenario.goal import GoalSpec
 from shopcrew.scenario.spec_expect import Expectation
 from shopcrew.tools.records.campaigns import CampaignStatus, HistoryDay
 from shopcrew.tools.records.listings import Listing, ListingPatch
@@ -225,6 +226,9 @@ class CustomerMessageSpec(_Timed):
     conversation: str = Field(min_length=1, description="Conversation id (one thread each).")
     text: str = Field(min_length=1, description="What the customer writes.")
     customer_id: str | None = Field(default=None, description="The platform's customer id.")
+    goal: GoalSpec | None = Field(
+        default=None, description="What the customer wants; the conversation is judged by it."
+    )
 
 
 class ConversationSpec(_Timed):
@@ -235,6 +239,9 @@ class ConversationSpec(_Timed):
     turns: list[str] = Field(min_length=1, description="The customer's messages, in order.")
     gap: str = Field(default="30s", description="Time between two turns.")
     customer_id: str | None = None
+    goal: GoalSpec | None = Field(
+        default=None, description="What the customer wants; the conversation is judged by it."
+    )
 
     _check_gap = field_validator("gap")(_check_duration)
 
@@ -361,7 +368,8 @@ class Template(_Spec):
     """A conversation template; `{placeholders}` are filled from a customer picked in the store.
 
     Placeholders: user_id, email, first_name, last_name, name, zip, order_id, order_number
-    (without '#'), item_name, total, status.
+    (without '#'), item_name, item_id (the order's first item), payment_method_id (the order's
+    first payment), total, status. The `goal`'s strings take them too.
     """
 
     name: str = Field(min_length=1)
@@ -370,6 +378,9 @@ class Template(_Spec):
     weight: float = Field(default=1.0, gt=0)
     order_status: str | None = Field(
         default=None, description="Pick an order with this status (e.g. 'pending')."
+    )
+    goal: GoalSpec | None = Field(
+        default=None, description="What the customer wants; the conversation is judged by it."
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -11,6 +11,7 @@ __all__ = [
     "ConversationCheck",
     "EscalationCheck",
     "Expectation",
+    "GoalCheck",
     "Range",
     "ReplyCheck",
     "StateCheck",
@@ -71,6 +72,9 @@ class ConversationCheck(_Spec):
     escalated: bool | None = Field(default=None, description="Went to a person (or not).")
     reason: str | None = Field(default=None, description="The escalation reason.")
     writes: Range | None = Field(default=None, description="Successful writes per conversation.")
+    outcome: Literal["resolved", "handed_over", "not_resolved", "no_goal"] | None = Field(
+        default=None, description="The verdict against the customer's goal."
+    )
     min_count: int = Field(default=1, ge=0, description="At least this many must match.")
 
     @field_validator("writes", mode="before")
@@ -86,6 +90,18 @@ class _Ranged(_Spec):
         if isinstance(data, dict):
             return {key: _to_range(value) for key, value in data.items()}
         return data
+
+
+class GoalCheck(_Ranged):
+    """Shares of all conversations (0..1) per verdict against the customers' goals."""
+
+    resolved: Range | None = Field(default=None, description="Goal met, no person.")
+    handed_over: Range | None = Field(default=None, description="Went to a person.")
+    handed_over_not_needed: Range | None = Field(
+        default=None, description="Went to a person although the goal did not call for one."
+    )
+    not_resolved: Range | None = Field(default=None, description="Goal not met, no person.")
+    no_goal: Range | None = Field(default=None, description="The scenario gave no goal.")
 
 
 class EscalationCheck(_Ranged):
@@ -132,7 +148,11 @@ class Expectation(_Spec):
 
     name: str | None = Field(default=None, description="How the report names it.")
     resolution_rate: Range | None = Field(
-        default=None, description="Share of conversations resolved without a person."
+        default=None,
+        description="Share of conversations resolved: the customer's goal met without a person.",
+    )
+    goals: GoalCheck | None = Field(
+        default=None, description="Shares of conversations per verdict against their goals."
     )
     escalations: EscalationCheck | None = None
     no_policy_violation: bool | None = None

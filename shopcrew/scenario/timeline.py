@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
 from shopcrew.errors import ScenarioError
+from shopcrew.scenario.goal import GoalSpec, fill_goal
 from shopcrew.scenario.spec import (
     CLOCK_TIME,
     AuditTickSpec,
@@ -63,6 +64,8 @@ class Step:
     template: str | None = None
     """The generator template it was filled from, if any."""
     lang: str | None = None
+    goal: GoalSpec | None = None
+    """What the customer of its conversation wants (filled from the generator's customer)."""
 
     @property
     def kind(self) -> str:
@@ -113,7 +116,9 @@ class _Picker:
             self.by_status[None].append(order_id)
         self.used: set[str] = set()
 
-    def fill(self, template: Template, source: str, where: str) -> list[str]:
+    def fill(
+        self, template: Template, source: str, where: str
+    ) -> tuple[list[str], GoalSpec | None]:
         pool = self.by_status.get(template.order_status, [])
         if not pool:
             raise ScenarioError(
@@ -124,12 +129,14 @@ class _Picker:
         self.used.add(order_id)
         values = self._values(order_id)
         try:
-            return [turn.format_map(values) for turn in template.turns]
+            turns = [turn.format_map(values) for turn in template.turns]
+            goal = None if template.goal is None else fill_goal(template.goal, values)
         except KeyError as exc:
             known = ", ".join(sorted(values))
             raise ScenarioError(
                 source, None, f"unknown placeholder {exc}; known: {known}", field=where
             ) from None
+        return turns, goal
 
     def _values(self, order_id: str) -> dict[str, Any]:
         order = self.store.get("orders", order_id) or {}
@@ -147,6 +154,8 @@ class _Picker:
             "order_id": order_id,
             "order_number": order_id.lstrip("#"),
             "item_name": order["items"][0]["name"] if order.get("items") else "",
+            "item_id": order["items"][0]["item_id"] if order.get("items") else "",
+            "payment_method_id": payments[0]["payment_method_id"] if payments else "",
             "total": f"{total:.2f}",
             "status": order.get("status", ""),
         }
@@ -184,7 +193,7 @@ def expand_timeline(
     start = scenario.clock.start
     rng = random.Random(f"timeline:{seed}")
     picker = _Picker(store, rng)
-    raw: list[tuple[datetime, int, int, StepSpec, str | None, str | None]] = []
+    raw: list[tuple[datetime, int, int, StepSpec, str | None, str | None, GoalSpec | None]] = []
     previous = start
     order = 0
     for position, entry in enumerate(scenario.timeline):
@@ -202,8 +211,9 @@ def expand_timeline(
                     conversation=entry.conversation,
                     text=text,
                     customer_id=entry.customer_id,
+                    goal=entry.goal,
                 )
-                raw.append((at + gap * turn_no, order, position, message, None, None))
+                raw.append((at + gap * turn_no, order, position, message, None, None, entry.goal))
                 order += 1
         elif isinstance(entry, GenerateSpec):
             window = parse_duration(entry.over)
@@ -211,7 +221,7 @@ def expand_timeline(
             mix = _mix(entry.templates, max(1, round(entry.count * volume)), rng)
             width = len(str(entry.count))
             for number, template in enumerate(mix):
-                turns = picker.fill(template, source, f"{where}.templates.{template.name}")
+                turns, goal = picker.fill(template, source, f"{where}.templates.{template.name}")
                 begin = at + window * rng.random()
                 conversation = f"{entry.prefix}-{number + 1:0{width}d}"
                 for turn_no, text in enumerate(turns):
@@ -219,15 +229,16 @@ def expand_timeline(
                         kind="customer_message", conversation=conversation, text=text
                     )
                     when = begin + gap * turn_no
-                    raw.append((when, order, position, message, template.name, template.lang))
+                    raw.append((when, order, position, message, template.name, template.lang, goal))
                     order += 1
         else:
-            raw.append((at, order, position, entry, None, None))
+            goal = entry.goal if isinstance(entry, CustomerMessageSpec) else None
+            raw.append((at, order, position, entry, None, None, goal))
             order += 1
     raw.sort(key=lambda item: (item[0], item[1]))
     width = max(4, len(str(len(raw))))
     steps = []
-    for index, (at, _, position, step_spec, template_name, lang) in enumerate(raw):
+    for index, (at, _, position, step_spec, template_name, lang, goal) in enumerate(raw):
         event_id = step_spec.id or f"e{index:0{width}d}"
         steps.append(
             Step(
@@ -238,6 +249,7 @@ def expand_timeline(
                 source=position,
                 template=template_name,
                 lang=lang,
+                goal=goal,
             )
         )
     return steps

@@ -40,7 +40,8 @@ def test_cs_with_trials_writes_transcripts_per_trial_and_the_result_file(
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[-1].startswith("cs: passed ") and "/8 (" in lines[-1]
+    assert lines[0] == "model: rules"
+    assert lines[-1].startswith("cs: passed ") and "/8 graded (" in lines[-1]
     assert lines[-2].startswith("pass^k over 4 cases x 2 trials: k=1 ")
     assert out.read_text() == (tmp_path / "cs.trial1.jsonl").read_text()  # rules: same play
     result = EvalResult.read(tmp_path / "cs.result.json")
@@ -55,7 +56,7 @@ def test_cs_with_trials_writes_transcripts_per_trial_and_the_result_file(
     assert result.cases[0].results[1].seed == derive_seed(11, ids[0], 1)
     passed = sum(case.successes for case in result.cases)
     assert result.figures["passed"] == passed
-    assert f"/8 ({100 * passed / 8:.1f}%)" in lines[-1]
+    assert f"/8 graded ({100 * passed / 8:.1f}%), 0 not graded" in lines[-1]
 
 
 def test_a_time_limit_fails_slow_cases_and_the_run_finishes(tau_dir: Path, tmp_path: Path) -> None:
@@ -67,7 +68,7 @@ def test_a_time_limit_fails_slow_cases_and_the_run_finishes(tau_dir: Path, tmp_p
     assert run.returncode == 0, run.stderr
     langs = [json.loads(line)["lang"] for line in cases.read_text().splitlines()]
     zh, en = langs.count("zh"), langs.count("en")
-    last = f"cs: passed 0/2 (0.0%), violations 0, zh 0/{zh}, en 0/{en}"
+    last = f"cs: passed 0/2 graded (0.0%), 0 not graded, violations 0, zh 0/{zh}, en 0/{en}"
     assert run.stdout.splitlines()[-1] == last
     assert "timeout after 0.001s" in run.stdout
     result = EvalResult.read(tmp_path / "r.json")

@@ -138,3 +138,15 @@ def test_remote_endpoints_are_refused_in_tests() -> None:
     )
     with pytest.raises(pytest.fail.Exception, match="real model endpoint"):
         model.invoke([HumanMessage("hi")])
+
+
+def test_the_cs_agent_asks_for_tools_explicitly(openai_server: Callable[..., Any]) -> None:
+    # Some OpenAI-compatible servers ignore bound tools unless tool_choice is sent.
+    from shopcrew.graphs.cs import build_cs_agent
+
+    server = openai_server(lambda body: {"content": "Hello! How can I help?"})
+    agent = build_cs_agent(model=_model(server.base_url))
+    config = {"configurable": {"thread_id": "tool-choice"}}
+    agent.invoke({"messages": [HumanMessage("hi")]}, config)
+    with_tools = [r for r in server.requests if r.get("tools")]
+    assert with_tools and all(r["tool_choice"] == "auto" for r in with_tools)

@@ -203,7 +203,7 @@ def test_key_figures_are_the_dict_s_figures(seed: int, conversations: int, rate:
     assert resolved in figures
     side = "above" if share >= INDUSTRY_RESOLUTION_RATE else "below"
     assert f"{side} the 80% industry figure" in figures
-    assert f"| Escalated to a person | {summary['escalations']} |" in figures
+    assert f"| Handed to a person | {summary['escalations']} |" in figures
     assert f"| Budget moved | ¥{summary['budget_moved']:,.2f} |" in figures
     assert f"| Expected GMV change | +¥{summary['expected_gmv_change']:,.2f} |" in figures
     assert "| Listing defects | 3 found, 2 fixed | 1 still open |" in figures
@@ -320,7 +320,7 @@ def test_figures_are_derived_from_the_sections_when_summary_is_missing() -> None
 
     share = funnel["resolved_without_person"] / funnel["conversations"]
     assert f"**{share:.1%}**" in figures
-    assert f"| Escalated to a person | {len(report['escalations'])} |" in figures
+    assert f"| Handed to a person | {len(report['escalations'])} |" in figures
     assert "| Approvals requested | 2 | 1 approved, 1 expired |" in figures
     before, after = report["budgets"]["before"], report["budgets"]["after"]
     moved = after["cmp_1"] - before["cmp_1"]

@@ -75,6 +75,9 @@ class CaseGrade:
     reasons: tuple[str, ...] = ()
     """Why it failed, one entry per failed rule."""
     violations: int = 0
+    graded: bool = True
+    """False for a case without ``expect``: only its transcript's form was checked, so it
+    counts apart from the graded cases, never as a pass."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,8 @@ def grade_case(
         owners: Ownership in the original store.
 
     Returns:
-        The verdict; a case without ``expect`` passes when its transcript is well formed.
+        The verdict; a case without ``expect`` is not graded (``graded=False``): it "passes"
+        when its transcript is well formed, and reports count it apart.
     """
     lang, category = case.lang, case.category or "?"
     if transcript is None:
@@ -193,7 +197,7 @@ def grade_case(
     reasons = _well_formed(case, transcript)
     expect = case.expect
     if expect is None:
-        return CaseGrade(case.id, lang, category, not reasons, tuple(reasons))
+        return CaseGrade(case.id, lang, category, not reasons, tuple(reasons), graded=False)
     calls = _calls(transcript)
     successful = [
         (call, turn)
@@ -249,12 +253,19 @@ def grade_cases(
     return CsReport(tuple(grade_case(case, transcripts.get(case.id), owners) for case in cases))
 
 
-def _rate(passed: int, total: int) -> str:
-    return f"{passed}/{total}"
+def _rate(grades: Sequence[CaseGrade]) -> str:
+    graded = [g for g in grades if g.graded]
+    text = f"{sum(g.passed for g in graded)}/{len(graded)}"
+    ungraded = len(grades) - len(graded)
+    return text + (f" (+{ungraded} not graded)" if ungraded else "")
 
 
 def format_report(report: CsReport) -> list[str]:
-    """The grader's printout: per category, per language, failed cases, and the summary line."""
+    """The grader's printout: per category, per language, failed cases, and the summary line.
+
+    Counts are over graded cases (those with ``expect``); cases without one are counted
+    apart as "not graded" (a malformed transcript of one is still listed as a failure).
+    """
     lines: list[str] = []
     by_category: dict[str, list[CaseGrade]] = {}
     by_lang: dict[str, list[CaseGrade]] = {"zh": [], "en": []}
@@ -262,19 +273,21 @@ def format_report(report: CsReport) -> list[str]:
         by_category.setdefault(grade.category, []).append(grade)
         by_lang.setdefault(grade.lang, []).append(grade)
     for category in sorted(by_category):
-        grades = by_category[category]
-        lines.append(f"  {category:18s} {_rate(sum(g.passed for g in grades), len(grades))}")
+        lines.append(f"  {category:18s} {_rate(by_category[category])}")
     for lang, grades in by_lang.items():
-        lines.append(f"  lang {lang:13s} {_rate(sum(g.passed for g in grades), len(grades))}")
+        lines.append(f"  lang {lang:13s} {_rate(grades)}")
     for grade in report.grades:
         if not grade.passed:
             lines.append(f"FAIL {grade.case_id}: {'; '.join(grade.reasons)}")
-    total = len(report.grades)
-    passed = sum(grade.passed for grade in report.grades)
-    percent = 100.0 * passed / total if total else 0.0
-    zh, en = by_lang["zh"], by_lang["en"]
+    graded = [g for g in report.grades if g.graded]
+    ungraded = len(report.grades) - len(graded)
+    passed = sum(grade.passed for grade in graded)
+    percent = 100.0 * passed / len(graded) if graded else 0.0
+    zh = [g for g in by_lang["zh"] if g.graded]
+    en = [g for g in by_lang["en"] if g.graded]
     lines.append(
-        f"cs: passed {passed}/{total} ({percent:.1f}%), violations {report.violations}, "
+        f"cs: passed {passed}/{len(graded)} graded ({percent:.1f}%), {ungraded} not graded, "
+        f"violations {report.violations}, "
         f"zh {sum(g.passed for g in zh)}/{len(zh)}, en {sum(g.passed for g in en)}/{len(en)}"
     )
     return lines

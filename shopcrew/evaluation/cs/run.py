@@ -44,6 +44,7 @@ from shopcrew.evaluation.harness import (
     pass_hat_line,
     run_trials_sync,
 )
+from shopcrew.evaluation.labels import model_label
 from shopcrew.graphs.cs import build_cs_agent
 from shopcrew.models.factory import resolve_model
 from shopcrew.models.usage import RunUsage, UsageRecorder, UsageTotals, total
@@ -80,24 +81,37 @@ class CsEvalReport:
     """Cases the harness stopped early (an error of the agent), with the reason."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Lines printed just before the summary line (pass^k when there are several trials)."""
+    model: str = ""
+    """The model that actually ran (`model_label`), printed first."""
 
     @property
     def passed(self) -> int:
-        """Cases that passed."""
-        return sum(grade.passed for grade in self.grades.grades)
+        """Graded cases that passed (cases without ``expect`` are never counted)."""
+        return sum(grade.passed for grade in self.grades.grades if grade.graded)
+
+    @property
+    def graded(self) -> int:
+        """Cases with an ``expect`` to grade against."""
+        return sum(grade.graded for grade in self.grades.grades)
+
+    @property
+    def not_graded(self) -> int:
+        """Cases without ``expect``: played and checked for form only."""
+        return len(self.grades.grades) - self.graded
 
     def lines(self) -> list[str]:
-        """The printout: per category and language, failures, stops, tokens, the summary line."""
+        """The printout: the model, per category and language, failures, stops, tokens, summary."""
         usage = self.usage
         cost = "unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
         report = format_report(self.grades)
+        head = [f"model: {self.model}"] if self.model else []
         extra = [f"STOPPED {reason}" for reason in self.stopped]
         extra.append(
             f"tokens: {usage.input_tokens} in, {usage.output_tokens} out over {usage.runs} "
             f"model calls, {usage.latency_s:.1f}s, cost {cost}"
         )
         extra.extend(self.notes)
-        return [*report[:-1], *extra, report[-1]]
+        return [*head, *report[:-1], *extra, report[-1]]
 
 
 def to_transcript(
@@ -185,6 +199,8 @@ class CsTrialsReport:
     stopped: tuple[str, ...]
     out_paths: tuple[Path, ...]
     """The transcript file of each trial: `out` for trial 0, `OUT.trialN.jsonl` after."""
+    model: str = ""
+    """The model that actually ran (`model_label` of the resolved model)."""
 
     def pooled(self) -> CsReport:
         """Every trial's grades together (case ids marked with the trial when k > 1)."""
@@ -202,8 +218,15 @@ class CsTrialsReport:
         """The printed report: pooled over the trials, pass^k before the summary line."""
         notes: tuple[str, ...] = ()
         if self.run.trials > 1:
-            notes = (pass_hat_line(self.run),)
-        return CsEvalReport(self.pooled(), self.usage, self.stopped, notes=notes)
+            graded = {g.case_id for g in self.grades[0].grades if g.graded}
+            # pass^k over graded cases only: an ungraded case's trials say nothing of passing.
+            run = replace(
+                self.run,
+                case_ids=tuple(c for c in self.run.case_ids if c in graded),
+                results=tuple(r for r in self.run.results if r.case_id in graded),
+            )
+            notes = (pass_hat_line(run) if run.case_ids else "pass^k: no graded cases",)
+        return CsEvalReport(self.pooled(), self.usage, self.stopped, notes=notes, model=self.model)
 
     def lines(self) -> list[str]:
         """The printout (`CsEvalReport.lines`; with one trial, exactly the old printout)."""
@@ -212,13 +235,21 @@ class CsTrialsReport:
     def figures(self) -> dict[str, Any]:
         """Headline figures for the result file.
 
-        Pass rates overall, per category and per language (over all trials), violations.
+        Pass rates overall, per category and per language (over all trials), over graded
+        cases only (``total``); ``not_graded`` counts the cases without ``expect``. The model
+        that ran is named.
         """
         grades = self.pooled().grades
 
         def rate(group: Sequence[CaseGrade]) -> dict[str, float | int]:
-            passed = sum(g.passed for g in group)
-            return {"passed": passed, "total": len(group), "rate": _share(passed, len(group))}
+            graded = [g for g in group if g.graded]
+            passed = sum(g.passed for g in graded)
+            return {
+                "passed": passed,
+                "total": len(graded),
+                "not_graded": len(group) - len(graded),
+                "rate": _share(passed, len(graded)),
+            }
 
         by_category: dict[str, list[CaseGrade]] = {}
         by_lang: dict[str, list[CaseGrade]] = {"zh": [], "en": []}
@@ -226,6 +257,7 @@ class CsTrialsReport:
             by_category.setdefault(grade.category, []).append(grade)
             by_lang.setdefault(grade.lang, []).append(grade)
         return {
+            "model": self.model,
             **rate(grades),
             "violations": sum(g.violations for g in grades),
             "stopped": len(self.stopped),
@@ -361,6 +393,7 @@ class _CsPlayers:
         detail = {
             "lang": grade.lang,
             "category": grade.category,
+            "graded": grade.graded,
             "violations": grade.violations,
             "reasons": [*grade.reasons, *([] if error is None else [f"stopped: {error}"])],
         }
@@ -390,13 +423,22 @@ class _CsPlayers:
             reports.append(CsReport(tuple(_grade_of(self.by_id[r.case_id], r) for r in results)))
             prefix = "" if trials == 1 else f"trial {trial}: "
             stopped.extend(f"{prefix}{r.case_id}: {r.error}" for r in results if r.error)
-        return CsTrialsReport(run, tuple(reports), total(runs), tuple(stopped), out_paths)
+        return CsTrialsReport(
+            run, tuple(reports), total(runs), tuple(stopped), out_paths, model_label(self.model)
+        )
 
 
 def _grade_of(case: CsCase, result: CaseResult) -> CaseGrade:
     detail = result.detail
     if not detail:
-        return CaseGrade(case.id, case.lang, case.category or "?", False, (str(result.error),))
+        return CaseGrade(
+            case.id,
+            case.lang,
+            case.category or "?",
+            False,
+            (str(result.error),),
+            graded=case.expect is not None,
+        )
     return CaseGrade(
         case.id,
         str(detail["lang"]),
@@ -404,6 +446,7 @@ def _grade_of(case: CsCase, result: CaseResult) -> CaseGrade:
         result.passed,
         tuple(detail["reasons"]),
         int(detail["violations"]),
+        graded=case.expect is not None,
     )
 
 

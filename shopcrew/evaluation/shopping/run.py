@@ -32,6 +32,7 @@ from shopcrew.evaluation.harness import (
     pass_hat_line,
     run_trials_sync,
 )
+from shopcrew.evaluation.labels import model_label
 from shopcrew.evaluation.shopping.format import (
     Answer,
     AnswerLine,
@@ -60,13 +61,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def model_label(model: BaseChatModel) -> str:
-    """The model's name as printouts show it ('rules', 'openai:gpt-4o-mini')."""
-    if isinstance(model, BaseChatOpenAI):
-        return f"openai:{model.model_name}"
-    return str(getattr(model, "_llm_type", type(model).__name__))
 
 
 def _message(message: BaseMessage) -> TranscriptMessage | None:

@@ -1,7 +1,12 @@
 """Simulated customers for `shopcrew eval tau`: an offline one from the goal, an LLM one.
 
-`RuleCustomer` pursues a `TauGoal` (`goal`) without a model: it opens with the intent of
-its first step, answers only what the agent asks (identity, order, items, payment, reason,
+`RuleCustomer` pursues a `TauGoal` (`goal`) without a model. It *wants* the ground truth's
+writes (so grading is unchanged) but *says* only what its instruction tells it (`Knowledge`):
+an order id the instruction does not name is never said (it describes the items instead and
+lets the agent find the order), nor an item name, option value or payment id it does not
+state. Its wording comes from `customer_en.yaml`, written apart from the readers, with typos.
+It opens with the intent of its first step, asks for the information a task expects stated
+(its outputs), answers only what the agent asks (identity, order, items, payment, reason,
 address), says yes to a proposal that fits the step and no (with the correction) to one that
 does not, moves to the next step when the agent reports the change done, and ends when the
 goal is reached or it is stuck. When the agent does not understand it, it says more, one level
@@ -18,10 +23,13 @@ import logging
 import random
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol
+from functools import cache
+from importlib.resources import files
+from typing import Any, Final, Literal, Protocol
 
+import yaml
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
@@ -35,6 +43,7 @@ from shopcrew.evaluation.tau.reading import (
 )
 
 __all__ = [
+    "OFFLINE_KNOWS",
     "STOP_TOKEN",
     "TAU_USER_PROMPT",
     "CustomerTurn",
@@ -81,6 +90,22 @@ _MAX_REJECTIONS: Final = 2
 _MAX_ASKS: Final = 3
 _MAX_CONFUSED: Final = 3
 _PAYMENT_WORDS: Final = re.compile(r"payment|card|pay ?pal|refund", re.IGNORECASE)
+OFFLINE_KNOWS: Final = (
+    "offline rules customer; knows only its instruction (its identity, the order ids, item "
+    "names, options, payment ids and addresses the instruction states; otherwise it describes "
+    "the items and lets the agent find the order); wants the ground truth's writes; wording "
+    "from customer_en.yaml with typos"
+)
+"""What the offline customer knows, as printouts and result files say it."""
+_TYPO_WORD: Final = re.compile(r"(?<![{#@\w])[a-z]{5,}(?![}\w])")
+
+
+@cache
+def _phrases() -> Mapping[str, Any]:
+    """The customer's wording (`customer_en.yaml`, beside this module)."""
+    text = files("shopcrew.evaluation.tau").joinpath("customer_en.yaml").read_text("utf-8")
+    loaded: Mapping[str, Any] = yaml.safe_load(text)
+    return loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +129,13 @@ class SimulatedCustomer(Protocol):
     async def respond(self, reply: str) -> CustomerTurn:
         """The answer to the agent's reply."""
         ...
+
+
+def _first_person(text: str) -> str:
+    """An instruction's "You want to know..." as the customer says it ("I want to know...")."""
+    swapped = re.sub(r"\byou are\b", "I am", text, flags=re.IGNORECASE)
+    swapped = re.sub(r"\byour\b", "my", swapped, flags=re.IGNORECASE)
+    return re.sub(r"\byou\b", "I", swapped, flags=re.IGNORECASE)
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -132,15 +164,30 @@ class RuleCustomer:
         self.awaiting: int | None = None
         self.asked: Counter[Slot] = Counter()
         self.rejections = self.refusals = self.confused = self.turns = 0
-        self.told_order = False
+        self.told_order = self.asked_outputs = False
         self.last_order: str | None = None
         kinds: tuple[IdentityKind, IdentityKind] = ("email", "name_zip")
         first = self.rng.choice(kinds) if goal.identity.prefer is None else goal.identity.prefer
         self.identities: list[IdentityKind] = [first, "name_zip" if first == "email" else "email"]
         self.colon = self.rng.random() < 0.5
 
-    def _pick(self, *options: str) -> str:
-        return self.rng.choice(options)
+    def _say(self, key: str, kind: str | None = None, **values: str) -> str:
+        """A variant of phrase `key` (of `kind`), maybe with a typo, filled with `values`."""
+        found = _phrases()[key]
+        variants: list[str] = found[kind] if kind is not None else found
+        template = self.rng.choice(variants)
+        if self.rng.random() < float(_phrases().get("typo_rate", 0.0)):
+            template = self._typo(template)
+        return template.format(**values)
+
+    def _typo(self, template: str) -> str:
+        """Swap two letters of one of the template's own words (never a filled-in value)."""
+        words = list(_TYPO_WORD.finditer(template))
+        if not words:
+            return template
+        word = self.rng.choice(words)
+        at = word.start() + self.rng.randrange(1, len(word.group()) - 2)
+        return template[:at] + template[at + 1] + template[at] + template[at + 2 :]
 
     @property
     def step(self) -> GoalStep | None:
@@ -157,36 +204,10 @@ class RuleCustomer:
         things = "some items" if many else "an item"
         order = step.order_id or ""
         if first:
-            lead = self._pick("Hi, ", "Hello, ", "Hi there, ") if greet else ""
-            phrase = {
-                "cancel": self._pick("I'd like to cancel an order.", "I need to cancel an order."),
-                "return": self._pick(
-                    f"I'd like to return {things} from an order I received.",
-                    f"I want to return {things} I got in an order.",
-                ),
-                "exchange": self._pick(
-                    f"I'd like to exchange {things} from an order I received.",
-                    f"I want to exchange {things} I got in an order.",
-                ),
-                "modify_items": self._pick(
-                    f"I'd like to change {things} in an order I placed.",
-                    f"I want to modify {things} in an order that hasn't shipped yet.",
-                ),
-                "modify_address": self._pick(
-                    "I need to change the shipping address of an order.",
-                    "I'd like to update the delivery address of one of my orders.",
-                ),
-                "modify_payment": self._pick(
-                    "I'd like to change the payment method of an order.",
-                    "I want to pay for one of my orders with a different payment method.",
-                ),
-                "user_address": self._pick(
-                    "I'd like to update the default address on my account.",
-                    "I moved, and I need to change the address on my account.",
-                ),
-            }[step.kind]
-            return lead + phrase
-        where = f"order {order}"
+            lead = self._say("greet") if greet else ""
+            phrase = self._say("intent_first", step.kind, things=things)
+            return lead + (phrase[0].upper() + phrase[1:] if not lead else phrase)
+        where = f"order {order}" if self._knows_order(step) else "another order"
         if order == self.last_order and not explicit:
             where = "the same order"
         also = "" if explicit else "also "
@@ -203,28 +224,30 @@ class RuleCustomer:
         }[step.kind]
         if explicit:
             return phrase
-        return self._pick("Next, ", "One more thing: ", "Thanks. ") + phrase
+        return self._say("next_lead") + phrase
 
     def _identity(self, kind: IdentityKind) -> str:
         who = self.goal.identity
         if kind == "email":
-            return self._pick(
-                f"My email is {who.email}.",
-                f"Sure, it's {who.email}.",
-                f"You can find me under {who.email}.",
-            )
-        return self._pick(
-            f"My name is {who.first_name} {who.last_name} and my zip code is {who.zip}.",
-            f"Sure, I'm {who.first_name} {who.last_name}, zip code {who.zip}.",
-            f"It's {who.first_name} {who.last_name}, and my zip code is {who.zip}.",
-        )
+            return self._say("email", email=who.email)
+        return self._say("name_zip", first=who.first_name, last=who.last_name, zip=who.zip)
 
     def _options(self, options: dict[str, str]) -> str:
         sep = ": " if self.colon else " "
-        return _join([f"{key}{sep}{value}" for key, value in options.items()])
+        # Only the option values the instruction states: the customer knows no catalog.
+        known = {k: v for k, v in options.items() if self.goal.knows.says(v)}
+        if not known:
+            return "a different version"
+        return _join([f"{key}{sep}{value}" for key, value in known.items()])
+
+    def _name(self, item: ItemGoal) -> str:
+        return item.name if self.goal.knows.says(item.name) else "item I mentioned"
+
+    def _knows_order(self, step: GoalStep) -> bool:
+        return step.order_id is not None and step.order_id in self.goal.knows.orders
 
     def _item(self, item: ItemGoal, *, new: bool) -> str:
-        name = item.name
+        name = self._name(item)
         if item.name_shared:
             name = f"{name} ({self._options(dict(item.options))})"
         if item.copies_in_order > 1 and item.copies == item.copies_in_order:
@@ -235,19 +258,17 @@ class RuleCustomer:
             text = f"the {name}"
         if new and item.new_options is not None:
             wanted = item.changed or dict(item.new_options)
-            text += self._pick(" to ", " for one with ", " to the one with ") + self._options(
-                wanted
-            )
+            text += self._say("to_options") + self._options(wanted)
         return text
 
     def _items(self, step: GoalStep) -> str:
         new = step.kind in {"modify_items", "exchange"}
         listed = _join([self._item(item, new=new) for item in step.items])
         if step.kind == "return":
-            return self._pick(f"I want to return {listed}.", f"It's {listed}.")
+            return self._say("return_items", listed=listed)
         if step.kind == "exchange":
-            return self._pick(f"I'd like to exchange {listed}.", f"Please exchange {listed}.")
-        return self._pick(f"I'd like to change {listed}.", f"Please change {listed}.")
+            return self._say("exchange_items", listed=listed)
+        return self._say("change_items", listed=listed)
 
     def _method(self, method: PaymentGoal, *, precise: bool = False) -> str:
         if method.foreign:
@@ -260,46 +281,51 @@ class RuleCustomer:
             text = "my gift card"
         else:
             return method.method_id
-        return f"{text} ({method.method_id})" if method.ambiguous or precise else text
+        precise_id = (method.ambiguous or precise) and self.goal.knows.says(method.method_id)
+        return f"{text} ({method.method_id})" if precise_id else text
 
     def _payment(self, step: GoalStep, *, precise: bool = False) -> str:
         method = step.payment
         if method is None:
-            return "I don't need to pay anything or get anything back for this."
+            return self._say("no_payment")
         said = self._method(method, precise=precise)
         if step.kind == "return":
             if method.original and not precise and self.rng.random() < 0.3:
-                return "Please refund it to the original payment method."
-            return self._pick(f"Please refund it to {said}.", f"I'd like the refund on {said}.")
+                return self._say("refund_original")
+            return self._say("refund_to", said=said)
         if step.kind == "modify_payment":
-            return self._pick(
-                f"I'd like to pay with {said} instead.", f"Please switch it to {said}."
-            )
-        return self._pick(f"Please use {said}.", f"I'll pay with {said}.")
+            return self._say("pay_switch", said=said)
+        return self._say("pay_with", said=said)
 
     def _reason(self, step: GoalStep) -> str:
         if step.reason == "ordered by mistake":
-            return self._pick("I ordered it by mistake.", "It was ordered by mistake.")
+            return self._say("reason_mistake")
         if step.reason == "no longer needed":
-            return self._pick("I no longer need it.", "I don't need it anymore.")
+            return self._say("reason_unneeded")
         if step.reason is not None:
-            return f"The reason is: {step.reason}."
-        return "It's just not what I need."
+            return self._say("reason_other", reason=step.reason)
+        return self._say("reason_none")
 
     def _address(self, step: GoalStep) -> str:
         a = step.address
         if a is None:
-            return "I don't want to change any address."
+            return self._say("no_address")
         line2 = f", {a.address2}" if a.address2 else ""
         where = f"{a.address1}{line2}, {a.city}, {a.state} {a.zip}, {a.country}"
-        return self._pick(f"The new address is {where}.", f"Please use {where}.")
+        return self._say("address", where=where)
 
     def _order(self, step: GoalStep | None) -> str:
         order = step.order_id if step is not None else self.goal.ask_about
-        if order is None:
-            return "It's not about an order, it's about my account."
+        if step is not None and step.kind == "user_address":
+            return self._say("not_an_order")
         self.told_order = True
-        return self._pick(f"It's order {order}.", f"The order number is {order}.", f"{order}.")
+        if order is not None and order in self.goal.knows.orders:
+            return self._say("order_named", order=order)
+        # Not named by the instruction: describe what it holds and let the agent find it.
+        names = [] if step is None else [n for n in step.order_items if self.goal.knows.says(n)]
+        if names:
+            return self._say("order_unknown", items=_join([f"the {n}" for n in names]))
+        return self._say("order_unknown_bare")
 
     def _answer(self, slot: Slot, step: GoalStep | None) -> str | None:
         if slot == "identity":
@@ -342,8 +368,10 @@ class RuleCustomer:
         if step is not None:
             return self._intent(step, first=True)
         if self.goal.ask_about is not None:
-            return "Hi, could you tell me the status of my order?"
-        return "Hi, I'd like to speak to a human agent, please."
+            return self._say("ask_status")
+        if self.goal.outputs:
+            return self._say("greet") + self._ask_outputs()
+        return self._say("ask_human")
 
     async def respond(self, reply: str) -> CustomerTurn:
         """Answer the agent's reply (see the module docstring)."""
@@ -393,8 +421,10 @@ class RuleCustomer:
         step = self.step
         if step is not None:
             return CustomerTurn(lead + self._intent(step, first=False))
+        if self.goal.outputs and not self.asked_outputs:
+            return CustomerTurn(lead + self._ask_outputs())
         if self.goal.wants_human:
-            return CustomerTurn(lead + "I'd also like to talk to a human agent, please.")
+            return CustomerTurn(lead + self._say("also_human"))
         return CustomerTurn(lead + self._closing(), "goal_reached")
 
     def _stuck(self, reason: StopReason, text: str, reply: str) -> CustomerTurn:
@@ -402,15 +432,19 @@ class RuleCustomer:
         step = self.step
         if step is not None and step.fails:
             # Its call changes nothing in the ground truth, so dropping it is the same state.
-            return self._advance(self.current, lead=self._pick("Never mind that. ", "Forget it. "))
+            return self._advance(self.current, lead=self._say("drop"))
         return CustomerTurn(text, reason, reply)
 
     def _closing(self) -> str:
-        return self._pick(
-            "That's all I needed, thank you!",
-            "Great, that's everything. Thanks!",
-            "Thanks, that's all for today.",
-        )
+        return self._say("closing")
+
+    def _ask_outputs(self) -> str:
+        """Ask for the information the task expects, in the instruction's words."""
+        self.asked_outputs = True
+        question = _first_person(self.goal.question)
+        if question:
+            return self._say("ask_outputs", question=question)
+        return self._say("ask_outputs_bare")
 
     def _judge(self, reply: str) -> CustomerTurn:
         step = self.step
@@ -424,11 +458,9 @@ class RuleCustomer:
         why = judge_proposal(reply, step, self.goal)
         if why is None:
             self.awaiting = self.current
-            return CustomerTurn(
-                self._pick("Yes, please.", "Yes, go ahead.", "Yes, please proceed.", "Yes.")
-            )
+            return CustomerTurn(self._say("agree"))
         self.rejections += 1
-        no = self._pick("No, that's not right. ", "No, that's not what I want. ")
+        no = self._say("disagree")
         if self.rejections > _MAX_REJECTIONS:
             return self._stuck("wrong_proposal", no.strip(), f"{why}: {reply}")
         return CustomerTurn(no + self._correction(why, step))
@@ -436,7 +468,7 @@ class RuleCustomer:
     def _refused(self, reply: str) -> CustomerTurn:
         step = self.step
         if step is not None and step.fails:
-            return self._advance(self.current, lead=self._pick("I see. ", "Okay. "))
+            return self._advance(self.current, lead=self._say("accept_refusal"))
         if step is None:
             return CustomerTurn(self._closing(), "goal_reached")
         self.refusals += 1
@@ -447,7 +479,7 @@ class RuleCustomer:
             details.append(self._items(step))
         if step.payment is not None and _PAYMENT_WORDS.search(reply):
             details.append(self._payment(step, precise=True))
-        return CustomerTurn(self._pick("Let me be precise. ", "To be clear: ") + " ".join(details))
+        return CustomerTurn(self._say("precise") + " ".join(details))
 
     def _answer_asks(self, reading: Reading, reply: str) -> CustomerTurn:
         step = self.step
@@ -471,7 +503,7 @@ class RuleCustomer:
         step = self.step
         if step is None:
             return CustomerTurn(self._closing(), "goal_reached")
-        lead = "" if greeting else self._pick("Sorry, I'm not sure I follow. ", "Hmm. ")
+        lead = "" if greeting else self._say("confused")
         if self.confused == 1 and not self.told_order and step.order_id != self.last_order:
             # Before the order was asked for, restating the intent keeps it back.
             intent = self._intent(step, first=True, greet=False)

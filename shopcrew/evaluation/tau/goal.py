@@ -36,6 +36,7 @@ __all__ = [
     "Identity",
     "IdentityKind",
     "ItemGoal",
+    "Knowledge",
     "PaymentGoal",
     "StepKind",
     "TauGoal",
@@ -162,6 +163,24 @@ class GoalStep:
 
 
 @dataclass(frozen=True, slots=True)
+class Knowledge:
+    """What the customer knows: only what the task's instruction tells them.
+
+    What the customer *wants* is the ground truth (`GoalStep`), so grading is unchanged; what
+    they can *say* is limited to this: an order id only when the instruction names it, an item
+    name, option value, payment method id or address only when the instruction states it.
+    """
+
+    instruction: str
+    orders: frozenset[str] = frozenset()
+    """Order ids the instruction names."""
+
+    def says(self, phrase: str) -> bool:
+        """Whether the instruction states `phrase` (case-insensitive)."""
+        return bool(phrase) and phrase.lower() in self.instruction.lower()
+
+
+@dataclass(frozen=True, slots=True)
 class TauGoal:
     """What the customer of one task wants."""
 
@@ -176,7 +195,13 @@ class TauGoal:
     wants_human: bool = False
     """The ground truth ends with a transfer to a person."""
     ask_about: str | None = None
-    """For a task without writes: the order the customer asks about."""
+    """For a task without writes: the order the customer asks about (only one it can name)."""
+    knows: Knowledge = Knowledge("")
+    """What the customer can say (the instruction's facts)."""
+    outputs: tuple[str, ...] = ()
+    """Information the task expects the agent to state (the customer asks for it)."""
+    question: str = ""
+    """The instruction's own words of what the customer wants to know, when it has outputs."""
 
 
 def _identity(user: Mapping[str, Any], instruction: str) -> Identity:
@@ -352,10 +377,9 @@ def derive_goal(task: TauTask, store: RetailStore) -> TauGoal:
         elif action.name == TRANSFER_TOOL:
             wants_human = True
     orders = tuple(str(o) for o in user.get("orders", []))
-    ask_about = None
-    if not steps:
-        named = [o for o in _ORDER_ID.findall(task.instruction) if o in orders]
-        ask_about = named[0] if named else (orders[0] if orders else None)
+    named = [o for o in _ORDER_ID.findall(task.instruction) if o in orders]
+    # Only an order the instruction names: a customer does not know the others' ids.
+    ask_about = (named[0] if named else None) if not steps else None
     return TauGoal(
         task_id=task.id,
         user_id=task.user_id,
@@ -365,4 +389,19 @@ def derive_goal(task: TauTask, store: RetailStore) -> TauGoal:
         orders=orders,
         wants_human=wants_human,
         ask_about=ask_about,
+        knows=Knowledge(task.instruction, frozenset(_ORDER_ID.findall(task.instruction))),
+        outputs=tuple(task.outputs),
+        question=_question(task.instruction) if task.outputs else "",
     )
+
+
+_SENTENCE = re.compile(r"[^.?!]+[.?!]?")
+_ASKING = re.compile(
+    r"\b(?:know|find out|how many|how much|what is|what are|tell you|tell me|ask)\b", re.IGNORECASE
+)
+
+
+def _question(instruction: str) -> str:
+    """The instruction's sentences about what the customer wants to know (its outputs)."""
+    found = [s.strip() for s in _SENTENCE.findall(instruction) if _ASKING.search(s)]
+    return " ".join(found)

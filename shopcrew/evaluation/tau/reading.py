@@ -353,6 +353,40 @@ def _payment_differs(text: str, step: GoalStep, methods: Iterable[PaymentGoal]) 
     )
 
 
+_MONEY_KINDS: Final = frozenset({"return", "exchange", "modify_payment", "modify_items"})
+_NO_MONEY: Final = re.compile(
+    r"price stays the same|no price difference|same price|nothing to pay", re.IGNORECASE
+)
+"""A change that moves no money: where money would go is then no detail left out."""
+
+
+def _left_out(text: str, step: GoalStep, goal: TauGoal) -> ProposalMismatch | None:
+    """The first detail the customer wants that the proposal does not state at all."""
+    if step.order_id is not None and step.order_id.lstrip("#") not in text:
+        return "order"
+    if step.items and not any(_has(text, item.name) for item in step.items):
+        return "items"
+    payment = step.payment
+    no_money = _NO_MONEY.search(text) is not None
+    if payment is not None and not payment.foreign and step.kind in _MONEY_KINDS and not no_money:
+        known = goal.methods.values()
+        named = (
+            any(m.method_id in text for m in known)
+            or any(m.last_four and _has(text, m.last_four) for m in known)
+            or any(pattern.search(text) for _, pattern in _SOURCES)
+            or re.search(r"original payment", text, re.IGNORECASE) is not None
+        )
+        if not named:
+            return "payment"
+    if step.reason is not None and not re.search(
+        r"no longer needed|ordered by mistake", text, re.IGNORECASE
+    ):
+        return "reason"
+    if step.address is not None and step.address.zip not in text:
+        return "address"
+    return None
+
+
 def _reason_differs(text: str, step: GoalStep) -> bool:
     if step.reason is None:
         return False
@@ -377,9 +411,11 @@ def _address_differs(text: str, step: GoalStep) -> bool:
 def judge_proposal(text: str, step: GoalStep, goal: TauGoal) -> ProposalMismatch | None:
     """The first thing a proposed change gets wrong for `step`, or None when it fits.
 
-    A detail the proposal does not state is not held against it; one it states differently
-    is. The checks: the kind of change, the order, the items (and how many copies), the
-    options wanted, the payment method, the cancel reason and the address.
+    A detail it states differently is held against it, and so is one it leaves out (the
+    order, the items, where money goes or comes from, the cancel reason, the new address): a
+    customer does not say yes to a change whose details they cannot see. The checks: the kind
+    of change, the order, the items (and how many copies), the options wanted, the payment
+    method, the cancel reason and the address.
     """
     if not _compatible(proposal_kind(text), step.kind):
         return "kind"
@@ -396,4 +432,4 @@ def judge_proposal(text: str, step: GoalStep, goal: TauGoal) -> ProposalMismatch
         return "reason"
     if _address_differs(text, step):
         return "address"
-    return None
+    return _left_out(text, step, goal)

@@ -17,7 +17,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -28,7 +28,13 @@ from pydantic import JsonValue
 
 from shopcrew.agents.policy import CsSettings
 from shopcrew.evaluation.harness import CaseResult, TrialsResult, Usage, run_trials
-from shopcrew.evaluation.tau.customer import LlmCustomer, RuleCustomer, SimulatedCustomer
+from shopcrew.evaluation.labels import model_label
+from shopcrew.evaluation.tau.customer import (
+    OFFLINE_KNOWS,
+    LlmCustomer,
+    RuleCustomer,
+    SimulatedCustomer,
+)
 from shopcrew.evaluation.tau.goal import derive_goal
 from shopcrew.evaluation.tau.replay import TauTask, load_tasks, replay_task
 from shopcrew.graphs.cs import build_cs_agent, turn_reply
@@ -263,6 +269,24 @@ class TauReport:
     trials: TrialsResult
     agent_model: str
     user_model: str
+    """The customer that ran, and what it knows."""
+    output_tasks: frozenset[str] = frozenset()
+    """Tasks that expect information stated (reported apart)."""
+
+    def _subset(self, ids: frozenset[str], *, inside: bool) -> TrialsResult:
+        keep = tuple(c for c in self.trials.case_ids if (c in ids) == inside)
+        chosen = set(keep)
+        return replace(
+            self.trials,
+            case_ids=keep,
+            results=tuple(r for r in self.trials.results if r.case_id in chosen),
+        )
+
+    def turns(self) -> float | None:
+        """Customer messages per conversation, on average over every trial."""
+        counts = [r.detail.get("customer_turns") for r in self.trials.results]
+        found = [c for c in counts if isinstance(c, int)]
+        return sum(found) / len(found) if found else None
 
     def reasons(self) -> Counter[str]:
         """Trials per reason (``passed`` included; the harness's timeouts and errors too)."""
@@ -283,11 +307,29 @@ class TauReport:
         hats: dict[str, JsonValue] = {
             f"pass^{k}": round(v, 4) for k, v in self.trials.pass_hat().items()
         }
-        return {**hats, "reasons": dict(self.reasons()), "tasks": len(self.trials.case_ids)}
+        outputs = self._subset(self.output_tasks, inside=True)
+        writes_only = self._subset(self.output_tasks, inside=False)
+        turns = self.turns()
+        return {
+            **hats,
+            "reasons": dict(self.reasons()),
+            "tasks": len(self.trials.case_ids),
+            "agent_model": self.agent_model,
+            "customer": self.user_model,
+            "customer_turns_mean": None if turns is None else round(turns, 2),
+            "outputs_tasks": {
+                "tasks": len(outputs.case_ids),
+                **{f"pass^{k}": round(v, 4) for k, v in outputs.pass_hat().items()},
+            },
+            "other_tasks": {
+                "tasks": len(writes_only.case_ids),
+                **{f"pass^{k}": round(v, 4) for k, v in writes_only.pass_hat().items()},
+            },
+        }
 
     def lines(self) -> list[str]:
         """The printout: failure reasons, failed tasks (a few), pass^k."""
-        out = [f"agent {self.agent_model}, customer {self.user_model}"]
+        out = [f"agent {self.agent_model}", f"customer: {self.user_model}"]
         total = len(self.trials.results) or 1
         for reason, count in self.reasons().most_common():
             out.append(f"  {reason:<20} {count:5d}  ({count / total:.1%})")
@@ -296,6 +338,18 @@ class TauReport:
             shown = ", ".join(sorted(set(failed))[:20])
             more = len(set(failed)) - 20
             out.append(f"failed: {shown}" + (f" (+{more} more)" if more > 0 else ""))
+        for label, part in (
+            ("tasks expecting information", self._subset(self.output_tasks, inside=True)),
+            ("tasks expecting no information", self._subset(self.output_tasks, inside=False)),
+        ):
+            if part.case_ids:
+                found = "  ".join(f"pass^{k} {v:.3f}" for k, v in part.pass_hat().items())
+                out.append(f"  {label}: {len(part.case_ids)}, {found}")
+            else:
+                out.append(f"  {label}: none")
+        turns = self.turns()
+        if turns is not None:
+            out.append(f"  customer messages per conversation: {turns:.1f}")
         hats = self.trials.pass_hat()
         cases, trials = len(self.trials.case_ids), self.trials.trials
         figures = "  ".join(f"pass^{k} {v:.3f}" for k, v in hats.items())
@@ -311,14 +365,14 @@ def _customer_factory(
     if user_model is None or (
         isinstance(user_model, str) and user_model.strip() in {OFFLINE_CUSTOMER, "rules", ""}
     ):
-        return OFFLINE_CUSTOMER, lambda task, store, seed: RuleCustomer(
+        return OFFLINE_KNOWS, lambda task, store, seed: RuleCustomer(
             derive_goal(task, store), seed=seed, max_turns=max_turns
         )
     model = resolve_model(user_model)
     if isinstance(model, RulesChatModel):
         logger.warning("no model endpoint for the simulated customer: using the offline one")
         return _customer_factory(None, max_turns)
-    name = user_model if isinstance(user_model, str) else type(user_model).__name__
+    name = f"LLM customer {model_label(model)}; knows its instruction (τ-bench's user simulator)"
     return name, lambda task, store, seed: LlmCustomer(model, task.instruction, max_turns=max_turns)
 
 
@@ -364,7 +418,7 @@ async def arun_tau_eval(
     base = db if isinstance(db, RetailStore) else RetailStore.load(db)
     kb = JsonKnowledgeBaseAdapter.from_file(REFERENCE_KB) if REFERENCE_KB.is_file() else None
     agent = resolve_model(model)
-    agent_name = model if isinstance(model, str) else type(model).__name__
+    agent_name = model_label(agent)
     user_name, make_customer = _customer_factory(user_model, max_turns)
     sink: IO[str] | None = None
     if out is not None:
@@ -414,7 +468,12 @@ async def arun_tau_eval(
     finally:
         if sink is not None:
             sink.close()
-    return TauReport(trials=result, agent_model=agent_name, user_model=user_name)
+    return TauReport(
+        trials=result,
+        agent_model=agent_name,
+        user_model=user_name,
+        output_tasks=frozenset(t.id for t in task_list if t.outputs),
+    )
 
 
 def run_tau_eval(

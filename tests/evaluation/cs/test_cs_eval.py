@@ -119,7 +119,10 @@ def test_a_careful_agent_passes_and_the_transcript_follows_section_5(
     assert line["messages"][2]["content"] == order["user_id"]
     assert line["escalated"] is False
     assert line["final_db_sha256"] == case.expect.final_db_sha256  # type: ignore[union-attr]
-    assert report.lines()[-1] == "cs: passed 1/1 (100.0%), violations 0, zh 0/0, en 1/1"
+    assert (
+        report.lines()[-1]
+        == "cs: passed 1/1 graded (100.0%), 0 not graded, violations 0, zh 0/0, en 1/1"
+    )
     assert RetailStore.load(db).store_sha256() != line["final_db_sha256"]
 
 

@@ -270,7 +270,27 @@ def test_report_ends_with_the_summary_line(tmp_path: Path) -> None:
         + "\n"
     )
     report = grade_cases(load_cases(cases_file), read_transcripts(out), OWNERS)
-    assert format_report(report)[-1] == "cs: passed 1/1 (100.0%), violations 0, zh 0/0, en 1/1"
+    assert format_report(report)[-1] == (
+        "cs: passed 1/1 graded (100.0%), 0 not graded, violations 0, zh 0/0, en 1/1"
+    )
+
+
+def test_cases_without_expect_are_counted_apart_never_as_passes() -> None:
+    bare = CASE.model_copy(update={"id": "t-bare", "expect": None})
+    report = grade_cases(
+        [CASE, bare],
+        {"t-cancel": transcript(GOOD), "t-bare": transcript(GOOD, id="t-bare")},
+        OWNERS,
+    )
+    assert [(g.case_id, g.passed, g.graded) for g in report.grades] == [
+        ("t-cancel", True, True),
+        ("t-bare", True, False),
+    ]
+    lines = format_report(report)
+    assert "  cancel             1/1 (+1 not graded)" in lines
+    assert lines[-1] == (
+        "cs: passed 1/1 graded (100.0%), 1 not graded, violations 0, zh 0/0, en 1/1"
+    )
 
 
 def test_bad_case_file_names_line_and_field(tmp_path: Path) -> None:

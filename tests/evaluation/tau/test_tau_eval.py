@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from shopcrew.evaluation.tau.customer import STOP_TOKEN, LlmCustomer
+from shopcrew.evaluation.tau.customer import OFFLINE_KNOWS, STOP_TOKEN, LlmCustomer
 from shopcrew.evaluation.tau.replay import TauAction, TauTask
 from shopcrew.evaluation.tau.run import missing_outputs, play_task, run_tau_eval
 from shopcrew.models.factory import resolve_model
@@ -34,6 +34,8 @@ def store(tau_dir: Path) -> RetailStore:
 def users(store: RetailStore, tau_dir: Path) -> list[tuple[str, Record, list[Record]]]:
     """Users outside the development tasks, with their orders, by id."""
     dev = {task["user_id"] for task in json.loads((tau_dir / "tasks_dev.json").read_text())}
+    for _, order in store.items("orders"):
+        _ITEM_NAMES.update({str(i["item_id"]): str(i["name"]) for i in order["items"]})
     return [
         (user_id, user, [store.get("orders", o) or {} for o in user["orders"]])
         for user_id, user in sorted(store.items("users"))
@@ -41,11 +43,24 @@ def users(store: RetailStore, tau_dir: Path) -> list[tuple[str, Record, list[Rec
     ]
 
 
+_ITEM_NAMES: dict[str, str] = {}
+"""Item id -> product name, filled by the `users` fixture (for the instructions)."""
+
+
+def _knows(kwargs: dict[str, Any]) -> str:
+    """What a customer's instruction states of one action: ids, item names, details."""
+    items = [_ITEM_NAMES.get(str(i), "") for i in kwargs.get("item_ids", [])]
+    details = [str(v) for k, v in kwargs.items() if k not in {"item_ids", "new_item_ids"}]
+    return " ".join([*details, *items]) + "."
+
+
 def _task(task_id: str, user_id: str, user: Record, *actions: tuple[str, Any]) -> TauTask:
+    # Like τ-bench's dev instructions: the customer knows its orders, items and details.
+    told = " ".join(_knows(kwargs) for _, kwargs in actions)
     return TauTask(
         id=task_id,
         user_id=user_id,
-        instruction=f"You are {user['name']['first_name']}; your email is {user['email']}.",
+        instruction=f"You are {user['name']['first_name']}; your email is {user['email']}. " + told,
         actions=[TauAction(name=name, kwargs=kwargs) for name, kwargs in actions],
     )
 
@@ -191,8 +206,16 @@ def test_cli_plays_a_task_file(
     last = run.stdout.splitlines()[-1]
     assert last.startswith("tau: pass^1 0.500  pass^2 0.500 over 2 tasks x 2 trials"), last
     assert "agent_refused" in run.stdout
+    lines = run.stdout.splitlines()
+    assert lines[0] == "agent rules"
+    assert lines[1] == f"customer: {OFFLINE_KNOWS}"
+    assert "  tasks expecting information: none" in lines
+    assert "  tasks expecting no information: 2, pass^1 0.500  pass^2 0.500" in lines
     saved = json.loads(result.read_text())
     assert saved["settings"]["command"] == "tau"
+    assert saved["settings"]["model"] == "rules"
+    assert saved["figures"]["customer"] == OFFLINE_KNOWS
+    assert saved["figures"]["outputs_tasks"] == {"tasks": 0}
     assert saved["figures"]["reasons"] == {"passed": 2, "agent_refused": 2}
     assert len(out.read_text().splitlines()) == 4
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from shopcrew.agents.cs.confirmation_text import render_confirmation
 from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts
+from shopcrew.evaluation.tau import customer as customer_module
 from shopcrew.evaluation.tau.customer import RuleCustomer
 from shopcrew.evaluation.tau.goal import GoalStep, TauGoal, derive_goal
 from shopcrew.evaluation.tau.reading import judge_proposal, read_reply
@@ -66,9 +69,22 @@ def _variant(store: RetailStore, item: Record) -> Record | None:
     )
 
 
+_ITEM_NAMES: dict[str, str] = {}
+"""Item id -> product name (filled by `user_ids`), for the instructions."""
+
+
 @pytest.fixture(scope="module")
 def user_ids(store: RetailStore) -> Mapping[int, str]:
+    for _, order in store.items("orders"):
+        _ITEM_NAMES.update({str(i["item_id"]): str(i["name"]) for i in order["items"]})
     return {id(user): uid for uid, user in store.items("users")}
+
+
+def _told(kwargs: dict[str, Any]) -> str:
+    """What the instruction states of one action, as τ-bench's dev instructions do."""
+    items = [_ITEM_NAMES.get(str(i), "") for i in kwargs.get("item_ids", [])]
+    details = [str(v) for k, v in kwargs.items() if k not in {"item_ids", "new_item_ids"}]
+    return " ".join([*details, *items]) + "."
 
 
 def _make(user_ids: Mapping[int, str]) -> Callable[..., TauTask]:
@@ -81,7 +97,8 @@ def _make(user_ids: Mapping[int, str]) -> Callable[..., TauTask]:
         return TauTask(
             id="t-built",
             user_id=user_ids[id(user)],
-            instruction=f"You are {user['name']['first_name']} and {who}.",
+            instruction=f"You are {user['name']['first_name']} and {who}. "
+            + " ".join(_told(kwargs) for _, kwargs in actions),
             actions=[TauAction(name=name, kwargs=kwargs) for name, kwargs in actions],
         )
 
@@ -387,3 +404,71 @@ def test_replies_are_read_from_any_wording(
 ) -> None:
     reading = read_reply(reply)
     assert (reading.asks, reading.proposal, reading.done) == (asks, proposal, done)
+
+
+# --- what the customer knows: only its instruction -------------------------------------
+
+
+async def test_an_order_the_instruction_does_not_name_is_described_never_said(
+    return_goal: TauGoal,
+) -> None:
+    step = return_goal.steps[0]
+    assert step.order_id is not None
+    # The same customer, told only the item's name, not the order id.
+    knows = replace(
+        return_goal.knows,
+        instruction=f"You want to return the {step.items[0].name} you received.",
+        orders=frozenset(),
+    )
+    customer = RuleCustomer(replace(return_goal, knows=knows), seed=3)
+    said = [await customer.opening()]
+    said.append((await customer.respond("Which order is this about?")).text)
+    said.append((await customer.respond("What is the order id, please?")).text)
+    assert not [text for text in said if step.order_id in text]
+    assert step.items[0].name in said[1]
+    others = [n for n in step.order_items if n != step.items[0].name]
+    assert not [n for n in others if n in " ".join(said)]
+
+
+async def test_a_proposal_that_leaves_out_where_the_money_goes_gets_a_no(
+    return_goal: TauGoal,
+) -> None:
+    step = return_goal.steps[0]
+    reply = (
+        f"I can return the {step.items[0].name} from order {step.order_id}. "
+        "Shall I go ahead? Please reply yes to confirm."
+    )
+    assert read_reply(reply).proposal is True
+    assert judge_proposal(reply, step, return_goal) == "payment"
+    answer = await RuleCustomer(return_goal, seed=2).respond(reply)
+    assert answer.stop is None and not answer.text.lower().startswith("yes")
+
+
+async def test_a_task_expecting_information_asks_for_it(return_goal: TauGoal) -> None:
+    goal = replace(
+        return_goal,
+        steps=(),
+        ask_about=None,
+        outputs=("42",),
+        question="You want to know how many tablets you have ordered in total.",
+    )
+    opening = await RuleCustomer(goal, seed=5).opening()
+    assert "I want to know how many tablets I have ordered in total." in opening
+
+
+async def test_wording_varies_and_comes_from_the_data_file(return_goal: TauGoal) -> None:
+    openings = {await RuleCustomer(return_goal, seed=seed).opening() for seed in range(40)}
+    assert len(openings) >= 8
+    phrases = yaml.safe_load(
+        (Path(customer_module.__file__).parent / "customer_en.yaml").read_text(encoding="utf-8")
+    )
+    bodies = [v.replace("{things}", "an item") for v in phrases["intent_first"]["return"]]
+    # Each opening is a greeting and one of the file's variants (a typo changes two letters).
+    assert all(
+        any(_close(opening.lower(), body.lower()) for body in bodies) for opening in openings
+    )
+
+
+def _close(said: str, body: str) -> bool:
+    tail = said[-len(body) :]
+    return len(tail) == len(body) and sum(a != b for a, b in zip(tail, body, strict=True)) <= 2

@@ -1,0 +1,20 @@
+"""How printouts and result files name the model that actually ran."""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+from langchain_openai.chat_models.base import BaseChatOpenAI
+
+__all__ = ["model_label"]
+
+
+def model_label(model: BaseChatModel) -> str:
+    """The name of a resolved chat model, as printouts show it.
+
+    ``'rules'`` for the offline rules model (also when ``openai:NAME`` fell back to it for
+    want of an endpoint), ``'openai:gpt-4o-mini'`` for an OpenAI-compatible model, the
+    model's ``_llm_type`` otherwise (``'scripted'``).
+    """
+    if isinstance(model, BaseChatOpenAI):
+        return f"openai:{model.model_name}"
+    return str(getattr(model, "_llm_type", type(model).__name__))
