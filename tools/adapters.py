@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from shopcrew.data import kb_path, store_dir
 from shopcrew.tools.idempotency.base import IdempotencyStore
 from shopcrew.tools.protocols.demand import DemandDataAdapter
 from shopcrew.tools.protocols.merchant import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
@@ -18,11 +19,10 @@ from shopcrew.tools.reference.store import RetailStore
 
 __all__ = ["REFERENCE_KB", "REFERENCE_STORE_DIR", "Adapters"]
 
-_SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-REFERENCE_STORE_DIR = _SHARED / "tau-retail" / "db"
-"""The τ-bench reference store of a development checkout (`../shared` beside the repository)."""
-REFERENCE_KB = _SHARED / "eval" / "cs_kb.jsonl"
-"""The knowledge base shipped for the reference store."""
+REFERENCE_STORE_DIR = store_dir("us_retail")
+"""The τ-bench reference store, bundled with the package (`shopcrew.data`)."""
+REFERENCE_KB = kb_path("us_retail")
+"""The knowledge base bundled for the reference store."""
 
 
 @dataclass(frozen=True, slots=True)

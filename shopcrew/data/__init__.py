@@ -1,0 +1,36 @@
+"""Data the product ships: demo stores, their knowledge bases and bundled scenarios.
+
+Everything the product needs at run time lives here, inside the package, so an installed wheel
+runs from any directory. `../shared` beside a checkout is evaluation data for the tests only.
+
+- `stores/<name>/`: a store directory (`orders.json`, `products.json`, `users.json`).
+  `us_retail` is the τ-bench retail store, byte for byte (see its `LICENSE-NOTE.md`).
+- `kb/<name>.jsonl`: the knowledge base of the store of the same name.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+__all__ = ["DEFAULT_STORE", "kb_path", "store_dir", "stores"]
+
+DEFAULT_STORE = "us_retail"
+"""The store a scenario or service uses when it names none."""
+
+_ROOT = Path(str(files(__name__)))
+
+
+def stores() -> list[str]:
+    """The names of the bundled stores."""
+    return sorted(p.name for p in (_ROOT / "stores").iterdir() if (p / "orders.json").is_file())
+
+
+def store_dir(name: str = DEFAULT_STORE) -> Path:
+    """The directory of the bundled store `name`."""
+    return _ROOT / "stores" / name
+
+
+def kb_path(name: str = DEFAULT_STORE) -> Path:
+    """The knowledge base (JSON lines) of the bundled store `name`."""
+    return _ROOT / "kb" / f"{name}.jsonl"
