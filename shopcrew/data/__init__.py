@@ -6,6 +6,9 @@ runs from any directory. `../shared` beside a checkout is evaluation data for th
 - `stores/<name>/`: a store directory (`orders.json`, `products.json`, `users.json`).
   `us_retail` is the τ-bench retail store, byte for byte (see its `LICENSE-NOTE.md`).
 - `kb/<name>.jsonl`: the knowledge base of the store of the same name.
+  `cn_tmall` is a Taobao/Tmall-style shop in Chinese, built by `stores/cn_tmall/build_store.py`.
+- `terms/<lang>.yaml`: the words customers read for the domain's codes (order statuses,
+  cancellation reasons, payment kinds, couriers), read by `shopcrew.tools.records.terms`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["DEFAULT_STORE", "kb_path", "store_dir", "stores"]
+__all__ = ["DEFAULT_STORE", "kb_path", "store_dir", "stores", "terms_path"]
 
 DEFAULT_STORE = "us_retail"
 """The store a scenario or service uses when it names none."""
@@ -34,3 +37,8 @@ def store_dir(name: str = DEFAULT_STORE) -> Path:
 def kb_path(name: str = DEFAULT_STORE) -> Path:
     """The knowledge base (JSON lines) of the bundled store `name`."""
     return _ROOT / "kb" / f"{name}.jsonl"
+
+
+def terms_path(lang: str) -> Path:
+    """The domain's words in language `lang` (`zh`, `en`)."""
+    return _ROOT / "terms" / f"{lang}.yaml"
