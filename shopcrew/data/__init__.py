@@ -6,6 +6,8 @@ runs from any directory. `../shared` beside a checkout is evaluation data for th
 - `stores/<name>/`: a store directory (`orders.json`, `products.json`, `users.json`).
   `us_retail` is the τ-bench retail store, byte for byte (see its `LICENSE-NOTE.md`).
 - `kb/<name>.jsonl`: the knowledge base of the store of the same name.
+- `scenarios/<name>.yaml`: the bundled scenarios (their data in `scenarios/data/`, the format in
+  `scenarios/README.md`); `shopcrew run <name>` plays one from any directory.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["DEFAULT_STORE", "kb_path", "store_dir", "stores"]
+__all__ = [
+    "DEFAULT_STORE",
+    "kb_path",
+    "scenario_path",
+    "scenarios",
+    "scenarios_dir",
+    "store_dir",
+    "stores",
+]
 
 DEFAULT_STORE = "us_retail"
 """The store a scenario or service uses when it names none."""
@@ -34,3 +44,18 @@ def store_dir(name: str = DEFAULT_STORE) -> Path:
 def kb_path(name: str = DEFAULT_STORE) -> Path:
     """The knowledge base (JSON lines) of the bundled store `name`."""
     return _ROOT / "kb" / f"{name}.jsonl"
+
+
+def scenarios() -> list[str]:
+    """The names of the bundled scenarios (`shopcrew run NAME`)."""
+    return sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+
+
+def scenarios_dir() -> Path:
+    """The folder of the bundled scenarios, their data in `data/`, their format in README.md."""
+    return _ROOT / "scenarios"
+
+
+def scenario_path(name: str) -> Path:
+    """The YAML file of the bundled scenario `name` (it may not exist: check `scenarios()`)."""
+    return scenarios_dir() / f"{name}.yaml"
