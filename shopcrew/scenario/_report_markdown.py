@@ -10,6 +10,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from shopcrew.scenario._report_owner import (
+    Naming,
+    approval_summary,
+    budget_reasons,
+    money,
+    todo_section,
+    waiting_section,
+)
 from shopcrew.scenario._report_view import (
     Figures,
     Latency,
@@ -20,12 +28,7 @@ from shopcrew.scenario._report_view import (
     timed_events,
 )
 
-__all__ = ["INDUSTRY_RESOLUTION_RATE", "markdown"]
-
-INDUSTRY_RESOLUTION_RATE = 0.8
-"""The share of conversations resolved without a person that an AI agent is expected to beat.
-
-Judged here by the customer's goal, stricter than the usual "not escalated"."""
+__all__ = ["markdown"]
 
 _OFFLINE_MODELS = ("rules", "scripted")
 _FEW_CONVERSATIONS = 20  # below this a share says little about the agent
@@ -53,11 +56,6 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return [*lines, ""]
-
-
-def _money(value: float, *, signed: bool = False) -> str:
-    sign = ("+" if value > 0 else "−" if value < 0 else "") if signed else ""
-    return f"{sign}¥{abs(value) if signed else value:,.2f}"
 
 
 def _ms(value: float | None) -> str:
@@ -99,7 +97,7 @@ def _offline(model: str | None) -> bool:
     return model is None or model.split(":")[0] in _OFFLINE_MODELS
 
 
-def _verdict(view: Report, f: Figures) -> list[str]:
+def _verdict(view: Report, f: Figures, naming: Naming) -> list[str]:
     failed = [e for e in view.expectations if not e.passed]
     passed = view.passed if view.passed is not None else (not failed if view.expectations else None)
     total = len(view.expectations)
@@ -110,7 +108,10 @@ def _verdict(view: Report, f: Figures) -> list[str]:
         lines = [f"## ✅ Passed: {met}", ""]
     elif failed:
         lines = [f"## ❌ Failed: {len(failed)} of {total} expectations not met", ""]
-        lines += [f"- **{_cell(e.name)}**: {_cell(e.detail or 'no detail given')}" for e in failed]
+        lines += [
+            f"- **{_cell(e.name)}**: {_cell(naming.annotate(e.detail) or 'no detail given')}"
+            for e in failed
+        ]
         lines.append("")
     else:
         lines = ["## ❌ Failed: the run did not complete as the scenario expects", ""]
@@ -145,19 +146,12 @@ def _goal_headline(f: Figures) -> list[str]:
     return lines
 
 
-def _key_figures(view: Report, f: Figures) -> list[str]:
+def _key_figures(view: Report, f: Figures, naming: Naming) -> list[str]:
     rows: list[tuple[str, str, str]] = []
     if f.conversations and f.rate is not None:
-        beats = f.rate >= INDUSTRY_RESOLUTION_RATE
-        note = (
-            f"{'✅ above' if beats else '❌ below'} the {INDUSTRY_RESOLUTION_RATE:.0%} "
-            "industry figure"
-        )
+        note = "each conversation judged by what its customer wanted"
         if f.conversations < _FEW_CONVERSATIONS:
-            note = (
-                f"only {f.conversations} conversation(s): too few to compare with the "
-                f"{INDUSTRY_RESOLUTION_RATE:.0%} industry figure"
-            )
+            note = f"only {f.conversations} conversation(s): too few for a share to say much"
         rows.append(
             (
                 "Resolved: goal met without a person",
@@ -223,10 +217,17 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
     else:
         campaigns = len(set(view.budgets.before) | set(view.budgets.after)) if view.budgets else 0
         where = f"between {campaigns} campaigns" if campaigns else ""
-        rows.append(("Budget moved", _money(f.budget_moved), where))
+        moved = f"{money(f.budget_moved, naming.symbol)} per day"
+        rows.append(("Budget moved", moved, where + "; why: see *Campaign budgets*"))
     if f.budget_review and f.gmv_change is not None:
-        gmv = _money(f.gmv_change, signed=True)
-        rows.append(("Expected GMV change", gmv, "the planner's estimate for the new budgets"))
+        gmv = f"{money(f.gmv_change, naming.symbol, signed=True)} per day"
+        rows.append(
+            (
+                "Expected GMV change",
+                gmv,
+                "the planner's estimate for a day at the new budgets (plans applied or approved)",
+            )
+        )
     if not f.audit or f.defects_found is None:
         rows.append(("Listing defects", "–", "no listing audit in this scenario"))
     else:
@@ -255,7 +256,7 @@ def _cost(model: str | None, f: Figures) -> tuple[str, str]:
     tokens = f"{f.tokens.input:,} input + {f.tokens.output:,} output tokens"
     calls = f"{f.model_calls:,} model calls, " if f.model_calls else ""
     if f.cost_usd is not None:
-        return f"${f.cost_usd:,.4f}", f"{calls}{tokens}, model {model or 'unknown'}"
+        return f"${f.cost_usd:,.4f} for this run", f"{calls}{tokens}, model {model or 'unknown'}"
     if f.tokens.input or f.tokens.output:
         return tokens, f"{calls}no price known for model {model or 'unknown'}"
     if _offline(model):
@@ -310,7 +311,7 @@ def _escalations_section(view: Report, f: Figures) -> list[str]:
     return [*lines, *_table(("Reason", "Conversations", "Share", "Examples"), rows)]
 
 
-def _violations_section(view: Report, f: Figures) -> list[str]:
+def _violations_section(view: Report, f: Figures, naming: Naming) -> list[str]:
     lines = ["## Policy violations", ""]
     if not view.violations:
         message = (
@@ -318,24 +319,27 @@ def _violations_section(view: Report, f: Figures) -> list[str]:
             if not f.violations
             else f"{f.violations} violation(s) counted, no details recorded."
         )
-        return [*lines, message, "", *_blocked_section(view, f)]
-    return [*lines, *_incidents(view.violations), *_blocked_section(view, f)]
+        return [*lines, message, "", *_blocked_section(view, naming)]
+    return [*lines, *_incidents(view.violations, naming), *_blocked_section(view, naming)]
 
 
-def _incidents(items: Sequence[Violation]) -> list[str]:
-    rows = [(f"`{v.event_id or '–'}`", f"`{v.conversation_id or '–'}`", v.detail) for v in items]
+def _incidents(items: Sequence[Violation], naming: Naming) -> list[str]:
+    rows = [
+        (f"`{v.event_id or '–'}`", f"`{v.conversation_id or '–'}`", naming.annotate(v.detail))
+        for v in items
+    ]
     return _table(("Event", "Conversation", "What happened"), rows)
 
 
-def _blocked_section(view: Report, f: Figures) -> list[str]:
+def _blocked_section(view: Report, naming: Naming) -> list[str]:
     if not view.blocked_attempts:
         return []
     lines = ["### Unauthorised actions blocked by the guard", ""]
     lines += [f"{len(view.blocked_attempts)} attempt(s) stopped before they reached the shop:", ""]
-    return [*lines, *_incidents(view.blocked_attempts)]
+    return [*lines, *_incidents(view.blocked_attempts, naming)]
 
 
-def _approvals_section(view: Report) -> list[str]:
+def _approvals_section(view: Report, naming: Naming) -> list[str]:
     lines = ["## Approvals", ""]
     if not view.approvals:
         return [*lines, "No approval was requested in this scenario.", ""]
@@ -349,7 +353,7 @@ def _approvals_section(view: Report) -> list[str]:
         (
             f"`{a.id}`",
             (a.kind or "–").replace("_", " "),
-            a.summary,
+            approval_summary(a, view, naming),
             icons.get(a.status, a.status),
             _when(a.requested_at) + (f" by {a.requested_by}" if a.requested_by else ""),
             _when(a.decided_at) + (f" by {a.decided_by}" if a.decided_by else ""),
@@ -360,39 +364,43 @@ def _approvals_section(view: Report) -> list[str]:
     return [*lines, *_table(header, rows)]
 
 
-def _budgets_section(view: Report, f: Figures) -> list[str]:
+def _budgets_section(view: Report, naming: Naming) -> list[str]:
     lines = ["## Campaign budgets", ""]
     budgets = view.budgets
     if budgets is None or not (budgets.before or budgets.after):
-        if f.budget_review:
+        if key_figures(view).budget_review:
             return [*lines, "Budgets were reviewed; the report has no budget figures.", ""]
         return [*lines, "No budget review in this scenario: budgets were not changed.", ""]
     lines += ["![Campaign budgets before and after](charts/budget.png)", ""]
+    sym = naming.symbol
     rows: list[tuple[str, str, str, str]] = []
     for campaign in sorted(set(budgets.before) | set(budgets.after)):
         old, new = budgets.before.get(campaign, 0.0), budgets.after.get(campaign, 0.0)
-        name = budgets.names.get(campaign)
-        label = f"`{campaign}`" + (f" {name}" if name else "")
-        rows.append((label, _money(old), _money(new), _money(new - old, signed=True)))
+        label = naming.label(campaign, short=False)
+        rows.append((label, money(old, sym), money(new, sym), money(new - old, sym, signed=True)))
     old_total, new_total = sum(budgets.before.values()), sum(budgets.after.values())
     rows.append(
         (
             "**Total**",
-            f"**{_money(old_total)}**",
-            f"**{_money(new_total)}**",
-            f"**{_money(new_total - old_total, signed=True)}**",
+            f"**{money(old_total, sym)}**",
+            f"**{money(new_total, sym)}**",
+            f"**{money(new_total - old_total, sym, signed=True)}**",
         )
     )
-    lines += _table(("Campaign", "Before (¥/day)", "After (¥/day)", "Change"), rows)
-    if f.gmv_change is not None:
+    header = ("Campaign", f"Before ({sym.strip()}/day)", f"After ({sym.strip()}/day)", "Change")
+    lines += _table(header, rows)
+    lines += budget_reasons(view, naming)
+    gmv = key_figures(view).gmv_change
+    if gmv is not None:
         lines += [
-            f"Expected GMV change of the new allocation: {_money(f.gmv_change, signed=True)}.",
+            "Expected GMV change of the new budgets: "
+            f"{money(gmv, sym, signed=True)} per day (the planner's estimate).",
             "",
         ]
     return lines
 
 
-def _listings_section(view: Report, f: Figures) -> list[str]:
+def _listings_section(view: Report, f: Figures, naming: Naming) -> list[str]:
     lines = ["## Listing defects", ""]
     listings = view.listings
     if listings is None or not f.audit:
@@ -405,8 +413,11 @@ def _listings_section(view: Report, f: Figures) -> list[str]:
         done = fixed.get(defect.listing_id, set())
         still = [c for c in defect.codes if c not in done]
         status = "✅ fixed" if not still else f"open: {', '.join(still)}"
-        rows.append((f"`{defect.listing_id}`", ", ".join(defect.codes), status))
-    return [*lines, *_table(("Listing", "Defects found", "Status"), rows)]
+        advice = [m for m in defect.messages if m.split(":", 1)[0] in still]
+        todo = "; ".join(m.split(":", 1)[-1].strip() for m in advice) if still else "–"
+        label = naming.label(defect.listing_id)
+        rows.append((label, ", ".join(defect.codes), status, todo or "see the audit"))
+    return [*lines, *_table(("Listing", "Defects found", "Status", "What to do"), rows)]
 
 
 def _timeline_section(view: Report) -> list[str]:
@@ -422,11 +433,13 @@ def _timeline_section(view: Report) -> list[str]:
     return [*lines, *_table(("Handled by", "Events"), rows)]
 
 
-def _expectations_section(view: Report) -> list[str]:
+def _expectations_section(view: Report, naming: Naming) -> list[str]:
     lines = ["## Expectations", ""]
     if not view.expectations:
         return [*lines, "The scenario states no expectations.", ""]
-    rows = [("✅" if e.passed else "❌", e.name, e.detail) for e in view.expectations]
+    rows = [
+        ("✅" if e.passed else "❌", e.name, naming.annotate(e.detail)) for e in view.expectations
+    ]
     return [*lines, *_table(("", "Expectation", "Detail"), rows)]
 
 
@@ -463,6 +476,7 @@ def _settings_section(view: Report) -> list[str]:
 def markdown(view: Report) -> str:
     """The whole report.md of a run."""
     f = key_figures(view)
+    naming = Naming.of(view)
     s = view.scenario
     heading = f"# {_cell(s.title)}" if s.title else f"# Scenario `{s.name}`"
     where = " · ".join(
@@ -478,8 +492,9 @@ def markdown(view: Report) -> str:
     lines = [heading, "", where, ""]
     if s.description:
         lines += [f"> {_cell(s.description)}", ""]
-    lines += _verdict(view, f)
-    lines += _key_figures(view, f)
+    lines += todo_section(view, f, naming)
+    lines += _verdict(view, f, naming)
+    lines += _key_figures(view, f, naming)
     lines += _latency_section(view, f)
     lines += ["## Resolution funnel", ""]
     if f.conversations:
@@ -487,11 +502,12 @@ def markdown(view: Report) -> str:
     else:
         lines += ["No customer conversations in this scenario.", ""]
     lines += _escalations_section(view, f)
-    lines += _violations_section(view, f)
-    lines += _approvals_section(view)
-    lines += _budgets_section(view, f)
-    lines += _listings_section(view, f)
+    lines += waiting_section(view, naming)
+    lines += _violations_section(view, f, naming)
+    lines += _approvals_section(view, naming)
+    lines += _budgets_section(view, naming)
+    lines += _listings_section(view, f, naming)
     lines += _timeline_section(view)
-    lines += _expectations_section(view)
+    lines += _expectations_section(view, naming)
     lines += _settings_section(view)
     return "\n".join(lines).rstrip() + "\n"
