@@ -7,14 +7,17 @@ says why (no budget review, no listing audit...). Charts are linked as `charts/<
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from shopcrew.scenario._report_owner import (
     Naming,
     approval_summary,
-    budget_reasons,
+    budgets_section,
+    cell,
+    listings_section,
     money,
+    table,
     todo_section,
     waiting_section,
 )
@@ -45,17 +48,6 @@ def _reason(code: str) -> str:
     """A merchant's wording of an escalation reason code (free text is kept as it is)."""
     label = _REASONS.get(code)
     return f"{label} (`{code}`)" if label else code
-
-
-def _cell(value: object) -> str:
-    text = str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
-    return text.strip() or "–"
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return [*lines, ""]
 
 
 def _ms(value: float | None) -> str:
@@ -109,7 +101,7 @@ def _verdict(view: Report, f: Figures, naming: Naming) -> list[str]:
     elif failed:
         lines = [f"## ❌ Failed: {len(failed)} of {total} expectations not met", ""]
         lines += [
-            f"- **{_cell(e.name)}**: {_cell(naming.annotate(e.detail) or 'no detail given')}"
+            f"- **{cell(e.name)}**: {cell(naming.annotate(e.detail) or 'no detail given')}"
             for e in failed
         ]
         lines.append("")
@@ -141,7 +133,7 @@ def _goal_headline(f: Figures) -> list[str]:
     ]
     if g.not_resolved_causes:
         lines += ["Not resolved, by cause:", ""]
-        lines += [f"- {_cell(cause)}: {count}" for cause, count in g.not_resolved_causes.items()]
+        lines += [f"- {cell(cause)}: {count}" for cause, count in g.not_resolved_causes.items()]
         lines.append("")
     return lines
 
@@ -249,7 +241,7 @@ def _key_figures(view: Report, f: Figures, naming: Naming) -> list[str]:
         )
     )
     rows.append(("Model tokens and cost", *_cost(view.scenario.model, f)))
-    return ["## Key figures", "", *_table(("Figure", "Value", "Note"), rows)]
+    return ["## Key figures", "", *table(("Figure", "Value", "Note"), rows)]
 
 
 def _cost(model: str | None, f: Figures) -> tuple[str, str]:
@@ -280,7 +272,7 @@ def _latency_section(view: Report, f: Figures) -> list[str]:
         )
         rows.append((kind.replace("_", " "), kinds[kind], seen, _ms(latency.p50), _ms(latency.p95)))
     header = ("Event kind", "Events", "Outcomes", "Latency p50", "Latency p95")
-    return ["### Events and latency per kind", "", *_table(header, rows)]
+    return ["### Events and latency per kind", "", *table(header, rows)]
 
 
 def _escalations_section(view: Report, f: Figures) -> list[str]:
@@ -308,7 +300,7 @@ def _escalations_section(view: Report, f: Figures) -> list[str]:
         )
         for reason, n in reasons
     ]
-    return [*lines, *_table(("Reason", "Conversations", "Share", "Examples"), rows)]
+    return [*lines, *table(("Reason", "Conversations", "Share", "Examples"), rows)]
 
 
 def _violations_section(view: Report, f: Figures, naming: Naming) -> list[str]:
@@ -328,7 +320,7 @@ def _incidents(items: Sequence[Violation], naming: Naming) -> list[str]:
         (f"`{v.event_id or '–'}`", f"`{v.conversation_id or '–'}`", naming.annotate(v.detail))
         for v in items
     ]
-    return _table(("Event", "Conversation", "What happened"), rows)
+    return table(("Event", "Conversation", "What happened"), rows)
 
 
 def _blocked_section(view: Report, naming: Naming) -> list[str]:
@@ -361,63 +353,7 @@ def _approvals_section(view: Report, naming: Naming) -> list[str]:
         for a in view.approvals
     ]
     header = ("Approval", "Action", "What was asked", "Status", "Requested", "Decided")
-    return [*lines, *_table(header, rows)]
-
-
-def _budgets_section(view: Report, naming: Naming) -> list[str]:
-    lines = ["## Campaign budgets", ""]
-    budgets = view.budgets
-    if budgets is None or not (budgets.before or budgets.after):
-        if key_figures(view).budget_review:
-            return [*lines, "Budgets were reviewed; the report has no budget figures.", ""]
-        return [*lines, "No budget review in this scenario: budgets were not changed.", ""]
-    lines += ["![Campaign budgets before and after](charts/budget.png)", ""]
-    sym = naming.symbol
-    rows: list[tuple[str, str, str, str]] = []
-    for campaign in sorted(set(budgets.before) | set(budgets.after)):
-        old, new = budgets.before.get(campaign, 0.0), budgets.after.get(campaign, 0.0)
-        label = naming.label(campaign, short=False)
-        rows.append((label, money(old, sym), money(new, sym), money(new - old, sym, signed=True)))
-    old_total, new_total = sum(budgets.before.values()), sum(budgets.after.values())
-    rows.append(
-        (
-            "**Total**",
-            f"**{money(old_total, sym)}**",
-            f"**{money(new_total, sym)}**",
-            f"**{money(new_total - old_total, sym, signed=True)}**",
-        )
-    )
-    header = ("Campaign", f"Before ({sym.strip()}/day)", f"After ({sym.strip()}/day)", "Change")
-    lines += _table(header, rows)
-    lines += budget_reasons(view, naming)
-    gmv = key_figures(view).gmv_change
-    if gmv is not None:
-        lines += [
-            "Expected GMV change of the new budgets: "
-            f"{money(gmv, sym, signed=True)} per day (the planner's estimate).",
-            "",
-        ]
-    return lines
-
-
-def _listings_section(view: Report, f: Figures, naming: Naming) -> list[str]:
-    lines = ["## Listing defects", ""]
-    listings = view.listings
-    if listings is None or not f.audit:
-        return [*lines, "No listing audit in this scenario.", ""]
-    if not listings.defects_found:
-        return [*lines, "The audit found no listing defects.", ""]
-    fixed = {d.listing_id: set(d.codes) for d in listings.defects_fixed}
-    rows = []
-    for defect in listings.defects_found:
-        done = fixed.get(defect.listing_id, set())
-        still = [c for c in defect.codes if c not in done]
-        status = "✅ fixed" if not still else f"open: {', '.join(still)}"
-        advice = [m for m in defect.messages if m.split(":", 1)[0] in still]
-        todo = "; ".join(m.split(":", 1)[-1].strip() for m in advice) if still else "–"
-        label = naming.label(defect.listing_id)
-        rows.append((label, ", ".join(defect.codes), status, todo or "see the audit"))
-    return [*lines, *_table(("Listing", "Defects found", "Status", "What to do"), rows)]
+    return [*lines, *table(header, rows)]
 
 
 def _timeline_section(view: Report) -> list[str]:
@@ -430,7 +366,7 @@ def _timeline_section(view: Report) -> list[str]:
         lines += ["![Events over the simulated day](charts/timeline.png)", ""]
     agents = Counter(e.agent for e in view.events)
     rows = [(agent.replace("_", " "), n) for agent, n in agents.most_common()]
-    return [*lines, *_table(("Handled by", "Events"), rows)]
+    return [*lines, *table(("Handled by", "Events"), rows)]
 
 
 def _expectations_section(view: Report, naming: Naming) -> list[str]:
@@ -440,7 +376,7 @@ def _expectations_section(view: Report, naming: Naming) -> list[str]:
     rows = [
         ("✅" if e.passed else "❌", e.name, naming.annotate(e.detail)) for e in view.expectations
     ]
-    return [*lines, *_table(("", "Expectation", "Detail"), rows)]
+    return [*lines, *table(("", "Expectation", "Detail"), rows)]
 
 
 def _settings_section(view: Report) -> list[str]:
@@ -466,7 +402,7 @@ def _settings_section(view: Report) -> list[str]:
     return [
         "## Run settings",
         "",
-        *_table(("Setting", "Value"), rows),
+        *table(("Setting", "Value"), rows),
         "Full data: [report.json](report.json); every event and reply: "
         "[transcript.jsonl](transcript.jsonl).",
         "",
@@ -478,7 +414,7 @@ def markdown(view: Report) -> str:
     f = key_figures(view)
     naming = Naming.of(view)
     s = view.scenario
-    heading = f"# {_cell(s.title)}" if s.title else f"# Scenario `{s.name}`"
+    heading = f"# {cell(s.title)}" if s.title else f"# Scenario `{s.name}`"
     where = " · ".join(
         part
         for part in (
@@ -491,7 +427,7 @@ def markdown(view: Report) -> str:
     )
     lines = [heading, "", where, ""]
     if s.description:
-        lines += [f"> {_cell(s.description)}", ""]
+        lines += [f"> {cell(s.description)}", ""]
     lines += todo_section(view, f, naming)
     lines += _verdict(view, f, naming)
     lines += _key_figures(view, f, naming)
@@ -505,8 +441,8 @@ def markdown(view: Report) -> str:
     lines += waiting_section(view, naming)
     lines += _violations_section(view, f, naming)
     lines += _approvals_section(view, naming)
-    lines += _budgets_section(view, naming)
-    lines += _listings_section(view, f, naming)
+    lines += budgets_section(view, f, naming)
+    lines += listings_section(view, f, naming)
     lines += _timeline_section(view)
     lines += _expectations_section(view, naming)
     lines += _settings_section(view)

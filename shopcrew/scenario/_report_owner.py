@@ -1,6 +1,7 @@
 """The parts of report.md a shop owner acts on.
 
-What to do next, who waits for a person, why each budget moved, and the names behind the ids.
+What to do next, who waits for a person, the campaign budgets and why each moved, the listing
+defects and how to fix them, and the names behind the ids.
 Every amount carries the shop's currency symbol and its period (a campaign budget and the
 planner's expected GMV change are per day); times are on the simulated clock.
 """
@@ -8,7 +9,7 @@ planner's expected GMV change are per day); times are on the simulated clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,9 +19,14 @@ __all__ = [
     "Naming",
     "approval_summary",
     "budget_reasons",
+    "budgets_section",
     "campaign_moved",
+    "cell",
     "clock",
+    "currency_symbol",
+    "listings_section",
     "money",
+    "table",
     "todo_section",
     "waiting_section",
 ]
@@ -29,6 +35,11 @@ _SYMBOLS = {"CNY": "¥", "USD": "$"}
 _SHORT_NAME = 32  # characters of a name shown next to its id in running text
 _TODO_LISTINGS = 5  # listings named in the To-do list; the rest are in their section
 _ASKED_SHOWN = 2  # customer messages quoted per waiting conversation
+
+
+def currency_symbol(code: str | None) -> str:
+    """The symbol amounts in `code` are written with ('¥' for CNY, the default)."""
+    return _SYMBOLS.get(code or "CNY", f"{code} ")
 
 
 def money(value: float, symbol: str, *, signed: bool = False) -> str:
@@ -59,7 +70,10 @@ class Naming:
             **(view.budgets.names if view.budgets else {}),
             **view.names.campaigns,
         }
-        symbol = _SYMBOLS.get(view.scenario.currency or "CNY", f"{view.scenario.currency} ")
+        for plan in view.demand_plans:
+            for sku, by_lang in plan.names.items():
+                names.setdefault(sku, str(by_lang.get("zh") or by_lang.get("en") or ""))
+        symbol = currency_symbol(view.scenario.currency)
         return cls({k: v for k, v in names.items() if v and v != k}, symbol)
 
     def name(self, key: str, *, short: bool = True) -> str | None:
@@ -82,6 +96,73 @@ class Naming:
             pattern = re.compile(r"(?<![\w#])(" + "|".join(map(re.escape, ids)) + r")(?![\w])")
             object.__setattr__(self, "_pattern", pattern)
         return pattern.sub(lambda m: f"{m.group(1)} ({self.name(m.group(1))})", text)
+
+
+def cell(value: object) -> str:
+    text = str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    return text.strip() or "–"
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def budgets_section(view: Report, f: Figures, naming: Naming) -> list[str]:
+    lines = ["## Campaign budgets", ""]
+    budgets = view.budgets
+    if budgets is None or not (budgets.before or budgets.after):
+        if f.budget_review:
+            return [*lines, "Budgets were reviewed; the report has no budget figures.", ""]
+        return [*lines, "No budget review in this scenario: budgets were not changed.", ""]
+    lines += ["![Campaign budgets before and after](charts/budget.png)", ""]
+    sym = naming.symbol
+    rows: list[tuple[str, str, str, str]] = []
+    for campaign in sorted(set(budgets.before) | set(budgets.after)):
+        old, new = budgets.before.get(campaign, 0.0), budgets.after.get(campaign, 0.0)
+        label = naming.label(campaign, short=False)
+        rows.append((label, money(old, sym), money(new, sym), money(new - old, sym, signed=True)))
+    old_total, new_total = sum(budgets.before.values()), sum(budgets.after.values())
+    rows.append(
+        (
+            "**Total**",
+            f"**{money(old_total, sym)}**",
+            f"**{money(new_total, sym)}**",
+            f"**{money(new_total - old_total, sym, signed=True)}**",
+        )
+    )
+    header = ("Campaign", f"Before ({sym.strip()}/day)", f"After ({sym.strip()}/day)", "Change")
+    lines += table(header, rows)
+    lines += budget_reasons(view, naming)
+    gmv = f.gmv_change
+    if gmv is not None:
+        lines += [
+            "Expected GMV change of the new budgets: "
+            f"{money(gmv, sym, signed=True)} per day (the planner's estimate).",
+            "",
+        ]
+    return lines
+
+
+def listings_section(view: Report, f: Figures, naming: Naming) -> list[str]:
+    lines = ["## Listing defects", ""]
+    listings = view.listings
+    if listings is None or not f.audit:
+        return [*lines, "No listing audit in this scenario.", ""]
+    if not listings.defects_found:
+        return [*lines, "The audit found no listing defects.", ""]
+    fixed = {d.listing_id: set(d.codes) for d in listings.defects_fixed}
+    rows = []
+    for defect in listings.defects_found:
+        done = fixed.get(defect.listing_id, set())
+        still = [c for c in defect.codes if c not in done]
+        status = "✅ fixed" if not still else f"open: {', '.join(still)}"
+        advice = [m for m in defect.messages if m.split(":", 1)[0] in still]
+        todo = "; ".join(m.split(":", 1)[-1].strip() for m in advice) if still else "–"
+        label = naming.label(defect.listing_id)
+        rows.append((label, ", ".join(defect.codes), status, todo or "see the audit"))
+    return [*lines, *table(("Listing", "Defects found", "Status", "What to do"), rows)]
 
 
 def clock(iso: str | None, start: str | None) -> str:
@@ -169,7 +250,11 @@ def approval_summary(approval: Approval, view: Report, naming: Naming) -> str:
         (r for r in view.budget_reviews if f"{r.run_id}:budgets" == approval.id and r.moves), None
     )
     if review is None:
-        return naming.annotate(approval.summary)
+        subject = approval.id.rsplit(":", 1)[-1]
+        text = naming.annotate(approval.summary)
+        if naming.name(subject) and subject not in approval.summary:
+            return f"{naming.label(subject)}: {text}"
+        return text
     up = [naming.label(m.campaign_id) for m in review.moves if m.proposed > m.current + 0.005]
     down = [naming.label(m.campaign_id) for m in review.moves if m.proposed < m.current - 0.005]
     gmv = review.expected_gmv_change

@@ -176,6 +176,11 @@ class Names(View):
     customers: dict[str, str] = Field(default_factory=dict)
 
 
+class DemandPlan(View):
+    names: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """SKU → its name by language."""
+
+
 class BudgetMove(View):
     campaign_id: str
     current: float
@@ -229,6 +234,7 @@ class Report(View):
     budgets: Budgets | None = None
     budget_reviews: list[BudgetReview] = Field(default_factory=list)
     names: Names = Field(default_factory=Names)
+    demand_plans: list[DemandPlan] = Field(default_factory=list)
     listings: Listings | None = None
     events: list[Event] = Field(default_factory=list)
     expectations: list[Expectation] = Field(default_factory=list)

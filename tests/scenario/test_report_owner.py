@@ -4,10 +4,12 @@ moved, who still waits for a person, and the currency and period of every amount
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shopcrew.scenario import run_scenario
 from shopcrew.scenario.report import render_markdown
 
 NAMES = {
@@ -219,3 +221,24 @@ def test_no_unsourced_industry_figure_is_quoted() -> None:
     markdown = render_markdown(owner_report())
 
     assert "industry" not in markdown.lower()
+
+
+def test_a_run_reports_names_waiting_customers_and_budget_reasons(tmp_path: Path) -> None:
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "double11_peak_hour.yaml"
+
+    report = run_scenario(path, volume=0.05, out_dir=tmp_path).report
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+
+    assert report["scenario"]["currency"] == "CNY"
+    assert report["names"]["campaigns"]["ztc_dress"] == "连衣裙-直通车"
+    assert "`ztc_dress` 连衣裙-直通车" in section(markdown, "Campaign budgets")
+    waiting = [e for e in report["escalations"] if e["waiting"]]
+    assert waiting and all(e["asked"] for e in waiting)
+    rows = section(markdown, "Waiting for a person").count("\n| 00:")
+    assert rows == len(waiting)
+    moves = report["budget_reviews"][0]["moves"]
+    assert moves and all(m["reason"] for m in moves)
+    budgets = section(markdown, "Campaign budgets").splitlines()
+    reasons = [line for line in budgets if line.startswith("- `")]
+    assert len(reasons) == len(moves)
+    assert all("no reason recorded" not in line for line in reasons)
