@@ -1,9 +1,12 @@
 """PNG charts of a scenario run: resolution funnel, budgets before and after, events over time.
 
 Charts draw on a bare `matplotlib.figure.Figure` (the Agg renderer, no pyplot, no GUI, no global
-state) with fixed sizes and PNG metadata, so the same input gives the same bytes. Labels that the
-available fonts cannot draw (Chinese names on a machine without a CJK font) are replaced by the
-caller's ASCII fallback instead of rendering as empty boxes.
+state) with fixed sizes and PNG metadata, so the same input gives the same bytes.
+
+Chinese names are drawn in Noto Sans CJK SC, which the `noto-cjk-sans-otc` dependency ships and
+which is registered with matplotlib's font manager on first use (a CJK font installed on the
+machine serves when the package is missing). A label that no available font can draw is replaced by
+the caller's fallback (the id next to which the name stands) instead of rendering as empty boxes.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from matplotlib import font_manager, rc_context
@@ -36,6 +40,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _BASE_FONT = "DejaVu Sans"
+# The CJK font a dependency ships: (package, file in it).
+_SHIPPED_CJK_FONT = ("noto_cjk_sans_otc", "NotoSansCJK-Regular.ttc")
 _CJK_FONTS = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
@@ -48,6 +54,7 @@ _CJK_FONTS = (
     "Microsoft YaHei",
     "PingFang SC",
     "Heiti SC",
+    "Noto Sans CJK JP",  # the collection's first face, all an older matplotlib reads of it
 )
 _SIZE = (10.0, 5.2)  # inches at 100 dpi: 1000 x 520 px
 _DPI = 100
@@ -93,8 +100,24 @@ class TimedEvent:
     group: str
 
 
+def _register_shipped_font() -> None:
+    """Add the CJK font the `noto-cjk-sans-otc` package ships to matplotlib's font manager."""
+    package, name = _SHIPPED_CJK_FONT
+    try:
+        font = resources.files(package) / name
+    except ModuleNotFoundError:
+        logger.info("package %s is not installed; charts use the machine's CJK fonts", package)
+        return
+    with resources.as_file(font) as path:
+        if path.is_file():
+            font_manager.fontManager.addfont(path)
+        else:
+            logger.warning("the font %s is missing from package %s", name, package)
+
+
 @cache
 def _font_families() -> tuple[str, ...]:
+    _register_shipped_font()
     installed = {font.name for font in font_manager.fontManager.ttflist}
     cjk = next((name for name in _CJK_FONTS if name in installed), None)
     return (_BASE_FONT, cjk) if cjk else (_BASE_FONT,)

@@ -74,7 +74,7 @@ _BARE_ORDER_ID = re.compile(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _NAME_LEAD = (
     r"(?:my (?:full )?name(?: is|'s)|name\s*[:：]|i am|i'm|im|this is|it's|call me|"
-    r"名字是|名字叫|名字[:：]?|姓名是?[:：]?|我叫|我是|本人)"
+    r"名字是|名字叫|名字[:：]?|姓名是?[:：]?|我叫|我是|本人|\bname)"
 )
 _NAME = re.compile(_NAME_LEAD + r"\s*([A-Za-z][a-z'-]+)\s+([A-Za-z][a-z'-]+)", re.IGNORECASE)
 _NOT_NAMES = frozenset(
@@ -241,7 +241,8 @@ def extract_name(text: str) -> tuple[str, str] | None:
         if first.lower() in _NOT_NAMES or last.lower() in _NOT_NAMES:
             continue
         lead = match.group(0)[: match.start(1) - match.start(0)].lower()
-        explicit = "name" in lead or "名" in lead or "叫" in lead
+        # A bare "name Olivia Lopez" counts only with capitals, like a name with no lead.
+        explicit = ("name" in lead and lead.strip() != "name") or "名" in lead or "叫" in lead
         if not explicit and not (first[0].isupper() and last[0].isupper()):
             continue
         return first.capitalize(), last.capitalize()
