@@ -370,7 +370,8 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
             question = "status"
     zip_code = extract_zip(text)
     if zip_code is not None and address is not None and zip_code == address.zip:
-        zip_code = None if "邮编" not in text and "zip" not in text.lower()[:40] else zip_code
+        labelled = ("邮编" in text or "zip" in text.lower()[:40]) and address.country != "中国"
+        zip_code = zip_code if labelled else None
     name = extract_name(text)
     bare = extract_name_zip(text)
     if bare is not None and not (address is not None and bare[1] == address.zip):
