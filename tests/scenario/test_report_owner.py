@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from shopcrew.data import scenario_path
 from shopcrew.scenario import run_scenario
 from shopcrew.scenario.report import render_markdown
 
@@ -224,7 +225,7 @@ def test_no_unsourced_industry_figure_is_quoted() -> None:
 
 
 def test_a_run_reports_names_waiting_customers_and_budget_reasons(tmp_path: Path) -> None:
-    path = Path(__file__).resolve().parents[2] / "scenarios" / "double11_peak_hour.yaml"
+    path = scenario_path("double11_peak_hour")
 
     report = run_scenario(path, volume=0.05, out_dir=tmp_path).report
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
