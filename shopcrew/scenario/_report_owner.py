@@ -291,7 +291,7 @@ def waiting_section(view: Report, naming: Naming) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for e in waiting:
-        customer = naming.label(e.customer_id) if e.customer_id else "not identified"
+        customer = naming.label(e.customer_id) if e.customer_id else "not identified by the agent"
         asked = " / ".join(f"“{_short(t, 80)}”" for t in e.asked[-_ASKED_SHOWN:]) or "–"
         reason = e.reason.replace("_", " ")
         row = (clock(e.at, start), f"`{e.conversation_id}`", customer, reason, asked)
