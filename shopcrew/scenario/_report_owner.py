@@ -326,7 +326,19 @@ def budget_reasons(view: Report, naming: Naming) -> list[str]:
             f"{money(new, naming.symbol)} per day{share}: "
             f"{why.get(campaign, 'no reason recorded (not changed by a budget review)')}"
         )
-    return ["Why each budget moved:", "", *lines, ""] if lines else []
+    if not lines:
+        return []
+    note = (
+        [
+            f"Marginal ROAS: the GMV the next {naming.symbol}1 of daily budget of a campaign is "
+            "expected to bring; the planner moves budget from campaigns where it is low to those "
+            "where it is high until it is about equal.",
+            "",
+        ]
+        if any("marginal ROAS" in line for line in lines)
+        else []
+    )
+    return ["Why each budget moved:", "", *lines, "", *note]
 
 
 def campaign_moved(old: float, new: float) -> bool:
