@@ -166,7 +166,9 @@ def test_the_waiting_list_names_who_waits_since_when_and_what_they_asked() -> No
     )
     assert "1 were answered by a person" in waiting
     rows = [line for line in waiting.splitlines() if line.startswith("| 00:")]
-    assert rows[0].startswith("| 00:12 | `c-1` | not identified | customer request | “转人工”")
+    assert rows[0].startswith(
+        "| 00:12 | `c-1` | not identified by the agent | customer request | “转人工”"
+    )
     assert rows[1].startswith("| 00:31 | `c-2` | `zhang_wei_1` 张伟 | refund only | “订单#W1701126")
     assert "c-3" not in waiting  # a person answered it
 
