@@ -16,19 +16,21 @@ from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException
 
 from shopcrew.agents.policy import Policy
-from shopcrew.errors import AuthenticationError, ShopcrewError
+from shopcrew.errors import AuthenticationError, ShopcrewError, ThreadBusyError
 from shopcrew.memory import Memory, RedisStore, connect
-from shopcrew.memory._redis import SyncClient, sync_client
+from shopcrew.memory._redis import AsyncClient, SyncClient, async_client, sync_client
 from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry
 from shopcrew.service.errors import status_for
 from shopcrew.service.keys import ApiKeyStore
 from shopcrew.service.limits import BodyLimitMiddleware
 from shopcrew.service.metrics import ServiceMetrics
+from shopcrew.service.results import FirstResults
 from shopcrew.service.routes import build_router
 from shopcrew.service.runs import CrewService
 from shopcrew.service.schemas import Health
+from shopcrew.service.threads import DEFAULT_THREAD_WAIT_S, ThreadGate
 from shopcrew.tools.adapters import Adapters
-from shopcrew.workers import StreamKeys, shared_adapters
+from shopcrew.workers import StreamKeys, ThreadLease, shared_adapters
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "build_crews", "create_app"]
 
@@ -78,6 +80,7 @@ def create_app(
     max_crews: int = DEFAULT_MAX_CREWS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     metrics: ServiceMetrics | None = None,
+    thread_wait_s: float = DEFAULT_THREAD_WAIT_S,
 ) -> FastAPI:
     """Build the HTTP service: one crew per merchant, chosen by the request's API key.
 
@@ -101,6 +104,9 @@ def create_app(
             memory, not in the crew).
         max_body_bytes: Larger request bodies get a 413.
         metrics: The Prometheus metrics; a fresh registry when omitted.
+        thread_wait_s: How long a request waits while another run holds its thread (on
+            this server, or with Redis on any server or worker) before a 503 with
+            `Retry-After`.
 
     Returns:
         The app; its lifespan closes the merchants' memory.
@@ -116,8 +122,13 @@ def create_app(
         max_crews=max_crews,
     )
     service_metrics = metrics or ServiceMetrics()
-    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared)
-    app.include_router(build_router(CrewService(crews, service_metrics)))
+    leases = async_client(redis_url) if redis_url else None
+    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared, leases=leases)
+    lease = ThreadLease(leases, namespace=namespace) if leases is not None else None
+    gate = ThreadGate(lease=lease, wait_s=thread_wait_s)
+    results = FirstResults(leases, namespace=namespace)
+    service = CrewService(crews, service_metrics, gate=gate, results=results)
+    app.include_router(build_router(service))
     _add_error_handlers(app, service_metrics)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
     _add_ops_routes(app, service_metrics, redis_url=redis_url, namespace=namespace)
@@ -162,8 +173,9 @@ def _app(
     keys: ApiKeyStore,
     metrics: ServiceMetrics,
     shared: SyncClient | None,
+    leases: AsyncClient | None,
 ) -> FastAPI:
-    """The bare app, its state set; its lifespan closes the crews and the shared client."""
+    """The bare app, its state set; its lifespan closes the crews and the Redis clients."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -171,6 +183,8 @@ def _app(
         await crews.aclose()
         if shared is not None:
             shared.close()
+        if leases is not None:
+            await leases.aclose()
 
     app = FastAPI(
         title="shopcrew",
@@ -250,6 +264,8 @@ def _add_error_handlers(app: FastAPI, metrics: ServiceMetrics) -> None:
         response = _error(status, kind, str(exc))
         if isinstance(exc, AuthenticationError):
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, ThreadBusyError):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
