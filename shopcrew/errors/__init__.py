@@ -36,6 +36,7 @@ ShopcrewError
 │   └── RedisSpawnError (RuntimeError)     the scenario runner could not start its own Redis
 ├── ConfigError (ValueError)               a setting or argument that cannot work
 │   ├── UnknownModelSpecError              a model spec that resolve_model does not accept
+│   ├── ModelEndpointError                 a real model asked for without an endpoint or key
 │   ├── ServerGraphConfigError             a LangGraph server run's `configurable`
 │   └── TrialsConfigError                  eval trials that cannot run
 ├── InvalidEventError (ValueError)         a crew event that does not validate; nothing ran
@@ -92,6 +93,7 @@ from shopcrew.errors.runs import (
     AgentUnavailableError,
     InvalidEventError,
     LeaseLostError,
+    ModelEndpointError,
     ServerGraphConfigError,
     ShoppingSolverError,
     TrialsConfigError,
@@ -166,6 +168,7 @@ __all__ = [
     "ServerGraphConfigError",
     "ShoppingSolverError",
     "TrialsConfigError",
+    "ModelEndpointError",
     "UnknownModelSpecError",
     # the HTTP service
     "AuthenticationError",
