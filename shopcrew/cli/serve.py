@@ -141,8 +141,9 @@ def serve(
         typer.Option(
             "--store-dir",
             help="Merchant store: DIR/<merchant>/ if it exists, else DIR (a copy per merchant); "
-            "the reference store when unset. With Redis the files are the starting state and "
-            "changes live in Redis, shared with `shopcrew worker`.",
+            "the bundled demo store when unset; a DIR without a store is refused at start. "
+            "With Redis the files are the starting state and changes live in Redis, shared "
+            "with `shopcrew worker`.",
         ),
     ] = None,
     policy: Annotated[
@@ -168,7 +169,10 @@ def serve(
     from shopcrew.agents.policy import Policy
     from shopcrew.models import resolve_model
     from shopcrew.service import DEFAULT_MAX_CREWS, create_app
+    from shopcrew.service.stores import check_store_dir
 
+    # A store that cannot load would turn every message into an error: refuse to start.
+    store_dirs = check_store_dir(store_dir) if store_dir is not None else None
     url = _redis_url(redis)
     merchant_policy = (
         Policy.model_validate_json(policy.read_text(encoding="utf-8")) if policy else Policy()
@@ -183,6 +187,7 @@ def serve(
         policy_for=lambda merchant: merchant_policy,
         max_body_bytes=max_body_bytes,
         max_crews=DEFAULT_MAX_CREWS if max_crews is None else max_crews,
+        store_dirs=store_dirs,
     )
     where = "Redis" if url else f"memory (keys in {keys_file})"
     err_console.print(f"shopcrew serving on http://{host}:{port} with {where}", markup=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
@@ -27,7 +27,8 @@ from shopcrew.service.metrics import ServiceMetrics
 from shopcrew.service.routes import build_router
 from shopcrew.service.runs import CrewService
 from shopcrew.service.schemas import Health
-from shopcrew.tools.adapters import Adapters
+from shopcrew.service.stores import stores_present
+from shopcrew.tools.adapters import REFERENCE_STORE_DIR, Adapters
 from shopcrew.workers import StreamKeys, shared_adapters
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "create_app"]
@@ -78,6 +79,7 @@ def create_app(
     max_crews: int = DEFAULT_MAX_CREWS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     metrics: ServiceMetrics | None = None,
+    store_dirs: Sequence[StoreDir] | None = None,
 ) -> FastAPI:
     """Build the HTTP service: one crew per merchant, chosen by the request's API key.
 
@@ -101,10 +103,16 @@ def create_app(
             memory, not in the crew).
         max_body_bytes: Larger request bodies get a 413.
         metrics: The Prometheus metrics; a fresh registry when omitted.
+        store_dirs: The store directories `/healthz` checks (`check_store_dir` finds them);
+            the bundled reference store when the app builds its default adapters from it,
+            none when omitted otherwise.
 
     Returns:
         The app; its lifespan closes the merchants' memory.
     """
+    if store_dirs is None:
+        default = adapters_for is None and store_dir_for is None
+        store_dirs = [REFERENCE_STORE_DIR] if default else []
     shared = sync_client(redis_url) if adapters_for is None and redis_url else None
     if shared is not None:
         adapters_for = _shared_adapters(shared, namespace, store_dir_for)
@@ -122,7 +130,9 @@ def create_app(
     app.include_router(build_router(CrewService(crews, service_metrics)))
     _add_error_handlers(app, service_metrics)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
-    _add_ops_routes(app, service_metrics, redis_url=redis_url, namespace=namespace)
+    _add_ops_routes(
+        app, service_metrics, redis_url=redis_url, namespace=namespace, store_dirs=store_dirs
+    )
     return app
 
 
@@ -165,17 +175,26 @@ def _default_memory(redis_url: str | None, namespace: str) -> Callable[[str], Me
 
 
 def _add_ops_routes(
-    app: FastAPI, service_metrics: ServiceMetrics, *, redis_url: str | None, namespace: str
+    app: FastAPI,
+    service_metrics: ServiceMetrics,
+    *,
+    redis_url: str | None,
+    namespace: str,
+    store_dirs: Sequence[StoreDir],
 ) -> None:
     """`/healthz` for the load balancer and `/metrics` for Prometheus."""
 
     @app.get("/healthz", response_model=Health, tags=["ops"], responses={503: {"model": Health}})
     async def healthz() -> Response:
-        """200 when the service (and its Redis, when configured) answers, else 503."""
+        """200 when the service, its Redis (when configured) and its store files are there."""
         redis: Literal["ok", "unavailable", "not configured"] = "not configured"
         if redis_url:
             redis = "ok" if await _redis_answers(redis_url, namespace) else "unavailable"
-        health = Health(status="unavailable" if redis == "unavailable" else "ok", redis=redis)
+        store: Literal["ok", "unavailable", "not checked"] = "not checked"
+        if store_dirs:
+            store = "ok" if stores_present(store_dirs) else "unavailable"
+        down = "unavailable" in (redis, store)
+        health = Health(status="unavailable" if down else "ok", redis=redis, store=store)
         return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
 
     @app.get(
