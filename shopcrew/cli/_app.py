@@ -26,7 +26,8 @@ app = typer.Typer(
     add_completion=False,
 )
 eval_app = typer.Typer(
-    help="Evaluate agents and tools on data sets of ../shared formats.", no_args_is_help=True
+    help="Evaluate agents and tools on evaluation data sets given by path (--cases, --db...).",
+    no_args_is_help=True,
 )
 app.add_typer(eval_app, name="eval")
 
