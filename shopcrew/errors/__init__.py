@@ -37,6 +37,7 @@ ShopcrewError
 │   └── RedisSpawnError (RuntimeError)     the scenario runner could not start its own Redis
 ├── ConfigError (ValueError)               a setting or argument that cannot work
 │   ├── UnknownModelSpecError              a model spec that resolve_model does not accept
+│   ├── ModelEndpointError                 a real model asked for without an endpoint or key
 │   ├── ServerGraphConfigError             a LangGraph server run's `configurable`
 │   └── TrialsConfigError                  eval trials that cannot run
 ├── InvalidEventError (ValueError)         a crew event that does not validate; nothing ran
@@ -94,6 +95,7 @@ from shopcrew.errors.runs import (
     AgentUnavailableError,
     InvalidEventError,
     LeaseLostError,
+    ModelEndpointError,
     ServerGraphConfigError,
     ShoppingSolverError,
     ThreadBusyError,
@@ -172,6 +174,7 @@ __all__ = [
     "ShoppingSolverError",
     "ThreadBusyError",
     "TrialsConfigError",
+    "ModelEndpointError",
     "UnknownModelSpecError",
     # the HTTP service
     "AuthenticationError",

@@ -8,6 +8,7 @@ __all__ = [
     "AgentUnavailableError",
     "InvalidEventError",
     "LeaseLostError",
+    "ModelEndpointError",
     "ServerGraphConfigError",
     "ShoppingSolverError",
     "ThreadBusyError",
@@ -49,6 +50,17 @@ class UnknownModelSpecError(ConfigError):
             f"Unknown model {spec!r}. Accepted: 'rules' (the offline rules model), "
             "'openai:<model name>' (any OpenAI-compatible endpoint, from OPENAI_BASE_URL and "
             "OPENAI_API_KEY), or a langchain BaseChatModel instance."
+        )
+
+
+class ModelEndpointError(ConfigError):
+    """A real model asked for with no endpoint to reach it: nothing runs in its place."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        super().__init__(
+            f"model {spec!r} needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
+            "(an OpenAI-compatible server), or pass --model rules for the offline rules model"
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
@@ -28,8 +28,9 @@ from shopcrew.service.results import FirstResults
 from shopcrew.service.routes import build_router
 from shopcrew.service.runs import CrewService
 from shopcrew.service.schemas import Health
+from shopcrew.service.stores import stores_present
 from shopcrew.service.threads import DEFAULT_THREAD_WAIT_S, ThreadGate
-from shopcrew.tools.adapters import Adapters
+from shopcrew.tools.adapters import REFERENCE_STORE_DIR, Adapters
 from shopcrew.workers import StreamKeys, ThreadLease, shared_adapters
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "build_crews", "create_app"]
@@ -81,6 +82,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     metrics: ServiceMetrics | None = None,
     thread_wait_s: float = DEFAULT_THREAD_WAIT_S,
+    store_dirs: Sequence[StoreDir] | None = None,
 ) -> FastAPI:
     """Build the HTTP service: one crew per merchant, chosen by the request's API key.
 
@@ -107,10 +109,16 @@ def create_app(
         thread_wait_s: How long a request waits while another run holds its thread (on
             this server, or with Redis on any server or worker) before a 503 with
             `Retry-After`.
+        store_dirs: The store directories `/healthz` checks (`check_store_dir` finds them);
+            the bundled reference store when the app builds its default adapters from it,
+            none when omitted otherwise.
 
     Returns:
         The app; its lifespan closes the merchants' memory.
     """
+    if store_dirs is None:
+        default = adapters_for is None and store_dir_for is None
+        store_dirs = [REFERENCE_STORE_DIR] if default else []
     crews, shared = build_crews(
         model=model,
         redis_url=redis_url,
@@ -131,7 +139,9 @@ def create_app(
     app.include_router(build_router(service))
     _add_error_handlers(app, service_metrics)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
-    _add_ops_routes(app, service_metrics, redis_url=redis_url, namespace=namespace)
+    _add_ops_routes(
+        app, service_metrics, redis_url=redis_url, namespace=namespace, store_dirs=store_dirs
+    )
     return app
 
 
@@ -209,17 +219,26 @@ def _default_memory(redis_url: str | None, namespace: str) -> Callable[[str], Me
 
 
 def _add_ops_routes(
-    app: FastAPI, service_metrics: ServiceMetrics, *, redis_url: str | None, namespace: str
+    app: FastAPI,
+    service_metrics: ServiceMetrics,
+    *,
+    redis_url: str | None,
+    namespace: str,
+    store_dirs: Sequence[StoreDir],
 ) -> None:
     """`/healthz` for the load balancer and `/metrics` for Prometheus."""
 
     @app.get("/healthz", response_model=Health, tags=["ops"], responses={503: {"model": Health}})
     async def healthz() -> Response:
-        """200 when the service (and its Redis, when configured) answers, else 503."""
+        """200 when the service, its Redis (when configured) and its store files are there."""
         redis: Literal["ok", "unavailable", "not configured"] = "not configured"
         if redis_url:
             redis = "ok" if await _redis_answers(redis_url, namespace) else "unavailable"
-        health = Health(status="unavailable" if redis == "unavailable" else "ok", redis=redis)
+        store: Literal["ok", "unavailable", "not checked"] = "not checked"
+        if store_dirs:
+            store = "ok" if stores_present(store_dirs) else "unavailable"
+        down = "unavailable" in (redis, store)
+        health = Health(status="unavailable" if down else "ok", redis=redis, store=store)
         return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
 
     @app.get(

@@ -300,7 +300,10 @@ class BlackboardList(_Out):
 
 
 class Health(_Out):
-    """Liveness and the Redis connection."""
+    """Liveness, the Redis connection and the store files."""
 
     status: Literal["ok", "unavailable"]
     redis: Literal["ok", "unavailable", "not configured"]
+    store: Literal["ok", "unavailable", "not checked"]
+    """Whether the store directories the server started from still hold their files ("not
+    checked": the app was given its own adapters)."""
