@@ -60,6 +60,7 @@ from shopcrew.service.schemas import (
 from shopcrew.service.threads import ThreadGate
 from shopcrew.tools.records.approvals import ApprovalStatus
 from shopcrew.tools.records.escalations import EscalationRecord, EscalationTicket
+from shopcrew.tracing import event_span
 
 __all__ = ["CrewService", "StreamItem"]
 
@@ -211,7 +212,12 @@ class CrewService:
                     if first is not None:
                         return first
                 before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-                with self._timed("human_decision"):
+                with (
+                    self._timed("human_decision"),
+                    event_span(
+                        "human_decision", decision.id, merchant_id=merchant_id, thread_id=thread_id
+                    ),
+                ):
                     await adecide(built.crew, _ReadOnce(built.approvals, record), decision)
                 after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
                 self.metrics.approvals.labels(body.verdict).inc()
