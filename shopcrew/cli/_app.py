@@ -54,6 +54,10 @@ def _root(
         handlers=[RichHandler(console=err_console, show_path=False)],
         force=True,  # an imported library may have configured logging already
     )
+    from shopcrew.settings import load_settings
+    from shopcrew.tracing import configure_tracing
+
+    configure_tracing(load_settings().otlp_endpoint)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@
 ShopcrewError
 ├── DataFileError (ValueError)              a file in a documented format cannot be read
 │   ├── StoreFileError (+ StoreError)      a store file is missing or malformed
+│   │   └── DuplicateKeyError              it repeats a key inside one JSON object
 │   ├── TaskFileError                      a τ-bench task file
 │   ├── EvalFormatError                    a line of an eval case or transcript file
 │   ├── MarketFileError                    a line of an ad market file
@@ -44,6 +45,7 @@ ShopcrewError
 ├── ShoppingSolverError (RuntimeError)     the shopping guide's solver gave no checked answer
 ├── RunAbortedError                        ends the run instead of being told to the model
 │   └── LeaseLostError (RuntimeError)      a worker lost its thread's lease; nothing written
+├── ThreadBusyError (TimeoutError)         another run held the thread past the wait; nothing ran
 └── ServiceError                           the HTTP service
     ├── AuthenticationError (PermissionError) a request without a live API key
     ├── InvalidMerchantIdError (ValueError)   a merchant id that cannot name keys
@@ -96,6 +98,7 @@ from shopcrew.errors.runs import (
     ModelEndpointError,
     ServerGraphConfigError,
     ShoppingSolverError,
+    ThreadBusyError,
     TrialsConfigError,
     UnknownModelSpecError,
 )
@@ -109,6 +112,7 @@ from shopcrew.errors.service import (
     UnknownThreadError,
 )
 from shopcrew.errors.store import (
+    DuplicateKeyError,
     IdempotencyConflictError,
     IdempotencyError,
     IdempotencyInProgressError,
@@ -143,6 +147,7 @@ __all__ = [
     "StoreFileError",
     "TaskFileError",
     # the store
+    "DuplicateKeyError",
     "IdempotencyConflictError",
     "IdempotencyInProgressError",
     "RetailRuleError",
@@ -167,6 +172,7 @@ __all__ = [
     "LeaseLostError",
     "ServerGraphConfigError",
     "ShoppingSolverError",
+    "ThreadBusyError",
     "TrialsConfigError",
     "ModelEndpointError",
     "UnknownModelSpecError",

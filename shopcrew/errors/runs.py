@@ -11,6 +11,7 @@ __all__ = [
     "ModelEndpointError",
     "ServerGraphConfigError",
     "ShoppingSolverError",
+    "ThreadBusyError",
     "TrialsConfigError",
     "UnknownModelSpecError",
 ]
@@ -104,4 +105,20 @@ class LeaseLostError(RunAbortedError, RuntimeError):
         super().__init__(
             f"lease {thread_lease!r} is no longer held by this worker; nothing was written. "
             "Another worker runs the thread now; raise the lease time if events run longer."
+        )
+
+
+class ThreadBusyError(ShopcrewError, TimeoutError):
+    """Another run held a thread for longer than a caller would wait; nothing ran.
+
+    One thread runs one event at a time, across processes (the thread's lease): a request for
+    a thread that another server or worker is running waits for it, up to a bound.
+    """
+
+    def __init__(self, thread_id: str, *, waited: float, retry_after: int = 1) -> None:
+        self.thread_id, self.waited, self.retry_after = thread_id, waited, retry_after
+        super().__init__(
+            f"Thread {thread_id!r} is still being run by another request after {waited:.1f}s "
+            f"of waiting; nothing ran. Retry in {retry_after}s with the same event or message "
+            "id: a run that finished meanwhile is not run again."
         )

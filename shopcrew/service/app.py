@@ -16,22 +16,24 @@ from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException
 
 from shopcrew.agents.policy import Policy
-from shopcrew.errors import AuthenticationError, ShopcrewError
+from shopcrew.errors import AuthenticationError, ShopcrewError, ThreadBusyError
 from shopcrew.memory import Memory, RedisStore, connect
-from shopcrew.memory._redis import SyncClient, sync_client
+from shopcrew.memory._redis import AsyncClient, SyncClient, async_client, sync_client
 from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry
 from shopcrew.service.errors import status_for
 from shopcrew.service.keys import ApiKeyStore
 from shopcrew.service.limits import BodyLimitMiddleware
 from shopcrew.service.metrics import ServiceMetrics
+from shopcrew.service.results import FirstResults
 from shopcrew.service.routes import build_router
 from shopcrew.service.runs import CrewService
 from shopcrew.service.schemas import Health
 from shopcrew.service.stores import stores_present
+from shopcrew.service.threads import DEFAULT_THREAD_WAIT_S, ThreadGate
 from shopcrew.tools.adapters import REFERENCE_STORE_DIR, Adapters
-from shopcrew.workers import StreamKeys, shared_adapters
+from shopcrew.workers import StreamKeys, ThreadLease, shared_adapters
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "create_app"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "build_crews", "create_app"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ def create_app(
     max_crews: int = DEFAULT_MAX_CREWS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     metrics: ServiceMetrics | None = None,
+    thread_wait_s: float = DEFAULT_THREAD_WAIT_S,
     store_dirs: Sequence[StoreDir] | None = None,
 ) -> FastAPI:
     """Build the HTTP service: one crew per merchant, chosen by the request's API key.
@@ -103,6 +106,9 @@ def create_app(
             memory, not in the crew).
         max_body_bytes: Larger request bodies get a 413.
         metrics: The Prometheus metrics; a fresh registry when omitted.
+        thread_wait_s: How long a request waits while another run holds its thread (on
+            this server, or with Redis on any server or worker) before a 503 with
+            `Retry-After`.
         store_dirs: The store directories `/healthz` checks (`check_store_dir` finds them);
             the bundled reference store when the app builds its default adapters from it,
             none when omitted otherwise.
@@ -113,6 +119,49 @@ def create_app(
     if store_dirs is None:
         default = adapters_for is None and store_dir_for is None
         store_dirs = [REFERENCE_STORE_DIR] if default else []
+    crews, shared = build_crews(
+        model=model,
+        redis_url=redis_url,
+        namespace=namespace,
+        memory_for=memory_for,
+        adapters_for=adapters_for,
+        store_dir_for=store_dir_for,
+        policy_for=policy_for,
+        max_crews=max_crews,
+    )
+    service_metrics = metrics or ServiceMetrics()
+    leases = async_client(redis_url) if redis_url else None
+    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared, leases=leases)
+    lease = ThreadLease(leases, namespace=namespace) if leases is not None else None
+    gate = ThreadGate(lease=lease, wait_s=thread_wait_s)
+    results = FirstResults(leases, namespace=namespace)
+    service = CrewService(crews, service_metrics, gate=gate, results=results)
+    app.include_router(build_router(service))
+    _add_error_handlers(app, service_metrics)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+    _add_ops_routes(
+        app, service_metrics, redis_url=redis_url, namespace=namespace, store_dirs=store_dirs
+    )
+    return app
+
+
+def build_crews(
+    *,
+    model: BaseChatModel,
+    redis_url: str | None = None,
+    namespace: str = "shopcrew",
+    memory_for: Callable[[str], Memory] | None = None,
+    adapters_for: Callable[[str], Adapters] | None = None,
+    store_dir_for: Callable[[str], StoreDir | None] | None = None,
+    policy_for: Callable[[str], Policy] | None = None,
+    max_crews: int = DEFAULT_MAX_CREWS,
+) -> tuple[CrewRegistry, SyncClient | None]:
+    """The merchants' crews as `create_app` builds them (its arguments mean the same).
+
+    Returns:
+        The registry, and the Redis client of the shared adapters (None without Redis or
+        with `adapters_for`): the caller closes both.
+    """
     shared = sync_client(redis_url) if adapters_for is None and redis_url else None
     if shared is not None:
         adapters_for = _shared_adapters(shared, namespace, store_dir_for)
@@ -125,15 +174,7 @@ def create_app(
         policy_for=policy_for,
         max_crews=max_crews,
     )
-    service_metrics = metrics or ServiceMetrics()
-    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared)
-    app.include_router(build_router(CrewService(crews, service_metrics)))
-    _add_error_handlers(app, service_metrics)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
-    _add_ops_routes(
-        app, service_metrics, redis_url=redis_url, namespace=namespace, store_dirs=store_dirs
-    )
-    return app
+    return crews, shared
 
 
 def _app(
@@ -142,8 +183,9 @@ def _app(
     keys: ApiKeyStore,
     metrics: ServiceMetrics,
     shared: SyncClient | None,
+    leases: AsyncClient | None,
 ) -> FastAPI:
-    """The bare app, its state set; its lifespan closes the crews and the shared client."""
+    """The bare app, its state set; its lifespan closes the crews and the Redis clients."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -151,6 +193,8 @@ def _app(
         await crews.aclose()
         if shared is not None:
             shared.close()
+        if leases is not None:
+            await leases.aclose()
 
     app = FastAPI(
         title="shopcrew",
@@ -239,6 +283,8 @@ def _add_error_handlers(app: FastAPI, metrics: ServiceMetrics) -> None:
         response = _error(status, kind, str(exc))
         if isinstance(exc, AuthenticationError):
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, ThreadBusyError):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:

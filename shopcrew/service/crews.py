@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -42,6 +41,8 @@ class MerchantCrew:
     approvals: ApprovalQueue
     escalations: EscalationIndex
     """The merchant's escalations, noted by the CS graph wherever it ran (service or worker)."""
+    adapters: Adapters
+    """The adapters the crew was built with: reads see the crew's own writes."""
 
 
 class CrewRegistry:
@@ -90,9 +91,6 @@ class CrewRegistry:
         """Requests using each crew (by `id`), so a dropped crew's memory outlives them."""
         self._dropped: dict[int, MerchantCrew] = {}
         self._building = asyncio.Lock()
-        self._threads: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
 
     @asynccontextmanager
     async def use(self, merchant_id: str) -> AsyncIterator[MerchantCrew]:
@@ -112,14 +110,6 @@ class CrewRegistry:
                 dropped = self._dropped.pop(key, None)
                 if dropped is not None:
                     await self._close(dropped)
-
-    def thread_lock(self, thread_id: str) -> asyncio.Lock:
-        """The lock that keeps runs of one thread in order within this process."""
-        lock = self._threads.get(thread_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._threads[thread_id] = lock
-        return lock
 
     def merchants(self) -> list[str]:
         """The merchants whose crews are built, least recently used first."""
@@ -173,11 +163,12 @@ class CrewRegistry:
     def _build(self, merchant_id: str) -> MerchantCrew:
         check_merchant_id(merchant_id)
         memory = self._memory(merchant_id)
+        adapters = self.adapters_for(merchant_id)
         crew = build_crew(
             model=self.model,
             checkpointer=memory.checkpointer,
             store=memory.store,
-            adapters=self.adapters_for(merchant_id),
+            adapters=adapters,
             merchant_id=merchant_id,
             policy=self.policy_for(merchant_id),
             blackboard=memory.blackboard,
@@ -189,6 +180,7 @@ class CrewRegistry:
             memory=memory,
             approvals=ApprovalQueue(memory.store, merchant_id=merchant_id),
             escalations=EscalationIndex(memory.store, merchant_id=merchant_id),
+            adapters=adapters,
         )
 
 

@@ -63,7 +63,7 @@ def test_an_unknown_bundled_store_is_refused_at_its_line() -> None:
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(HEAD + "store: {name: mars_shop}\n")
     assert (caught.value.line, caught.value.field) == (6, "store.name")
-    assert "no bundled store 'mars_shop'; bundled: us_retail" in str(caught.value)
+    assert "no bundled store 'mars_shop'; bundled: cn_tmall, us_retail" in str(caught.value)
 
 
 def test_a_store_is_named_or_given_by_directory_not_both() -> None:

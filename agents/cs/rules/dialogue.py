@@ -265,7 +265,7 @@ def _core(
     if order is None:
         return NeedTools((Call(GET_ORDER_DETAILS, {"order_id": order_id}),))
     if request.action == "status":
-        return say.order_facts(order, lang)
+        return say.order_facts(order, lang, currency=state.currency)
     request = _order_request(state, order, focus)
     plan = plan_order_action(request, user, order, state.products)
     if state.user_stale and _charges_gift_card(plan):
@@ -478,6 +478,7 @@ def next_message(messages: Sequence[BaseMessage], tool_names: frozenset[str]) ->
     Returns:
         Tool calls (τ-bench names and arguments) or a reply in the customer's language.
     """
-    visible = [m for m in messages if m.type in {"human", "ai", "tool"}]
+    # the system prompt stays: it names the shop's currency (`DialogueState.currency`)
+    visible = [m for m in messages if m.type in {"system", "human", "ai", "tool"}]
     outcome = _step(visible, tool_names)
     return _message(outcome, derive_state(visible))

@@ -11,6 +11,8 @@ from typing import Any
 
 from shopcrew.agents.cs.rules.actions import Ask, Refuse, net_paid
 from shopcrew.agents.cs.rules.nlu import Lang
+from shopcrew.agents.money import format_money
+from shopcrew.tools.records.terms import retail_terms
 
 __all__ = [
     "ask_detail",
@@ -118,13 +120,13 @@ def not_your_order(order_id: str, lang: Lang) -> str:
     )
 
 
-def order_facts(order: Mapping[str, Any], lang: Lang) -> str:
-    """Status, tracking numbers and amount paid of an order."""
-    order_id, status = order.get("order_id"), order.get("status")
+def order_facts(order: Mapping[str, Any], lang: Lang, *, currency: str = "USD") -> str:
+    """Status (in the customer's words), tracking numbers and amount paid of an order."""
+    order_id, status = order.get("order_id"), str(order.get("status"))
     tracking = [t for f in order.get("fulfillments", []) for t in f.get("tracking_id", [])]
-    paid = money(net_paid(order))
+    paid = format_money(net_paid(order), currency)
     if lang == "zh":
-        text = f"订单 {order_id} 的订单状态：{status}。"
+        text = f"订单 {order_id} 的订单状态：{retail_terms('zh').status(status)}。"
         text += f"物流单号：{'、'.join(tracking)}。" if tracking else "目前还没有物流单号。"
         return text + f"该订单实付金额：{paid}。"
     text = f"Order {order_id} status: {status}. "
