@@ -1,6 +1,6 @@
 """Per event: the flagship scenario's events through the crew, the CS agent alone and a floor.
 
-The customer messages, order events and audit ticks of `scenarios/double11_peak_hour.yaml` (in
+The customer messages, order events and audit ticks of the bundled `double11_peak_hour` (in
 timeline order) run through
 
 - **crew**: `build_crew` with the rules model, as `shopcrew run` builds it;
@@ -45,6 +45,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from shopcrew.agents.cs.rules import acts, nlu, questions, segments
+from shopcrew.data import scenario_path
 from shopcrew.graphs.crew import CrewState, build_crew
 from shopcrew.graphs.cs import build_cs_agent
 from shopcrew.graphs.events import AuditTick, CustomerMessage, OrderEvent, thread_for
@@ -59,7 +60,7 @@ from shopcrew.scenario.world import World, build_world, set_order_status
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench_support import PrivateRedis, RoundTrips, machine
 
-FLAGSHIP = Path(__file__).resolve().parents[1] / "scenarios" / "double11_peak_hour.yaml"
+FLAGSHIP = scenario_path("double11_peak_hour")
 KINDS = {CustomerMessageSpec: "cs_message", OrderEventSpec: "order_event", AuditTickSpec: "audit"}
 Update = dict[str, Any]
 

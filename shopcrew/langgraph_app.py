@@ -12,11 +12,11 @@ What a run may choose, under `configurable` (set it once on an assistant with
 - `model`: a `resolve_model` spec; default `$SHOPCREW_MODEL`, else `"rules"` (offline);
 - `policy`: `Policy` fields, e.g. `{"budget_move_threshold": 0.3}` (crew only).
 
-The merchant's data is the JSON store directory `$SHOPCREW_STORE_DIR` (the τ-bench reference
-store of a development checkout when unset), loaded once per merchant and kept in memory for
-the server's life, so a run sees the changes earlier runs made. To serve your own platform's
-data, write a factory like these that builds `Adapters` from your adapters and point
-`langgraph.json` at it.
+The merchant's data is the JSON store directory `$SHOPCREW_STORE_DIR` (the demo store bundled
+with the package, with its knowledge base, when unset), loaded once per merchant and kept in
+memory for the server's life, so a run sees the changes earlier runs made. To serve your own
+platform's data, write a factory like these that builds `Adapters` from your adapters and
+point `langgraph.json` at it.
 """
 
 from __future__ import annotations
@@ -149,3 +149,19 @@ def cs_agent(config: RunnableConfig) -> CompiledStateGraph[CsState, Any, CsState
     """
     chosen, env = ServerGraphConfig.from_config(config), _environment()
     return _cs_agent(chosen.merchant_id, chosen.model or env.model, env.store_dir)
+
+
+def _load_segmenter() -> None:
+    """Load jieba's dictionary now, at import, outside the server's event loop.
+
+    On first use jieba calls `os.getcwd` (through `tempfile.gettempdir`) and reads its dictionary
+    cache; inside `langgraph dev`'s event loop those are blocking calls the server refuses
+    (`BlockingError`), and the first Chinese message or knowledge-base index would fail.
+    """
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+
+
+_load_segmenter()

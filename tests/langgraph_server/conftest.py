@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,15 +18,13 @@ from lg_server import (
     wait_ready,
 )
 
+from shopcrew.tools.adapters import REFERENCE_STORE_DIR
+
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory, tau_dir: Path) -> Path:
-    """The τ-bench store plus the examples' three ad campaigns (so budgets can move)."""
-    root = tmp_path_factory.mktemp("lg-store")
-    for name in ("orders.json", "products.json", "users.json"):
-        shutil.copy(tau_dir / "db" / name, root / name)
-    shutil.copy(ROOT / "examples" / "data" / "campaigns.jsonl", root / "campaigns.jsonl")
-    return root
+def store_dir() -> Path:
+    """The bundled demo store: τ-bench's, with three ad campaigns (so budgets can move)."""
+    return REFERENCE_STORE_DIR
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +37,10 @@ def langgraph_server(
     workdir = tmp_path_factory.mktemp("lg-dev")
     log = workdir / "server.log"
     port = free_port()
-    env = {**os.environ, **QUIET_ENV, "SHOPCREW_STORE_DIR": str(store_dir)}
-    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY"):
+    # The README's settings: no SHOPCREW_STORE_DIR, so the bundled store and its knowledge base.
+    env = {**os.environ, **QUIET_ENV}
+    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY",
+                "SHOPCREW_STORE_DIR", "SHOPCREW_MODEL"):  # fmt: skip
         env.pop(key, None)
     command = [
         python,

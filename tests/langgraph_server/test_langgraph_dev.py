@@ -51,7 +51,8 @@ def _last_text(values: dict[str, Any]) -> str:
 
 def _library_replies(langgraph_server: LanggraphServer, texts: list[str]) -> list[str]:
     crew = build_crew(
-        model=resolve_model("rules"), adapters=Adapters.from_store_dir(langgraph_server.store_dir)
+        model=resolve_model("rules"),
+        adapters=Adapters.reference(),  # the server's: store and KB
     )
     replies = []
     for text in texts:
@@ -87,6 +88,18 @@ def test_a_conversation_runs_on_one_server_thread(
         replies.append(_last_text(out))
     assert replies == _library_replies(langgraph_server, texts)
     assert client.threads.get(thread["thread_id"])["status"] == "idle"
+
+
+def test_a_chinese_question_is_answered_from_the_bundled_knowledge_base(
+    client: SyncLangGraphClient, langgraph_server: LanggraphServer
+) -> None:
+    # jieba segments it: its first use in the server's event loop once failed (BlockingError).
+    texts = ["你们的退货政策是什么？"]
+    thread = client.threads.create()
+    out = client.runs.wait(thread["thread_id"], "crew", input={"event": _event("zh1", texts[0])})
+    assert isinstance(out, dict)
+    assert [_last_text(out)] == _library_replies(langgraph_server, texts)
+    assert "BlockingError" not in langgraph_server.log.read_text(encoding="utf-8")
 
 
 def test_steps_and_tokens_stream_from_the_cs_subgraph(client: SyncLangGraphClient) -> None:
@@ -218,7 +231,8 @@ def test_the_cs_agent_runs_alone(
     )
     assert isinstance(out, dict)
     agent = build_cs_agent(
-        model=resolve_model("rules"), adapters=Adapters.from_store_dir(langgraph_server.store_dir)
+        model=resolve_model("rules"),
+        adapters=Adapters.reference(),  # the server's: store and KB
     )
     expected = agent.invoke(
         {"messages": [("user", question)]}, {"configurable": {"thread_id": "lib"}}
