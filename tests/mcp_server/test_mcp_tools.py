@@ -123,7 +123,10 @@ async def test_a_budget_review_is_approved_once_and_a_replayed_decision_is_refus
         done = await _call(client, "decide_approval", **decision)
         assert done["approval"]["request"]["status"] == "approved"
         assert done["run"]["status"] == "completed"
-        replayed = await _refused(client, "decide_approval", **decision)
+        # The same decision id again (a client's retry) gets the first result, not a second run.
+        retried = await _call(client, "decide_approval", **decision)
+        assert retried["approval"] == done["approval"]
+        replayed = await _refused(client, "decide_approval", **{**decision, "decision_id": "d-2"})
         assert "StaleApprovalError" in replayed
         assert (await _call(client, "list_approvals"))["approvals"] == []
         decided = (await _call(client, "list_approvals", status="approved"))["approvals"]
