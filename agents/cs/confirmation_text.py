@@ -22,7 +22,7 @@ from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts
 from shopcrew.agents.money import format_money
 from shopcrew.tools.records.retail import Address, CreditCard, GiftCard, PaymentMethod
 
-__all__ = ["describe_method", "render_address", "render_confirmation"]
+__all__ = ["again", "describe_method", "render_address", "render_confirmation"]
 
 
 @cache
@@ -125,3 +125,11 @@ def render_confirmation(facts: ProposalFacts, lang: Lang, *, currency: str = "US
     )
     separator = "" if lang == "zh" else " "
     return f"{text.strip()}{separator}{t['ask']}"
+
+
+def again(lang: Lang, shown: int) -> str:
+    """What goes before a confirmation already shown `shown` times ("" the first time)."""
+    if shown <= 0:
+        return ""
+    words = _templates(lang)["again"]
+    return str(words[min(shown, len(words)) - 1])
