@@ -12,7 +12,7 @@ customer turn, with the model that actually ran named in the output (if no endpo
         [--price-in 0.15 --price-out 0.6] [--out real_model.json]
 
 Sets: the CS cases and τ-bench tasks are the **dev** sets of ../shared; the scenario slice is
-**synthetic** (`scenarios/double11_peak_hour.yaml` at `--volume`). Prices (USD per million
+**synthetic** (the bundled `double11_peak_hour` at `--volume`). Prices (USD per million
 tokens) are needed for a cost when the model is not in the price list that ships offline.
 """
 
@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from shopcrew.data import scenario_path
 from shopcrew.evaluation.cs.format import load_cases
 from shopcrew.evaluation.cs.run import run_cs_trials
 from shopcrew.evaluation.labels import model_label
@@ -74,7 +75,7 @@ def _cs(model: Any, args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 
 def _scenario(model: Any, args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    path = ROOT / "scenarios" / "double11_peak_hour.yaml"
+    path = scenario_path("double11_peak_hour")
     started = time.perf_counter()
     result = run_scenario(path, model=model, volume=args.volume, out_dir=work / "scenario")
     seconds = time.perf_counter() - started

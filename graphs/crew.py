@@ -217,7 +217,10 @@ def crew_builder(
             blackboard=blackboard,
             idempotency=idempotency,
         )
-        builder.add_node("cs_agent", cs.compile())
+        # No checkpoints inside the CS turn: the crew saves before it (the message accepted)
+        # and after it (the whole turn), so a crash in between runs the turn again from the
+        # model call; writes are idempotent (the tool layer's records, a worker's ledger).
+        builder.add_node("cs_agent", cs.compile(checkpointer=False))
     else:
         builder.add_node("cs_agent", cs_unavailable)
     builder.add_node("escalate", escalate)

@@ -91,7 +91,12 @@ class _Planner:
             "moves": []
             if plan is None
             else [
-                {"campaign_id": m.campaign_id, "current": m.current, "proposed": m.proposed}
+                {
+                    "campaign_id": m.campaign_id,
+                    "current": m.current,
+                    "proposed": m.proposed,
+                    "reason": m.reason,
+                }
                 for m in plan.moves
             ],
             "needs_approval": False,

@@ -72,7 +72,8 @@ def connect(
         The checkpointer, store and blackboard; close it (or use `with`) when done.
 
     Raises:
-        ValueError: `merchant_id` or `namespace` cannot name keys (empty, '.', braces).
+        ConfigError: `merchant_id` or `namespace` cannot name keys (empty, '.', braces), or
+            the URL's scheme is not a Redis one.
     """
     if not namespace or "{" in namespace or "}" in namespace:
         raise ConfigError(f"namespace {namespace!r} must be non-empty and free of braces.")

@@ -38,7 +38,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from shopcrew.errors import KeyTypeError, RedisOutOfMemoryError, RedisUnavailableError
+from shopcrew.errors import ConfigError, KeyTypeError, RedisOutOfMemoryError, RedisUnavailableError
 
 __all__ = [
     "LUA_CHECK_TYPE",
@@ -83,6 +83,7 @@ The full reply is `SHOPCREW_WRONGTYPE <key> <expected> <found>`.
 """
 
 _CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
+_SCHEMES = frozenset({"redis", "rediss", "unix", *_CLUSTER_SCHEMES})
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -107,9 +108,17 @@ def parse_redis_url(url: str) -> RedisTarget:
 
     Returns:
         The target, whose `server` is safe to print.
+
+    Raises:
+        ConfigError: the scheme is none of the above.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES:
+        raise ConfigError(
+            f"Redis URL '{parts.scheme}://{parts.hostname or ''}…': the scheme must be one of "
+            f"{', '.join(s + '://' for s in sorted(_SCHEMES))} (e.g. redis://127.0.0.1:6379/0)."
+        )
     cluster = scheme in _CLUSTER_SCHEMES
     scheme = _CLUSTER_SCHEMES.get(scheme, scheme)
     query = parse_qsl(parts.query, keep_blank_values=True)

@@ -33,18 +33,25 @@ def _templates(lang: Lang) -> Mapping[str, Any]:
 
 
 def describe_method(method: PaymentMethod, lang: Lang, *, currency: str = "USD") -> str:
-    """A payment method as a customer knows it: "Visa card ending in 1234", "PayPal account"."""
+    """A payment method as a customer knows it: "Visa card ending in 1234", "支付宝".
+
+    In a shop that sells in CNY a gift card is its store credit, 购物金.
+    """
     names = _templates(lang)["methods"]
     if isinstance(method, CreditCard):
         return str(names["credit_card"]).format(brand=method.brand, last_four=method.last_four)
     if isinstance(method, GiftCard):
-        return str(names["gift_card"]).format(balance=format_money(method.balance, currency))
-    return str(names["paypal"])
+        kind = "store_credit" if currency.upper() == "CNY" else "gift_card"
+        return str(names[kind]).format(balance=format_money(method.balance, currency))
+    return str(names[method.source])
 
 
 def render_address(address: Address, lang: Lang) -> str:
-    """An address in full, every field the write will set."""
+    """An address in full, every field the write will set; a Chinese one in Chinese order."""
     t = _templates(lang)
+    if address.country == "中国":
+        city = "" if lang == "zh" and address.city == address.state else address.city
+        return str(t["address_cn"]).format_map({**address.model_dump(), "city": city})
     line2 = str(t["address2"]).format(address2=address.address2) if address.address2 else ""
     return str(t["address"]).format(
         address1=address.address1,
@@ -80,7 +87,8 @@ def _item(line: ItemLine, t: Mapping[str, Any], currency: str) -> str:
 
 
 def _timing(method: PaymentMethod | None, t: Mapping[str, Any]) -> str:
-    return str(t["timing"]["gift_card" if isinstance(method, GiftCard) else "other"])
+    timing: Mapping[str, Any] = t["timing"]
+    return str(timing.get(method.source if method else "other", timing["other"]))
 
 
 def render_confirmation(facts: ProposalFacts, lang: Lang, *, currency: str = "USD") -> str:

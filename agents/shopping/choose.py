@@ -13,13 +13,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
-
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from typing import TYPE_CHECKING, Literal
 
 from shopcrew.agents.shopping.catalog import VariantInfo
 from shopcrew.errors import ShoppingSolverError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# NumPy and SciPy load on the first solve, not when the crew is built: a run that never
+# recommends (the rules model's customer service) never pays their import.
 
 __all__ = ["Choice", "Need", "Pick", "solve"]
 
@@ -69,6 +72,8 @@ def _objective(
     prices: np.ndarray, ranks: np.ndarray, goal: Goal, target: int | None
 ) -> tuple[np.ndarray, bool]:
     """The cost vector, and whether a distance variable is appended."""
+    import numpy as np
+
     if goal == "cheapest":
         return prices * _RANK_SCALE + ranks, False
     if goal == "best_within_budget":
@@ -81,6 +86,8 @@ def _objective(
 def _rows(
     needs: Sequence[Need], variables: Sequence[tuple[int, VariantInfo]], width: int
 ) -> tuple[list[np.ndarray], list[float], list[float]]:
+    import numpy as np
+
     rows: list[np.ndarray] = []
     lows: list[float] = []
     highs: list[float] = []
@@ -115,6 +122,9 @@ def solve(
     Raises:
         ShoppingSolverError: The solver stopped without an answer it could prove or check.
     """
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     variables = [(i, v) for i, need in enumerate(needs) for v in need.candidates]
     if not variables or any(need.low > need.high for need in needs):
         return None

@@ -1,4 +1,7 @@
-"""`shopcrew run SCENARIO.yaml`: play a merchant's day through the crew and report on it."""
+"""`shopcrew run SCENARIO`: play a merchant's day through the crew and report on it.
+
+`shopcrew scenarios` (or `shopcrew run --list`) lists the scenarios bundled with the package.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from rich.table import Table
 
 from shopcrew.cli._app import app, err_console, out_console
 
-__all__ = ["run"]
+__all__ = ["list_scenarios", "run"]
 
 
 def _progress() -> AbstractContextManager[Any]:
@@ -71,11 +74,29 @@ def _summary(report: dict[str, Any]) -> Table:
     return table
 
 
+@app.command("scenarios")
+def list_scenarios() -> None:
+    """List the bundled scenarios: `shopcrew run NAME` plays one from any directory."""
+    from shopcrew.data import scenario_path, scenarios
+    from shopcrew.scenario import load_scenario
+
+    for name in scenarios():
+        out_console.print(f"{name:<24} {load_scenario(scenario_path(name)).title}", markup=False)
+
+
 @app.command("run")
 def run(
     scenario: Annotated[
-        Path, typer.Argument(help="The scenario YAML file, e.g. scenarios/double11_peak_hour.yaml.")
-    ],
+        str | None,
+        typer.Argument(
+            help="A bundled scenario's name (e.g. double11_peak_hour; see --list) or the path "
+            "of a scenario YAML file.",
+            show_default=False,
+        ),
+    ] = None,
+    list_bundled: Annotated[
+        bool, typer.Option("--list", help="List the bundled scenarios and exit.")
+    ] = False,
     model: Annotated[
         str, typer.Option("--model", help="The CS agent's model: rules or openai:NAME.")
     ] = "rules",
@@ -106,13 +127,19 @@ def run(
     ] = 1.0,
 ) -> None:
     """Run a scenario; exit 1 when an expectation fails (the report says which and why)."""
-    from shopcrew.scenario import load_scenario, run_scenario
+    if list_bundled:
+        list_scenarios()
+        return
+    if scenario is None:
+        raise typer.BadParameter("name a scenario, or list the bundled ones with --list")
+    from shopcrew.scenario import find_scenario, load_scenario, run_scenario
 
-    spec = load_scenario(scenario)
+    path = find_scenario(scenario)
+    spec = load_scenario(path)
     out_dir = report if report is not None else Path("reports") / spec.name
     with _progress() as progress:
         result = run_scenario(
-            scenario,
+            path,
             model=model,
             redis_url=redis,
             keep_memory=keep,

@@ -11,7 +11,21 @@ import typer
 
 from shopcrew.cli._app import app, err_console, out_console
 
-__all__ = ["DEFAULT_KEYS_FILE", "keys_app", "keys_create", "keys_list", "keys_revoke", "serve"]
+__all__ = [
+    "DEFAULT_KEYS_FILE",
+    "KeysFileOption",
+    "NamespaceOption",
+    "RedisOption",
+    "key_store",
+    "keys_app",
+    "keys_create",
+    "keys_list",
+    "keys_revoke",
+    "read_policy",
+    "redis_url_of",
+    "serve",
+    "store_dir_for",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,19 +51,29 @@ KeysFileOption = Annotated[
 ]
 
 if TYPE_CHECKING:  # imported in the commands: the service's import cost stays out of --help
+    from shopcrew.agents.policy import Policy
     from shopcrew.service.keys import ApiKeyStore
 
 
-def _redis_url(redis: str | None) -> str | None:
+def redis_url_of(redis: str | None) -> str | None:
+    """The Redis URL of `--redis`, else of the settings (REDIS_URL); None without one."""
     from shopcrew.settings import load_settings
 
     return redis if redis is not None else load_settings().redis_url
 
 
-def _key_store(redis: str | None, namespace: str, keys_file: Path) -> ApiKeyStore:
+def read_policy(path: Path | None) -> Policy:
+    """The merchant `Policy` of a JSON file (the defaults without one)."""
+    from shopcrew.agents.policy import Policy
+
+    return Policy.model_validate_json(path.read_text(encoding="utf-8")) if path else Policy()
+
+
+def key_store(redis: str | None, namespace: str, keys_file: Path) -> ApiKeyStore:
+    """The API keys: in Redis when one is configured, else in `keys_file`."""
     from shopcrew.service.keys import FileApiKeyStore, RedisApiKeyStore
 
-    url = _redis_url(redis)
+    url = redis_url_of(redis)
     if url:
         return RedisApiKeyStore.from_url(url, namespace=namespace)
     return FileApiKeyStore(keys_file)
@@ -64,7 +88,7 @@ def keys_create(
     keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
 ) -> None:
     """Create a key for a merchant and print it: it is shown this once, then kept hashed."""
-    keys = _key_store(redis, namespace, keys_file)
+    keys = key_store(redis, namespace, keys_file)
     try:
         issued = keys.create(merchant, label=label)
     finally:
@@ -87,7 +111,7 @@ def keys_list(
     keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
 ) -> None:
     """List key ids, merchants and creation times (never the keys)."""
-    keys = _key_store(redis, namespace, keys_file)
+    keys = key_store(redis, namespace, keys_file)
     try:
         records = keys.records(merchant_id=merchant)
     finally:
@@ -106,7 +130,7 @@ def keys_revoke(
     keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
 ) -> None:
     """Revoke a key: requests with it get a 401 from now on."""
-    keys = _key_store(redis, namespace, keys_file)
+    keys = key_store(redis, namespace, keys_file)
     try:
         record = keys.revoke(key_id)
     finally:
@@ -114,7 +138,7 @@ def keys_revoke(
     out_console.print(f"revoked {record.key_id} ({record.merchant_id})", markup=False)
 
 
-def _store_dir_for(store_dir: Path | None) -> Callable[[str], Path] | None:
+def store_dir_for(store_dir: Path | None) -> Callable[[str], Path] | None:
     """DIR/<merchant>/ when it holds a store, else DIR (each merchant's own copy of it)."""
     if store_dir is None:
         return None
@@ -165,21 +189,18 @@ def serve(
     """Serve the crew over HTTP: one crew per merchant, chosen by the request's API key."""
     import uvicorn
 
-    from shopcrew.agents.policy import Policy
     from shopcrew.models import resolve_model
     from shopcrew.service import DEFAULT_MAX_CREWS, create_app
 
-    url = _redis_url(redis)
-    merchant_policy = (
-        Policy.model_validate_json(policy.read_text(encoding="utf-8")) if policy else Policy()
-    )
-    keys = _key_store(redis, namespace, keys_file)
+    url = redis_url_of(redis)
+    merchant_policy = read_policy(policy)
+    keys = key_store(redis, namespace, keys_file)
     application = create_app(
         model=resolve_model(model),
         keys=keys,
         redis_url=url,
         namespace=namespace,
-        store_dir_for=_store_dir_for(store_dir),
+        store_dir_for=store_dir_for(store_dir),
         policy_for=lambda merchant: merchant_policy,
         max_body_bytes=max_body_bytes,
         max_crews=DEFAULT_MAX_CREWS if max_crews is None else max_crews,

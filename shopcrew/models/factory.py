@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from shopcrew.errors import UnknownModelSpecError
@@ -54,5 +53,7 @@ def resolve_model(spec: str | BaseChatModel, *, settings: Settings | None = None
             )
             return RulesChatModel()
         key = config.openai_api_key or NO_KEY_PLACEHOLDER
+        from langchain_openai import ChatOpenAI  # on demand: the rules model needs no client
+
         return ChatOpenAI(model=name, base_url=config.openai_base_url, api_key=SecretStr(key))
     raise UnknownModelSpecError(spec)

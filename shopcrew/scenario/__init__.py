@@ -1,7 +1,7 @@
 """The scenario runner: a merchant's day as a YAML file, played through the crew and reported."""
 
 from shopcrew.scenario.engine import RunResult, SimClock, run_scenario
-from shopcrew.scenario.loader import load_scenario, parse_scenario
+from shopcrew.scenario.loader import find_scenario, load_scenario, parse_scenario
 from shopcrew.scenario.observer import NullObserver, RunObserver
 from shopcrew.scenario.spec import Scenario
 
@@ -11,6 +11,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "SimClock",
+    "find_scenario",
     "load_scenario",
     "parse_scenario",
     "run_scenario",

@@ -7,9 +7,20 @@ says why (no budget review, no listing audit...). Charts are linked as `charts/<
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from shopcrew.scenario._report_owner import (
+    Naming,
+    approval_summary,
+    budgets_section,
+    cell,
+    listings_section,
+    money,
+    table,
+    todo_section,
+    waiting_section,
+)
 from shopcrew.scenario._report_view import (
     Figures,
     Latency,
@@ -20,12 +31,7 @@ from shopcrew.scenario._report_view import (
     timed_events,
 )
 
-__all__ = ["INDUSTRY_RESOLUTION_RATE", "markdown"]
-
-INDUSTRY_RESOLUTION_RATE = 0.8
-"""The share of conversations resolved without a person that an AI agent is expected to beat.
-
-Judged here by the customer's goal, stricter than the usual "not escalated"."""
+__all__ = ["markdown"]
 
 _OFFLINE_MODELS = ("rules", "scripted")
 _FEW_CONVERSATIONS = 20  # below this a share says little about the agent
@@ -42,22 +48,6 @@ def _reason(code: str) -> str:
     """A merchant's wording of an escalation reason code (free text is kept as it is)."""
     label = _REASONS.get(code)
     return f"{label} (`{code}`)" if label else code
-
-
-def _cell(value: object) -> str:
-    text = str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
-    return text.strip() or "–"
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return [*lines, ""]
-
-
-def _money(value: float, *, signed: bool = False) -> str:
-    sign = ("+" if value > 0 else "−" if value < 0 else "") if signed else ""
-    return f"{sign}¥{abs(value) if signed else value:,.2f}"
 
 
 def _ms(value: float | None) -> str:
@@ -99,7 +89,7 @@ def _offline(model: str | None) -> bool:
     return model is None or model.split(":")[0] in _OFFLINE_MODELS
 
 
-def _verdict(view: Report, f: Figures) -> list[str]:
+def _verdict(view: Report, f: Figures, naming: Naming) -> list[str]:
     failed = [e for e in view.expectations if not e.passed]
     passed = view.passed if view.passed is not None else (not failed if view.expectations else None)
     total = len(view.expectations)
@@ -110,7 +100,10 @@ def _verdict(view: Report, f: Figures) -> list[str]:
         lines = [f"## ✅ Passed: {met}", ""]
     elif failed:
         lines = [f"## ❌ Failed: {len(failed)} of {total} expectations not met", ""]
-        lines += [f"- **{_cell(e.name)}**: {_cell(e.detail or 'no detail given')}" for e in failed]
+        lines += [
+            f"- **{cell(e.name)}**: {cell(naming.annotate(e.detail) or 'no detail given')}"
+            for e in failed
+        ]
         lines.append("")
     else:
         lines = ["## ❌ Failed: the run did not complete as the scenario expects", ""]
@@ -140,24 +133,17 @@ def _goal_headline(f: Figures) -> list[str]:
     ]
     if g.not_resolved_causes:
         lines += ["Not resolved, by cause:", ""]
-        lines += [f"- {_cell(cause)}: {count}" for cause, count in g.not_resolved_causes.items()]
+        lines += [f"- {cell(cause)}: {count}" for cause, count in g.not_resolved_causes.items()]
         lines.append("")
     return lines
 
 
-def _key_figures(view: Report, f: Figures) -> list[str]:
+def _key_figures(view: Report, f: Figures, naming: Naming) -> list[str]:
     rows: list[tuple[str, str, str]] = []
     if f.conversations and f.rate is not None:
-        beats = f.rate >= INDUSTRY_RESOLUTION_RATE
-        note = (
-            f"{'✅ above' if beats else '❌ below'} the {INDUSTRY_RESOLUTION_RATE:.0%} "
-            "industry figure"
-        )
+        note = "each conversation judged by what its customer wanted"
         if f.conversations < _FEW_CONVERSATIONS:
-            note = (
-                f"only {f.conversations} conversation(s): too few to compare with the "
-                f"{INDUSTRY_RESOLUTION_RATE:.0%} industry figure"
-            )
+            note = f"only {f.conversations} conversation(s): too few for a share to say much"
         rows.append(
             (
                 "Resolved: goal met without a person",
@@ -223,10 +209,17 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
     else:
         campaigns = len(set(view.budgets.before) | set(view.budgets.after)) if view.budgets else 0
         where = f"between {campaigns} campaigns" if campaigns else ""
-        rows.append(("Budget moved", _money(f.budget_moved), where))
+        moved = f"{money(f.budget_moved, naming.symbol)} per day"
+        rows.append(("Budget moved", moved, where + "; why: see *Campaign budgets*"))
     if f.budget_review and f.gmv_change is not None:
-        gmv = _money(f.gmv_change, signed=True)
-        rows.append(("Expected GMV change", gmv, "the planner's estimate for the new budgets"))
+        gmv = f"{money(f.gmv_change, naming.symbol, signed=True)} per day"
+        rows.append(
+            (
+                "Expected GMV change",
+                gmv,
+                "the planner's estimate for a day at the new budgets (plans applied or approved)",
+            )
+        )
     if not f.audit or f.defects_found is None:
         rows.append(("Listing defects", "–", "no listing audit in this scenario"))
     else:
@@ -248,14 +241,14 @@ def _key_figures(view: Report, f: Figures) -> list[str]:
         )
     )
     rows.append(("Model tokens and cost", *_cost(view.scenario.model, f)))
-    return ["## Key figures", "", *_table(("Figure", "Value", "Note"), rows)]
+    return ["## Key figures", "", *table(("Figure", "Value", "Note"), rows)]
 
 
 def _cost(model: str | None, f: Figures) -> tuple[str, str]:
     tokens = f"{f.tokens.input:,} input + {f.tokens.output:,} output tokens"
     calls = f"{f.model_calls:,} model calls, " if f.model_calls else ""
     if f.cost_usd is not None:
-        return f"${f.cost_usd:,.4f}", f"{calls}{tokens}, model {model or 'unknown'}"
+        return f"${f.cost_usd:,.4f} for this run", f"{calls}{tokens}, model {model or 'unknown'}"
     if f.tokens.input or f.tokens.output:
         return tokens, f"{calls}no price known for model {model or 'unknown'}"
     if _offline(model):
@@ -279,7 +272,7 @@ def _latency_section(view: Report, f: Figures) -> list[str]:
         )
         rows.append((kind.replace("_", " "), kinds[kind], seen, _ms(latency.p50), _ms(latency.p95)))
     header = ("Event kind", "Events", "Outcomes", "Latency p50", "Latency p95")
-    return ["### Events and latency per kind", "", *_table(header, rows)]
+    return ["### Events and latency per kind", "", *table(header, rows)]
 
 
 def _escalations_section(view: Report, f: Figures) -> list[str]:
@@ -307,10 +300,10 @@ def _escalations_section(view: Report, f: Figures) -> list[str]:
         )
         for reason, n in reasons
     ]
-    return [*lines, *_table(("Reason", "Conversations", "Share", "Examples"), rows)]
+    return [*lines, *table(("Reason", "Conversations", "Share", "Examples"), rows)]
 
 
-def _violations_section(view: Report, f: Figures) -> list[str]:
+def _violations_section(view: Report, f: Figures, naming: Naming) -> list[str]:
     lines = ["## Policy violations", ""]
     if not view.violations:
         message = (
@@ -318,24 +311,27 @@ def _violations_section(view: Report, f: Figures) -> list[str]:
             if not f.violations
             else f"{f.violations} violation(s) counted, no details recorded."
         )
-        return [*lines, message, "", *_blocked_section(view, f)]
-    return [*lines, *_incidents(view.violations), *_blocked_section(view, f)]
+        return [*lines, message, "", *_blocked_section(view, naming)]
+    return [*lines, *_incidents(view.violations, naming), *_blocked_section(view, naming)]
 
 
-def _incidents(items: Sequence[Violation]) -> list[str]:
-    rows = [(f"`{v.event_id or '–'}`", f"`{v.conversation_id or '–'}`", v.detail) for v in items]
-    return _table(("Event", "Conversation", "What happened"), rows)
+def _incidents(items: Sequence[Violation], naming: Naming) -> list[str]:
+    rows = [
+        (f"`{v.event_id or '–'}`", f"`{v.conversation_id or '–'}`", naming.annotate(v.detail))
+        for v in items
+    ]
+    return table(("Event", "Conversation", "What happened"), rows)
 
 
-def _blocked_section(view: Report, f: Figures) -> list[str]:
+def _blocked_section(view: Report, naming: Naming) -> list[str]:
     if not view.blocked_attempts:
         return []
     lines = ["### Unauthorised actions blocked by the guard", ""]
     lines += [f"{len(view.blocked_attempts)} attempt(s) stopped before they reached the shop:", ""]
-    return [*lines, *_incidents(view.blocked_attempts)]
+    return [*lines, *_incidents(view.blocked_attempts, naming)]
 
 
-def _approvals_section(view: Report) -> list[str]:
+def _approvals_section(view: Report, naming: Naming) -> list[str]:
     lines = ["## Approvals", ""]
     if not view.approvals:
         return [*lines, "No approval was requested in this scenario.", ""]
@@ -349,7 +345,7 @@ def _approvals_section(view: Report) -> list[str]:
         (
             f"`{a.id}`",
             (a.kind or "–").replace("_", " "),
-            a.summary,
+            approval_summary(a, view, naming),
             icons.get(a.status, a.status),
             _when(a.requested_at) + (f" by {a.requested_by}" if a.requested_by else ""),
             _when(a.decided_at) + (f" by {a.decided_by}" if a.decided_by else ""),
@@ -357,56 +353,7 @@ def _approvals_section(view: Report) -> list[str]:
         for a in view.approvals
     ]
     header = ("Approval", "Action", "What was asked", "Status", "Requested", "Decided")
-    return [*lines, *_table(header, rows)]
-
-
-def _budgets_section(view: Report, f: Figures) -> list[str]:
-    lines = ["## Campaign budgets", ""]
-    budgets = view.budgets
-    if budgets is None or not (budgets.before or budgets.after):
-        if f.budget_review:
-            return [*lines, "Budgets were reviewed; the report has no budget figures.", ""]
-        return [*lines, "No budget review in this scenario: budgets were not changed.", ""]
-    lines += ["![Campaign budgets before and after](charts/budget.png)", ""]
-    rows: list[tuple[str, str, str, str]] = []
-    for campaign in sorted(set(budgets.before) | set(budgets.after)):
-        old, new = budgets.before.get(campaign, 0.0), budgets.after.get(campaign, 0.0)
-        name = budgets.names.get(campaign)
-        label = f"`{campaign}`" + (f" {name}" if name else "")
-        rows.append((label, _money(old), _money(new), _money(new - old, signed=True)))
-    old_total, new_total = sum(budgets.before.values()), sum(budgets.after.values())
-    rows.append(
-        (
-            "**Total**",
-            f"**{_money(old_total)}**",
-            f"**{_money(new_total)}**",
-            f"**{_money(new_total - old_total, signed=True)}**",
-        )
-    )
-    lines += _table(("Campaign", "Before (¥/day)", "After (¥/day)", "Change"), rows)
-    if f.gmv_change is not None:
-        lines += [
-            f"Expected GMV change of the new allocation: {_money(f.gmv_change, signed=True)}.",
-            "",
-        ]
-    return lines
-
-
-def _listings_section(view: Report, f: Figures) -> list[str]:
-    lines = ["## Listing defects", ""]
-    listings = view.listings
-    if listings is None or not f.audit:
-        return [*lines, "No listing audit in this scenario.", ""]
-    if not listings.defects_found:
-        return [*lines, "The audit found no listing defects.", ""]
-    fixed = {d.listing_id: set(d.codes) for d in listings.defects_fixed}
-    rows = []
-    for defect in listings.defects_found:
-        done = fixed.get(defect.listing_id, set())
-        still = [c for c in defect.codes if c not in done]
-        status = "✅ fixed" if not still else f"open: {', '.join(still)}"
-        rows.append((f"`{defect.listing_id}`", ", ".join(defect.codes), status))
-    return [*lines, *_table(("Listing", "Defects found", "Status"), rows)]
+    return [*lines, *table(header, rows)]
 
 
 def _timeline_section(view: Report) -> list[str]:
@@ -419,15 +366,17 @@ def _timeline_section(view: Report) -> list[str]:
         lines += ["![Events over the simulated day](charts/timeline.png)", ""]
     agents = Counter(e.agent for e in view.events)
     rows = [(agent.replace("_", " "), n) for agent, n in agents.most_common()]
-    return [*lines, *_table(("Handled by", "Events"), rows)]
+    return [*lines, *table(("Handled by", "Events"), rows)]
 
 
-def _expectations_section(view: Report) -> list[str]:
+def _expectations_section(view: Report, naming: Naming) -> list[str]:
     lines = ["## Expectations", ""]
     if not view.expectations:
         return [*lines, "The scenario states no expectations.", ""]
-    rows = [("✅" if e.passed else "❌", e.name, e.detail) for e in view.expectations]
-    return [*lines, *_table(("", "Expectation", "Detail"), rows)]
+    rows = [
+        ("✅" if e.passed else "❌", e.name, naming.annotate(e.detail)) for e in view.expectations
+    ]
+    return [*lines, *table(("", "Expectation", "Detail"), rows)]
 
 
 def _settings_section(view: Report) -> list[str]:
@@ -453,7 +402,7 @@ def _settings_section(view: Report) -> list[str]:
     return [
         "## Run settings",
         "",
-        *_table(("Setting", "Value"), rows),
+        *table(("Setting", "Value"), rows),
         "Full data: [report.json](report.json); every event and reply: "
         "[transcript.jsonl](transcript.jsonl).",
         "",
@@ -463,8 +412,9 @@ def _settings_section(view: Report) -> list[str]:
 def markdown(view: Report) -> str:
     """The whole report.md of a run."""
     f = key_figures(view)
+    naming = Naming.of(view)
     s = view.scenario
-    heading = f"# {_cell(s.title)}" if s.title else f"# Scenario `{s.name}`"
+    heading = f"# {cell(s.title)}" if s.title else f"# Scenario `{s.name}`"
     where = " · ".join(
         part
         for part in (
@@ -477,9 +427,10 @@ def markdown(view: Report) -> str:
     )
     lines = [heading, "", where, ""]
     if s.description:
-        lines += [f"> {_cell(s.description)}", ""]
-    lines += _verdict(view, f)
-    lines += _key_figures(view, f)
+        lines += [f"> {cell(s.description)}", ""]
+    lines += todo_section(view, f, naming)
+    lines += _verdict(view, f, naming)
+    lines += _key_figures(view, f, naming)
     lines += _latency_section(view, f)
     lines += ["## Resolution funnel", ""]
     if f.conversations:
@@ -487,11 +438,12 @@ def markdown(view: Report) -> str:
     else:
         lines += ["No customer conversations in this scenario.", ""]
     lines += _escalations_section(view, f)
-    lines += _violations_section(view, f)
-    lines += _approvals_section(view)
-    lines += _budgets_section(view, f)
-    lines += _listings_section(view, f)
+    lines += waiting_section(view, naming)
+    lines += _violations_section(view, f, naming)
+    lines += _approvals_section(view, naming)
+    lines += budgets_section(view, f, naming)
+    lines += listings_section(view, f, naming)
     lines += _timeline_section(view)
-    lines += _expectations_section(view)
+    lines += _expectations_section(view, naming)
     lines += _settings_section(view)
     return "\n".join(lines).rstrip() + "\n"

@@ -20,10 +20,12 @@ from shopcrew.errors import ReportFormatError
 from shopcrew.scenario.analysis import percentile
 
 __all__ = [
+    "BudgetReview",
     "Budgets",
     "Figures",
     "Funnel",
     "Latency",
+    "Names",
     "Report",
     "ReportFormatError",
     "Violation",
@@ -49,6 +51,8 @@ class Scenario(View):
     seed: int | str | None = None
     volume: float | None = None
     model: str | None = None
+    currency: str | None = None
+    """The shop's currency (CNY, USD): the symbol of every amount."""
     memory: str | None = None
     started_at: str | None = None
     simulated_start: str | None = None
@@ -127,6 +131,11 @@ class Escalation(View):
     conversation_id: str | None = None
     reason: str = "no reason given"
     at: str | None = None
+    waiting: bool | None = None
+    """Still waiting for a person when the run ended (None: a report from before)."""
+    customer_id: str | None = None
+    asked: list[str] = Field(default_factory=list)
+    """The customer's messages, first to last."""
 
 
 class Violation(View):
@@ -155,6 +164,39 @@ class Budgets(View):
 class Defects(View):
     listing_id: str
     codes: list[str] = Field(default_factory=list)
+    messages: list[str] = Field(default_factory=list)
+    """The latest audit's "CODE: what is wrong and how to fix it"."""
+
+
+class Names(View):
+    """Display names by id."""
+
+    campaigns: dict[str, str] = Field(default_factory=dict)
+    listings: dict[str, str] = Field(default_factory=dict)
+    customers: dict[str, str] = Field(default_factory=dict)
+
+
+class DemandPlan(View):
+    names: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """SKU → its name by language."""
+
+
+class BudgetMove(View):
+    campaign_id: str
+    current: float
+    proposed: float
+    reason: str | None = None
+
+
+class BudgetReview(View):
+    run_id: str | None = None
+    at: str | None = None
+    paused: list[str] = Field(default_factory=list)
+    status: str | None = None
+    """applied, approved, rejected, pending, expired or not applied."""
+    expected_gmv_change: float | None = None
+    """The planner's estimate, per day at the new budgets."""
+    moves: list[BudgetMove] = Field(default_factory=list)
 
 
 class Listings(View):
@@ -190,6 +232,9 @@ class Report(View):
     blocked_attempts: list[Violation] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
     budgets: Budgets | None = None
+    budget_reviews: list[BudgetReview] = Field(default_factory=list)
+    names: Names = Field(default_factory=Names)
+    demand_plans: list[DemandPlan] = Field(default_factory=list)
     listings: Listings | None = None
     events: list[Event] = Field(default_factory=list)
     expectations: list[Expectation] = Field(default_factory=list)

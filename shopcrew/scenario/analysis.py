@@ -13,6 +13,7 @@ from langchain_core.messages import BaseMessage
 
 from shopcrew.agents.approvals.queue import ApprovalQueue
 from shopcrew.models.usage import UsageRecorder, total
+from shopcrew.scenario._owner_facts import escalation_entry, names, review_entry
 from shopcrew.scenario.expectations import Facts, check_expectations
 from shopcrew.scenario.goal import OUTCOMES, GoalSpec, GoalVerdict, judge_goal
 from shopcrew.scenario.shopping_report import shopping_figures
@@ -210,10 +211,18 @@ def build_report(
         values = [float(r["latency_ms"]) for r in records if r["kind"] == kind]
         by_kind[kind] = {"p50": percentile(values, 50), "p95": percentile(values, 95)}
     totals = total(usage.runs)
+    messages = thread_messages or {}
+    escalations = [escalation_entry(c, messages.get(c.id, ())) for c in escalated]
     reasons = Counter(c.reason or "other" for c in escalated)
 
     report: dict[str, Any] = {
-        "scenario": {**meta, "commit": _commit(), "shopcrew_version": _version()},
+        "scenario": {
+            **meta,
+            "currency": scenario.policy.currency,
+            "commit": _commit(),
+            "shopcrew_version": _version(),
+        },
+        "names": names(world, [str(e["customer_id"]) for e in escalations if e["customer_id"]]),
         "passed": True,
         "summary": {
             "events": len(records),
@@ -256,10 +265,7 @@ def build_report(
             "no_goal": goals["no_goal"],
             "escalated": len(escalated),
         },
-        "escalations": [
-            {"conversation_id": c.id, "reason": c.reason or "other", "at": c.escalated_at}
-            for c in escalated
-        ],
+        "escalations": escalations,
         "escalation_reasons": dict(reasons.most_common()),
         "violations": violations,
         "blocked_attempts": blocked,
@@ -271,18 +277,7 @@ def build_report(
         }
         if budgets_before
         else {},
-        "budget_reviews": [
-            {
-                "run_id": r.get("run_id"),
-                "at": r.get("at"),
-                "paused": r.get("paused", []),
-                "needs_approval": r.get("needs_approval"),
-                "applied": r.get("applied"),
-                "expected_gmv_change": _gmv_change(r),
-                "explanation": r.get("explanation", ""),
-            }
-            for r in log.reviews
-        ],
+        "budget_reviews": [review_entry(r, approvals, _gmv_change(r)) for r in log.reviews],
         "demand_plans": [dict(r) for r in log.demand_plans],
         "listings": {"defects_found": found, "defects_fixed": fixed},
         "conversations": [
@@ -348,13 +343,18 @@ def _defects(
     """Defects found (first time a listing's code is seen) and fixed (gone at a later audit)."""
     seen: dict[str, list[str]] = {}
     latest: dict[str, list[str]] = {}
+    advice: dict[str, list[str]] = {}
     for audit in audits:
         for listing in audit:
             listing_id, codes = str(listing["listing_id"]), list(listing["codes"])
             known = seen.setdefault(listing_id, [])
             known += [code for code in codes if code not in known]
             latest[listing_id] = codes
-    found = [{"listing_id": k, "codes": v} for k, v in seen.items() if v]
+            advice[listing_id] = [str(m) for m in listing.get("messages", [])]
+    # `messages`: the latest audit's "CODE: what is wrong and how to fix it", one per open defect
+    found = [
+        {"listing_id": k, "codes": v, "messages": advice.get(k, [])} for k, v in seen.items() if v
+    ]
     fixed = [
         {"listing_id": k, "codes": [c for c in v if c not in latest.get(k, [])]}
         for k, v in seen.items()

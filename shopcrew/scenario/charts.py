@@ -1,9 +1,12 @@
 """PNG charts of a scenario run: resolution funnel, budgets before and after, events over time.
 
 Charts draw on a bare `matplotlib.figure.Figure` (the Agg renderer, no pyplot, no GUI, no global
-state) with fixed sizes and PNG metadata, so the same input gives the same bytes. Labels that the
-available fonts cannot draw (Chinese names on a machine without a CJK font) are replaced by the
-caller's ASCII fallback instead of rendering as empty boxes.
+state) with fixed sizes and PNG metadata, so the same input gives the same bytes.
+
+Chinese names are drawn in Noto Sans CJK SC, which the `noto-cjk-sans-otc` dependency ships and
+which is registered with matplotlib's font manager on first use (a CJK font installed on the
+machine serves when the package is missing). A label that no available font can draw is replaced by
+the caller's fallback (the id next to which the name stands) instead of rendering as empty boxes.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from matplotlib import font_manager, rc_context
@@ -36,6 +40,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _BASE_FONT = "DejaVu Sans"
+# The CJK font a dependency ships: (package, file in it).
+_SHIPPED_CJK_FONT = ("noto_cjk_sans_otc", "NotoSansCJK-Regular.ttc")
 _CJK_FONTS = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
@@ -48,6 +54,7 @@ _CJK_FONTS = (
     "Microsoft YaHei",
     "PingFang SC",
     "Heiti SC",
+    "Noto Sans CJK JP",  # the collection's first face, all an older matplotlib reads of it
 )
 _SIZE = (10.0, 5.2)  # inches at 100 dpi: 1000 x 520 px
 _DPI = 100
@@ -93,8 +100,24 @@ class TimedEvent:
     group: str
 
 
+def _register_shipped_font() -> None:
+    """Add the CJK font the `noto-cjk-sans-otc` package ships to matplotlib's font manager."""
+    package, name = _SHIPPED_CJK_FONT
+    try:
+        font = resources.files(package) / name
+    except ModuleNotFoundError:
+        logger.info("package %s is not installed; charts use the machine's CJK fonts", package)
+        return
+    with resources.as_file(font) as path:
+        if path.is_file():
+            font_manager.fontManager.addfont(path)
+        else:
+            logger.warning("the font %s is missing from package %s", name, package)
+
+
 @cache
 def _font_families() -> tuple[str, ...]:
+    _register_shipped_font()
     installed = {font.name for font in font_manager.fontManager.ttflist}
     cjk = next((name for name in _CJK_FONTS if name in installed), None)
     return (_BASE_FONT, cjk) if cjk else (_BASE_FONT,)
@@ -153,15 +176,15 @@ def _empty(path: Path, title: str, message: str) -> Path:
         return save_chart(fig, path)
 
 
-def _money(value: float) -> str:
+def _money(value: float, symbol: str = "¥") -> str:
     cents = round(float(value), 2)
-    return f"¥{cents:,.0f}" if cents.is_integer() else f"¥{cents:,.2f}"
+    return f"{symbol}{cents:,.0f}" if cents.is_integer() else f"{symbol}{cents:,.2f}"
 
 
-def _signed(value: float) -> str:
+def _signed(value: float, symbol: str = "¥") -> str:
     if round(value, 2) == 0:
-        return "±¥0"
-    return ("+" if value > 0 else "−") + _money(abs(value))
+        return f"±{symbol}0"
+    return ("+" if value > 0 else "−") + _money(abs(value), symbol)
 
 
 def funnel_chart(
@@ -171,7 +194,7 @@ def funnel_chart(
     answered: int,
     resolved: int,
     escalated: int,
-    target: float = 0.8,
+    target: float | None = None,
     not_resolved: int | None = None,
     no_goal: int = 0,
 ) -> Path:
@@ -183,7 +206,8 @@ def funnel_chart(
         answered: Conversations the agent answered.
         resolved: Conversations whose customer's goal was met without a person.
         escalated: Conversations handed to a person.
-        target: The share resolved without a person to beat, drawn as a dashed line.
+        target: A share resolved without a person to compare with, drawn as a dashed line
+            (None: no line; the report quotes no outside figure it cannot source).
         not_resolved: Conversations whose goal was not met and that no person took over
             (None: a report from before goals, the bar is left out).
         no_goal: Conversations the scenario gave no goal (drawn only when there are some).
@@ -194,7 +218,7 @@ def funnel_chart(
     title = "Resolution funnel"
     if conversations <= 0:
         return _empty(path, title, "No customer conversations in this scenario")
-    good = resolved >= target * conversations
+    good = target is None or resolved >= target * conversations
     stages = [
         ("Conversations", conversations, "#4c72b0"),
         ("Answered by agent", answered, "#64b5cd"),
@@ -220,17 +244,18 @@ def funnel_chart(
                 va="center",
                 fontsize=11,
             )
-        goal = target * conversations
-        ax.axvline(goal, color="#555555", linestyle="--", linewidth=1.5)
-        ax.text(
-            goal,
-            len(stages) - 0.45,
-            f"industry figure: {target:.0%} resolved without a person ",
-            color="#555555",
-            ha="right",
-            va="bottom",
-            fontsize=10,
-        )
+        if target is not None:
+            goal = target * conversations
+            ax.axvline(goal, color="#555555", linestyle="--", linewidth=1.5)
+            ax.text(
+                goal,
+                len(stages) - 0.45,
+                f"target: {target:.0%} resolved without a person ",
+                color="#555555",
+                ha="right",
+                va="bottom",
+                fontsize=10,
+            )
         ax.set_xlim(0, conversations * 1.22)
         ax.set_ylim(-0.5, len(stages) - 0.1)
         ax.set_xlabel("conversations")
@@ -246,23 +271,25 @@ def budget_chart(
     before: Mapping[str, float],
     after: Mapping[str, float],
     labels: Mapping[str, str] | None = None,
+    symbol: str = "¥",
 ) -> Path:
-    """Draw each campaign's daily budget before and after the run as grouped bars (¥).
+    """Draw each campaign's daily budget before and after the run as grouped bars.
 
     Args:
         path: Where the PNG goes.
         before: Budget per campaign id before the run.
         after: Budget per campaign id after the run.
         labels: Display names per campaign id; names the fonts cannot draw fall back to the id.
+        symbol: The currency symbol of the amounts.
 
     Returns:
         `path`.
     """
-    title = "Campaign budgets before and after"
+    title = "Daily campaign budgets before and after"
     campaigns = sorted(set(before) | set(after))
     if not campaigns:
         return _empty(path, title, "No budget review in this scenario")
-    names = [drawable((labels or {}).get(c, c), c) for c in campaigns]
+    names = [_campaign_label(c, (labels or {}).get(c)) for c in campaigns]
     old = [float(before.get(c, 0.0)) for c in campaigns]
     new = [float(after.get(c, 0.0)) for c in campaigns]
     with chart_style():
@@ -281,22 +308,32 @@ def budget_chart(
                 ax.text(
                     bar.get_x() + bar.get_width() / 2,
                     height + top * 0.01,
-                    _money(height),
+                    _money(height, symbol),
                     ha="center",
                     va="bottom",
                     fontsize=9,
                 )
-        ticks = [f"{name}\n{_signed(b - a)}" for name, a, b in zip(names, old, new, strict=True)]
+        ticks = [
+            f"{name}\n{_signed(b - a, symbol)}" for name, a, b in zip(names, old, new, strict=True)
+        ]
         ax.set_xticks(
             list(xs), ticks, rotation=30 if len(campaigns) > _UPRIGHT_CAMPAIGNS else 0, ha="center"
         )
         ax.set_ylim(0, top * 1.22)  # room for the legend above the tallest bar
-        ax.set_ylabel("daily budget (¥)")
-        ax.yaxis.set_major_formatter(lambda value, _pos: _money(value))
+        ax.set_ylabel(f"budget per day ({symbol.strip()})")
+        ax.yaxis.set_major_formatter(lambda value, _pos: _money(value, symbol))
         ax.grid(axis="x", visible=False)
         ax.legend(loc="upper left", ncols=2, frameon=False)
-        ax.set_title(f"{title}: total {_money(sum(old))} → {_money(sum(new))}")
+        total = f"{_money(sum(old), symbol)} → {_money(sum(new), symbol)}"
+        ax.set_title(f"{title}: total {total} per day")
         return save_chart(fig, path)
+
+
+def _campaign_label(campaign: str, name: str | None) -> str:
+    """The campaign's name over its id (the id alone when no font draws the name)."""
+    if not name or name == campaign:
+        return campaign
+    return drawable(f"{name}\n{campaign}", campaign)
 
 
 def _bucket_minutes(span: timedelta) -> int:

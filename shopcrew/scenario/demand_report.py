@@ -13,6 +13,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from shopcrew.scenario._report_owner import currency_symbol
 from shopcrew.scenario.charts import chart_style, drawable, save_chart
 
 __all__ = ["demand_charts", "demand_markdown", "forecast_chart"]
@@ -82,15 +83,16 @@ def demand_markdown(report: Mapping[str, Any]) -> str:
     if not plans:
         return ""
     lines = ["", "## Demand planning", ""]
+    sym = currency_symbol(report.get("scenario", {}).get("currency"))
     for plan in plans:
         lines += [
             f"Run `{plan['run_id']}` ({plan.get('market', '')}, horizon "
             f"{' to '.join(plan.get('horizon', []))}): forward stock worth "
-            f"¥{plan.get('stock_value', 0):,.0f}, expected cost "
-            f"¥{plan.get('expected_cost', 0):,.0f} "
-            f"(no forward stock: ¥{plan.get('empty_cost', 0):,.0f}), expected cross-region share "
-            f"{100 * plan.get('expected_cross_share', 0):.1f}%, money at risk "
-            f"¥{plan.get('money_at_risk', 0):,.0f}.",
+            f"{sym}{plan.get('stock_value', 0):,.0f} (placed once, for the horizon), expected "
+            f"cost over the horizon {sym}{plan.get('expected_cost', 0):,.0f} "
+            f"(no forward stock: {sym}{plan.get('empty_cost', 0):,.0f}), expected cross-region "
+            f"share {100 * plan.get('expected_cross_share', 0):.1f}%, money at risk "
+            f"{sym}{plan.get('money_at_risk', 0):,.0f} (left over if demand comes in low).",
             "",
             "| SKU | planned units | placed units | |",
             "|---|---|---|---|",

@@ -11,12 +11,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from shopcrew.data import scenario_path, scenarios
 from shopcrew.errors import ScenarioError
 from shopcrew.scenario import spec as spec_module
 from shopcrew.scenario import spec_expect
 from shopcrew.scenario.spec import Scenario
 
-__all__ = ["ScenarioError", "load_scenario", "parse_scenario"]
+__all__ = ["ScenarioError", "find_scenario", "load_scenario", "parse_scenario"]
 
 Path_ = tuple[str | int, ...]
 
@@ -101,7 +102,7 @@ def _problem(error: ErrorDetails, field: str | None) -> str:
         if hint:
             message += f" ({hint.rstrip('.')})"
     elif error["type"] == "extra_forbidden":
-        message = "unknown field (check its spelling; see scenarios/README.md)"
+        message = "unknown field (check its spelling; see shopcrew/data/scenarios/README.md)"
     elif error["type"] == "union_tag_invalid":
         message = f"unknown event kind; expected one of: {', '.join(sorted(_TAGS))}"
     elif error["type"] == "union_tag_not_found":
@@ -152,3 +153,26 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(file), None, f"cannot read it ({exc})") from exc
     return parse_scenario(text, path=str(file))
+
+
+def find_scenario(name_or_path: str | os.PathLike[str]) -> Path:
+    """The scenario file a user named: a path to a YAML file, or a bundled scenario's name.
+
+    A file that exists wins; otherwise a bare name (`double11_peak_hour`) is looked up among
+    the scenarios bundled with the package (`shopcrew.data.scenarios()`).
+
+    Raises:
+        ScenarioError: Neither a file nor a bundled scenario; the message lists the bundled ones.
+    """
+    given = Path(name_or_path)
+    if given.is_file():
+        return given
+    name = str(name_or_path)
+    if name in scenarios():
+        return scenario_path(name)
+    raise ScenarioError(
+        name,
+        None,
+        "no such file, and no bundled scenario of that name; bundled: "
+        f"{', '.join(scenarios())} (`shopcrew scenarios` lists them)",
+    )

@@ -16,7 +16,8 @@ from typing import Any
 
 from shopcrew.errors import ReportFormatError
 from shopcrew.scenario import charts
-from shopcrew.scenario._report_markdown import INDUSTRY_RESOLUTION_RATE, markdown
+from shopcrew.scenario._report_markdown import markdown
+from shopcrew.scenario._report_owner import Naming
 from shopcrew.scenario._report_view import (
     Budgets,
     Funnel,
@@ -29,7 +30,6 @@ from shopcrew.scenario.demand_report import demand_charts, demand_markdown
 from shopcrew.scenario.shopping_report import shopping_markdown
 
 __all__ = [
-    "INDUSTRY_RESOLUTION_RATE",
     "ReportFiles",
     "ReportFormatError",
     "render_markdown",
@@ -97,6 +97,7 @@ def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
         escalated=f.escalated,
     )
     budgets = view.budgets or Budgets()
+    naming = Naming.of(view)
     timed = timed_events(view)
     files = ReportFiles(
         out_dir=out_dir,
@@ -107,7 +108,6 @@ def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
             answered=funnel.answered_by_agent,
             resolved=funnel.resolved_without_person,
             escalated=funnel.escalated,
-            target=INDUSTRY_RESOLUTION_RATE,
             not_resolved=funnel.not_resolved,
             no_goal=funnel.no_goal or 0,
         ),
@@ -115,7 +115,8 @@ def write_report(report: Mapping[str, Any], out_dir: Path) -> ReportFiles:
             chart_dir / "budget.png",
             before=budgets.before,
             after=budgets.after,
-            labels=budgets.names,
+            labels={c: f"{naming.name(c) or c}" for c in {*budgets.before, *budgets.after}},
+            symbol=naming.symbol,
         ),
         timeline=charts.timeline_chart(
             chart_dir / "timeline.png",

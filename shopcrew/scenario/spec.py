@@ -1,4 +1,4 @@
-"""The scenario format: pydantic models of a scenario YAML file (see `scenarios/README.md`).
+"""The scenario format: pydantic models of a scenario YAML file (`data/scenarios/README.md`).
 
 A scenario is a merchant's day: the store it starts from, the merchant policy, a simulated
 clock, a timeline of events (with generators for volume) and what must hold afterwards.
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from shopcrew.agents.approvals.queue import Verdict
 from shopcrew.agents.policy import Policy
+from shopcrew.data import stores
 from shopcrew.scenario.goal import GoalSpec
 from shopcrew.scenario.spec_expect import Expectation
 from shopcrew.tools.records.campaigns import CampaignStatus, HistoryDay
@@ -149,8 +150,13 @@ class StoreSpec(_Spec):
 
     dir: str | None = Field(
         default=None,
-        description="A store directory (relative to the scenario file); the τ-bench "
-        "reference store when omitted.",
+        description="A store directory (relative to the scenario file); the bundled store "
+        "`name` when omitted.",
+    )
+    name: str | None = Field(
+        default=None,
+        description="A store bundled with shopcrew (`us_retail`...), with its knowledge base; "
+        "`us_retail` (the τ-bench store) when neither this nor `dir` is given.",
     )
     listings_file: str | None = Field(
         default=None, description="A listings JSON Lines file (relative to the scenario file)."
@@ -172,6 +178,19 @@ class StoreSpec(_Spec):
     demand_market: str | None = Field(
         default=None, description="The market id in `demand_file` (the first when omitted)."
     )
+
+    @field_validator("name")
+    @classmethod
+    def _bundled(cls, value: str | None) -> str | None:
+        if value is not None and value not in stores():
+            raise ValueError(f"no bundled store {value!r}; bundled: {', '.join(stores())}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> StoreSpec:
+        if self.dir is not None and self.name is not None:
+            raise ValueError("give either dir (your own store) or name (a bundled one), not both")
+        return self
 
 
 class ClockSpec(_Spec):

@@ -8,9 +8,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from shopcrew.data import DEFAULT_STORE, kb_path, store_dir
 from shopcrew.errors import ScenarioError
 from shopcrew.scenario.spec import CampaignSpec, StoreSpec
-from shopcrew.tools.adapters import REFERENCE_KB, REFERENCE_STORE_DIR, Adapters
+from shopcrew.tools.adapters import REFERENCE_KB, Adapters
 from shopcrew.tools.records.campaigns import Campaign, HistoryDay
 from shopcrew.tools.records.listings import Listing, load_listings
 from shopcrew.tools.reference.ads import JsonAdsAdapter
@@ -113,6 +114,15 @@ def _listings(spec: StoreSpec, base: Path, source: str) -> list[Listing]:
     return list(by_id.values())
 
 
+def _knowledge_base(spec: StoreSpec, root: Path) -> JsonKnowledgeBaseAdapter | None:
+    """The store's own `kb.jsonl`, else the bundled store's KB, else the reference one."""
+    bundled = kb_path(spec.name or DEFAULT_STORE) if spec.dir is None else REFERENCE_KB
+    for candidate in (root / "kb.jsonl", bundled):
+        if candidate.is_file():
+            return JsonKnowledgeBaseAdapter.from_file(candidate, merchant_id=spec.merchant_id)
+    return None
+
+
 def build_world(spec: StoreSpec, *, base: Path, source: str, seed: int) -> World:
     """Load the store, fork it, apply the overrides; listings and campaigns in memory.
 
@@ -126,7 +136,7 @@ def build_world(spec: StoreSpec, *, base: Path, source: str, seed: int) -> World
         ScenarioError: An override names a record that does not exist.
         StoreFileError: The store directory cannot be loaded.
     """
-    root = base / spec.dir if spec.dir is not None else REFERENCE_STORE_DIR
+    root = base / spec.dir if spec.dir is not None else store_dir(spec.name or DEFAULT_STORE)
     loaded = RetailStore.load(root, merchant_id=spec.merchant_id)
     retail = loaded.fork()
     for order_id, override in spec.orders.items():
@@ -138,14 +148,7 @@ def build_world(spec: StoreSpec, *, base: Path, source: str, seed: int) -> World
     listings = [*JsonListingAdapter.from_dir(root, persist=False).list_listings()]
     listings += _listings(spec, base, source)
     campaigns = [_campaign(c, rng) for c in spec.campaigns]
-    kb_file = root / "kb.jsonl"
-    kb = (
-        JsonKnowledgeBaseAdapter.from_file(kb_file, merchant_id=spec.merchant_id)
-        if kb_file.is_file()
-        else JsonKnowledgeBaseAdapter.from_file(REFERENCE_KB, merchant_id=spec.merchant_id)
-        if REFERENCE_KB.is_file()
-        else None
-    )
+    kb = _knowledge_base(spec, root)
     listing_adapter = ScenarioListings(listings, merchant_id=spec.merchant_id)
     adapters = Adapters.from_store(
         retail,

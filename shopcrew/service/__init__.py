@@ -8,7 +8,7 @@ import importlib
 import typing
 
 if typing.TYPE_CHECKING:
-    from shopcrew.service.app import DEFAULT_MAX_BODY_BYTES, create_app
+    from shopcrew.service.app import DEFAULT_MAX_BODY_BYTES, build_crews, create_app
     from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry, MerchantCrew
     from shopcrew.service.keys import (
         ApiKeyRecord,
@@ -22,6 +22,7 @@ if typing.TYPE_CHECKING:
 
 _LAZY = {
     "DEFAULT_MAX_BODY_BYTES": "shopcrew.service.app",
+    "build_crews": "shopcrew.service.app",
     "create_app": "shopcrew.service.app",
     "DEFAULT_MAX_CREWS": "shopcrew.service.crews",
     "CrewRegistry": "shopcrew.service.crews",
@@ -47,6 +48,7 @@ __all__ = [
     "MerchantCrew",
     "RedisApiKeyStore",
     "ServiceMetrics",
+    "build_crews",
     "create_app",
 ]
 

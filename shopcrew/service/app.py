@@ -30,7 +30,7 @@ from shopcrew.service.schemas import Health
 from shopcrew.tools.adapters import Adapters
 from shopcrew.workers import StreamKeys, shared_adapters
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "create_app"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "build_crews", "create_app"]
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,42 @@ def create_app(
     Returns:
         The app; its lifespan closes the merchants' memory.
     """
+    crews, shared = build_crews(
+        model=model,
+        redis_url=redis_url,
+        namespace=namespace,
+        memory_for=memory_for,
+        adapters_for=adapters_for,
+        store_dir_for=store_dir_for,
+        policy_for=policy_for,
+        max_crews=max_crews,
+    )
+    service_metrics = metrics or ServiceMetrics()
+    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared)
+    app.include_router(build_router(CrewService(crews, service_metrics)))
+    _add_error_handlers(app, service_metrics)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+    _add_ops_routes(app, service_metrics, redis_url=redis_url, namespace=namespace)
+    return app
+
+
+def build_crews(
+    *,
+    model: BaseChatModel,
+    redis_url: str | None = None,
+    namespace: str = "shopcrew",
+    memory_for: Callable[[str], Memory] | None = None,
+    adapters_for: Callable[[str], Adapters] | None = None,
+    store_dir_for: Callable[[str], StoreDir | None] | None = None,
+    policy_for: Callable[[str], Policy] | None = None,
+    max_crews: int = DEFAULT_MAX_CREWS,
+) -> tuple[CrewRegistry, SyncClient | None]:
+    """The merchants' crews as `create_app` builds them (its arguments mean the same).
+
+    Returns:
+        The registry, and the Redis client of the shared adapters (None without Redis or
+        with `adapters_for`): the caller closes both.
+    """
     shared = sync_client(redis_url) if adapters_for is None and redis_url else None
     if shared is not None:
         adapters_for = _shared_adapters(shared, namespace, store_dir_for)
@@ -117,13 +153,7 @@ def create_app(
         policy_for=policy_for,
         max_crews=max_crews,
     )
-    service_metrics = metrics or ServiceMetrics()
-    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared)
-    app.include_router(build_router(CrewService(crews, service_metrics)))
-    _add_error_handlers(app, service_metrics)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
-    _add_ops_routes(app, service_metrics, redis_url=redis_url, namespace=namespace)
-    return app
+    return crews, shared
 
 
 def _app(

@@ -42,6 +42,8 @@ class MerchantCrew:
     approvals: ApprovalQueue
     escalations: EscalationIndex
     """The merchant's escalations, noted by the CS graph wherever it ran (service or worker)."""
+    adapters: Adapters
+    """The adapters the crew was built with: reads see the crew's own writes."""
 
 
 class CrewRegistry:
@@ -173,11 +175,12 @@ class CrewRegistry:
     def _build(self, merchant_id: str) -> MerchantCrew:
         check_merchant_id(merchant_id)
         memory = self._memory(merchant_id)
+        adapters = self.adapters_for(merchant_id)
         crew = build_crew(
             model=self.model,
             checkpointer=memory.checkpointer,
             store=memory.store,
-            adapters=self.adapters_for(merchant_id),
+            adapters=adapters,
             merchant_id=merchant_id,
             policy=self.policy_for(merchant_id),
             blackboard=memory.blackboard,
@@ -189,6 +192,7 @@ class CrewRegistry:
             memory=memory,
             approvals=ApprovalQueue(memory.store, merchant_id=merchant_id),
             escalations=EscalationIndex(memory.store, merchant_id=merchant_id),
+            adapters=adapters,
         )
 
 

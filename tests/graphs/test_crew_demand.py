@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from langgraph.store.memory import InMemoryStore
 
 from shopcrew.agents.approvals import ApprovalQueue, Decision
 from shopcrew.agents.policy import Policy
+from shopcrew.data import scenarios_dir
 from shopcrew.errors import AgentUnavailableError
 from shopcrew.graphs.approval_gate import decide
 from shopcrew.graphs.crew import build_crew, send_event
@@ -24,7 +24,7 @@ from shopcrew.models import resolve_model
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.reference.demand import JsonDemandDataAdapter
 
-MARKET = Path(__file__).resolve().parents[2] / "scenarios" / "data" / "nianhuo_demand.jsonl"
+MARKET = scenarios_dir() / "data" / "nianhuo_demand.jsonl"
 FAD, BIG = "s01", "s06"  # the plush that rose sharply; the nuts gift box worth > 50,000
 
 

@@ -10,7 +10,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.store.memory import InMemoryStore
 from redis import Redis
 
-from shopcrew.errors import RedisUnavailableError
+from shopcrew.errors import ConfigError, RedisUnavailableError
 from shopcrew.memory._connect import Memory, connect
 from shopcrew.memory.blackboard.base import InMemoryBlackboard
 from shopcrew.memory.blackboard.entries import StockAlert
@@ -101,3 +101,10 @@ def test_unreachable_redis_raises_a_typed_error_naming_the_server() -> None:
 def test_bad_namespace_is_refused() -> None:
     with pytest.raises(ValueError, match="braces"):
         connect(namespace="{x}")
+
+
+@pytest.mark.parametrize("url", ["foo://127.0.0.1:6379", "http://user:secret@cache.local:6379"])
+def test_a_url_of_another_scheme_is_a_config_error_naming_the_schemes(url: str) -> None:
+    with pytest.raises(ConfigError, match=r"scheme must be one of .*redis://") as caught:
+        connect(url)
+    assert "secret" not in str(caught.value)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -56,3 +58,17 @@ def test_unknown_spec_names_the_accepted_forms(spec: str) -> None:
     with pytest.raises(UnknownModelSpecError, match=r"'rules'.*'openai:<model name>'"):
         resolve_model(spec)
     assert issubclass(UnknownModelSpecError, ValueError)
+
+
+@pytest.mark.slow  # a fresh interpreter
+def test_a_crew_on_the_rules_model_loads_neither_the_openai_client_nor_matplotlib() -> None:
+    code = (
+        "import sys\n"
+        "from shopcrew.graphs.crew import build_crew\n"
+        "from shopcrew.models.factory import resolve_model\n"
+        "build_crew(model=resolve_model('rules'))\n"
+        "heavy = ('langchain_openai', 'openai', 'matplotlib')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from shopcrew.data import scenarios_dir
 from shopcrew.errors import ScenarioError, ShopcrewError
 from shopcrew.scenario import load_scenario, parse_scenario, run_scenario
 from shopcrew.scenario.spec import CustomerMessageSpec, GenerateSpec
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIOS = scenarios_dir()
 
 HEAD = """\
 name: tiny

@@ -8,12 +8,12 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import ValidationError
 
+from shopcrew.data import scenario_path
 from shopcrew.models import ScriptedChatModel
 from shopcrew.scenario import run_scenario
 from shopcrew.scenario.goal import GoalSpec, GoalVerdict, fill_goal, judge_goal
 
-ROOT = Path(__file__).resolve().parents[2]
-FLAGSHIP = ROOT / "scenarios" / "double11_peak_hour.yaml"
+FLAGSHIP = scenario_path("double11_peak_hour")
 
 CANCEL = GoalSpec(action="cancel_pending_order", details={"order_id": "#W1", "reason": "x"})
 CANCELLED = {"name": "cancel_pending_order", "args": {"order_id": "#W1", "reason": "x"}}

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from shopcrew.data import scenario_path
 from shopcrew.scenario import run_scenario
 from shopcrew.scenario.progress import RichProgress
 
-ROOT = Path(__file__).resolve().parents[2]
-FLAGSHIP = ROOT / "scenarios" / "double11_peak_hour.yaml"
+FLAGSHIP = scenario_path("double11_peak_hour")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 

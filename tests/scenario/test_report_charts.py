@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -59,6 +60,23 @@ def test_no_conversations_draws_a_one_line_funnel(tmp_path: Path) -> None:
     path = funnel_chart(tmp_path / "f.png", conversations=0, answered=0, resolved=0, escalated=0)
 
     assert size(path) == (1000, 200)
+
+
+def test_chinese_campaign_names_are_drawn_without_missing_glyphs(tmp_path: Path) -> None:
+    names = {"ztc_dress": "连衣裙-直通车", "wxt_down": "羽绒服-万相台"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = budget_chart(
+            tmp_path / "budget.png",
+            before={"ztc_dress": 1200.0, "wxt_down": 800.0},
+            after={"ztc_dress": 1445.61, "wxt_down": 554.39},
+            labels=names,
+        )
+
+    assert size(path) == (1000, 520)
+    assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    # drawn as names, not replaced by their ids
+    assert all(drawable(name, "fallback") == name for name in names.values())
 
 
 def test_labels_fall_back_only_when_a_glyph_is_missing() -> None:

@@ -16,12 +16,12 @@ from langchain_core.messages import AIMessage, BaseMessage
 
 from shopcrew.agents.cs.rules import next_message
 from shopcrew.cli import main
+from shopcrew.data import scenario_path, scenarios, scenarios_dir
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.scenario import run_scenario
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
-LISTINGS = ROOT / "scenarios" / "data" / "listings.jsonl"
+SCENARIOS = [scenario_path(name) for name in scenarios()]
+LISTINGS = scenarios_dir() / "data" / "listings.jsonl"
 VOLUME = 0.1
 """Generated conversations are scaled down in tests; expectations hold at any volume."""
 
@@ -83,7 +83,7 @@ def test_a_failed_expectation_fails_the_run_and_says_why(tmp_path: Path) -> None
 
 
 def test_the_same_seed_replays_the_same_day_and_another_seed_does_not() -> None:
-    path = ROOT / "scenarios" / "refund_injection.yaml"
+    path = scenario_path("refund_injection")
 
     def day(seed: int) -> list[tuple[str, str, str, str]]:
         report = run_scenario(path, seed=seed, volume=VOLUME, write_markdown=False).report
@@ -97,7 +97,7 @@ def test_the_same_seed_replays_the_same_day_and_another_seed_does_not() -> None:
 def test_approvals_left_overnight_resume_in_a_new_process_over_redis(
     redis_url: str, namespace: str
 ) -> None:
-    path = ROOT / "scenarios" / "overnight_approvals.yaml"
+    path = scenario_path("overnight_approvals")
     report = run_scenario(
         path, redis_url=redis_url, namespace=namespace, write_markdown=False
     ).report
@@ -130,7 +130,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow  # a CLI process
 def test_cli_runs_a_scenario_and_writes_the_report(tmp_path: Path) -> None:
-    done = _cli(str(ROOT / "scenarios" / "new_product_launch.yaml"), "--seed", "3", cwd=tmp_path)
+    done = _cli("new_product_launch", "--seed", "3", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / "reports" / "new_product_launch"
     assert "PASS the fixes removed them all" in done.stdout
@@ -193,7 +193,7 @@ def test_tokens_and_cost_of_a_priced_model_are_reported(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 def test_a_server_the_runner_spawned_restarts_at_night_and_the_day_goes_on() -> None:
-    path = ROOT / "scenarios" / "overnight_approvals.yaml"
+    path = scenario_path("overnight_approvals")
     report = run_scenario(path, redis_url="spawn", write_markdown=False).report
     faults = [(e["outcome"], e["detail"]) for e in report["events"] if e["kind"] == "redis_fault"]
     assert faults[1] == ("fault_injected", "redis-server restarted (data from its AOF)")
@@ -206,7 +206,7 @@ def test_a_server_the_runner_spawned_restarts_at_night_and_the_day_goes_on() -> 
 def test_a_restart_fault_is_skipped_with_a_note_on_a_server_the_runner_does_not_own(
     redis_url: str, namespace: str
 ) -> None:
-    path = ROOT / "scenarios" / "overnight_approvals.yaml"
+    path = scenario_path("overnight_approvals")
     report = run_scenario(path, redis_url=redis_url, namespace=namespace).report
     faults = [(e["outcome"], e["detail"]) for e in report["events"] if e["kind"] == "redis_fault"]
     assert faults[1] == ("done", "restart skipped: the runner did not start this Redis server")

@@ -36,6 +36,7 @@ from shopcrew.tools.tau.names import (
     GET_USER_DETAILS,
     RETAIL_TOOL_NAMES,
     RETAIL_WRITE_TOOLS,
+    TOOL_ARGS,
     TRANSFER_TO_HUMAN_AGENTS,
 )
 
@@ -61,7 +62,7 @@ _WRITE_NOTE: Final = (
 
 
 def _description(name: str) -> str:
-    text = (args_.TOOL_ARGS[name].__doc__ or name).strip()
+    text = (TOOL_ARGS[name].__doc__ or name).strip()
     note = _WRITE_NOTE if name in RETAIL_WRITE_TOOLS else _POLICY_NOTES.get(name, "")
     return text + note
 
@@ -298,7 +299,7 @@ def _offline(a: BaseModel) -> str:
 
 
 def _make(calls: _RetailCalls, name: str) -> KeyedTool:
-    schema = args_.TOOL_ARGS[name]
+    schema = TOOL_ARGS[name]
 
     def func(config: RunnableConfig, **kwargs: Any) -> str:
         try:

@@ -45,7 +45,9 @@ from shopcrew.tools.records.retail import (
     Product,
     TransactionType,
     Variant,
+    WalletAccount,
 )
+from shopcrew.tools.records.terms import RetailTerms, TermsLang, retail_terms
 
 __all__ = [
     "Address",
@@ -85,12 +87,16 @@ __all__ = [
     "PaymentTransaction",
     "Product",
     "ResponseCurve",
+    "RetailTerms",
+    "TermsLang",
     "TransactionType",
     "Variant",
+    "WalletAccount",
     "action_hash",
     "iter_markets",
     "load_campaigns",
     "load_kb",
     "load_listings",
     "load_markets",
+    "retail_terms",
 ]

@@ -29,6 +29,7 @@ __all__ = [
     "Product",
     "TransactionType",
     "Variant",
+    "WalletAccount",
 ]
 
 _RECORD = ConfigDict(extra="forbid", strict=True, frozen=True)
@@ -51,7 +52,13 @@ TransactionType = Literal["payment", "refund"]
 
 
 class Address(BaseModel):
-    """A postal address; values are free text (an empty `address2` is normal)."""
+    """A postal address; values are free text (an empty `address2` is normal).
+
+    A Chinese address (country `中国`) keeps the same fields in the Chinese order of parts:
+    `state` is the 省 (or 直辖市), `city` the 市, `address2` the 区/县, `address1` the 详细地址
+    (street, number, building, room) and `zip` the six-digit 邮编. So the τ-bench address tools
+    read and write it unchanged.
+    """
 
     model_config = _RECORD
 
@@ -73,7 +80,10 @@ class CustomerName(BaseModel):
 
 
 class CreditCard(BaseModel):
-    """A credit card on file; only the brand and last four digits are stored."""
+    """A card on file; only the brand and last four digits are stored.
+
+    In the Chinese shop this is a bank card (银行卡) and `brand` is the bank (招商银行).
+    """
 
     model_config = _RECORD
 
@@ -84,7 +94,7 @@ class CreditCard(BaseModel):
 
 
 class GiftCard(BaseModel):
-    """A store gift card with a balance.
+    """A store gift card with a balance (购物金, store credit, in the Chinese shop).
 
     The files hold integer balances (`91`); they become floats only once a tool does
     arithmetic on them, so the type is `int | float` and an integer stays an integer.
@@ -106,7 +116,18 @@ class PayPal(BaseModel):
     id: str
 
 
-PaymentMethod = Annotated[CreditCard | GiftCard | PayPal, Field(discriminator="source")]
+class WalletAccount(BaseModel):
+    """A linked wallet of the Chinese shop: 支付宝 (`alipay`), 微信支付 (`wechat_pay`) or 花呗."""
+
+    model_config = _RECORD
+
+    source: Literal["alipay", "wechat_pay", "huabei"]
+    id: str
+
+
+PaymentMethod = Annotated[
+    CreditCard | GiftCard | PayPal | WalletAccount, Field(discriminator="source")
+]
 """One of a customer's payment methods, told apart by `source`."""
 
 
@@ -119,6 +140,8 @@ class Customer(BaseModel):
     address: Address
     """The default address; `find_user_id_by_name_zip` matches on its zip."""
     email: str
+    phone: str | None = None
+    """A masked mobile number (`138****5678`), in the Chinese shop; τ-bench users have none."""
     payment_methods: dict[str, PaymentMethod]
     """Payment methods keyed by their id."""
     orders: list[str]
@@ -167,6 +190,8 @@ class Fulfillment(BaseModel):
 
     tracking_id: list[str]
     item_ids: list[str]
+    courier: str | None = None
+    """The courier's code (`SF`, `ZTO`, `YTO`, `YUNDA`), in the Chinese shop; see `terms`."""
 
 
 class PaymentTransaction(BaseModel):

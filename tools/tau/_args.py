@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["TOOL_ARGS"]
+__all__ = [
+    "Calculate",
+    "CancelPendingOrder",
+    "ExchangeDeliveredOrderItems",
+    "FindUserIdByEmail",
+    "FindUserIdByNameZip",
+    "GetOrderDetails",
+    "GetProductDetails",
+    "GetUserDetails",
+    "ListAllProductTypes",
+    "ModifyPendingOrderAddress",
+    "ModifyPendingOrderItems",
+    "ModifyPendingOrderPayment",
+    "ModifyUserAddress",
+    "ReturnDeliveredOrderItems",
+    "Think",
+    "TransferToHumanAgents",
+]
 
 _ARGS = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -145,24 +160,3 @@ class ModifyUserAddress(_AddressFields):
     """Change the default address of a user."""
 
     user_id: str = Field(description="The user id, such as 'sara_doe_496'.")
-
-
-TOOL_ARGS: Final[dict[str, type[BaseModel]]] = {
-    "calculate": Calculate,
-    "cancel_pending_order": CancelPendingOrder,
-    "exchange_delivered_order_items": ExchangeDeliveredOrderItems,
-    "find_user_id_by_email": FindUserIdByEmail,
-    "find_user_id_by_name_zip": FindUserIdByNameZip,
-    "get_order_details": GetOrderDetails,
-    "get_product_details": GetProductDetails,
-    "get_user_details": GetUserDetails,
-    "list_all_product_types": ListAllProductTypes,
-    "modify_pending_order_address": ModifyPendingOrderAddress,
-    "modify_pending_order_items": ModifyPendingOrderItems,
-    "modify_pending_order_payment": ModifyPendingOrderPayment,
-    "modify_user_address": ModifyUserAddress,
-    "return_delivered_order_items": ReturnDeliveredOrderItems,
-    "think": Think,
-    "transfer_to_human_agents": TransferToHumanAgents,
-}
-"""Each tool's name mapped to the pydantic model of its keyword arguments."""

@@ -39,6 +39,7 @@ __all__ = [
     "RETURN_DELIVERED_ORDER_ITEMS",
     "STATUS_NEEDED",
     "THINK",
+    "TOOL_ARGS",
     "TRANSFER_TOOL",
     "TRANSFER_TO_HUMAN_AGENTS",
     "WriteToolName",
@@ -98,7 +99,27 @@ ACCOUNT_READ_TOOLS: Final[frozenset[str]] = frozenset({"get_user_details", "get_
 TRANSFER_TOOL: Final = TRANSFER_TO_HUMAN_AGENTS
 """Hands the conversation to a person."""
 
-RETAIL_TOOL_NAMES: Final[tuple[str, ...]] = tuple(_tau_args.TOOL_ARGS)
+TOOL_ARGS: Final[Mapping[str, type[BaseModel]]] = {
+    CALCULATE: _tau_args.Calculate,
+    CANCEL_PENDING_ORDER: _tau_args.CancelPendingOrder,
+    EXCHANGE_DELIVERED_ORDER_ITEMS: _tau_args.ExchangeDeliveredOrderItems,
+    FIND_USER_ID_BY_EMAIL: _tau_args.FindUserIdByEmail,
+    FIND_USER_ID_BY_NAME_ZIP: _tau_args.FindUserIdByNameZip,
+    GET_ORDER_DETAILS: _tau_args.GetOrderDetails,
+    GET_PRODUCT_DETAILS: _tau_args.GetProductDetails,
+    GET_USER_DETAILS: _tau_args.GetUserDetails,
+    LIST_ALL_PRODUCT_TYPES: _tau_args.ListAllProductTypes,
+    MODIFY_PENDING_ORDER_ADDRESS: _tau_args.ModifyPendingOrderAddress,
+    MODIFY_PENDING_ORDER_ITEMS: _tau_args.ModifyPendingOrderItems,
+    MODIFY_PENDING_ORDER_PAYMENT: _tau_args.ModifyPendingOrderPayment,
+    MODIFY_USER_ADDRESS: _tau_args.ModifyUserAddress,
+    RETURN_DELIVERED_ORDER_ITEMS: _tau_args.ReturnDeliveredOrderItems,
+    THINK: _tau_args.Think,
+    TRANSFER_TO_HUMAN_AGENTS: _tau_args.TransferToHumanAgents,
+}
+"""Each tool's name mapped to the pydantic model of its keyword arguments."""
+
+RETAIL_TOOL_NAMES: Final[tuple[str, ...]] = tuple(TOOL_ARGS)
 """The 16 tool names, sorted."""
 
 RETAIL_READ_TOOLS: Final[frozenset[str]] = frozenset(RETAIL_TOOL_NAMES) - RETAIL_WRITE_TOOLS
@@ -124,4 +145,4 @@ def retail_tool_args(name: str) -> type[BaseModel]:
     Raises:
         KeyError: `name` is not one of the 16 retail tools.
     """
-    return _tau_args.TOOL_ARGS[name]
+    return TOOL_ARGS[name]

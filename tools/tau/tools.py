@@ -20,6 +20,7 @@ from shopcrew.tools.reference import _rules as rules
 from shopcrew.tools.reference.store import RetailStore
 from shopcrew.tools.tau import _args as args_
 from shopcrew.tools.tau._calculate import calculate
+from shopcrew.tools.tau.names import TOOL_ARGS
 
 __all__ = ["TauRetailTools", "tau_retail_tool_schemas"]
 
@@ -32,7 +33,7 @@ _NOT_FOUND_WORD: Final = {"customer": "user"}
 def tau_retail_tool_schemas() -> list[dict[str, Any]]:
     """Return the tools as OpenAI function-calling schemas, in name order."""
     schemas: list[dict[str, Any]] = []
-    for name, model in args_.TOOL_ARGS.items():
+    for name, model in TOOL_ARGS.items():
         parameters = model.model_json_schema()
         parameters.pop("title", None)
         for field in parameters.get("properties", {}).values():
@@ -66,7 +67,7 @@ class TauRetailTools:
         Never raises for a bad call: an unknown tool gives `Unknown action <name>`, bad
         arguments and refused changes give `Error: <message>`, and the store is unchanged.
         """
-        model = args_.TOOL_ARGS.get(name)
+        model = TOOL_ARGS.get(name)
         if model is None:
             return f"Unknown action {name}"
         try:

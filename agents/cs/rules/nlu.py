@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from types import MappingProxyType
 from typing import Literal
 
 import jieba
@@ -138,11 +139,15 @@ _UNREAD = ActReading("account", 0.0)
 
 @dataclass(frozen=True, slots=True)
 class Understanding:
-    """Everything the rules model reads from one customer message."""
+    """Everything the rules model reads from one customer message.
+
+    Immutable all through (tuples, a read-only mapping): `understand` caches it, and every
+    caller of the same text shares one instance.
+    """
 
     lang: Lang
     scores: Mapping[str, float]
-    """Score per intent (only intents with a cue present)."""
+    """Score per intent (only intents with a cue present); read-only."""
     act: ActReading = _UNREAD
     """What the message does (`acts`): a policy question, an account request, thanks..."""
     action: Action | None = None
@@ -169,7 +174,6 @@ class Understanding:
     reason: CancelReason | None = None
     payments: tuple[PaymentRef, ...] = ()
     amounts: tuple[float, ...] = ()
-    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 def _normalise_en(text: str) -> str:
@@ -335,8 +339,12 @@ def _action(scores: Mapping[str, float], text: str, has_address: bool) -> Action
     return best
 
 
+@lru_cache(maxsize=8192)
 def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
     """Read one customer message: its language, intents and slots.
+
+    Cached by text and default language: the rules model reads the whole conversation on
+    every call, so each earlier message would otherwise be parsed again at every step.
 
     Args:
         text: The message.
@@ -362,7 +370,8 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
             question = "status"
     zip_code = extract_zip(text)
     if zip_code is not None and address is not None and zip_code == address.zip:
-        zip_code = None if "邮编" not in text and "zip" not in text.lower()[:40] else zip_code
+        labelled = ("邮编" in text or "zip" in text.lower()[:40]) and address.country != "中国"
+        zip_code = zip_code if labelled else None
     name = extract_name(text)
     bare = extract_name_zip(text)
     if bare is not None and not (address is not None and bare[1] == address.zip):
@@ -370,7 +379,7 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
         zip_code = zip_code or bare[1]
     return Understanding(
         lang=detect_language(text, default=default_lang),
-        scores=scores,
+        scores=MappingProxyType(scores),
         act=act,
         action=action,
         order_question=question,

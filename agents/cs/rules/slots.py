@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from shopcrew.agents.cs.rules.zh_slots import extract_zh_addresses, extract_zh_name
+
 __all__ = [
     "Address",
     "CancelReason",
@@ -32,12 +34,14 @@ __all__ = [
 ]
 
 CancelReason = Literal["no longer needed", "ordered by mistake"]
-PaymentKind = Literal["credit_card", "paypal", "gift_card", "original", "other"]
+PaymentKind = Literal[
+    "credit_card", "paypal", "gift_card", "alipay", "wechat_pay", "huabei", "original", "other"
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    """A US address as the τ-bench address tools take it."""
+    """An address as the τ-bench address tools take it (US, or Chinese: see `zh_slots`)."""
 
     address1: str
     address2: str
@@ -70,7 +74,7 @@ _BARE_ORDER_ID = re.compile(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _NAME_LEAD = (
     r"(?:my (?:full )?name(?: is|'s)|name\s*[:：]|i am|i'm|im|this is|it's|call me|"
-    r"名字是|名字叫|名字[:：]?|姓名是?[:：]?|我叫|我是|本人)"
+    r"名字是|名字叫|名字[:：]?|姓名是?[:：]?|我叫|我是|本人|\bname)"
 )
 _NAME = re.compile(_NAME_LEAD + r"\s*([A-Za-z][a-z'-]+)\s+([A-Za-z][a-z'-]+)", re.IGNORECASE)
 _NOT_NAMES = frozenset(
@@ -106,8 +110,10 @@ _ZH_NAME_FIRST = re.compile(
     r"(?:是|为|[:：])?\s*([A-Za-z][A-Za-z'-]+)"
 )
 _ZIP = re.compile(
-    r"(?:zip(?:\s*code)?|postal\s*code|postcode|邮编|邮政编码)\D{0,15}?(\d{5})(?!\d)", re.IGNORECASE
+    r"(?:zip(?:\s*code)?|postal\s*code|postcode|邮编|邮政编码)\D{0,15}?(\d{6}|\d{5})(?!\d)",
+    re.IGNORECASE,
 )
+"""A zip for identification: five digits (US) or a six-digit 邮编."""
 _STATE_ZIP = r"(?P<state>[A-Z]{2})\s*(?P<zip>\d{5})(?:-\d{4})?"
 _ADDRESS = re.compile(
     r"(?<![A-Za-z0-9_#])(?P<a1>\d{1,6}[A-Za-z]?\s+[A-Za-z0-9][A-Za-z0-9 .'#-]*?)\s*[,，]\s*"
@@ -143,15 +149,20 @@ _CARD_AFTER = re.compile(
     re.IGNORECASE,
 )
 _PAYPAL = re.compile(r"pay\s?pal|贝宝", re.IGNORECASE)
-_GIFT = re.compile(r"gift\s?card|礼品卡|购物卡|礼金卡", re.IGNORECASE)
+_GIFT = re.compile(r"gift\s?card|store credit|礼品卡|购物卡|礼金卡|购物金", re.IGNORECASE)
+_ALIPAY = re.compile(r"支付宝|ali\s?pay", re.IGNORECASE)
+_WECHAT_PAY = re.compile(r"微信(?:支付)?|wechat(?:\s?pay)?|weixin", re.IGNORECASE)
+_HUABEI = re.compile(r"花呗|huabei", re.IGNORECASE)
 _ORIGINAL = re.compile(
     r"original (?:payment|method|card|form)|(?:same|original) (?:way|method|card)|how i paid|"
     r"way i paid|where (?:it|the money) came from|i paid with originally|back to (?:my )?card i used|"  # noqa: E501
     r"原路|原支付|原付款|原来的(?:支付|付款)|原账户|怎么付的就怎么退|原卡",
     re.IGNORECASE,
 )
-_ANY_CARD = re.compile(r"credit ?card|信用卡", re.IGNORECASE)
-"""A card named by kind alone ("my credit card"): it resolves when the customer has one."""
+_ANY_CARD = re.compile(
+    r"credit ?card|bank ?card|debit ?card|信用卡|银行卡|储蓄卡|借记卡", re.IGNORECASE
+)
+"""A card named by kind alone ("my credit card", "银行卡"): it resolves when there is one."""
 _BRAND_ONLY = re.compile(
     r"(?P<brand>visa|mastercard|master card|amex|american express|discover)", re.IGNORECASE
 )
@@ -230,11 +241,12 @@ def extract_name(text: str) -> tuple[str, str] | None:
         if first.lower() in _NOT_NAMES or last.lower() in _NOT_NAMES:
             continue
         lead = match.group(0)[: match.start(1) - match.start(0)].lower()
-        explicit = "name" in lead or "名" in lead or "叫" in lead
+        # A bare "name Olivia Lopez" counts only with capitals, like a name with no lead.
+        explicit = ("name" in lead and lead.strip() != "name") or "名" in lead or "叫" in lead
         if not explicit and not (first[0].isupper() and last[0].isupper()):
             continue
         return first.capitalize(), last.capitalize()
-    return None
+    return extract_zh_name(text)
 
 
 def extract_zip(text: str) -> str | None:
@@ -244,10 +256,15 @@ def extract_zip(text: str) -> str | None:
 
 
 def extract_address(text: str) -> Address | None:
-    """A full US address written ``address1, [address2,] city, ST 12345[, USA]``, or None."""
+    """A full address, or None.
+
+    A US address is written ``address1, [address2,] city, ST 12345[, USA]``; a Chinese one
+    from the province down with its 邮编 (``浙江省杭州市西湖区文三路100号3幢501，邮编310012``).
+    """
     match = _ADDRESS.search(text)
     if match is None:
-        return None
+        chinese = extract_zh_addresses(text)
+        return Address(**chinese[0]) if chinese else None
     return Address(
         address1=match.group("a1").strip(),
         address2=(match.group("a2") or "").strip(),
@@ -264,7 +281,7 @@ def extract_addresses(text: str) -> tuple[Address, ...]:
         address = extract_address(match.group(0))
         if address is not None and address not in found:
             found.append(address)
-    return tuple(found)
+    return tuple(found) + tuple(Address(**fields) for fields in extract_zh_addresses(text))
 
 
 def extract_cancel_reason(text: str) -> CancelReason | None:
@@ -315,6 +332,9 @@ def extract_payment_refs(text: str) -> tuple[PaymentRef, ...]:
     kinds: tuple[tuple[re.Pattern[str], PaymentKind], ...] = (
         (_PAYPAL, "paypal"),
         (_GIFT, "gift_card"),
+        (_ALIPAY, "alipay"),
+        (_WECHAT_PAY, "wechat_pay"),
+        (_HUABEI, "huabei"),
         (_ORIGINAL, "original"),
     )
     for pattern, kind in kinds:

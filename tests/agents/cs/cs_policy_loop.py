@@ -12,7 +12,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 
-from shopcrew.agents.policy import CsSettings
+from shopcrew.agents.policy import CsSettings, Policy
 from shopcrew.graphs.cs import build_cs_agent, turn_reply
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.tools.adapters import Adapters
@@ -92,13 +92,25 @@ def find_orders(
                 yield user, order
 
 
-def play(turns: Sequence[str], *, max_steps: int = 25) -> Played:
-    """Play the customer's turns against the CS agent (rules model) on a fresh store copy."""
-    kb = JsonKnowledgeBaseAdapter.from_file(KB)
+def play(
+    turns: Sequence[str],
+    *,
+    max_steps: int = 25,
+    store: RetailStore | None = None,
+    kb: Path = KB,
+    currency: str = "USD",
+) -> Played:
+    """Play the customer's turns against the CS agent (rules model) on a fresh store copy.
+
+    The reference store unless `store` is given (it is forked, not changed).
+    """
+    settings = CsSettings(interrupt_on_escalation=False, max_steps_per_turn=max_steps)
     agent = build_cs_agent(
         model=RulesChatModel(),
-        adapters=Adapters.from_store(_base_store().fork(), kb=kb),
-        policy=CsSettings(interrupt_on_escalation=False, max_steps_per_turn=max_steps),
+        adapters=Adapters.from_store(
+            (store or _base_store()).fork(), kb=JsonKnowledgeBaseAdapter.from_file(kb)
+        ),
+        policy=Policy(currency=currency, customer_service=settings),
     )
     config: RunnableConfig = {"configurable": {"thread_id": "policy-loop"}}
     played = Played()

@@ -16,6 +16,7 @@ from shopcrew.agents.cs.rules.acts import read_act
 from shopcrew.agents.cs.rules.items import extract_options, shifted_size, size_shift
 from shopcrew.agents.cs.rules.lexicon import language_data, languages
 from shopcrew.agents.cs.rules.nlu import understand
+from shopcrew.agents.cs.rules.slots import extract_name
 from shopcrew.agents.cs.rules.spelling import mend_typos
 from shopcrew.errors import CsLanguageDataError, DataFileError
 
@@ -188,3 +189,10 @@ def test_a_question_asked_of_a_proposal_is_answered_and_the_proposal_shown_again
     assert 1 in proposals  # shown again with the answer
     assert [name for _, name, _ in played.writes()] == ["cancel_pending_order"]
     assert played.writes()[0][0] == 2
+
+
+def test_a_bare_name_lead_with_a_capitalised_name_identifies() -> None:
+    # The τ customer's "zip 76171, name Olivia Lopez." — a lead without "my … is".
+    assert extract_name("zip 80302, name Dana Whitfield.") == ("Dana", "Whitfield")
+    assert extract_name("the name brand ones are fine") is None
+    assert extract_name("name dana whitfield") is None
