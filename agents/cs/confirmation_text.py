@@ -22,7 +22,13 @@ from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts
 from shopcrew.agents.money import format_money
 from shopcrew.tools.records.retail import Address, CreditCard, GiftCard, PaymentMethod
 
-__all__ = ["again", "describe_method", "render_address", "render_confirmation"]
+__all__ = [
+    "again",
+    "describe_method",
+    "refund_timing",
+    "render_address",
+    "render_confirmation",
+]
 
 
 @cache
@@ -84,6 +90,11 @@ def _item(line: ItemLine, t: Mapping[str, Any], currency: str) -> str:
             new_price=format_money(line.new_price or 0.0, currency),
         )
     return str(t["item" if line.count > 1 else "item_single"]).format(**values)
+
+
+def refund_timing(method: PaymentMethod | None, lang: Lang) -> str:
+    """When a refund to a payment method arrives (the knowledge base's refund article)."""
+    return _timing(method, _templates(lang))
 
 
 def _timing(method: PaymentMethod | None, t: Mapping[str, Any]) -> str:

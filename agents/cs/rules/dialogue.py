@@ -430,7 +430,10 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
         if not leads and answered_proposal(messages) is not None:
             # Neither a yes nor anything else to answer: say so, and ask again.
             leads = [say.not_yet(state.lang)]
-        kind = say.empathy(state.humans[-1], state.lang)
+        # A kind word goes before the request's first proposal only.
+        window = [state.humans[turn] for turn in state.window]
+        fresh = not any(e.name == PROPOSE_TOOL and e.turn in state.window for e in state.events)
+        kind = say.empathy(window, state.lang) if fresh else ""
         return Proposing(current, _join([kind, *leads, note], state.lang))
     return _join([*leads, current], state.lang) if leads else current
 

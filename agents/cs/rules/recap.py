@@ -13,9 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shopcrew.agents.cs.confirmation_text import refund_timing, render_address
+from shopcrew.agents.cs.language import Lang
 from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts, describe
 from shopcrew.agents.cs.rules.state import DialogueState, ToolEvent
-from shopcrew.agents.cs.rules.templates import payment_kind, refund_timing, render, template
+from shopcrew.agents.cs.rules.templates import payment_kind, render, template
 from shopcrew.agents.money import format_money
 from shopcrew.tools.records.retail import Address, Customer, Order, PaymentMethod, Product
 from shopcrew.tools.tau.names import MODIFY_USER_ADDRESS
@@ -51,20 +53,20 @@ def _facts(state: DialogueState, write: ToolEvent) -> ProposalFacts | None:
     return facts if isinstance(facts, ProposalFacts) else None
 
 
-def _method(method: PaymentMethod, lang: str) -> str:
+def _method(method: PaymentMethod, lang: Lang) -> str:
     return payment_kind(lang, method.model_dump())
 
 
-def _timing(method: PaymentMethod | None, lang: str) -> str:
-    return refund_timing(lang, method.model_dump() if method is not None else {})
+def _timing(method: PaymentMethod | None, lang: Lang) -> str:
+    return refund_timing(method, lang)
 
 
-def _options(options: Mapping[str, str], lang: str) -> str:
+def _options(options: Mapping[str, str], lang: Lang) -> str:
     join = str(template(lang, "recap.option_join"))
     return join.join(render(lang, "recap.option", key=k, value=v) for k, v in options.items())
 
 
-def _items(lines: tuple[ItemLine, ...], lang: str) -> str:
+def _items(lines: tuple[ItemLine, ...], lang: Lang) -> str:
     rendered = [
         render(lang, "recap.item_change", name=line.name, options=_options(line.new_options, lang))
         if line.new_options is not None
@@ -74,15 +76,11 @@ def _items(lines: tuple[ItemLine, ...], lang: str) -> str:
     return str(template(lang, "recap.list_join")).join(rendered)
 
 
-def _address(address: Address | None, lang: str) -> str:
-    if address is None:
-        return ""
-    line2 = render(lang, "recap.address2", address2=address.address2) if address.address2 else ""
-    fields = address.model_dump(exclude={"address2"})
-    return render(lang, "recap.address", address2=line2, **fields)
+def _address(address: Address | None, lang: Lang) -> str:
+    return render_address(address, lang) if address is not None else ""
 
 
-def _difference(facts: ProposalFacts, lang: str, currency: str) -> str:
+def _difference(facts: ProposalFacts, lang: Lang, currency: str) -> str:
     kind = "pay" if facts.difference > 0 else "refund" if facts.difference < 0 else "none"
     method = _method(facts.method, lang) if facts.method is not None else ""
     return render(
@@ -94,7 +92,7 @@ def _difference(facts: ProposalFacts, lang: str, currency: str) -> str:
     )
 
 
-def _refunds(facts: ProposalFacts, lang: str, currency: str) -> str:
+def _refunds(facts: ProposalFacts, lang: Lang, currency: str) -> str:
     if facts.name == "modify_pending_order_payment" and facts.old_method is not None:
         pairs = [(facts.amount, facts.old_method)]
     else:

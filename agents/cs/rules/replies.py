@@ -16,7 +16,7 @@ from typing import Any
 
 from shopcrew.agents.cs.rules.actions import Ask, Refuse, net_paid
 from shopcrew.agents.cs.rules.nlu import Lang
-from shopcrew.agents.cs.rules.templates import render, status_word, template, word, words
+from shopcrew.agents.cs.rules.templates import render, status_word, statuses, template, word
 from shopcrew.agents.money import format_money
 
 __all__ = [
@@ -185,15 +185,14 @@ def injection_note(lang: Lang) -> str:
     return render(lang, "injection_note")
 
 
-def empathy(text: str, lang: Lang) -> str:
-    """A kind word before a proposal when the customer's message shows a slip or worry."""
-    lowered = text.lower()
+def empathy(texts: Sequence[str], lang: Lang) -> str:
+    """A kind word before a proposal when the customer's messages show a slip or worry."""
     cues = template(lang, "empathy.cues")
-    found = any(str(cue) in lowered for cue in cues)
+    found = any(str(cue) in text.lower() for text in texts for cue in cues)
     return render(lang, "empathy.say") if found else ""
 
 
-_SENTENCE = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=[A-Z])")
+_SENTENCE = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z])")
 _TOKEN = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
 
@@ -251,7 +250,7 @@ def brief(body: str, question: str, lang: Lang, *, lead: int = 2) -> str:
 
 def _glossed(text: str, lang: Lang) -> str:
     """An article's text with its store status words said in the customer's words."""
-    for status in words(lang, "statuses"):
+    for status in statuses(lang):
         text = re.sub(
             rf"(?<![A-Za-z（(]){re.escape(status)}(?![A-Za-z）)])",
             status_word(lang, status),

@@ -1,10 +1,12 @@
-"""The renderer of the CS rules model's replies: templates and shop words read from data.
+"""The renderer of the CS rules model's replies: templates and words read from data.
 
 `lang/<language>/replies.yaml` holds the reply templates and `lang/<language>/words.yaml` the
-shop's words (order statuses, cancel reasons, payment kinds, refund timing, what can be done);
-this module reads them once and fills them in. A template may be a list of variants: the
-first is used unless a `variant` block asks for a later one (the dialogue does when the first
-would repeat a reply already given), and the last one stands for any later variant.
+replies' own words (how a status is written, payment method names, what can be done); this
+module reads them once and fills them in. The words every agent shares (order statuses,
+payment kinds) are the domain's (`shopcrew.tools.records.terms`). A template may be a list of
+variants: the first is used unless a `variant` block asks for a later one (the dialogue does
+when the first would repeat a reply already given), and the last one stands for any later
+variant.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from typing import Any
 import yaml
 
 from shopcrew.errors import CsLanguageDataError
+from shopcrew.tools.records.terms import TermsLang, retail_terms
 
 __all__ = [
     "payment_kind",
-    "refund_timing",
     "render",
     "status_word",
+    "statuses",
     "template",
     "variant",
     "word",
@@ -111,18 +114,27 @@ def word(lang: str, group: str, key: str, *, default: str | None = None) -> str:
 def status_word(lang: str, status: str) -> str:
     """An order status in the customer's words ("已签收（delivered）", "delivered")."""
     fmt = str(_data(lang, "words").get("status_format", "{word}"))
-    return fmt.format(word=word(lang, "statuses", status), status=status)
+    return fmt.format(word=retail_terms(_terms_lang(lang)).status(status), status=status)
+
+
+def statuses(lang: str) -> tuple[str, ...]:
+    """The store's order status codes, longest first."""
+    codes = retail_terms(_terms_lang(lang)).statuses
+    return tuple(sorted(codes, key=len, reverse=True))
 
 
 def payment_kind(lang: str, method: Mapping[str, Any]) -> str:
-    """A payment method record by kind and last four digits, never by its id."""
+    """A payment method record by kind and last four digits, never by its id.
+
+    A kind `words.yaml` does not name is called by the domain's word for it ("支付宝").
+    """
     source = str(method.get("source", ""))
-    fmt = word(lang, "payment_kinds", source, default=word(lang, "payment_kinds", "paypal"))
+    fmt = words(lang, "payment_kinds").get(source)
+    if fmt is None:
+        return retail_terms(_terms_lang(lang)).payment_source(source)
     brand = str(method.get("brand", "")).capitalize()
     return fmt.format(brand=brand, last_four=method.get("last_four", ""))
 
 
-def refund_timing(lang: str, method: Mapping[str, Any]) -> str:
-    """When a refund to this payment method arrives (the knowledge base's refund article)."""
-    kind = "gift_card" if method.get("source") == "gift_card" else "other"
-    return word(lang, "refund_timing", kind)
+def _terms_lang(lang: str) -> TermsLang:
+    return "zh" if lang == "zh" else "en"
