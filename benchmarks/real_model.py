@@ -3,8 +3,8 @@
 Not run in CI (it needs a model endpoint). Points the CS agent at any OpenAI-compatible
 endpoint (OpenAI, DashScope, vLLM, Ollama, llama-cpp-python's server...) and measures it the
 way our own figures are measured: pass^k, customers' goals met, tokens, cost and seconds per
-customer turn, with the model that actually ran named in the output (if no endpoint is set,
-`resolve_model` falls back to the rules model, and the output says `rules`).
+customer turn, with the model that actually ran named in the output (with no endpoint set,
+`resolve_model` raises `ModelEndpointError` naming the variables to set).
 
     OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=... \\
     python benchmarks/real_model.py --model openai:qwen2.5-7b-instruct \\

@@ -5,11 +5,14 @@ order-status conversations plus order events, interleaved):
 
 - `workers_1`, `workers_2`, `workers_4`: 1, 2 and 4 worker processes on the local Redis;
 - `kill_2`: 2 workers, one of them SIGKILLed at random moments and restarted;
-- `redis_restart_2`: 2 workers on a spawned redis-server (AOF, appendfsync always) that is
-  killed and restarted at random moments;
-- `round_trips`: one worker in this process over the first events of the workload, its own
-  Redis client counting commands: the round trips of the worker loop per event (reading new
-  entries apart; the crew's checkpoints and writes use other clients).
+- `aof_2`: 2 workers on a spawned redis-server (AOF, appendfsync always), no faults: the
+  baseline of `redis_restart_2`, on the same server settings;
+- `redis_restart_2`: 2 workers on such a server, killed and restarted at random moments.
+Faults start once a fifth of the events are done; a fault run without a fault is not `ok`.
+- `round_trips`: one worker in this process over the first events of the workload: the
+  worker loop's own commands per event (its client counts them by command; reading new
+  entries apart), and `per_event_all_connections`, every request any connection of the
+  process sent (loop, saver, store, blackboard, adapters, ledger), per event.
 
 Each run reports events processed, lost (enqueued, never acknowledged nor dead-lettered),
 dead-lettered, duplicate acknowledgements, duplicated side effects (effect records applied
@@ -47,6 +50,9 @@ from shopcrew.models import resolve_model
 from shopcrew.scenario.redis_server import SpawnedRedis
 from shopcrew.tools.adapters import REFERENCE_STORE_DIR
 from shopcrew.workers import EventQueue, Worker, WorkerSettings, open_lane
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bench_support import RoundTrips
 
 MERCHANT = "bench"
 SHOPCREW = str(Path(sys.executable).parent / "shopcrew")
@@ -220,9 +226,20 @@ def run(
     faults: list[float] = []
     start = time.monotonic()
 
+    def progress() -> int:
+        try:
+            return int(client.xlen(queue.keys.done)) + int(client.xlen(queue.keys.dead))
+        except Exception:
+            return 0
+
     def chaos_loop() -> None:
         rng = random.Random(11)
-        while not stop.wait(rng.uniform(*chaos_every)):
+        # The first fault once a fifth of the events are done: a short run gets one too.
+        while progress() < total // 5 and not stop.wait(0.05):
+            pass
+        wait = 0.0
+        while not stop.wait(wait):
+            wait = rng.uniform(*chaos_every)
             if chaos == "kill":
                 index = rng.randrange(len(pool.procs))
                 victim = pool.procs[index]
@@ -363,13 +380,17 @@ def round_trips(url: str, workload: Workload, *, events: int) -> dict[str, Any]:
             for name, script in vars(worker).items()
             if hasattr(script, "sha") and hasattr(script, "registered_client")
         }
+        RoundTrips.install()
+        before = RoundTrips.count
         stats = worker.run(max_events=events)
+        every_connection = RoundTrips.count - before
         done = stats.processed + stats.dead_lettered
         sent = {scripts.get(k, k): v for k, v in sorted(counting.sent.items())}
         loop = {k: v for k, v in sent.items() if k not in _NOT_PER_EVENT}
         return {
             "events": done,
             "per_event": round(sum(loop.values()) / max(done, 1), 2),
+            "per_event_all_connections": round(every_connection / max(done, 1), 2),
             "by_command": {k: round(v / max(done, 1), 2) for k, v in sent.items()},
         }
     finally:
@@ -393,6 +414,7 @@ def main() -> None:
             ("workers_1", 1, None),
             ("workers_2", 2, None),
             ("kill_2", 2, "kill"),
+            ("aof_2", 2, "aof"),
             ("redis_restart_2", 2, "redis"),
         ]
     else:
@@ -403,13 +425,14 @@ def main() -> None:
             ("workers_2", 2, None),
             ("workers_4", 4, None),
             ("kill_2", 2, "kill"),
+            ("aof_2", 2, "aof"),
             ("redis_restart_2", 2, "redis"),
         ]
     logs = Path(tempfile.mkdtemp(prefix="shopcrew-bench-logs-"))
     results: dict[str, Any] = {}
     for name, n, chaos in plan:
         print(f"running {name}...", file=sys.stderr, flush=True)
-        if chaos == "redis":
+        if chaos in ("redis", "aof"):
             server = RedisServer()
             server.start()
             try:
@@ -419,7 +442,7 @@ def main() -> None:
                     url=server.url,
                     workers=n,
                     logs=logs,
-                    chaos=chaos,
+                    chaos=chaos if chaos == "redis" else None,
                     server=server,
                     chaos_every=every,
                 )
@@ -433,6 +456,12 @@ def main() -> None:
     print("counting round trips...", file=sys.stderr, flush=True)
     trips = round_trips(args.redis, workload, events=min(len(workload.events), 60))
     base = results["workers_1"]
+    # The restarted server runs with AOF and fsync always: its baseline is the same server
+    # without restarts, not the local Redis.
+    aof = results["aof_2"]
+    results["redis_restart_2"]["throughput_vs_same_server_without_restarts"] = round(
+        results["redis_restart_2"]["throughput_eps"] / aof["throughput_eps"], 2
+    )
     for result in results.values():
         result["throughput_vs_1_worker"] = round(
             result["throughput_eps"] / base["throughput_eps"], 2
@@ -458,7 +487,8 @@ def main() -> None:
         "runs": results,
         "round_trips": trips,
         "ok": all(
-            r["lost"] == 0
+            (r["chaos"] is None or bool(r["faults_injected_at_s"]))
+            and r["lost"] == 0
             and r["duplicated_side_effects"] == 0
             and r["duplicate_acks"] == 0
             and r["conversations_out_of_order"] == 0

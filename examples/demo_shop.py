@@ -1,7 +1,7 @@
 """What both embedding examples share: the demo merchant, its memory, and how steps are printed.
 
-The demo merchant is the τ-bench reference store (customers, orders, products) with three ad
-campaigns from `examples/data/campaigns.jsonl`, so the planner has budgets to move. Your
+The demo merchant is the τ-bench reference store bundled with shopcrew (customers, orders,
+products, and three ad campaigns in its `campaigns.jsonl`, so the planner has budgets to move). Your
 service builds `Adapters` from its own platform instead (any object with the adapter
 Protocols' methods fits).
 """
@@ -21,15 +21,9 @@ from langgraph.types import Interrupt, StateSnapshot
 from shopcrew.memory import Memory, connect
 from shopcrew.tools import (
     Adapters,
-    JsonAdsAdapter,
-    JsonKnowledgeBaseAdapter,
-    JsonListingAdapter,
-    RetailStore,
 )
 from shopcrew.tools.adapters import REFERENCE_KB, REFERENCE_STORE_DIR
 
-DATA = Path(__file__).resolve().parent / "data"
-"""The demo merchant's ad campaigns."""
 EMAIL = "amelia.wilson1598@example.com"
 """A customer of the reference store, with delivered order #W9077205."""
 ORDER = "#W9077205"
@@ -56,17 +50,10 @@ def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.
 
 
 def demo_adapters(store_dir: Path, *, merchant_id: str) -> Adapters:
-    """The demo merchant: a τ-bench store, its knowledge base and the demo campaigns."""
-    kb = (
-        JsonKnowledgeBaseAdapter.from_file(REFERENCE_KB, merchant_id=merchant_id)
-        if REFERENCE_KB.is_file()
-        else None
-    )
-    return Adapters.from_store(
-        RetailStore.load(store_dir, merchant_id=merchant_id),
-        kb=kb,
-        listings=JsonListingAdapter.from_dir(DATA, merchant_id=merchant_id, persist=False),
-        ads=JsonAdsAdapter.from_dir(DATA, merchant_id=merchant_id, persist=False),
+    """The demo merchant: a store directory, its campaigns, and its own or the bundled KB."""
+    own_kb = (store_dir / "kb.jsonl").is_file()
+    return Adapters.from_store_dir(
+        store_dir, merchant_id=merchant_id, kb_path=None if own_kb else REFERENCE_KB
     )
 
 

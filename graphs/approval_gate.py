@@ -31,6 +31,7 @@ from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
 from shopcrew.memory.blackboard.entries import ApprovalNote
 from shopcrew.tools.protocols.merchant import AdsAdapter, ListingAdapter
 from shopcrew.tools.records.approvals import ApprovalRequest
+from shopcrew.tracing import approval_span, traced
 
 __all__ = [
     "ApprovalGate",
@@ -111,7 +112,10 @@ class ApprovalGate:
             # A raw resume bypassed `decide`: refuse it and ask again in a fresh interrupt.
             logger.warning("approval %s: decision refused (%s)", request.id, exc)
             return {"decided": None}
-        self._announce(request, decision, str(conf.get("thread_id", "")))
+        with approval_span(
+            "decided", request.id, request.action, verdict=decision.verdict, by=decision.by
+        ):
+            self._announce(request, decision, str(conf.get("thread_id", "")))
         return {"decided": decision.model_dump(mode="json")}
 
     def apply_approved(self, state: ApprovalState) -> dict[str, Any]:
@@ -126,13 +130,14 @@ class ApprovalGate:
             record = self._queue().get(request.id)
             result = record.result
             if result is None:
-                result = apply_action(
-                    request.action,
-                    decision.payload if decision.payload is not None else request.payload,
-                    listings=self.listings,
-                    ads=self.ads,
-                    idempotency_key=f"approval:{request.id}",
-                )
+                with approval_span("applied", request.id, request.action):
+                    result = apply_action(
+                        request.action,
+                        decision.payload if decision.payload is not None else request.payload,
+                        listings=self.listings,
+                        ads=self.ads,
+                        idempotency_key=f"approval:{request.id}",
+                    )
                 self._queue().record_result(request.id, result)
             logger.info("approval %s applied: %s", request.id, request.action)
         outcome = ApprovalOutcome(
@@ -196,7 +201,7 @@ def decide(
             raise StaleApprovalError(record.request.id, status=record.request.status)
         return dict(graph.invoke(None, config))
     _ensure_waiting(record, graph.get_state(config, subgraphs=True))
-    return dict(graph.invoke(_resume(record, checked), config))
+    return dict(graph.invoke(_resume(record, checked), traced(config)))
 
 
 async def adecide(
@@ -216,7 +221,7 @@ async def adecide(
             raise StaleApprovalError(record.request.id, status=record.request.status)
         return dict(await graph.ainvoke(None, config))
     _ensure_waiting(record, await graph.aget_state(config, subgraphs=True))
-    return dict(await graph.ainvoke(_resume(record, checked), config))
+    return dict(await graph.ainvoke(_resume(record, checked), traced(config)))
 
 
 def _validated(decision: Decision | dict[str, JsonValue]) -> Decision:

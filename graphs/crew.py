@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -32,6 +33,7 @@ from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
+from opentelemetry.trace import Span
 from pydantic import BaseModel
 
 from shopcrew.agents.approvals.queue import ApprovalQueue, Clock, utc_now
@@ -55,6 +57,7 @@ from shopcrew.graphs.store_manager import store_manager_builder
 from shopcrew.memory.blackboard.base import Blackboard
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore
+from shopcrew.tracing import event_span, traced
 
 __all__ = [
     "CrewNode",
@@ -299,8 +302,12 @@ def send_event(
     merchant_id: str = "default",
     thread_id: str | None = None,
     clock: Clock = utc_now,
+    trace_parent: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Validate an event and run it on its thread; a decision resumes its waiting thread.
+
+    The run is traced in an `event <kind>` span (a no-op unless tracing is configured), a child
+    of `trace_parent` when given (the carrier `EventQueue.enqueue` stored beside the event).
 
     Returns:
         The graph's output (with `__interrupt__` when an approval now waits).
@@ -312,10 +319,11 @@ def send_event(
             A decision that does not answer a waiting request; nothing changed.
     """
     checked = parse_event(event)
-    if isinstance(checked, HumanDecision):
-        return decide(crew, _queue(crew, merchant_id, clock), checked.decision)
     config = _config(checked, merchant_id, thread_id)
-    return dict(crew.invoke({"event": checked.model_dump(mode="json")}, config))
+    with _span(checked, merchant_id, config, trace_parent):
+        if isinstance(checked, HumanDecision):
+            return decide(crew, _queue(crew, merchant_id, clock), checked.decision)
+        return dict(crew.invoke({"event": checked.model_dump(mode="json")}, traced(config)))
 
 
 async def asend_event(
@@ -325,13 +333,16 @@ async def asend_event(
     merchant_id: str = "default",
     thread_id: str | None = None,
     clock: Clock = utc_now,
+    trace_parent: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Async twin of `send_event`: the same validation and threads, run with `ainvoke`."""
     checked = parse_event(event)
-    if isinstance(checked, HumanDecision):
-        return await adecide(crew, _queue(crew, merchant_id, clock), checked.decision)
     config = _config(checked, merchant_id, thread_id)
-    return dict(await crew.ainvoke({"event": checked.model_dump(mode="json")}, config))
+    with _span(checked, merchant_id, config, trace_parent):
+        if isinstance(checked, HumanDecision):
+            return await adecide(crew, _queue(crew, merchant_id, clock), checked.decision)
+        payload = {"event": checked.model_dump(mode="json")}
+        return dict(await crew.ainvoke(payload, traced(config)))
 
 
 def _queue(
@@ -340,6 +351,18 @@ def _queue(
     if crew.store is None:
         raise ConfigError("compile the crew with a store: the approval queue lives in it")
     return ApprovalQueue(crew.store, merchant_id=merchant_id, clock=clock)
+
+
+def _span(
+    event: CrewEvent,
+    merchant_id: str,
+    config: RunnableConfig,
+    parent: Mapping[str, str] | None,
+) -> AbstractContextManager[Span]:
+    thread = str(config.get("configurable", {}).get("thread_id", ""))
+    return event_span(
+        event.kind, event.id, merchant_id=merchant_id, thread_id=thread, parent=parent
+    )
 
 
 def _config(event: CrewEvent, merchant_id: str, thread_id: str | None) -> RunnableConfig:

@@ -174,6 +174,7 @@ class _CsNodes:
             merchant_id=self.merchant_id,
             settings=self.settings,
             notes=self._notes(store, customer),
+            currency=self.guard.currency,
         )
         response = self.bound.invoke([SystemMessage(content=prompt), *messages], config)
         return {"messages": [_customer_safe(_own_message(response, messages), messages)]}

@@ -21,6 +21,10 @@ class Settings(BaseModel):
     store_dir: str | None = Field(
         default=None, description="SHOPCREW_STORE_DIR; None means the reference store."
     )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTEL_EXPORTER_OTLP_ENDPOINT (or its _TRACES_ form); None: no tracing.",
+    )
 
 
 def load_settings() -> Settings:
@@ -31,4 +35,7 @@ def load_settings() -> Settings:
         openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
         model=os.environ.get("SHOPCREW_MODEL") or "rules",
         store_dir=os.environ.get("SHOPCREW_STORE_DIR") or None,
+        otlp_endpoint=os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        or None,
     )

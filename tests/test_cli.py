@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,32 @@ def test_a_bad_option_value_names_the_option_and_exits_2() -> None:
     assert run.stderr.splitlines() == [
         "error: Invalid value for '--max-crews': Input should be greater than or equal to 1"
     ]
+
+
+@pytest.mark.slow  # CLI processes
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "double11_peak_hour", "--volume", "0.01"],
+        ["serve", "--port", "1"],
+        ["worker", "--redis", "redis://127.0.0.1:1/0", "--merchant", "acme"],
+        ["eval", "shopping", "--cases", "none.jsonl", "--db", "none", "--out", "o.jsonl"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_a_real_model_without_an_endpoint_stops_with_exit_2_naming_the_variables(
+    command: list[str], tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"OPENAI_API_KEY", "OPENAI_BASE_URL"}}
+    run = subprocess.run(
+        [sys.executable, "-c", "from shopcrew.cli import main; main()", *command,
+         "--model", "openai:gpt-4o"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert [line for line in run.stderr.splitlines() if line.strip()] == [
+        "error: model 'openai:gpt-4o' needs an endpoint: set OPENAI_API_KEY (OpenAI) or "
+        "OPENAI_BASE_URL (an OpenAI-compatible server), or pass --model rules for the offline "
+        "rules model"
+    ]
+    assert not (tmp_path / "reports").exists()

@@ -9,9 +9,11 @@ import shopcrew.agents
 import shopcrew.agents.shopping
 import shopcrew.evaluation
 import shopcrew.graphs
+import shopcrew.mcp_server
 import shopcrew.memory
 import shopcrew.models
 import shopcrew.tools
+import shopcrew.tracing
 
 
 @pytest.mark.parametrize(
@@ -25,6 +27,8 @@ import shopcrew.tools
         shopcrew.graphs,
         shopcrew.models,
         shopcrew.evaluation,
+        shopcrew.mcp_server,
+        shopcrew.tracing,
     ],
     ids=lambda p: p.__name__,
 )

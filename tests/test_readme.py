@@ -1,4 +1,4 @@
-"""The README's Python examples run as written."""
+"""The README's Python examples run as written, from a directory other than the checkout."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ def _python_blocks() -> list[str]:
 
 @pytest.mark.parametrize("block", _python_blocks())
 def test_readme_example_runs(
-    block: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    block: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("REDIS_URL", raising=False)
     exec(compile(block, str(Path("README.md")), "exec"), {"__name__": "readme"})
     assert capsys.readouterr().out.strip()

@@ -1,4 +1,4 @@
-"""The built wheel holds every subpackage and each of its modules imports outside the repo."""
+"""The built wheel holds every subpackage and its data, imports and runs outside the repo."""
 
 from __future__ import annotations
 
@@ -43,6 +43,15 @@ def test_wheel_contains_and_imports_every_module(tmp_path: Path) -> None:
     for sub in ("tools", "memory", "agents", "graphs", "models", "evaluation"):
         assert f"shopcrew/{sub}" in packages
     assert "shopcrew/py.typed" in names
+    for data in (
+        "shopcrew/data/stores/us_retail/orders.json",
+        "shopcrew/data/stores/us_retail/campaigns.jsonl",
+        "shopcrew/data/kb/us_retail.jsonl",
+        "shopcrew/data/scenarios/double11_peak_hour.yaml",
+        "shopcrew/data/scenarios/data/listings.jsonl",
+        "shopcrew/data/scenarios/README.md",
+    ):
+        assert data in names
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), wheel],
         check=True,
@@ -66,3 +75,16 @@ def test_wheel_contains_and_imports_every_module(tmp_path: Path) -> None:
         [sys.executable, "-S", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+    # The quick start from an installed wheel: a bundled scenario by name, from another folder.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = subprocess.run(
+        [sys.executable, "-S", "-c", "from shopcrew.cli import main; main()", "run",
+         "double11_peak_hour", "--volume", "0.1"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=1200, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert "PASS " in run.stdout and "FAIL " not in run.stdout
+    report = elsewhere / "reports" / "double11_peak_hour"
+    assert (report / "report.md").is_file() and (report / "transcript.jsonl").is_file()

@@ -7,15 +7,16 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shopcrew.errors import StoreFileError
+from shopcrew.errors import DuplicateKeyError, StoreFileError
 
-__all__ = ["dotted", "load_jsonl", "validate_record", "write_jsonl_atomic"]
+__all__ = ["dotted", "load_jsonl", "loads_unique", "validate_record", "write_jsonl_atomic"]
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,32 @@ M = TypeVar("M", bound=BaseModel)
 def dotted(loc: Sequence[int | str]) -> str:
     """Turn a pydantic error location such as `("variants", 0, "price")` into `variants.0.price`."""
     return ".".join(str(part) for part in loc) or "(record)"
+
+
+def loads_unique(text: str | bytes, *, refuse: Callable[[str], Exception]) -> Any:
+    """`json.loads`, refusing an object that repeats a key (`json` keeps the last silently).
+
+    Args:
+        text: The JSON text.
+        refuse: Makes the error to raise from the repeated key.
+
+    Raises:
+        json.JSONDecodeError: Not JSON.
+    """
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:
+                raise refuse(key)
+            found[key] = value
+        return found
+
+    return json.loads(text, object_pairs_hook=unique)
+
+
+def _repeated(path: Path, line: int, key: str) -> DuplicateKeyError:
+    return DuplicateKeyError(str(path), key, record=f"line {line}")
 
 
 def validate_record(path: Path, raw: object, model: type[M], *, line: int) -> M:
@@ -84,7 +111,7 @@ def load_jsonl(path: Path, model: type[M], *, id_field: str | None = "id") -> li
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = loads_unique(line, refuse=partial(_repeated, path, number))
         except json.JSONDecodeError as exc:
             raise StoreFileError(
                 str(path),

@@ -27,6 +27,7 @@ from shopcrew.errors import (
     UnknownApprovalError,
 )
 from shopcrew.tools.records.approvals import ApprovalRequest, ApprovalStatus
+from shopcrew.tracing import approval_span
 
 __all__ = ["ApprovalQueue", "ApprovalRecord", "Clock", "Decision", "Verdict", "utc_now"]
 
@@ -134,6 +135,8 @@ class ApprovalQueue:
             if current.decision is not None or current.interrupt_id == interrupt_id:
                 return
         self._put(ApprovalRecord(request=request, thread_id=thread_id, interrupt_id=interrupt_id))
+        with approval_span("requested", request.id, request.action, thread_id=thread_id):
+            pass
 
     def get(self, request_id: str) -> ApprovalRecord:
         """The record of a request.

@@ -11,6 +11,7 @@ from uuid import uuid4
 from langchain_core.tools import BaseTool
 
 from shopcrew.agents.cs.proposals import build_propose_tool
+from shopcrew.agents.money import format_money
 from shopcrew.agents.policy import CsSettings
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore
@@ -20,6 +21,7 @@ from shopcrew.tools.records.escalations import EscalationReason, EscalationTicke
 
 __all__ = [
     "CS_AGENT_NAME",
+    "CS_CURRENCY_NOTE",
     "CS_POLICY_PROMPT",
     "build_cs_tools",
     "cs_system_prompt",
@@ -68,6 +70,11 @@ store writes them.
 A guard checks rules 1-4 in code: a refused call returns an error saying why; fix it, or explain \
 to the customer in their language without quoting the error."""
 
+CS_CURRENCY_NOTE: Final = (
+    "Shop currency: {currency}. Write every amount with its currency sign, e.g. {example}."
+)
+"""The prompt's line naming the shop's currency (the rules model reads it too)."""
+
 _REFUND_ONLY: Final = re.compile(
     r"refund only|keep (?:the |it)|without return|仅退款|只退款|退款不退货|不退货", re.IGNORECASE
 )
@@ -77,15 +84,26 @@ _OUT_OF_SCOPE: Final = re.compile(
 )
 
 
-def cs_system_prompt(*, merchant_id: str, settings: CsSettings, notes: Sequence[str] = ()) -> str:
+def cs_system_prompt(
+    *,
+    merchant_id: str,
+    settings: CsSettings,
+    notes: Sequence[str] = (),
+    currency: str = "USD",
+) -> str:
     """The CS agent's system prompt, with the customer's long-term notes when known.
 
     Args:
         merchant_id: The merchant whose shop this is.
         settings: Adds its `extra_instructions`.
         notes: Notes from earlier conversations with the identified customer.
+        currency: The shop's currency (ISO 4217 code); amounts in tool results carry none.
     """
-    parts = [CS_POLICY_PROMPT.format(merchant_id=merchant_id)]
+    example = format_money(12, currency)
+    parts = [
+        CS_POLICY_PROMPT.format(merchant_id=merchant_id),
+        CS_CURRENCY_NOTE.format(currency=currency.upper(), example=example),
+    ]
     if settings.extra_instructions:
         parts.append(settings.extra_instructions)
     if notes:

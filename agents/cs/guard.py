@@ -76,6 +76,7 @@ from shopcrew.tools.tau.names import (
     RETAIL_WRITE_TOOLS,
     retail_tool_args,
 )
+from shopcrew.tracing import guard_decision
 
 __all__ = ["BLOCKED_PREFIX", "Conversation", "CsGuard", "Refusal", "read_conversation"]
 
@@ -333,10 +334,18 @@ class CsGuard:
             return None
         if refusal is not None:
             logger.info("guard refused %s: %s", name, refusal.code)
+        guard_decision(name, allowed=refusal is None, reason=refusal.code if refusal else "")
         return refusal
 
     def propose(self, call: ToolCall, conversation: Conversation) -> Proposal | Refusal:
         """Check a `propose_action` call and render its confirmation, or say why not."""
+        checked = self._propose(call, conversation)
+        refused = isinstance(checked, Refusal)
+        reason = checked.code if isinstance(checked, Refusal) else ""
+        guard_decision("propose_action", allowed=not refused, reason=reason)
+        return checked
+
+    def _propose(self, call: ToolCall, conversation: Conversation) -> Proposal | Refusal:
         lang = conversation.lang
         try:
             proposed = ProposeActionArgs.model_validate(call["args"])

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 
+from shopcrew.errors import ModelEndpointError
+
 __all__ = ["app", "err_console", "eval_app", "main", "out_console"]
 
 app = typer.Typer(
@@ -24,7 +26,8 @@ app = typer.Typer(
     add_completion=False,
 )
 eval_app = typer.Typer(
-    help="Evaluate agents and tools on data sets of ../shared formats.", no_args_is_help=True
+    help="Evaluate agents and tools on evaluation data sets given by path (--cases, --db...).",
+    no_args_is_help=True,
 )
 app.add_typer(eval_app, name="eval")
 
@@ -51,6 +54,10 @@ def _root(
         handlers=[RichHandler(console=err_console, show_path=False)],
         force=True,  # an imported library may have configured logging already
     )
+    from shopcrew.settings import load_settings
+    from shopcrew.tracing import configure_tracing
+
+    configure_tracing(load_settings().otlp_endpoint)
 
 
 def main() -> None:
@@ -73,6 +80,10 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except ModelEndpointError as exc:
+        # A usage error, as a bad option is: the run did not start.
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
     except Exception as exc:
         if _State.debug:
             err_console.print_exception()

@@ -70,6 +70,18 @@ def _progress(label: str, total: int) -> Iterator[Callable[[CaseResult], None]]:
         yield advance
 
 
+def _check_models(*specs: str) -> None:
+    """Resolve each model spec before any data is read: a model without an endpoint stops here.
+
+    Raises:
+        ModelEndpointError: `openai:NAME` with neither OPENAI_API_KEY nor OPENAI_BASE_URL.
+    """
+    from shopcrew.models import resolve_model
+
+    for spec in specs:
+        resolve_model(spec)
+
+
 def _count(path: Path, *, json_array: bool = False) -> int:
     """Cases in a file, for the progress bar only (0 when it cannot tell)."""
     try:
@@ -211,6 +223,7 @@ def eval_cs(
     from shopcrew.evaluation.cs.run import run_cs_trials
     from shopcrew.evaluation.results import now
 
+    _check_models(model)
     started = now()
     with _progress("cs", _count(cases) * trials) as advance:
         report = run_cs_trials(
@@ -454,6 +467,7 @@ def eval_tau(
     from shopcrew.evaluation.results import now
     from shopcrew.evaluation.tau.run import run_tau_eval
 
+    _check_models(model, *([] if user_model == "offline" else [user_model]))
     started = now()
     with _progress("tau", _count(tasks, json_array=True) * trials) as advance:
         report = run_tau_eval(
@@ -512,6 +526,7 @@ def eval_shopping(
     from shopcrew.evaluation.results import now
     from shopcrew.evaluation.shopping.run import run_shopping_trials
 
+    _check_models(model)
     started = now()
     with _progress("shopping", _count(cases) * trials) as advance:
         report = run_shopping_trials(

@@ -165,8 +165,9 @@ def serve(
         typer.Option(
             "--store-dir",
             help="Merchant store: DIR/<merchant>/ if it exists, else DIR (a copy per merchant); "
-            "the reference store when unset. With Redis the files are the starting state and "
-            "changes live in Redis, shared with `shopcrew worker`.",
+            "the bundled demo store when unset; a DIR without a store is refused at start. "
+            "With Redis the files are the starting state and changes live in Redis, shared "
+            "with `shopcrew worker`.",
         ),
     ] = None,
     policy: Annotated[
@@ -191,7 +192,10 @@ def serve(
 
     from shopcrew.models import resolve_model
     from shopcrew.service import DEFAULT_MAX_CREWS, create_app
+    from shopcrew.service.stores import check_store_dir
 
+    # A store that cannot load would turn every message into an error: refuse to start.
+    store_dirs = check_store_dir(store_dir) if store_dir is not None else None
     url = redis_url_of(redis)
     merchant_policy = read_policy(policy)
     keys = key_store(redis, namespace, keys_file)
@@ -204,6 +208,7 @@ def serve(
         policy_for=lambda merchant: merchant_policy,
         max_body_bytes=max_body_bytes,
         max_crews=DEFAULT_MAX_CREWS if max_crews is None else max_crews,
+        store_dirs=store_dirs,
     )
     where = "Redis" if url else f"memory (keys in {keys_file})"
     err_console.print(f"shopcrew serving on http://{host}:{port} with {where}", markup=False)

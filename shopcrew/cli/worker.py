@@ -1,4 +1,4 @@
-"""`shopcrew worker` and `shopcrew enqueue`: run crew events from Redis Streams."""
+"""`shopcrew worker`, `enqueue`, `conversation`: crew events on Redis Streams, and the replies."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from shopcrew.cli._app import app, out_console
+from shopcrew.cli._app import app, err_console, out_console
 
-__all__ = ["enqueue", "worker"]
+__all__ = ["conversation", "enqueue", "worker"]
 
 logger = logging.getLogger(__name__)
 
@@ -153,3 +153,48 @@ def enqueue(
         queue = EventQueue(client, merchant_id=merchant, namespace=namespace, stream=stream)
         for event in checked:
             out_console.print(queue.enqueue(event))
+
+
+@app.command("conversation")
+def conversation(
+    conversation_id: Annotated[str, typer.Argument(help="The event's conversation_id.")],
+    redis: Annotated[str | None, typer.Option("--redis", help=_REDIS_HELP)] = None,
+    merchant: Annotated[str, typer.Option("--merchant", help="The merchant.")] = "default",
+    namespace: Annotated[str, typer.Option("--namespace", help="Redis key prefix.")] = "shopcrew",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole thread state as JSON.")
+    ] = False,
+) -> None:
+    """Print a conversation as the workers left it: the customer's and the agents' messages."""
+    from langchain_core.runnables import RunnableConfig
+
+    from shopcrew.graphs.events import CustomerMessage, thread_for
+    from shopcrew.models import resolve_model
+    from shopcrew.service._convert import thread_state
+    from shopcrew.workers import open_lane
+
+    event = CustomerMessage(conversation_id=conversation_id, text="-")
+    thread_id = thread_for(event, merchant_id=merchant)
+    lane = open_lane(
+        _redis_url(redis), model=resolve_model("rules"), merchant_id=merchant, namespace=namespace
+    )
+    try:
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        snapshot = lane.crew.get_state(config, subgraphs=True)
+    finally:
+        lane.close()
+    if snapshot.created_at is None:
+        err_console.print(
+            f"error: no conversation {conversation_id!r} of merchant {merchant!r} under "
+            f"namespace {namespace!r} (has a worker run its first message yet?)",
+            markup=False,
+        )
+        raise typer.Exit(1)
+    state = thread_state(thread_id, snapshot)
+    if as_json:
+        out_console.print_json(state.model_dump_json())
+        return
+    for message in state.messages:
+        if message.content and message.role in ("customer", "assistant", "human_agent"):
+            out_console.print(f"{message.role}: {message.content}", markup=False)
+    out_console.print(f"({state.status})", markup=False)

@@ -4,6 +4,7 @@
 ShopcrewError
 ├── DataFileError (ValueError)              a file in a documented format cannot be read
 │   ├── StoreFileError (+ StoreError)      a store file is missing or malformed
+│   │   └── DuplicateKeyError              it repeats a key inside one JSON object
 │   ├── TaskFileError                      a τ-bench task file
 │   ├── EvalFormatError                    a line of an eval case or transcript file
 │   ├── MarketFileError                    a line of an ad market file
@@ -36,6 +37,7 @@ ShopcrewError
 │   └── RedisSpawnError (RuntimeError)     the scenario runner could not start its own Redis
 ├── ConfigError (ValueError)               a setting or argument that cannot work
 │   ├── UnknownModelSpecError              a model spec that resolve_model does not accept
+│   ├── ModelEndpointError                 a real model asked for without an endpoint or key
 │   ├── ServerGraphConfigError             a LangGraph server run's `configurable`
 │   └── TrialsConfigError                  eval trials that cannot run
 ├── InvalidEventError (ValueError)         a crew event that does not validate; nothing ran
@@ -43,6 +45,7 @@ ShopcrewError
 ├── ShoppingSolverError (RuntimeError)     the shopping guide's solver gave no checked answer
 ├── RunAbortedError                        ends the run instead of being told to the model
 │   └── LeaseLostError (RuntimeError)      a worker lost its thread's lease; nothing written
+├── ThreadBusyError (TimeoutError)         another run held the thread past the wait; nothing ran
 └── ServiceError                           the HTTP service
     ├── AuthenticationError (PermissionError) a request without a live API key
     ├── InvalidMerchantIdError (ValueError)   a merchant id that cannot name keys
@@ -92,8 +95,10 @@ from shopcrew.errors.runs import (
     AgentUnavailableError,
     InvalidEventError,
     LeaseLostError,
+    ModelEndpointError,
     ServerGraphConfigError,
     ShoppingSolverError,
+    ThreadBusyError,
     TrialsConfigError,
     UnknownModelSpecError,
 )
@@ -107,6 +112,7 @@ from shopcrew.errors.service import (
     UnknownThreadError,
 )
 from shopcrew.errors.store import (
+    DuplicateKeyError,
     IdempotencyConflictError,
     IdempotencyError,
     IdempotencyInProgressError,
@@ -141,6 +147,7 @@ __all__ = [
     "StoreFileError",
     "TaskFileError",
     # the store
+    "DuplicateKeyError",
     "IdempotencyConflictError",
     "IdempotencyInProgressError",
     "RetailRuleError",
@@ -165,7 +172,9 @@ __all__ = [
     "LeaseLostError",
     "ServerGraphConfigError",
     "ShoppingSolverError",
+    "ThreadBusyError",
     "TrialsConfigError",
+    "ModelEndpointError",
     "UnknownModelSpecError",
     # the HTTP service
     "AuthenticationError",

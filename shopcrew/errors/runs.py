@@ -8,8 +8,10 @@ __all__ = [
     "AgentUnavailableError",
     "InvalidEventError",
     "LeaseLostError",
+    "ModelEndpointError",
     "ServerGraphConfigError",
     "ShoppingSolverError",
+    "ThreadBusyError",
     "TrialsConfigError",
     "UnknownModelSpecError",
 ]
@@ -48,6 +50,17 @@ class UnknownModelSpecError(ConfigError):
             f"Unknown model {spec!r}. Accepted: 'rules' (the offline rules model), "
             "'openai:<model name>' (any OpenAI-compatible endpoint, from OPENAI_BASE_URL and "
             "OPENAI_API_KEY), or a langchain BaseChatModel instance."
+        )
+
+
+class ModelEndpointError(ConfigError):
+    """A real model asked for with no endpoint to reach it: nothing runs in its place."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        super().__init__(
+            f"model {spec!r} needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
+            "(an OpenAI-compatible server), or pass --model rules for the offline rules model"
         )
 
 
@@ -92,4 +105,20 @@ class LeaseLostError(RunAbortedError, RuntimeError):
         super().__init__(
             f"lease {thread_lease!r} is no longer held by this worker; nothing was written. "
             "Another worker runs the thread now; raise the lease time if events run longer."
+        )
+
+
+class ThreadBusyError(ShopcrewError, TimeoutError):
+    """Another run held a thread for longer than a caller would wait; nothing ran.
+
+    One thread runs one event at a time, across processes (the thread's lease): a request for
+    a thread that another server or worker is running waits for it, up to a bound.
+    """
+
+    def __init__(self, thread_id: str, *, waited: float, retry_after: int = 1) -> None:
+        self.thread_id, self.waited, self.retry_after = thread_id, waited, retry_after
+        super().__init__(
+            f"Thread {thread_id!r} is still being run by another request after {waited:.1f}s "
+            f"of waiting; nothing ran. Retry in {retry_after}s with the same event or message "
+            "id: a run that finished meanwhile is not run again."
         )

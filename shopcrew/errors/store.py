@@ -5,6 +5,7 @@ from __future__ import annotations
 from shopcrew.errors._base import DataFileError, ShopcrewError
 
 __all__ = [
+    "DuplicateKeyError",
     "IdempotencyConflictError",
     "IdempotencyError",
     "IdempotencyInProgressError",
@@ -40,6 +41,20 @@ class StoreFileError(StoreError, DataFileError):
         if field is not None:
             where += f", field {field!r}"
         super().__init__(f"{where}: {problem}. Fix the file and load it again; nothing was loaded.")
+
+
+class DuplicateKeyError(StoreFileError):
+    """A store file repeats a key inside one JSON object; which value was meant is unknown.
+
+    Attributes:
+        key: The repeated key.
+    """
+
+    def __init__(self, path: str, key: str, *, record: str | None = None) -> None:
+        self.key = key
+        super().__init__(
+            path, f"the key {key!r} appears twice in one JSON object; keep one", record=record
+        )
 
 
 class StoreWriteError(StoreError, OSError):

@@ -7,7 +7,7 @@ import logging
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import SecretStr
 
-from shopcrew.errors import UnknownModelSpecError
+from shopcrew.errors import ModelEndpointError, UnknownModelSpecError
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.settings import Settings, load_settings
 
@@ -31,11 +31,12 @@ def resolve_model(spec: str | BaseChatModel, *, settings: Settings | None = None
         settings: Where the endpoint and key come from; ``load_settings()`` when omitted.
 
     Returns:
-        The chat model. ``"openai:<name>"`` without a key and without an endpoint gives the
-        rules model, and logs one line saying so.
+        The chat model.
 
     Raises:
         UnknownModelSpecError: The spec is none of the accepted forms.
+        ModelEndpointError: ``"openai:<name>"`` with neither ``OPENAI_API_KEY`` nor
+            ``OPENAI_BASE_URL`` set: the rules model never runs in a real model's place.
     """
     if isinstance(spec, BaseChatModel):
         return spec
@@ -46,12 +47,8 @@ def resolve_model(spec: str | BaseChatModel, *, settings: Settings | None = None
         name = text[len(OPENAI_PREFIX) :].strip()
         config = settings or load_settings()
         if config.openai_api_key is None and config.openai_base_url is None:
-            logger.warning(
-                "model %s asked for, but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: "
-                "using the offline rules model",
-                name,
-            )
-            return RulesChatModel()
+            # Running the rules model in its place would report a model that never ran.
+            raise ModelEndpointError(text)
         key = config.openai_api_key or NO_KEY_PLACEHOLDER
         from langchain_openai import ChatOpenAI  # on demand: the rules model needs no client
 

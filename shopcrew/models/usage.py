@@ -11,10 +11,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from genai_prices import Usage, calc_price
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
+
+from shopcrew.tracing import price_of
 
 __all__ = ["RunUsage", "UsageRecorder", "UsageTotals", "price_of", "total"]
 
@@ -48,28 +49,6 @@ class UsageTotals:
     """Sum of the known costs; None when no run had a known price."""
     unpriced_runs: int
     """Runs whose model had no known price (their cost is missing from ``cost_usd``)."""
-
-
-def price_of(model: str, *, input_tokens: int, output_tokens: int) -> Decimal | None:
-    """The price in US dollars of a call, from the price data `genai-prices` ships (offline).
-
-    Args:
-        model: The model name as the provider reports it (``gpt-4o-mini``, ``qwen-plus``...).
-        input_tokens: Prompt tokens.
-        output_tokens: Completion tokens.
-
-    Returns:
-        The price, or None when the model is unknown (local models, the rules model).
-    """
-    if not model or model in {"rules", "scripted"}:
-        return None
-    try:
-        result = calc_price(
-            Usage(input_tokens=input_tokens, output_tokens=output_tokens), model_ref=model
-        )
-    except LookupError:
-        return None
-    return Decimal(str(result.total_price))
 
 
 def _tokens(response: LLMResult) -> tuple[int, int, str]:

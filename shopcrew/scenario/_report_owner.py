@@ -291,7 +291,7 @@ def waiting_section(view: Report, naming: Naming) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for e in waiting:
-        customer = naming.label(e.customer_id) if e.customer_id else "not identified"
+        customer = naming.label(e.customer_id) if e.customer_id else "not identified by the agent"
         asked = " / ".join(f"“{_short(t, 80)}”" for t in e.asked[-_ASKED_SHOWN:]) or "–"
         reason = e.reason.replace("_", " ")
         row = (clock(e.at, start), f"`{e.conversation_id}`", customer, reason, asked)
@@ -326,7 +326,19 @@ def budget_reasons(view: Report, naming: Naming) -> list[str]:
             f"{money(new, naming.symbol)} per day{share}: "
             f"{why.get(campaign, 'no reason recorded (not changed by a budget review)')}"
         )
-    return ["Why each budget moved:", "", *lines, ""] if lines else []
+    if not lines:
+        return []
+    note = (
+        [
+            f"Marginal ROAS: the GMV the next {naming.symbol}1 of daily budget of a campaign is "
+            "expected to bring; the planner moves budget from campaigns where it is low to those "
+            "where it is high until it is about equal.",
+            "",
+        ]
+        if any("marginal ROAS" in line for line in lines)
+        else []
+    )
+    return ["Why each budget moved:", "", *lines, "", *note]
 
 
 def campaign_moved(old: float, new: float) -> bool:

@@ -163,53 +163,13 @@ def build_report(
     rate = round(resolved / len(conversations), 4) if conversations else None
 
     violations = find_violations(log, world, queue, thread_messages or {}, budgets_before)
-    blocked = [
-        {
-            "event_id": b["event_id"],
-            "conversation_id": c.id,
-            "detail": f"{b['name']} attempted and blocked: {str(b['result'])[:160]}",
-        }
-        for c in conversations
-        for b in c.blocked
-    ]
-
-    now = queue.clock()
-    approvals = []
-    for record in queue.records():
-        request = record.request
-        approvals.append(
-            {
-                "id": request.id,
-                "kind": request.action,
-                "requested_by": request.requested_by,
-                "summary": request.reason.splitlines()[0] if request.reason else request.action,
-                "status": record.status(now),
-                "requested_at": request.created_at.isoformat(),
-                "decided_at": record.decision.at.isoformat() if record.decision else None,
-                "decided_by": request.decided_by,
-            }
-        )
+    blocked = _blocked_attempts(conversations)
+    approvals = _approval_rows(queue)
     approval_counts = Counter(a["status"] for a in approvals)
-
     after = effective_budgets(world)
     moved = sum(max(0.0, after.get(k, 0.0) - v) for k, v in budgets_before.items())
-    approved_reviews = {
-        str(a["id"]).rsplit(":budgets", 1)[0]
-        for a in approvals
-        if a["kind"] == "set_campaign_budgets" and a["status"] == "approved"
-    }
-    gmv = sum(
-        _gmv_change(r)
-        for r in log.reviews
-        if r.get("applied") or str(r.get("run_id")) in approved_reviews
-    )
-
+    gmv = _approved_gmv_change(log, approvals)
     found, fixed, latest_codes = _defects(log.audits)
-    latencies = [float(r["latency_ms"]) for r in records]
-    by_kind: dict[str, dict[str, float | None]] = {}
-    for kind in sorted({str(r["kind"]) for r in records}):
-        values = [float(r["latency_ms"]) for r in records if r["kind"] == kind]
-        by_kind[kind] = {"p50": percentile(values, 50), "p95": percentile(values, 95)}
     totals = total(usage.runs)
     messages = thread_messages or {}
     escalations = [escalation_entry(c, messages.get(c.id, ())) for c in escalated]
@@ -246,11 +206,7 @@ def build_report(
             "expected_gmv_change": round(gmv, 2),
             "listing_defects_found": sum(len(x["codes"]) for x in found),
             "listing_defects_fixed": sum(len(x["codes"]) for x in fixed),
-            "latency_ms": {
-                "p50": percentile(latencies, 50),
-                "p95": percentile(latencies, 95),
-                "by_kind": by_kind,
-            },
+            "latency_ms": _latency(records),
             "tokens": {"input": totals.input_tokens, "output": totals.output_tokens},
             "model_calls": totals.runs,
             "cost_usd": None if totals.cost_usd is None else float(totals.cost_usd),
@@ -280,22 +236,7 @@ def build_report(
         "budget_reviews": [review_entry(r, approvals, _gmv_change(r)) for r in log.reviews],
         "demand_plans": [dict(r) for r in log.demand_plans],
         "listings": {"defects_found": found, "defects_fixed": fixed},
-        "conversations": [
-            {
-                "id": c.id,
-                "template": c.template,
-                "lang": c.lang,
-                "turns": c.turns,
-                "writes": [w["name"] for w in c.writes],
-                "escalated": c.escalated,
-                "reason": c.reason,
-                "goal": None if c.goal is None else c.goal.model_dump(exclude_defaults=True),
-                "outcome": verdicts[c.id].outcome,
-                "cause": verdicts[c.id].cause,
-                "handover_needed": verdicts[c.id].needed,
-            }
-            for c in conversations
-        ],
+        "conversations": [_conversation_row(c, verdicts[c.id]) for c in conversations],
         "events": records,
     }
     facts = Facts(
@@ -311,6 +252,85 @@ def build_report(
     report["expectations"] = expectations
     report["passed"] = all(e["passed"] for e in expectations)
     return report
+
+
+def _blocked_attempts(conversations: Sequence[ConversationLog]) -> list[dict[str, Any]]:
+    """Each write the guard refused, with its conversation."""
+    return [
+        {
+            "event_id": b["event_id"],
+            "conversation_id": c.id,
+            "detail": f"{b['name']} attempted and blocked: {str(b['result'])[:160]}",
+        }
+        for c in conversations
+        for b in c.blocked
+    ]
+
+
+def _approval_rows(queue: ApprovalQueue) -> list[dict[str, Any]]:
+    """Each approval request with its status at the end of the run."""
+    now = queue.clock()
+    rows = []
+    for record in queue.records():
+        request = record.request
+        rows.append(
+            {
+                "id": request.id,
+                "kind": request.action,
+                "requested_by": request.requested_by,
+                "summary": request.reason.splitlines()[0] if request.reason else request.action,
+                "status": record.status(now),
+                "requested_at": request.created_at.isoformat(),
+                "decided_at": record.decision.at.isoformat() if record.decision else None,
+                "decided_by": request.decided_by,
+            }
+        )
+    return rows
+
+
+def _approved_gmv_change(log: RunLog, approvals: Sequence[Mapping[str, Any]]) -> float:
+    """The expected GMV change of the budget reviews applied at once or approved later."""
+    approved_reviews = {
+        str(a["id"]).rsplit(":budgets", 1)[0]
+        for a in approvals
+        if a["kind"] == "set_campaign_budgets" and a["status"] == "approved"
+    }
+    return sum(
+        _gmv_change(r)
+        for r in log.reviews
+        if r.get("applied") or str(r.get("run_id")) in approved_reviews
+    )
+
+
+def _latency(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """p50 and p95 of the events' latency, in all and by kind of event."""
+    by_kind: dict[str, dict[str, float | None]] = {}
+    for kind in sorted({str(r["kind"]) for r in records}):
+        values = [float(r["latency_ms"]) for r in records if r["kind"] == kind]
+        by_kind[kind] = {"p50": percentile(values, 50), "p95": percentile(values, 95)}
+    latencies = [float(r["latency_ms"]) for r in records]
+    return {
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "by_kind": by_kind,
+    }
+
+
+def _conversation_row(c: ConversationLog, verdict: GoalVerdict) -> dict[str, Any]:
+    """One conversation of report.json: what was written, and how its goal was judged."""
+    return {
+        "id": c.id,
+        "template": c.template,
+        "lang": c.lang,
+        "turns": c.turns,
+        "writes": [w["name"] for w in c.writes],
+        "escalated": c.escalated,
+        "reason": c.reason,
+        "goal": None if c.goal is None else c.goal.model_dump(exclude_defaults=True),
+        "outcome": verdict.outcome,
+        "cause": verdict.cause,
+        "handover_needed": verdict.needed,
+    }
 
 
 def _judge(conversation: ConversationLog, *, errored: bool) -> GoalVerdict:

@@ -100,8 +100,17 @@ class TimedEvent:
     group: str
 
 
+class _RegularOnly(logging.Filter):
+    """Drops matplotlib's notice that the CJK font has no bold face (titles use its regular)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("findfont: Failed to find font weight") and "CJK" in message)
+
+
 def _register_shipped_font() -> None:
     """Add the CJK font the `noto-cjk-sans-otc` package ships to matplotlib's font manager."""
+    logging.getLogger("matplotlib.font_manager").addFilter(_RegularOnly())
     package, name = _SHIPPED_CJK_FONT
     try:
         font = resources.files(package) / name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
@@ -16,19 +16,22 @@ from langchain_core.language_models import BaseChatModel
 from starlette.exceptions import HTTPException
 
 from shopcrew.agents.policy import Policy
-from shopcrew.errors import AuthenticationError, ShopcrewError
+from shopcrew.errors import AuthenticationError, ShopcrewError, ThreadBusyError
 from shopcrew.memory import Memory, RedisStore, connect
-from shopcrew.memory._redis import SyncClient, sync_client
+from shopcrew.memory._redis import AsyncClient, SyncClient, async_client, sync_client
 from shopcrew.service.crews import DEFAULT_MAX_CREWS, CrewRegistry
 from shopcrew.service.errors import status_for
 from shopcrew.service.keys import ApiKeyStore
 from shopcrew.service.limits import BodyLimitMiddleware
 from shopcrew.service.metrics import ServiceMetrics
+from shopcrew.service.results import FirstResults
 from shopcrew.service.routes import build_router
 from shopcrew.service.runs import CrewService
 from shopcrew.service.schemas import Health
-from shopcrew.tools.adapters import Adapters
-from shopcrew.workers import StreamKeys, shared_adapters
+from shopcrew.service.stores import stores_present
+from shopcrew.service.threads import DEFAULT_THREAD_WAIT_S, ThreadGate
+from shopcrew.tools.adapters import REFERENCE_STORE_DIR, Adapters
+from shopcrew.workers import StreamKeys, ThreadLease, shared_adapters
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "build_crews", "create_app"]
 
@@ -78,6 +81,8 @@ def create_app(
     max_crews: int = DEFAULT_MAX_CREWS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     metrics: ServiceMetrics | None = None,
+    thread_wait_s: float = DEFAULT_THREAD_WAIT_S,
+    store_dirs: Sequence[StoreDir] | None = None,
 ) -> FastAPI:
     """Build the HTTP service: one crew per merchant, chosen by the request's API key.
 
@@ -101,10 +106,19 @@ def create_app(
             memory, not in the crew).
         max_body_bytes: Larger request bodies get a 413.
         metrics: The Prometheus metrics; a fresh registry when omitted.
+        thread_wait_s: How long a request waits while another run holds its thread (on
+            this server, or with Redis on any server or worker) before a 503 with
+            `Retry-After`.
+        store_dirs: The store directories `/healthz` checks (`check_store_dir` finds them);
+            the bundled reference store when the app builds its default adapters from it,
+            none when omitted otherwise.
 
     Returns:
         The app; its lifespan closes the merchants' memory.
     """
+    if store_dirs is None:
+        default = adapters_for is None and store_dir_for is None
+        store_dirs = [REFERENCE_STORE_DIR] if default else []
     crews, shared = build_crews(
         model=model,
         redis_url=redis_url,
@@ -116,11 +130,18 @@ def create_app(
         max_crews=max_crews,
     )
     service_metrics = metrics or ServiceMetrics()
-    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared)
-    app.include_router(build_router(CrewService(crews, service_metrics)))
+    leases = async_client(redis_url) if redis_url else None
+    app = _app(crews, keys=keys, metrics=service_metrics, shared=shared, leases=leases)
+    lease = ThreadLease(leases, namespace=namespace) if leases is not None else None
+    gate = ThreadGate(lease=lease, wait_s=thread_wait_s)
+    results = FirstResults(leases, namespace=namespace)
+    service = CrewService(crews, service_metrics, gate=gate, results=results)
+    app.include_router(build_router(service))
     _add_error_handlers(app, service_metrics)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
-    _add_ops_routes(app, service_metrics, redis_url=redis_url, namespace=namespace)
+    _add_ops_routes(
+        app, service_metrics, redis_url=redis_url, namespace=namespace, store_dirs=store_dirs
+    )
     return app
 
 
@@ -162,8 +183,9 @@ def _app(
     keys: ApiKeyStore,
     metrics: ServiceMetrics,
     shared: SyncClient | None,
+    leases: AsyncClient | None,
 ) -> FastAPI:
-    """The bare app, its state set; its lifespan closes the crews and the shared client."""
+    """The bare app, its state set; its lifespan closes the crews and the Redis clients."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -171,6 +193,8 @@ def _app(
         await crews.aclose()
         if shared is not None:
             shared.close()
+        if leases is not None:
+            await leases.aclose()
 
     app = FastAPI(
         title="shopcrew",
@@ -195,17 +219,26 @@ def _default_memory(redis_url: str | None, namespace: str) -> Callable[[str], Me
 
 
 def _add_ops_routes(
-    app: FastAPI, service_metrics: ServiceMetrics, *, redis_url: str | None, namespace: str
+    app: FastAPI,
+    service_metrics: ServiceMetrics,
+    *,
+    redis_url: str | None,
+    namespace: str,
+    store_dirs: Sequence[StoreDir],
 ) -> None:
     """`/healthz` for the load balancer and `/metrics` for Prometheus."""
 
     @app.get("/healthz", response_model=Health, tags=["ops"], responses={503: {"model": Health}})
     async def healthz() -> Response:
-        """200 when the service (and its Redis, when configured) answers, else 503."""
+        """200 when the service, its Redis (when configured) and its store files are there."""
         redis: Literal["ok", "unavailable", "not configured"] = "not configured"
         if redis_url:
             redis = "ok" if await _redis_answers(redis_url, namespace) else "unavailable"
-        health = Health(status="unavailable" if redis == "unavailable" else "ok", redis=redis)
+        store: Literal["ok", "unavailable", "not checked"] = "not checked"
+        if store_dirs:
+            store = "ok" if stores_present(store_dirs) else "unavailable"
+        down = "unavailable" in (redis, store)
+        health = Health(status="unavailable" if down else "ok", redis=redis, store=store)
         return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
 
     @app.get(
@@ -250,6 +283,8 @@ def _add_error_handlers(app: FastAPI, metrics: ServiceMetrics) -> None:
         response = _error(status, kind, str(exc))
         if isinstance(exc, AuthenticationError):
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, ThreadBusyError):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -92,9 +91,6 @@ class CrewRegistry:
         """Requests using each crew (by `id`), so a dropped crew's memory outlives them."""
         self._dropped: dict[int, MerchantCrew] = {}
         self._building = asyncio.Lock()
-        self._threads: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
 
     @asynccontextmanager
     async def use(self, merchant_id: str) -> AsyncIterator[MerchantCrew]:
@@ -114,14 +110,6 @@ class CrewRegistry:
                 dropped = self._dropped.pop(key, None)
                 if dropped is not None:
                     await self._close(dropped)
-
-    def thread_lock(self, thread_id: str) -> asyncio.Lock:
-        """The lock that keeps runs of one thread in order within this process."""
-        lock = self._threads.get(thread_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._threads[thread_id] = lock
-        return lock
 
     def merchants(self) -> list[str]:
         """The merchants whose crews are built, least recently used first."""

@@ -18,6 +18,7 @@ from shopcrew.errors import (
     ShopcrewError,
     StaleApprovalError,
     StaleEscalationError,
+    ThreadBusyError,
     ToolInputError,
     UnknownApiKeyError,
     UnknownApprovalError,
@@ -48,6 +49,7 @@ _STATUS: Final[tuple[tuple[type[Exception], int], ...]] = (
     (ApprovalExpiredError, 410),
     (AgentUnavailableError, 422),
     (RedisUnavailableError, 503),
+    (ThreadBusyError, 503),
 )
 
 

@@ -18,6 +18,7 @@ from shopcrew.service.keys import ApiKeyStore
 from shopcrew.service.runs import CrewService, StreamItem
 from shopcrew.service.schemas import (
     CONVERSATION_ID_PATTERN,
+    REF_ID_PATTERN,
     THREAD_ID_PATTERN,
     ApprovalList,
     BlackboardList,
@@ -75,8 +76,8 @@ ConversationId = Annotated[
     str, Path(pattern=CONVERSATION_ID_PATTERN, description="Your conversation id.")
 ]
 ThreadId = Annotated[str, Path(pattern=THREAD_ID_PATTERN, description="A thread id.")]
-RequestId = Annotated[str, Path(min_length=1, max_length=128, description="Approval id.")]
-TicketId = Annotated[str, Path(min_length=1, max_length=128, description="Escalation id.")]
+RequestId = Annotated[str, Path(pattern=REF_ID_PATTERN, description="Approval request id.")]
+TicketId = Annotated[str, Path(pattern=REF_ID_PATTERN, description="Escalation ticket id.")]
 
 
 async def _merchant(

@@ -2,9 +2,11 @@
 
 Every method takes the merchant the API key decided and touches only that merchant's crew:
 its own checkpointer, store, blackboard and queues, and thread ids that start with
-`<merchant_id>:`. Runs of one thread are kept in order by a per-thread lock (one process;
-`shopcrew worker` leases threads across processes). Everything here is async: graph runs use
-`ainvoke`/`astream`, sync store reads go to a worker thread.
+`<merchant_id>:`. One run of a thread at a time (`ThreadGate`: a lock in process, and with
+Redis the thread's lease that workers take too, so several servers and the workers share
+threads safely). The first result of each event id and decision id is kept (`FirstResults`):
+a resend, to any server, gets it back and runs nothing. Everything here is async: graph runs
+use `ainvoke`/`astream`, sync store reads go to a worker thread.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from shopcrew.service._convert import (
 )
 from shopcrew.service.crews import CrewRegistry, MerchantCrew
 from shopcrew.service.metrics import ServiceMetrics
+from shopcrew.service.results import FirstResults, fingerprint
 from shopcrew.service.schemas import (
     ApprovalList,
     BlackboardList,
@@ -54,8 +57,10 @@ from shopcrew.service.schemas import (
     RunResult,
     ThreadState,
 )
+from shopcrew.service.threads import ThreadGate
 from shopcrew.tools.records.approvals import ApprovalStatus
 from shopcrew.tools.records.escalations import EscalationRecord, EscalationTicket
+from shopcrew.tracing import event_span
 
 __all__ = ["CrewService", "StreamItem"]
 
@@ -83,23 +88,42 @@ class CrewService:
     Args:
         crews: The per-merchant crews.
         metrics: Where events, latency, approvals and escalations are counted.
+        gate: Orders the runs of each thread; in process only when omitted.
+        results: The first result of each event and decision id; in process when omitted.
     """
 
-    def __init__(self, crews: CrewRegistry, metrics: ServiceMetrics) -> None:
+    def __init__(
+        self,
+        crews: CrewRegistry,
+        metrics: ServiceMetrics,
+        *,
+        gate: ThreadGate | None = None,
+        results: FirstResults | None = None,
+    ) -> None:
         self.crews, self.metrics = crews, metrics
+        self.gate = gate or ThreadGate(lease=None)
+        self.results = results or FirstResults(None, namespace="shopcrew")
 
     async def run(self, merchant_id: str, event: CrewEvent) -> RunResult:
-        """Run an event on its thread; an event id the thread already holds runs nothing."""
+        """Run an event on its thread; an event id that ran before returns its first result.
+
+        Raises:
+            ThreadBusyError: Another run held the thread past the gate's wait.
+            IdempotencyConflictError: The event id was used for another event.
+        """
         async with self.crews.use(merchant_id) as built:
             thread_id = thread_for(event, merchant_id=merchant_id)
-            async with self.crews.thread_lock(thread_id):
+            async with self.gate.hold(merchant_id, thread_id, run_id=event.id):
                 before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-                if _ran_before(before, event):
-                    return self._result(event.id, thread_id, before, before, replayed=True)
+                first = await self._first(merchant_id, event, thread_id, before)
+                if first is not None:
+                    return first
                 with self._timed(event.kind):
                     await asend_event(built.crew, event, merchant_id=merchant_id)
                 after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-            return self._finish(event.id, thread_id, before, after)
+                result = self._finish(event.id, thread_id, before, after)
+                await self._keep(merchant_id, event, result)
+            return result
 
     async def stream(self, merchant_id: str, event: CrewEvent) -> AsyncIterator[StreamItem]:
         """Run an event, yielding LangGraph's `updates` and `messages` as they come.
@@ -112,11 +136,11 @@ class CrewService:
             config = _config(thread_id)
             yield "metadata", {"thread_id": thread_id, "event_id": event.id}
             try:
-                async with self.crews.thread_lock(thread_id):
+                async with self.gate.hold(merchant_id, thread_id, run_id=event.id):
                     before = await built.crew.aget_state(config, subgraphs=True)
-                    if _ran_before(before, event):
-                        result = self._result(event.id, thread_id, before, before, replayed=True)
-                        yield "end", result.model_dump(mode="json")
+                    first = await self._first(merchant_id, event, thread_id, before)
+                    if first is not None:
+                        yield "end", first.model_dump(mode="json")
                         return
                     with self._timed(event.kind):
                         payload = {"event": event.model_dump(mode="json")}
@@ -125,7 +149,8 @@ class CrewService:
                         ):
                             yield _stream_item(tuple(ns), str(mode), chunk)
                     after = await built.crew.aget_state(config, subgraphs=True)
-                result = self._finish(event.id, thread_id, before, after)
+                    result = self._finish(event.id, thread_id, before, after)
+                    await self._keep(merchant_id, event, result)
             except ShopcrewError as exc:
                 self.metrics.errors.labels(type(exc).__name__, "stream").inc()
                 yield "error", {"error": {"type": type(exc).__name__, "message": str(exc)}}
@@ -162,7 +187,8 @@ class CrewService:
 
         The record is read once, for its thread and interrupt, and `adecide` checks the
         decision against that read; the gate re-checks against the store as it records the
-        decision. The record is read again once the run has changed it.
+        decision. The record is read again once the run has changed it. A decision id that
+        succeeded before returns its first result; used for another decision, it is a 409.
         """
         async with self.crews.use(merchant_id) as built:
             record = await asyncio.to_thread(built.approvals.get, request_id)
@@ -176,16 +202,31 @@ class CrewService:
                 payload=body.payload if isinstance(body, EditIn) else None,
                 note=body.note,
             )
-            thread_id = record.thread_id
-            async with self.crews.thread_lock(thread_id):
+            thread_id, key = record.thread_id, f"decision:{decision.id}"
+            request = f"{request_id}:{fingerprint(body)}"
+            async with self.gate.hold(merchant_id, thread_id, run_id=key):
+                if body.decision_id is not None:
+                    first = await self.results.aget(
+                        merchant_id, key, DecisionOut, request_fingerprint=request
+                    )
+                    if first is not None:
+                        return first
                 before = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-                with self._timed("human_decision"):
+                with (
+                    self._timed("human_decision"),
+                    event_span(
+                        "human_decision", decision.id, merchant_id=merchant_id, thread_id=thread_id
+                    ),
+                ):
                     await adecide(built.crew, _ReadOnce(built.approvals, record), decision)
                 after = await built.crew.aget_state(_config(thread_id), subgraphs=True)
-            self.metrics.approvals.labels(body.verdict).inc()
-            run = self._finish(None, thread_id, before, after)
-            decided = await asyncio.to_thread(built.approvals.get, request_id)
-            return DecisionOut(approval=decided, run=run)
+                self.metrics.approvals.labels(body.verdict).inc()
+                run = self._finish(None, thread_id, before, after)
+                decided = await asyncio.to_thread(built.approvals.get, request_id)
+                out = DecisionOut(approval=decided, run=run)
+                if body.decision_id is not None:
+                    await self.results.aput(merchant_id, key, out, request_fingerprint=request)
+            return out
 
     async def escalations(self, merchant_id: str, *, waiting: bool | None) -> EscalationList:
         """The merchant's escalations (only those waiting now, or not, when given)."""
@@ -213,7 +254,8 @@ class CrewService:
         async with self.crews.use(merchant_id) as built:
             record = await _record(built, ticket_id)
             config = _config(record.thread_id)
-            async with self.crews.thread_lock(record.thread_id):
+            run_id = f"escalation:{ticket_id}:{uuid4().hex}"
+            async with self.gate.hold(merchant_id, record.thread_id, run_id=run_id):
                 before = await built.crew.aget_state(config, subgraphs=True)
                 # Each customer message re-raises the wait in a new interrupt: find it by ticket.
                 waiting = _escalation_interrupt(before, ticket_id)
@@ -237,6 +279,24 @@ class CrewService:
         async with self.crews.use(merchant_id) as built:
             entries = await asyncio.to_thread(built.memory.blackboard.entries, kind=kind)
             return BlackboardList(entries=entries)
+
+    async def _first(
+        self, merchant_id: str, event: CrewEvent, thread_id: str, before: StateSnapshot
+    ) -> RunResult | None:
+        """The first result of an event id that ran before (on any server), else None."""
+        key, request = f"event:{event.id}", fingerprint(event, exclude={"at"})
+        first = await self.results.aget(merchant_id, key, RunResult, request_fingerprint=request)
+        if first is not None:
+            return first.model_copy(update={"replayed": True})
+        if _ran_before(before, event):  # ran, but its result is gone (expired, or a crash)
+            return self._result(event.id, thread_id, before, before, replayed=True)
+        return None
+
+    async def _keep(self, merchant_id: str, event: CrewEvent, result: RunResult) -> None:
+        request = fingerprint(event, exclude={"at"})
+        await self.results.aput(
+            merchant_id, f"event:{event.id}", result, request_fingerprint=request
+        )
 
     def _timed(self, kind: str) -> _Timed:
         return _Timed(self.metrics, kind)

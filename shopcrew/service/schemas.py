@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
+from uuid import uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
@@ -13,6 +14,8 @@ from shopcrew.tools.records.escalations import EscalationTicket
 
 __all__ = [
     "CONVERSATION_ID_PATTERN",
+    "ID_PATTERN",
+    "REF_ID_PATTERN",
     "THREAD_ID_PATTERN",
     "ApprovalList",
     "ApproveIn",
@@ -44,29 +47,60 @@ CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 """Conversation ids become thread ids: letters, digits, '.', '-' and '_'."""
 
 THREAD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,255}$"
+"""Thread ids: `<merchant>:<agent>:<conversation or event id>`."""
 
-_Id = Annotated[str, Field(min_length=1, max_length=128)]
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+"""Ids a client chooses (event, message and decision ids): they name Redis keys."""
+
+REF_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,512}$"
+"""Ids the crew makes (approval requests, escalation tickets), from thread ids."""
+
+_Id = Annotated[str, Field(pattern=ID_PATTERN, description="Letters, digits, '.', '_', ':', '-'.")]
+_Name = Annotated[str, Field(min_length=1, max_length=128)]
+"""A store's own id (customer, order, product, listing): any text up to 128 characters."""
 
 
-class CustomerMessageIn(CustomerMessage):
+def _new_id() -> str:
+    return uuid4().hex
+
+
+class _WireEvent(BaseModel):
+    """The bounds every event has on the wire: its id names Redis keys."""
+
+    id: _Id = Field(default_factory=_new_id, description="Event id; a resend runs nothing.")
+
+
+class CustomerMessageIn(_WireEvent, CustomerMessage):
     """A customer wrote to the store (CS agent); `kind` is required on the wire."""
 
     kind: Literal["customer_message"]
+    conversation_id: str = Field(
+        pattern=CONVERSATION_ID_PATTERN, description="One thread per conversation."
+    )
+    text: str = Field(min_length=1, max_length=8000)
+    customer_id: _Name | None = None
 
 
-class OrderEventIn(OrderEvent):
+class OrderEventIn(_WireEvent, OrderEvent):
     """An order changed state (store manager); `kind` is required on the wire."""
 
     kind: Literal["order_event"]
+    order_id: _Name
+    product_ids: list[_Name] = Field(
+        default_factory=list, max_length=1000, description="Products in the order."
+    )
 
 
-class AuditTickIn(AuditTick):
+class AuditTickIn(_WireEvent, AuditTick):
     """Time for the store manager's listing audit; `kind` is required on the wire."""
 
     kind: Literal["audit_tick"]
+    listing_ids: list[_Name] | None = Field(
+        default=None, max_length=10_000, description="Only these; None: all."
+    )
 
 
-class BudgetReviewTickIn(BudgetReviewTick):
+class BudgetReviewTickIn(_WireEvent, BudgetReviewTick):
     """Time for the planner's budget review; `kind` is required on the wire."""
 
     kind: Literal["budget_review_tick"]
@@ -110,7 +144,7 @@ class MessageIn(_In):
     id: _Id | None = Field(
         default=None, description="Message id; resending the same id runs nothing again."
     )
-    customer_id: _Id | None = Field(default=None, description="The customer, when known.")
+    customer_id: _Name | None = Field(default=None, description="The customer, when known.")
     at: AwareDatetime | None = Field(default=None, description="When it was written.")
 
 
@@ -152,7 +186,9 @@ class RunResult(_Out):
     report: dict[str, Any] | None = Field(description="What the store manager or planner did.")
     approvals: list[dict[str, Any]] = Field(description="Approval outcomes on this thread.")
     replayed: bool = Field(
-        default=False, description="The event had already run: nothing ran again."
+        default=False,
+        description="The event id had already run (on any server): nothing ran again, and "
+        "this is the first run's result.",
     )
 
 
@@ -182,10 +218,8 @@ class _DecisionBase(_In):
         pattern=r"^[0-9a-f]{64}$",
         description="The request's `action_hash` as listed: binds the decision to that action.",
     )
-    interrupt_id: str | None = Field(
+    interrupt_id: _Id | None = Field(
         default=None,
-        min_length=1,
-        max_length=128,
         description="The interrupt the request waits in; the listed one when omitted.",
     )
     decision_id: _Id | None = Field(
@@ -266,7 +300,10 @@ class BlackboardList(_Out):
 
 
 class Health(_Out):
-    """Liveness and the Redis connection."""
+    """Liveness, the Redis connection and the store files."""
 
     status: Literal["ok", "unavailable"]
     redis: Literal["ok", "unavailable", "not configured"]
+    store: Literal["ok", "unavailable", "not checked"]
+    """Whether the store directories the server started from still hold their files ("not
+    checked": the app was given its own adapters)."""

@@ -20,7 +20,9 @@ PX` with the worker's fencing token, unless another worker holds it), renewed by
 thread while the event runs; the same script checks that the entry heads its thread's queue
 and counts the attempt, so starting an event costs one round trip. A decision leases the
 thread it resumes. Writes to the shared state check the token in the same script that
-applies them, so a worker that lost its lease (paused past it) writes nothing.
+applies them, so a worker that lost its lease (paused past it) writes nothing. The HTTP
+service takes the same leases (`ThreadLease`) for the runs it makes itself, so a server and a
+worker, or two servers, never run one thread at once either.
 
 **Crashes.** The heartbeat also resets the idle time of every entry the worker holds
 (`XCLAIM ... JUSTID` of its own `XPENDING` entries, in one script). A worker that stops
@@ -55,6 +57,7 @@ lease, and no event is lost.
 
 from shopcrew.workers._keys import StreamKeys
 from shopcrew.workers.lane import Lane, open_lane, shared_adapters
+from shopcrew.workers.lease import DEFAULT_LEASE_MS, ThreadLease
 from shopcrew.workers.ledger import (
     Commit,
     EffectLedger,
@@ -68,6 +71,7 @@ from shopcrew.workers.worker import Worker, WorkerSettings, WorkerStats, default
 
 __all__ = [
     "DEFAULT_GROUP",
+    "DEFAULT_LEASE_MS",
     "Commit",
     "DeadLetter",
     "EffectLedger",
@@ -78,6 +82,7 @@ __all__ = [
     "SharedRecordTable",
     "SharedRetailStore",
     "StreamKeys",
+    "ThreadLease",
     "Worker",
     "WorkerSettings",
     "WorkerStats",

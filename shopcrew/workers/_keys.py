@@ -96,6 +96,10 @@ class StreamKeys:
         """The record of one applied side effect (idempotency)."""
         return f"{self.prefix}:effect:{key}"
 
+    def first_result(self, key: str) -> str:
+        """The first result of an HTTP request with an id (an event, a decision), for resends."""
+        return f"{self.prefix}:result:{key}"
+
     @property
     def effects(self) -> str:
         """The log of applied side effects (one entry per effect, for audits)."""

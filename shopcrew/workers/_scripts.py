@@ -17,11 +17,16 @@ __all__ = [
 DONE_MAXLEN = 1_000_000
 """Entries the processed log and the dead-letter stream keep (approximately)."""
 
-# KEYS: stream, queue. ARGV: event JSON, thread id.
+# KEYS: stream, queue. ARGV: event JSON, thread id, trace context JSON ('' when not tracing).
 # XADD and RPUSH in one script: the thread's queue holds its ids in stream order, even with
 # several producers writing to one thread at once.
 ENQUEUE = """
-local id = redis.call('XADD', KEYS[1], '*', 'event', ARGV[1], 'thread', ARGV[2])
+local id
+if ARGV[3] ~= '' then
+  id = redis.call('XADD', KEYS[1], '*', 'event', ARGV[1], 'thread', ARGV[2], 'trace', ARGV[3])
+else
+  id = redis.call('XADD', KEYS[1], '*', 'event', ARGV[1], 'thread', ARGV[2])
+end
 redis.call('RPUSH', KEYS[2], id)
 return id
 """

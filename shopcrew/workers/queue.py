@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from redis.exceptions import ResponseError
 
 from shopcrew.graphs.events import parse_event, thread_for
 from shopcrew.memory._redis import SyncClient, describe_client, unavailable
+from shopcrew.tracing import inject_context
 from shopcrew.workers._keys import StreamKeys
 from shopcrew.workers._scripts import ENQUEUE
 
@@ -86,6 +88,9 @@ class EventQueue:
     def enqueue(self, event: BaseModel | Mapping[str, Any]) -> str:
         """Validate an event and append it to the stream and to its thread's queue.
 
+        The current trace context goes beside it, so the worker's span of the event joins the
+        producer's trace.
+
         Returns:
             The stream id.
 
@@ -96,10 +101,12 @@ class EventQueue:
         checked = parse_event(event)
         thread = thread_for(checked, merchant_id=self.merchant_id)
         body = checked.model_dump_json()
+        carrier = inject_context()
+        trace = json.dumps(carrier) if carrier else ""
         with unavailable(self._server):
             sent = self._enqueue(
                 keys=[self.keys.stream, self.keys.queue(thread)],
-                args=[body, thread],
+                args=[body, thread, trace],
                 client=self._client,
             )
         return _text(sent)

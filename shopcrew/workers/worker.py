@@ -316,7 +316,7 @@ class Worker:
         started_ms = int(time.time() * 1000)
         try:
             with effect_scope(EffectScope(event.id, lease_key, self._token)):
-                self._run_event(lane, event, thread, retry=attempts > 1)
+                self._run_event(lane, event, thread, retry=attempts > 1, parent=_carrier(held))
         except LeaseLostError:
             logger.warning("event %s: lease lost to another worker; dropping it", event.id)
             return "lost"
@@ -381,12 +381,23 @@ class Worker:
         except UnknownApprovalError:
             return thread
 
-    def _run_event(self, lane: Lane, event: CrewEvent, thread: str, *, retry: bool) -> None:
-        """Run the event, or resume its run from the last checkpoint after a crash."""
+    def _run_event(
+        self,
+        lane: Lane,
+        event: CrewEvent,
+        thread: str,
+        *,
+        retry: bool,
+        parent: dict[str, str] | None = None,
+    ) -> None:
+        """Run the event, or resume its run from the last checkpoint after a crash.
+
+        `parent` is the trace context its producer enqueued beside it.
+        """
         crew, merchant = lane.crew, lane.merchant_id
         if isinstance(event, HumanDecision):
             try:
-                send_event(crew, event, merchant_id=merchant)
+                send_event(crew, event, merchant_id=merchant, trace_parent=parent)
             except StaleApprovalError:
                 if not retry or not self._resume_decided(lane, event):
                     raise
@@ -401,7 +412,7 @@ class Worker:
             logger.warning("event %s: resuming from checkpoint at %s", event.id, snapshot.next)
             crew.invoke(None, config)
             return
-        send_event(crew, event, merchant_id=merchant)
+        send_event(crew, event, merchant_id=merchant, trace_parent=parent)
 
     def _resume_decided(self, lane: Lane, event: HumanDecision) -> bool:
         """A decision recorded by a worker that died mid-resume: finish that resume."""
@@ -505,3 +516,15 @@ def _order(stream_id: str) -> tuple[int, int]:
 
 def _text(raw: Any) -> str:
     return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+def _carrier(held: _Held) -> dict[str, str] | None:
+    """The trace context enqueued beside an entry, if any."""
+    raw = held.fields.get(b"trace", held.fields.get("trace"))
+    if not raw:
+        return None
+    try:
+        found = json.loads(_text(raw))
+    except ValueError:
+        return None
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else None

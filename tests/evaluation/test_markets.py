@@ -138,6 +138,16 @@ def test_a_malformed_line_names_file_line_market_and_field(tmp_path: Path) -> No
     assert str(path) in str(caught.value)
 
 
+def test_a_line_repeating_a_key_is_refused_naming_file_line_and_key(tmp_path: Path) -> None:
+    lines = DEV.read_text().splitlines()[:2]
+    path = tmp_path / "markets.jsonl"
+    path.write_text(lines[0] + "\n" + lines[1].replace("{", '{"id": "twice", ', 1) + "\n")
+    with pytest.raises(MarketFileError) as caught:
+        load_markets(path)
+    assert (caught.value.path, caught.value.line) == (str(path), 2)
+    assert caught.value.problem == "the key 'id' appears twice in one JSON object; keep one"
+
+
 def test_an_allocation_that_does_not_name_every_campaign_is_refused(tmp_path: Path) -> None:
     raw = json.loads(DEV.read_text().splitlines()[0])
     raw["current_allocation"].pop(next(iter(raw["current_allocation"])))

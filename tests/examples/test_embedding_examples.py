@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,7 @@ def _run(example: str, *args: str) -> Run:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SHOPCREW_REDIS_URL"}}
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / example), "--conversation", conversation, *args],
-        cwd=ROOT,
+        cwd=tempfile.gettempdir(),  # the examples read nothing from the working directory
         env=env,
         capture_output=True,
         text=True,
@@ -75,7 +76,7 @@ def _run(example: str, *args: str) -> Run:
 
 def demo_store_dir() -> Path:
     if not REFERENCE_STORE_DIR.is_dir():
-        pytest.fail(f"{REFERENCE_STORE_DIR} is missing: the examples need ../shared")
+        pytest.fail(f"{REFERENCE_STORE_DIR} is missing: the bundled store was not installed")
     return REFERENCE_STORE_DIR
 
 

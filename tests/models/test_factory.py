@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import subprocess
 import sys
 
@@ -11,7 +10,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from langchain_openai import ChatOpenAI
 
-from shopcrew.errors import UnknownModelSpecError
+from shopcrew.errors import ConfigError, ModelEndpointError, UnknownModelSpecError
 from shopcrew.models.factory import NO_KEY_PLACEHOLDER, resolve_model
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.settings import Settings
@@ -43,14 +42,15 @@ def test_endpoint_without_key_sends_a_placeholder_key() -> None:
     assert model.openai_api_key.get_secret_value() == NO_KEY_PLACEHOLDER
 
 
-def test_no_key_and_no_endpoint_falls_back_to_rules_with_one_log_line(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    with caplog.at_level(logging.INFO, logger="shopcrew.models.factory"):
-        model = resolve_model("openai:gpt-4o", settings=Settings())
-    assert isinstance(model, RulesChatModel)
-    assert len(caplog.records) == 1
-    assert "rules model" in caplog.records[0].getMessage()
+def test_no_key_and_no_endpoint_is_an_error_naming_the_variables() -> None:
+    with pytest.raises(ModelEndpointError) as caught:
+        resolve_model("openai:gpt-4o", settings=Settings())
+    assert str(caught.value) == (
+        "model 'openai:gpt-4o' needs an endpoint: set OPENAI_API_KEY (OpenAI) or "
+        "OPENAI_BASE_URL (an OpenAI-compatible server), or pass --model rules for the offline "
+        "rules model"
+    )
+    assert isinstance(caught.value, ConfigError)
 
 
 @pytest.mark.parametrize("spec", ["gpt-4o", "openai:", "anthropic:claude", ""])

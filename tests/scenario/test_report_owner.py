@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from shopcrew.data import scenario_path
 from shopcrew.scenario import run_scenario
 from shopcrew.scenario.report import render_markdown
 
@@ -165,7 +166,9 @@ def test_the_waiting_list_names_who_waits_since_when_and_what_they_asked() -> No
     )
     assert "1 were answered by a person" in waiting
     rows = [line for line in waiting.splitlines() if line.startswith("| 00:")]
-    assert rows[0].startswith("| 00:12 | `c-1` | not identified | customer request | “转人工”")
+    assert rows[0].startswith(
+        "| 00:12 | `c-1` | not identified by the agent | customer request | “转人工”"
+    )
     assert rows[1].startswith("| 00:31 | `c-2` | `zhang_wei_1` 张伟 | refund only | “订单#W1701126")
     assert "c-3" not in waiting  # a person answered it
 
@@ -224,7 +227,7 @@ def test_no_unsourced_industry_figure_is_quoted() -> None:
 
 
 def test_a_run_reports_names_waiting_customers_and_budget_reasons(tmp_path: Path) -> None:
-    path = Path(__file__).resolve().parents[2] / "scenarios" / "double11_peak_hour.yaml"
+    path = scenario_path("double11_peak_hour")
 
     report = run_scenario(path, volume=0.05, out_dir=tmp_path).report
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")

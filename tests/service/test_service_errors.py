@@ -141,4 +141,4 @@ async def test_healthz_is_503_when_redis_is_down(make_service: Callable[..., Ser
     finally:
         await keys.aclose()
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "redis": "unavailable"}
+    assert response.json() == {"status": "unavailable", "redis": "unavailable", "store": "ok"}

@@ -63,12 +63,22 @@ async def test_resending_a_message_id_runs_nothing_again(service: Service) -> No
     async with service.client(service.key("acme")) as client:
         message = {"id": "m-1", "text": f"I am {EMAIL}, status of {ORDER}?"}
         first = (await client.post("/v1/conversations/c9/messages", json=message)).json()
+        later = {"id": "m-2", "text": "Thanks!"}
+        assert (await client.post("/v1/conversations/c9/messages", json=later)).status_code == 200
         again = (await client.post("/v1/conversations/c9/messages", json=message)).json()
-        assert again["replayed"] is True
-        assert again["messages"] == []
-        assert again["reply"] == first["reply"]
+        assert again == {**first, "replayed": True}
         state = (await client.get("/v1/conversations/c9")).json()
-        assert [m["role"] for m in state["messages"]].count("customer") == 1
+        assert [m["role"] for m in state["messages"]].count("customer") == 2
+
+
+async def test_a_message_id_reused_for_another_message_is_a_conflict(service: Service) -> None:
+    async with service.client(service.key("acme")) as client:
+        message = {"id": "m-1", "text": f"I am {EMAIL}, status of {ORDER}?"}
+        assert (await client.post("/v1/conversations/c9/messages", json=message)).status_code == 200
+        other = await client.post("/v1/conversations/c8/messages", json=message)
+        assert other.status_code == 409
+        assert other.json()["error"]["type"] == "IdempotencyConflictError"
+        assert (await client.get("/v1/conversations/c8")).status_code == 404
 
 
 async def test_a_budget_review_waits_for_approval_and_the_decision_applies_it(
@@ -106,6 +116,35 @@ async def test_a_budget_review_waits_for_approval_and_the_decision_applies_it(
         board = (await client.get("/v1/blackboard", params={"kind": "approval"})).json()
         [entry] = board["entries"]
         assert (entry["approved"], entry["reviewer"]) == (True, "ana")
+
+
+async def test_a_decision_resent_with_its_id_returns_its_first_result(service: Service) -> None:
+    async with service.client(service.key("acme")) as client:
+        waiting = (await client.post("/v1/events", json={"kind": "budget_review_tick"})).json()
+        ref = waiting["interrupts"][0]["ref"]
+        [record] = (await client.get("/v1/approvals")).json()["approvals"]
+        decision = {
+            "verdict": "approve",
+            "by": "ana",
+            "action_hash": record["request"]["action_hash"],
+            "decision_id": "d-1",
+        }
+        done = await client.post(f"/v1/approvals/{ref}/decision", json=decision)
+        assert done.status_code == 200, done.text
+        again = await client.post(f"/v1/approvals/{ref}/decision", json=decision)
+        assert (again.status_code, again.json()) == (200, done.json())
+        other = await client.post(
+            f"/v1/approvals/{ref}/decision", json={**decision, "verdict": "reject"}
+        )
+        assert other.status_code == 409
+        assert other.json()["error"]["type"] == "IdempotencyConflictError"
+        fresh = await client.post(
+            f"/v1/approvals/{ref}/decision", json={**decision, "decision_id": "d-2"}
+        )
+        assert fresh.status_code == 409
+        assert fresh.json()["error"]["type"] == "StaleApprovalError"
+        board = (await client.get("/v1/blackboard", params={"kind": "approval"})).json()
+        assert len(board["entries"]) == 1
 
 
 async def test_a_decision_for_another_action_is_refused_and_changes_nothing(
@@ -243,7 +282,8 @@ async def test_healthz_answers_without_a_key(service: Service) -> None:
     async with service.client() as client:
         response = await client.get("/healthz")
     expected = "ok" if service.backend == "redis" else "not configured"
-    assert (response.status_code, response.json()) == (200, {"status": "ok", "redis": expected})
+    health = {"status": "ok", "redis": expected, "store": "not checked"}  # its own adapters
+    assert (response.status_code, response.json()) == (200, health)
 
 
 async def test_messages_sent_at_once_to_one_conversation_run_one_after_the_other(

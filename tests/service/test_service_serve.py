@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from redis import Redis
+from support.serve_process import SHOPCREW, start_serve
 
-SHOPCREW = [sys.executable, "-c", "from shopcrew.cli import main; main()"]
 EMAIL = "amelia.wilson1598@example.com"
 ORDER = "#W9077205"
 
@@ -23,35 +20,6 @@ ORDER = "#W9077205"
 def _shopcrew(*args: str | Path) -> subprocess.CompletedProcess[str]:
     command = [*SHOPCREW, *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(args: list[str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `shopcrew serve` on a free port and wait for /healthz (retry if the port was taken)."""
-    for _ in range(3):
-        port = _free_port()
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [*SHOPCREW, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    return proc, url
-            except httpx.TransportError:
-                time.sleep(0.2)
-        proc.kill()
-        proc.wait(timeout=30)
-    raise AssertionError(f"shopcrew serve did not start:\n{log.read_text()}")
 
 
 @pytest.fixture
@@ -64,7 +32,7 @@ def server(
     redis_args = ["--redis", redis_url, "--namespace", namespace]
     args = [*redis_args, "--store-dir", str(store_dir), "--policy", str(policy)]
     args += ["--max-crews", "1"]  # every change of merchant drops the other's crew
-    proc, url = _start(args, tmp_path / "serve.log")
+    proc, url = start_serve(args, tmp_path / "serve.log")
     try:
         yield url, redis_args
     finally:

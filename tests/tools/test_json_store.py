@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from shopcrew.errors import StoreFileError
+from shopcrew.errors import DuplicateKeyError, StoreFileError
 from shopcrew.tools.reference.store import Change, RetailStore, copy_record
 from shopcrew.tools.tau.tools import TauRetailTools
 
@@ -195,3 +195,20 @@ def test_order_of_an_unknown_user_is_refused(tau_dir: Path, tmp_path: Path) -> N
     with pytest.raises(StoreFileError) as caught:
         RetailStore.load(tmp_path)
     assert (caught.value.record, caught.value.field) == (next(iter(orders)), "user_id")
+
+
+@pytest.mark.parametrize("name", ["orders", "products", "users"])
+def test_a_store_file_repeating_a_key_is_refused_naming_file_and_key(
+    tau_dir: Path, tmp_path: Path, name: str
+) -> None:
+    for table in ("orders", "products", "users"):
+        shutil.copy(tau_dir / "db" / f"{table}.json", tmp_path / f"{table}.json")
+    text = (tmp_path / f"{name}.json").read_text(encoding="utf-8")
+    first_key = next(iter(json.loads(text)))
+    # The first record's key again at the end: `json` would keep the second silently.
+    again = text.rstrip().removesuffix("}") + f', "{first_key}": {{}}}}'
+    (tmp_path / f"{name}.json").write_text(again, encoding="utf-8")
+    with pytest.raises(DuplicateKeyError) as caught:
+        RetailStore.load(tmp_path)
+    assert (caught.value.path, caught.value.key) == (str(tmp_path / f"{name}.json"), first_key)
+    assert f"{name}.json: the key {first_key!r} appears twice" in str(caught.value)

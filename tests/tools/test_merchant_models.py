@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from shopcrew.errors import ApprovalStateError, StoreFileError
+from shopcrew.errors import ApprovalStateError, DuplicateKeyError, StoreFileError
 from shopcrew.tools.records.approvals import ApprovalRequest, action_hash
 from shopcrew.tools.records.campaigns import Campaign, load_campaigns
 from shopcrew.tools.records.escalations import EscalationTicket
@@ -91,6 +91,19 @@ def test_malformed_listing_lines_are_refused(
     with pytest.raises(StoreFileError) as caught:
         load_listings(path)
     assert (caught.value.record, caught.value.field) == (record, field)
+
+
+def test_a_line_repeating_a_key_is_refused_naming_file_line_and_key(tmp_path: Path) -> None:
+    line = _listing_line().replace('{"id": ', '{"title": "twice", "id": ', 1)
+    assert line.count('"title"') == 2
+    path = _write(tmp_path, "listings.jsonl", [_listing_line(), line])
+    with pytest.raises(DuplicateKeyError) as caught:
+        load_listings(path)
+    assert (caught.value.path, caught.value.record, caught.value.key) == (
+        str(path),
+        "line 2",
+        "title",
+    )
 
 
 def test_a_repeated_listing_id_is_refused(tmp_path: Path) -> None:

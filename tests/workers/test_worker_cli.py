@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from shopcrew.cli import app
 from shopcrew.graphs.events import CustomerMessage, OrderEvent
-from shopcrew.workers import EventQueue
+from shopcrew.models import resolve_model
+from shopcrew.workers import EventQueue, Worker, WorkerSettings, open_lane
 from tests.workers.conftest import MERCHANT
 
 runner = CliRunner()
@@ -56,3 +57,35 @@ def test_worker_without_redis_says_how_to_fix_it() -> None:
     result = runner.invoke(app, ["worker", "--redis", ""], env={"REDIS_URL": ""})
     assert result.exit_code != 0
     assert "pass --redis URL or set REDIS_URL" in result.output
+
+
+def test_conversation_prints_the_replies_a_worker_left(
+    tmp_path: Path, client: Redis, redis_url: str, namespace: str
+) -> None:
+    text = "Hi, I am amelia.wilson1598@example.com. Status of order #W9077205?"
+    path = tmp_path / "events.jsonl"
+    path.write_text(_lines({"kind": "customer_message", "conversation_id": "c1", "text": text}))
+    options = ["--redis", redis_url, "--merchant", MERCHANT, "--namespace", namespace]
+    assert runner.invoke(app, ["enqueue", str(path), *options]).exit_code == 0
+    lane = open_lane(redis_url, model=resolve_model("rules"), merchant_id=MERCHANT,
+                     namespace=namespace)  # fmt: skip
+    try:
+        stats = Worker(client, [lane], settings=WorkerSettings()).run(max_events=1)
+    finally:
+        lane.close()
+    assert stats.processed == 1
+    shown = runner.invoke(app, ["conversation", "c1", *options])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.splitlines() == [
+        f"customer: {text}",
+        "assistant: Order #W9077205 status: delivered. Tracking number: 882867966563. "
+        "Amount paid: 591.58.",
+        "(idle)",
+    ]
+
+
+def test_conversation_nobody_wrote_says_so(redis_url: str, namespace: str) -> None:
+    options = ["--redis", redis_url, "--merchant", MERCHANT, "--namespace", namespace]
+    shown = runner.invoke(app, ["conversation", "c-none", *options])
+    assert shown.exit_code == 1
+    assert "no conversation 'c-none' of merchant 'm1'" in shown.output

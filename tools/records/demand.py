@@ -11,12 +11,14 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shopcrew.errors import DemandFileError, UnknownRecordError
+from shopcrew.tools._jsonl import loads_unique
 
 __all__ = [
     "CellCost",
@@ -332,7 +334,7 @@ def iter_json_lines(path: str | Path, *, need_id: bool = False) -> Iterator[tupl
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = loads_unique(line, refuse=partial(_repeated, path, number))
         except json.JSONDecodeError as exc:
             raise DemandFileError(str(path), number, f"not JSON ({exc.msg})") from exc
         if need_id and (not isinstance(raw, dict) or not isinstance(raw.get("id"), str)):
@@ -353,3 +355,9 @@ def iter_demand_markets(path: str | Path) -> Iterator[DemandMarket]:
 def load_demand_markets(path: str | Path) -> list[DemandMarket]:
     """Reads every market of a JSONL file; see `iter_demand_markets`."""
     return list(iter_demand_markets(path))
+
+
+def _repeated(path: str | Path, line: int, key: str) -> DemandFileError:
+    return DemandFileError(
+        str(path), line, f"the key {key!r} appears twice in one JSON object; keep one"
+    )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shopcrew.errors import MarketFileError
+from shopcrew.tools._jsonl import loads_unique
 from shopcrew.tools.records.campaigns import Campaign
 
 __all__ = [
@@ -104,7 +106,7 @@ def iter_markets(path: str | Path) -> Iterator[Market]:
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = loads_unique(line, refuse=partial(_repeated, path, number))
         except json.JSONDecodeError as exc:
             raise MarketFileError(str(path), number, f"not JSON ({exc.msg})") from exc
         market_id = raw.get("id") if isinstance(raw, dict) else None
@@ -121,3 +123,9 @@ def iter_markets(path: str | Path) -> Iterator[Market]:
 def load_markets(path: str | Path) -> list[Market]:
     """Reads every market of a JSONL file; see `iter_markets`."""
     return list(iter_markets(path))
+
+
+def _repeated(path: str | Path, line: int, key: str) -> MarketFileError:
+    return MarketFileError(
+        str(path), line, f"the key {key!r} appears twice in one JSON object; keep one"
+    )

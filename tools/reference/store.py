@@ -26,7 +26,8 @@ from typing import Any, Final, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shopcrew.errors import StoreFileError
+from shopcrew.errors import DuplicateKeyError, StoreFileError
+from shopcrew.tools._jsonl import loads_unique
 from shopcrew.tools.records.retail import Customer, Order, Product
 
 __all__ = ["TABLES", "Change", "Record", "RetailStore", "TableName", "copy_record"]
@@ -223,7 +224,7 @@ class RetailStore:
 
 def _read_table(path: Path, name: TableName) -> dict[str, Record]:
     try:
-        data = json.loads(path.read_bytes())
+        data = loads_unique(path.read_bytes(), refuse=lambda k: DuplicateKeyError(str(path), k))
     except FileNotFoundError:
         raise StoreFileError(str(path), "the file does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:

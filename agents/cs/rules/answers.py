@@ -102,5 +102,5 @@ def side_answers(
         order = state.orders.get(order_id)
         if order is None:
             return NeedTools((Call(GET_ORDER_DETAILS, {"order_id": order_id}),))
-        answers.append(say.order_facts(order, state.lang))
+        answers.append(say.order_facts(order, state.lang, currency=state.currency))
     return answers

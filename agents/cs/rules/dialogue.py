@@ -201,7 +201,7 @@ def _final_refusal(state: DialogueState, focus: Focus) -> str | None:
     request = _order_request(state, order, focus)
     plan = plan_order_action(request, user, order, state.products)
     if isinstance(plan, Refuse) and plan.why in _FINAL_REFUSALS:
-        return say.refuse(plan, state.lang, request.action)
+        return say.refuse(plan, state.lang, request.action, currency=state.currency)
     return None
 
 
@@ -256,7 +256,7 @@ def _core(
     if order is None:
         return NeedTools((Call(GET_ORDER_DETAILS, {"order_id": order_id}),))
     if request.action == "status":
-        return say.order_facts(order, lang)
+        return say.order_facts(order, lang, currency=state.currency)
     request = _order_request(state, order, focus)
     plan = plan_order_action(request, user, order, state.products)
     if state.user_stale and _charges_gift_card(plan):
@@ -289,7 +289,7 @@ _ASK_AGAIN: dict[str, AskWhat] = {"refund_method": "refund_method", "payment_unk
 def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
     if isinstance(plan, Ask):
         return _with_note(say.ask_detail(plan, state.lang), state)
-    refusal = say.refuse(plan, state.lang, request.action)
+    refusal = say.refuse(plan, state.lang, request.action, currency=state.currency)
     again = _ASK_AGAIN.get(plan.why)
     if again is not None:
         separator = "" if state.lang == "zh" else " "
@@ -491,7 +491,8 @@ def next_message(messages: Sequence[BaseMessage], tool_names: frozenset[str]) ->
     Returns:
         Tool calls (τ-bench names and arguments) or a reply in the customer's language.
     """
-    visible = [m for m in messages if m.type in {"human", "ai", "tool"}]
+    # the system prompt stays: it names the shop's currency (`DialogueState.currency`)
+    visible = [m for m in messages if m.type in {"system", "human", "ai", "tool"}]
     said = {message_text(m).strip() for m in visible if isinstance(m, AIMessage)} - {""}
     state = derive_state(visible)
     message = _message(_step(visible, tool_names), state)

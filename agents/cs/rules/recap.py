@@ -109,15 +109,16 @@ def _refunds(facts: ProposalFacts, lang: Lang, currency: str) -> str:
     )
 
 
-def recap(state: DialogueState, write: ToolEvent, *, currency: str = "USD") -> str:
+def recap(state: DialogueState, write: ToolEvent, *, currency: str | None = None) -> str:
     """One or two sentences on a completed write, in the customer's language.
 
     Args:
         state: The dialogue state (the write among its events).
         write: The completed write.
-        currency: The shop's currency (ISO 4217 code).
+        currency: The shop's currency (ISO 4217 code); the state's when None.
     """
     lang = state.lang
+    currency = currency or state.currency
     facts = _facts(state, write)
     if facts is None:
         return render(lang, "recap.fallback")

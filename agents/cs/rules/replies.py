@@ -98,7 +98,7 @@ def order_facts(order: Mapping[str, Any], lang: Lang, *, currency: str = "USD") 
     )
 
 
-def refuse(refusal: Refuse, lang: Lang, action: str | None) -> str:
+def refuse(refusal: Refuse, lang: Lang, action: str | None, *, currency: str = "USD") -> str:
     """Explain why the policy forbids the request."""
     detail = refusal.detail or ""
     return render(
@@ -108,14 +108,14 @@ def refuse(refusal: Refuse, lang: Lang, action: str | None) -> str:
         status=status_word(lang, refusal.status or ""),
         action=word(lang, "action_verbs", str(action), default=word(lang, "action_verbs", "other")),
         item=detail,
-        balance=_balance(detail),
+        balance=_balance(detail, currency),
     )
 
 
-def _balance(detail: str) -> str:
+def _balance(detail: str, currency: str) -> str:
     """A gift card balance as the customer reads it (with its currency)."""
     try:
-        return format_money(float(detail))
+        return format_money(float(detail), currency)
     except ValueError:
         return detail
 

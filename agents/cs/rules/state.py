@@ -8,6 +8,7 @@ read back from the messages (customer turns, the agent's tool calls, the tool re
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +83,8 @@ class DialogueState:
     call_count: int = 0
     questions: tuple[tuple[SideQuestion, ...], ...] = ()
     """The information questions each customer message asks beside an action."""
+    currency: str = "USD"
+    """The shop's currency, from the system prompt's ``Shop currency: CNY.`` line."""
 
     @property
     def turn(self) -> int:
@@ -135,6 +138,10 @@ def message_text(message: BaseMessage) -> str:
     return "".join(parts)
 
 
+_CURRENCY = re.compile(r"^Shop currency: ([A-Z]{3})\.", re.MULTILINE)
+"""The line `shopcrew.agents.cs.agent.CS_CURRENCY_NOTE` writes into the system prompt."""
+
+
 def _load(result: str) -> Mapping[str, Any] | None:
     try:
         value = json.loads(result)
@@ -151,8 +158,12 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
     explanations: dict[str, str] = {}
     prev_reply: int | None = None
     last_reply: int | None = None
+    currency = "USD"
     for index, message in enumerate(messages):
-        if message.type == "human":
+        if message.type == "system":
+            found = _CURRENCY.search(message_text(message))
+            currency = found.group(1) if found else currency
+        elif message.type == "human":
             humans.append(message_text(message))
             prev_reply = last_reply
         elif isinstance(message, AIMessage):
@@ -219,4 +230,5 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
         prev_reply_index=prev_reply,
         call_count=len(calls),
         questions=tuple(questions for _, questions in split),
+        currency=currency,
     )

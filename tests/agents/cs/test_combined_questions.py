@@ -89,7 +89,10 @@ def test_order_question_is_answered_and_the_cancellation_proposed(yes: str, temp
     text = template.format(email=user["email"], asked=_bare(delivered), acted=_bare(pending))
     played = play([text, yes])
     first = played.replies[0]
-    assert "delivered" in first and _tracking(delivered) in first
+    status = (
+        "已签收" if yes == YES_ZH else "delivered"
+    )  # a Chinese reply says the status in Chinese
+    assert status in first and _tracking(delivered) in first
     assert _paid(pending) in first  # the cancellation's proposal, in the same reply
     assert played.writes() == [
         (
