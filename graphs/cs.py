@@ -51,6 +51,7 @@ from langgraph.store.memory import InMemoryStore
 from langgraph.types import Interrupt, interrupt
 
 from shopcrew.agents.cs.agent import build_cs_tools, cs_system_prompt, open_ticket
+from shopcrew.agents.cs.confirmation_text import again
 from shopcrew.agents.cs.guard import (
     BLOCKED_PREFIX,
     Conversation,
@@ -229,7 +230,7 @@ class _CsNodes:
                 logger.info("thread %s escalated: ticket %s", ticket.thread_id, ticket.id)
         results: list[BaseMessage] = [*done, *skipped]
         if proposed is not None:
-            results += [proposed[0], _confirmation(proposed[1])]
+            results += [proposed[0], _confirmation(proposed[1], messages)]
         answered = {m.tool_call_id: m for m in results if isinstance(m, ToolMessage)}
         in_order = [answered[call["id"] or ""] for call in calls]
         self._remember(store, [*messages, *results], calls, in_order, ticket, config)
@@ -406,13 +407,19 @@ def _proposed(call: ToolCall, proposal: Proposal) -> ToolMessage:
     )
 
 
-def _confirmation(proposal: Proposal) -> AIMessage:
+def _confirmation(proposal: Proposal, messages: Sequence[BaseMessage]) -> AIMessage:
     """The turn's last message: the confirmation rendered from the proposal, and nothing else.
 
     What the model said beside the proposal stays in its own message, shown before this one.
+    A confirmation shown before in the conversation starts with a word saying so
+    (`confirmation_text.again`), so the customer never reads the same message twice.
     """
+    shown = sum(
+        isinstance(m, AIMessage) and isinstance(m.content, str) and proposal.text in m.content
+        for m in messages
+    )
     return AIMessage(
-        content=proposal.text,
+        content=again(proposal.lang, shown) + proposal.text,
         id=f"confirm-{uuid4().hex}",
         response_metadata={PROPOSAL_ID_KEY: proposal.id},
     )

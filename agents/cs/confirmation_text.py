@@ -22,7 +22,13 @@ from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts
 from shopcrew.agents.money import format_money
 from shopcrew.tools.records.retail import Address, CreditCard, GiftCard, PaymentMethod
 
-__all__ = ["describe_method", "render_address", "render_confirmation"]
+__all__ = [
+    "again",
+    "describe_method",
+    "refund_timing",
+    "render_address",
+    "render_confirmation",
+]
 
 
 @cache
@@ -86,6 +92,11 @@ def _item(line: ItemLine, t: Mapping[str, Any], currency: str) -> str:
     return str(t["item" if line.count > 1 else "item_single"]).format(**values)
 
 
+def refund_timing(method: PaymentMethod | None, lang: Lang) -> str:
+    """When a refund to a payment method arrives (the knowledge base's refund article)."""
+    return _timing(method, _templates(lang))
+
+
 def _timing(method: PaymentMethod | None, t: Mapping[str, Any]) -> str:
     timing: Mapping[str, Any] = t["timing"]
     return str(timing.get(method.source if method else "other", timing["other"]))
@@ -133,3 +144,11 @@ def render_confirmation(facts: ProposalFacts, lang: Lang, *, currency: str = "US
     )
     separator = "" if lang == "zh" else " "
     return f"{text.strip()}{separator}{t['ask']}"
+
+
+def again(lang: Lang, shown: int) -> str:
+    """What goes before a confirmation already shown `shown` times ("" the first time)."""
+    if shown <= 0:
+        return ""
+    words = _templates(lang)["again"]
+    return str(words[min(shown, len(words)) - 1])

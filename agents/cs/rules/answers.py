@@ -90,7 +90,7 @@ def side_answers(
                 return NeedTools((Call(kb_tool, args),))
             chosen = chosen_articles(searches[-1].result, question.topics)
             if chosen:
-                answers.append(say.kb_answer(chosen, state.lang))
+                answers.append(say.kb_answer(chosen, state.lang, question=question.text))
             continue
         order_id = question.order_id
         if order_id is None or order_id in asked or state.user is None:

@@ -36,11 +36,14 @@ from shopcrew.agents.cs.rules.actions import (
 )
 from shopcrew.agents.cs.rules.agenda import Agenda, derive_agenda
 from shopcrew.agents.cs.rules.answers import chosen_articles, side_answers
+from shopcrew.agents.cs.rules.handoff import Handoff, transfer
 from shopcrew.agents.cs.rules.nlu import Understanding
+from shopcrew.agents.cs.rules.recap import recap
 from shopcrew.agents.cs.rules.request import Focus, Request, current_request, identity
 from shopcrew.agents.cs.rules.segments import action_family
-from shopcrew.agents.cs.rules.state import DialogueState, message_text
+from shopcrew.agents.cs.rules.state import DialogueState, ToolEvent, message_text
 from shopcrew.agents.cs.rules.state import derive_state as derive_state
+from shopcrew.agents.cs.rules.templates import variant
 from shopcrew.tools.tau.names import (
     CANCEL_PENDING_ORDER,
     EXCHANGE_DELIVERED_ORDER_ITEMS,
@@ -76,23 +79,10 @@ class Proposing:
     lead: str = ""
 
 
-Step = NeedTools | Propose | str
-"""What the request at hand needs next: records to read, a change to propose, or a reply."""
+Step = NeedTools | Propose | Handoff | str
+"""What the request at hand needs next: records to read, a change to propose, a transfer to a
+person, or a reply."""
 Outcome = Step | Proposing
-
-
-def _transfer(state: DialogueState, request: Request) -> NeedTools:
-    who = state.user_id or "unidentified customer"
-    why = (
-        "asks for a person"
-        if request.wants_human
-        else "wants a refund without returning the item"
-        if request.refund_only
-        else "complaint or request outside what the tools can do"
-    )
-    latest = state.humans[-1][:300]
-    summary = f"{who} {why}. Order: {request.order_id or 'none'}. Last message: {latest}"
-    return NeedTools((Call(TRANSFER_TOOL, {"summary": summary}),))
 
 
 def _kb_tool(tool_names: frozenset[str]) -> str | None:
@@ -104,7 +94,7 @@ def _kb_tool(tool_names: frozenset[str]) -> str | None:
 def _kb(state: DialogueState, tool_names: frozenset[str]) -> Step:
     tool = _kb_tool(tool_names)
     if tool is None:
-        return say.kb_answer([], state.lang)
+        return say.kb_answer([], state.lang, offer=True)
     query = state.humans[-1]
     searches = [
         event
@@ -114,7 +104,8 @@ def _kb(state: DialogueState, tool_names: frozenset[str]) -> Step:
     if not searches:
         args = {"query": query, "lang": state.lang, "k": 5}
         return NeedTools((Call(tool, args),))
-    return say.kb_answer(chosen_articles(searches[-1].result, state.latest().faq), state.lang)
+    chosen = chosen_articles(searches[-1].result, state.latest().faq)
+    return say.kb_answer(chosen, state.lang, question=query, offer=True)
 
 
 def _is_question(understood: Understanding, text: str) -> bool:
@@ -210,7 +201,7 @@ def _final_refusal(state: DialogueState, focus: Focus) -> str | None:
     request = _order_request(state, order, focus)
     plan = plan_order_action(request, user, order, state.products)
     if isinstance(plan, Refuse) and plan.why in _FINAL_REFUSALS:
-        return say.refuse(plan, state.lang, request.action)
+        return say.refuse(plan, state.lang, request.action, currency=state.currency)
     return None
 
 
@@ -232,7 +223,7 @@ def _core(
     request = current_request(state, focus=focus)
     if request.complaint and request.action is None:
         if not (request.faq and request.order_id is None):
-            return _transfer(state, request)
+            return transfer(state, request)
     if state.user_id is None:
         return _identify(state, request, tool_names)
     user = state.user
@@ -298,7 +289,7 @@ _ASK_AGAIN: dict[str, AskWhat] = {"refund_method": "refund_method", "payment_unk
 def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
     if isinstance(plan, Ask):
         return _with_note(say.ask_detail(plan, state.lang), state)
-    refusal = say.refuse(plan, state.lang, request.action)
+    refusal = say.refuse(plan, state.lang, request.action, currency=state.currency)
     again = _ASK_AGAIN.get(plan.why)
     if again is not None:
         separator = "" if state.lang == "zh" else " "
@@ -320,7 +311,7 @@ def _leads(
     state: DialogueState,
     agenda: Agenda,
     previous: Agenda | None,
-    done: tuple[str, str] | None,
+    done: ToolEvent | None,
 ) -> list[str]:
     """What to say before the answer when a message carries several requests.
 
@@ -328,10 +319,10 @@ def _leads(
         state: The dialogue state.
         agenda: Its agenda.
         previous: The agenda the previous reply was decided from, if it had the same anchor.
-        done: Name and result of the write made this turn for one of the requests.
+        done: The write made this turn for one of the requests.
     """
     lang = state.lang
-    leads = [say.done(done[0], done[1], lang, more=True)] if done else []
+    leads = [recap(state, done)] if done else []
     if agenda.indices("declined", turn=state.turn):
         leads.append(say.declined(lang))
     reported = set(previous.indices("refused")) if previous else set()
@@ -404,12 +395,14 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
         if not writes[-1].ok:
             return say.failed(writes[-1].explanation, state.lang)
         if not finished_now:
-            return say.done(writes[-1].name, writes[-1].result or "", state.lang)
-        done = (writes[-1].name, writes[-1].result or "")
+            return _join(
+                [recap(state, writes[-1]), say.greet(state.lang, after_change=True)], state.lang
+            )
+        done = writes[-1]
     focus = agenda.focus if agenda is not None else None
     request = current_request(state, focus=focus)
     if request.wants_human or request.refund_only:
-        return _transfer(state, request)
+        return transfer(state, request)
     confirmed = _confirmed(messages, state) if done is None else None
     if confirmed is not None:
         logger.debug("confirmed %s", confirmed.name)
@@ -417,13 +410,13 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     if _closes_topic(state.latest()) and answered_proposal(messages) is None:
         return say.greet(state.lang, after_change=True)
     current = _core(state, tool_names, agenda)
-    if isinstance(current, NeedTools):
+    if isinstance(current, NeedTools | Handoff):
         return current
     if isinstance(current, str) and answered_proposal(messages) is not None:
         # A question asked of a proposal: answer it, then show the proposal again for its yes.
         resumed = _core(state, tool_names, agenda, answer_questions=False)
         if isinstance(resumed, Propose):
-            return Proposing(resumed, current)
+            return Proposing(resumed, say.without_offer(current, state.lang))
     # Questions asked beside the action are answered first, once the reply to it is settled.
     ongoing = request.action not in {None, "status"} and not _faq_turn(state, request)
     answers = side_answers(state, _kb_tool(tool_names), ongoing=ongoing)
@@ -437,7 +430,11 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
         if not leads and answered_proposal(messages) is not None:
             # Neither a yes nor anything else to answer: say so, and ask again.
             leads = [say.not_yet(state.lang)]
-        return Proposing(current, _join([*leads, note], state.lang))
+        # A kind word goes before the request's first proposal only.
+        window = [state.humans[turn] for turn in state.window]
+        fresh = not any(e.name == PROPOSE_TOOL and e.turn in state.window for e in state.events)
+        kind = say.empathy(window, state.lang) if fresh else ""
+        return Proposing(current, _join([kind, *leads, note], state.lang))
     return _join([*leads, current], state.lang) if leads else current
 
 
@@ -451,24 +448,40 @@ def _message(outcome: Outcome, state: DialogueState) -> AIMessage:
         return AIMessage(content=outcome)
     if isinstance(outcome, Propose):
         outcome = Proposing(outcome)
+    content = ""
     if isinstance(outcome, Proposing):
         args = {"name": outcome.plan.call.name, "arguments": dict(outcome.plan.call.args)}
-        calls = [
-            {"name": PROPOSE_TOOL, "args": args, "id": f"call_{state.call_count + 1}"},
-        ]
+        calls = [(PROPOSE_TOOL, args)]
+        content = outcome.lead
+    elif isinstance(outcome, Handoff):
+        calls = [(outcome.call.name, dict(outcome.call.args))]
+        content = outcome.text
     else:
-        calls = [
-            {"name": call.name, "args": dict(call.args), "id": f"call_{state.call_count + i + 1}"}
-            for i, call in enumerate(outcome.calls)
-        ]
+        calls = [(call.name, dict(call.args)) for call in outcome.calls]
     return AIMessage(
-        content=outcome.lead if isinstance(outcome, Proposing) else "",
-        tool_calls=[{**call, "type": "tool_call"} for call in calls],
+        content=content,
+        tool_calls=[
+            {
+                "name": name,
+                "args": args,
+                "id": f"call_{state.call_count + i + 1}",
+                "type": "tool_call",
+            }
+            for i, (name, args) in enumerate(calls)
+        ],
     )
+
+
+_VARIANTS = 3
+"""How many wordings a reply may take before it is said again as it was."""
 
 
 def next_message(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> AIMessage:
     """Decide the CS agent's next message from the conversation so far.
+
+    A reply that would repeat an earlier one word for word (a "why?", a detail asked for
+    again) is said in its next wording (`templates.variant`): the explanation of the rule, or
+    what is still missing.
 
     Args:
         messages: The conversation: customer messages, the agent's earlier messages and tool
@@ -480,5 +493,12 @@ def next_message(messages: Sequence[BaseMessage], tool_names: frozenset[str]) ->
     """
     # the system prompt stays: it names the shop's currency (`DialogueState.currency`)
     visible = [m for m in messages if m.type in {"system", "human", "ai", "tool"}]
-    outcome = _step(visible, tool_names)
-    return _message(outcome, derive_state(visible))
+    said = {message_text(m).strip() for m in visible if isinstance(m, AIMessage)} - {""}
+    state = derive_state(visible)
+    message = _message(_step(visible, tool_names), state)
+    for index in range(1, _VARIANTS):
+        if message_text(message).strip() not in said:
+            break
+        with variant(index):
+            message = _message(_step(visible, tool_names), state)
+    return message

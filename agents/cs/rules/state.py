@@ -105,6 +105,20 @@ class DialogueState:
         """Whether a call with this name and these arguments was already made."""
         return any(event.name == name and dict(event.args) == dict(args) for event in self.events)
 
+    def record(self, event: ToolEvent) -> Mapping[str, Any] | None:
+        """The JSON record a successful call returned (an order, a user), else None."""
+        return _load(event.result) if event.ok and event.result is not None else None
+
+    def user_before(self, write: ToolEvent) -> Mapping[str, Any] | None:
+        """The customer's latest record read before a call."""
+        found: Mapping[str, Any] | None = None
+        for event in self.events:
+            if event is write:
+                break
+            if event.name in {GET_USER_DETAILS, MODIFY_USER_ADDRESS}:
+                found = self.record(event) or found
+        return found
+
     def latest(self) -> Understanding:
         """The understanding of the latest customer message."""
         return self.understood[-1]
