@@ -138,7 +138,7 @@ def test_the_http_walkthrough_runs_as_written_and_the_budget_review_asks_for_app
             fill["<request-id>"] = waiting["request"]["id"]
             fill["<action_hash from the listing>"] = waiting["request"]["action_hash"]
     replies = [json.loads(o) for c, o in outputs.items() if "/messages -H" in c]
-    assert replies[0]["reply"].startswith("Order #W9077205 status: delivered.")
+    assert replies[0]["reply"].startswith("Order #W9077205 is delivered.")
     review = next(json.loads(o) for c, o in outputs.items() if "budget_review_tick" in c)
     assert review["status"] == "waiting" and review["interrupts"][0]["kind"] == "approval"
     decided = next(json.loads(o) for c, o in outputs.items() if "/decision" in c)
@@ -174,7 +174,7 @@ def test_the_worker_commands_run_as_written_and_the_replies_can_be_read(
         proc.wait(timeout=60)
     assert proc.returncode == 0, (tmp_path / "worker.log").read_text()
     assert shown.stdout.splitlines()[1:] == [
-        "assistant: Order #W9077205 status: delivered. Tracking number: 882867966563. "
-        "Amount paid: 591.58.",
+        "assistant: Order #W9077205 is delivered. Tracking number: 882867966563. "
+        "Amount paid: $591.58.",
         "(idle)",
     ]

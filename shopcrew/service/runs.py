@@ -314,13 +314,15 @@ class CrewService:
         old = messages_of(before.values if isinstance(before.values, dict) else {})
         messages = messages_of(values)
         interrupts = interrupts_of(after)
+        new = messages[len(old) :]
         return RunResult(
             event_id=event_id,
             thread_id=thread_id,
             status="waiting" if interrupts else "completed",
             agent=values.get("agent"),
-            reply=reply_of(messages),
-            messages=[] if replayed else [message_out(m) for m in messages[len(old) :]],
+            # What this run said: a person's reply on resume, not the handoff said before it.
+            reply=reply_of(new),
+            messages=[] if replayed else [message_out(m) for m in new],
             interrupts=interrupts,
             report=jsonable(values.get("report")),
             approvals=jsonable(values.get("approvals") or []),

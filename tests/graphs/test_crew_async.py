@@ -35,7 +35,7 @@ async def test_asend_event_answers_a_customer(adapters: Adapters) -> None:
     out = await asend_event(_crew(adapters), CustomerMessage(conversation_id="c1", text=text))
     last = out["messages"][-1]
     assert isinstance(last, AIMessage)
-    assert last.text.startswith("Order #W9077205 status: delivered.")
+    assert last.text.startswith("Order #W9077205 is delivered.")
 
 
 async def test_an_async_decision_applies_once_and_a_replay_is_refused(adapters: Adapters) -> None:

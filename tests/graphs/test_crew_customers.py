@@ -84,7 +84,7 @@ def test_a_customer_is_identified_and_told_their_order_status(
     crew = _crew(adapters, **memory)
     text = f"Hi, my email is {EMAIL}. What is the status of order {ORDER}?"
     out = send_event(crew, CustomerMessage(conversation_id="c1", text=text))
-    assert _reply(out).startswith(f"Order {ORDER} status: delivered. Tracking number: ")
+    assert _reply(out).startswith(f"Order {ORDER} is delivered. Tracking number: ")
     called = [c["name"] for m in out["messages"] if isinstance(m, AIMessage) for c in m.tool_calls]
     assert called == ["find_user_id_by_email", "get_user_details", "get_order_details"]
     later = send_event(crew, CustomerMessage(conversation_id="c1", text="Thanks!"))

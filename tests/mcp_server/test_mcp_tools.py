@@ -159,7 +159,7 @@ async def test_the_customer_service_agent_answers_and_keeps_the_conversation(
         run = await _call(
             client, "message_customer_service", conversation_id="c1", text=text, message_id="m1"
         )
-        assert run["reply"].startswith(f"Order {ORDER} status: delivered.")
+        assert run["reply"].startswith(f"Order {ORDER} is delivered.")
         again = await _call(
             client, "message_customer_service", conversation_id="c1", text=text, message_id="m1"
         )

@@ -77,7 +77,7 @@ def test_a_served_crew_answers_streams_and_resumes_an_approval(
         assert http.get("/openapi.json").json()["info"]["title"] == "shopcrew"
         text = f"Hi, my email is {EMAIL}. What is the status of order {ORDER}?"
         answered = http.post("/v1/conversations/c1/messages", json={"text": text}).json()
-        assert answered["reply"].startswith(f"Order {ORDER} status: delivered.")
+        assert answered["reply"].startswith(f"Order {ORDER} is delivered.")
         # Another merchant's request drops acme's crew; its conversation lives on in Redis.
         other = _shopcrew("keys", "create", "--merchant", "globex", *redis_args).stdout.strip()
         other_headers = {"Authorization": f"Bearer {other}"}

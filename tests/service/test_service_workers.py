@@ -128,6 +128,6 @@ async def test_the_service_and_the_workers_share_the_merchants_orders(
         for n, cancelled in enumerate((first, second)):
             text = f"Hi, I am {cancelled.email}. Status of order {cancelled.order_id}?"
             status = await http.post(f"/v1/conversations/r{n}/messages", json={"text": text})
-            assert f"Order {cancelled.order_id} status: cancelled" in status.json()["reply"]
+            assert f"Order {cancelled.order_id} is cancelled" in status.json()["reply"]
     await restarted.state.crews.aclose()
     await keys.aclose()

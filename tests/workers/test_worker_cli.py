@@ -78,7 +78,7 @@ def test_conversation_prints_the_replies_a_worker_left(
     assert shown.exit_code == 0, shown.output
     assert shown.output.splitlines() == [
         f"customer: {text}",
-        "assistant: Order #W9077205 status: delivered. Tracking number: 882867966563. "
+        "assistant: Order #W9077205 is delivered. Tracking number: 882867966563. "
         "Amount paid: $591.58.",
         "(idle)",
     ]

@@ -20,7 +20,7 @@ from shopcrew.agents.cs.rules.state import DialogueState, ToolEvent
 from shopcrew.agents.cs.rules.templates import payment_kind, render, template
 from shopcrew.agents.money import format_money
 from shopcrew.tools.records.retail import Address, Customer, Order, PaymentMethod, Product
-from shopcrew.tools.tau.names import MODIFY_USER_ADDRESS
+from shopcrew.tools.tau.names import MODIFY_PENDING_ORDER_PAYMENT, MODIFY_USER_ADDRESS
 
 __all__ = ["recap"]
 
@@ -93,7 +93,7 @@ def _difference(facts: ProposalFacts, lang: Lang, currency: str) -> str:
 
 
 def _refunds(facts: ProposalFacts, lang: Lang, currency: str) -> str:
-    if facts.name == "modify_pending_order_payment" and facts.old_method is not None:
+    if facts.name == MODIFY_PENDING_ORDER_PAYMENT and facts.old_method is not None:
         pairs = [(facts.amount, facts.old_method)]
     else:
         pairs = [(refund.amount, refund.method) for refund in facts.refunds]

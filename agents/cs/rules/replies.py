@@ -89,7 +89,7 @@ def order_facts(order: Mapping[str, Any], lang: Lang, *, currency: str = "USD") 
             lang,
             "order_facts.status",
             order=order.get("order_id"),
-            status=status_word(lang, str(order.get("status"))),
+            status=status_word(lang, str(order.get("status")), currency=currency),
         ),
         render(lang, "order_facts.tracking", tracking=join.join(tracking))
         if tracking
@@ -105,7 +105,7 @@ def refuse(refusal: Refuse, lang: Lang, action: str | None, *, currency: str = "
         lang,
         f"refuse.{refusal.why}",
         order=refusal.order_id or "",
-        status=status_word(lang, refusal.status or ""),
+        status=status_word(lang, refusal.status or "", currency=currency),
         action=word(lang, "action_verbs", str(action), default=word(lang, "action_verbs", "other")),
         item=detail,
         balance=_balance(detail, currency),

@@ -111,9 +111,18 @@ def word(lang: str, group: str, key: str, *, default: str | None = None) -> str:
     return found if found is not None else (key if default is None else default)
 
 
-def status_word(lang: str, status: str) -> str:
-    """An order status in the customer's words ("已签收（delivered）", "delivered")."""
-    fmt = str(_data(lang, "words").get("status_format", "{word}"))
+def status_word(lang: str, status: str, *, currency: str = "USD") -> str:
+    """An order status in the customer's words ("已签收（delivered）", "已签收", "delivered").
+
+    `status_format` in `words.yaml` is one format, or formats by the shop's currency with a
+    `default`: the τ store (USD) keeps its own code beside the Chinese word, a shop in CNY
+    speaks Chinese only.
+    """
+    formats = _data(lang, "words").get("status_format", "{word}")
+    if isinstance(formats, Mapping):
+        fmt = str(formats.get(currency, formats.get("default", "{word}")))
+    else:
+        fmt = str(formats)
     return fmt.format(word=retail_terms(_terms_lang(lang)).status(status), status=status)
 
 

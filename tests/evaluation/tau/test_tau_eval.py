@@ -166,7 +166,7 @@ async def test_a_goal_the_agent_refuses_fails_with_the_reason(
         foreign_cancel_task, store=fresh, agent_model=RulesChatModel(), seed=3
     )
     assert (outcome.passed, outcome.reason, outcome.writes) == (False, "agent_refused", ())
-    assert "not in your account" in outcome.note
+    assert "orders in the account you verified" in outcome.note
     assert outcome.final_sha256 == store.store_sha256() != outcome.expected_sha256
 
 
