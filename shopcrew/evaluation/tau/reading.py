@@ -201,7 +201,8 @@ class Reading:
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
 _REQUEST = re.compile(
     r"^\W*(?:please|kindly|could you|can you|would you|will you|may i|let me know|tell me|"
-    r"provide|i(?:'ll| will)? need|first,? (?:please|i need|could you))\b",
+    r"provide|i(?:'ll| will)?(?: still)? need|to go on,? i need|one more thing|"
+    r"first,? (?:please|i need|could you))\b",
     re.IGNORECASE,
 )
 
