@@ -109,7 +109,17 @@ def _kb(state: DialogueState, tool_names: frozenset[str]) -> Step:
 
 
 def _is_question(understood: Understanding, text: str) -> bool:
-    return bool(understood.faq) or bool(_QUESTION.search(text))
+    """A question of the shop's rules: a KB topic, or a question mark outside an introduction.
+
+    "亲，在吗？我是马梓萱，邮编266071。" asks only whether someone is there.
+    """
+    if understood.faq:
+        return True
+    return bool(_QUESTION.search(text)) and not _gives_identity(understood)
+
+
+def _gives_identity(understood: Understanding) -> bool:
+    return understood.email is not None or (understood.name is not None and bool(understood.zip))
 
 
 def _faq_turn(state: DialogueState, request: Request) -> bool:
@@ -121,6 +131,8 @@ def _faq_turn(state: DialogueState, request: Request) -> bool:
     latest = state.latest()
     if latest.asks_action or latest.order_ids:
         return False
+    if _gives_identity(latest) and not latest.faq:
+        return False  # an introduction, not a rules question
     asked = bool(_QUESTION.search(state.humans[-1]))
     if latest.act.says("policy", at_least=0.6 if asked else 0.85):
         return True

@@ -165,3 +165,11 @@ def test_a_return_goes_to_the_bank_card_named_by_its_last_four_digits() -> None:
     args = {"order_id": order["order_id"], "item_ids": [item["item_id"]],
             "payment_method_id": method_id}  # fmt: skip
     assert played.writes() == [(2, "return_delivered_order_items", args)]
+
+
+def test_an_introduction_with_a_greeting_question_identifies_instead_of_searching_the_kb() -> None:
+    # "亲，在吗？我是…，邮编…": the question is a greeting; the name and 邮编 are what it gives.
+    user, _ = _find(lambda _, o: o["status"] == "pending")
+    played = _play([f"亲，在吗？{_who(user)}。"])
+    assert played.calls[0][1] == "find_user_id_by_name_zip"
+    assert "知识库" not in played.replies[0]
