@@ -53,8 +53,8 @@ def _facts(state: DialogueState, write: ToolEvent) -> ProposalFacts | None:
     return facts if isinstance(facts, ProposalFacts) else None
 
 
-def _method(method: PaymentMethod, lang: Lang) -> str:
-    return payment_kind(lang, method.model_dump())
+def _method(method: PaymentMethod, lang: Lang, currency: str) -> str:
+    return payment_kind(lang, method.model_dump(), currency=currency)
 
 
 def _timing(method: PaymentMethod | None, lang: Lang) -> str:
@@ -82,7 +82,7 @@ def _address(address: Address | None, lang: Lang) -> str:
 
 def _difference(facts: ProposalFacts, lang: Lang, currency: str) -> str:
     kind = "pay" if facts.difference > 0 else "refund" if facts.difference < 0 else "none"
-    method = _method(facts.method, lang) if facts.method is not None else ""
+    method = _method(facts.method, lang, currency) if facts.method is not None else ""
     return render(
         lang,
         f"recap.difference.{kind}",
@@ -102,7 +102,7 @@ def _refunds(facts: ProposalFacts, lang: Lang, currency: str) -> str:
             lang,
             "recap.refund",
             amount=format_money(amount, currency),
-            method=_method(method, lang),
+            method=_method(method, lang, currency),
             timing=_timing(method, lang),
         )
         for amount, method in pairs
@@ -127,7 +127,7 @@ def recap(state: DialogueState, write: ToolEvent, *, currency: str | None = None
         f"recap.{facts.name}",
         order=facts.order_id or "",
         amount=format_money(facts.amount, currency),
-        method=_method(facts.method, lang) if facts.method is not None else "",
+        method=_method(facts.method, lang, currency) if facts.method is not None else "",
         timing=_timing(facts.method, lang),
         items=_items(facts.items, lang),
         address=_address(facts.address, lang),

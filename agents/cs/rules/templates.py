@@ -132,12 +132,15 @@ def statuses(lang: str) -> tuple[str, ...]:
     return tuple(sorted(codes, key=len, reverse=True))
 
 
-def payment_kind(lang: str, method: Mapping[str, Any]) -> str:
+def payment_kind(lang: str, method: Mapping[str, Any], *, currency: str = "USD") -> str:
     """A payment method record by kind and last four digits, never by its id.
 
-    A kind `words.yaml` does not name is called by the domain's word for it ("支付宝").
+    A kind `words.yaml` does not name is called by the domain's word for it ("支付宝"); in a
+    shop that sells in CNY a gift card is its store credit (购物金), as the proposal says.
     """
     source = str(method.get("source", ""))
+    if source == "gift_card" and currency.upper() == "CNY":
+        source = "store_credit"
     fmt = words(lang, "payment_kinds").get(source)
     if fmt is None:
         return retail_terms(_terms_lang(lang)).payment_source(source)

@@ -173,3 +173,10 @@ def test_an_introduction_with_a_greeting_question_identifies_instead_of_searchin
     played = _play([f"亲，在吗？{_who(user)}。"])
     assert played.calls[0][1] == "find_user_id_by_name_zip"
     assert "知识库" not in played.replies[0]
+
+
+def test_a_refund_to_store_credit_is_called_the_same_in_the_proposal_and_the_recap() -> None:
+    user, order = _find(lambda u, o: o["status"] == "pending" and _paid_with("gift_card")(u, o))
+    played = _play([_who(user), f"帮我取消订单{order['order_id']}，拍错了", "确认"])
+    assert "购物金" in played.replies[1] and "购物金" in played.replies[2]
+    assert "礼品卡" not in played.replies[2]
