@@ -166,7 +166,8 @@ def test_the_worker_commands_run_as_written_and_the_replies_can_be_read(
             shown = subprocess.run(
                 _argv(conversation, *ours), cwd=tmp_path, capture_output=True, text=True
             )
-            if shown.returncode == 0:
+            # The thread exists once the worker takes the event; wait for its reply too.
+            if shown.returncode == 0 and "assistant: " in shown.stdout:
                 break
             time.sleep(1)
     finally:
