@@ -10,22 +10,17 @@ from langgraph.store.base import BaseStore
 from shopcrew.agents.approvals.queue import ApprovalQueue, Clock, utc_now
 from shopcrew.memory.blackboard.base import Blackboard
 from shopcrew.memory.blackboard.entries import CustomerComplaint
-from shopcrew.memory.namespaces import audits_namespace, reviews_namespace
+from shopcrew.memory.namespaces import audits_namespace, reviews_namespace, values_in
 
 __all__ = ["build_digest"]
 
-_PAGE = 100
-
 
 def _items(store: BaseStore, namespace: tuple[str, ...], since: datetime | None) -> list[Any]:
-    found: list[Any] = []
-    while True:
-        page = store.search(namespace, limit=_PAGE, offset=len(found))
-        found += page
-        if len(page) < _PAGE:
-            break
-    values = [item.value for item in found if item.namespace == namespace]
-    values = [v for v in values if since is None or datetime.fromisoformat(v["at"]) >= since]
+    values = [
+        v
+        for v in values_in(store, namespace)
+        if since is None or datetime.fromisoformat(v["at"]) >= since
+    ]
     return sorted(values, key=lambda v: str(v["at"]))
 
 

@@ -6,9 +6,25 @@ scenario runner and the service read them back; LangGraph's `BaseStore` takes th
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
-__all__ = ["audits_namespace", "customer_namespace", "reviews_namespace"]
+from langgraph.store.base import BaseStore
+
+__all__ = ["audits_namespace", "customer_namespace", "reviews_namespace", "values_in"]
+
+_PAGE = 100
+
+
+def values_in(store: BaseStore, namespace: tuple[str, ...]) -> list[Any]:
+    """Every value stored directly under `namespace` (not below it), page by page."""
+    found: list[Any] = []
+    while True:
+        page = store.search(namespace, limit=_PAGE, offset=len(found))
+        found += page
+        if len(page) < _PAGE:
+            break
+    return [item.value for item in found if item.namespace == namespace]
 
 
 def customer_namespace(merchant_id: str, customer_id: str) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """Data the product ships: demo stores, their knowledge bases and bundled scenarios.
 
 Everything the product needs at run time lives here, inside the package, so an installed wheel
-runs from any directory. `../shared` beside a checkout is evaluation data for the tests only.
+runs from any directory.
 
 - `stores/<name>/`: a store directory (`orders.json`, `products.json`, `users.json`).
   `us_retail` is the τ-bench retail store, byte for byte (see its `LICENSE-NOTE.md`);

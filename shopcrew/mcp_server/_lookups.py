@@ -12,7 +12,7 @@ from typing import Any
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopcrew.memory.namespaces import audits_namespace
+from shopcrew.memory.namespaces import audits_namespace, values_in
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.records.retail import Customer, Order, Product
 
@@ -27,7 +27,6 @@ __all__ = [
     "search_catalog",
 ]
 
-_PAGE = 100
 _WORD = re.compile(r"[\w'-]+")
 
 
@@ -148,14 +147,7 @@ async def search_catalog(
 
 def latest_audit(store: BaseStore, merchant_id: str) -> AuditFindings:
     """The merchant's latest listing audit, as the store manager kept it."""
-    namespace = audits_namespace(merchant_id)
-    found: list[Any] = []
-    while True:
-        page = store.search(namespace, limit=_PAGE, offset=len(found))
-        found += page
-        if len(page) < _PAGE:
-            break
-    audits = [item.value for item in found if item.namespace == namespace]
+    audits = values_in(store, audits_namespace(merchant_id))
     if not audits:
         return AuditFindings(run_id=None, at=None, listings=[])
     last = max(audits, key=lambda audit: str(audit["at"]))
