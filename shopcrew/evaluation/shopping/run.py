@@ -20,7 +20,6 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
-from langchain_openai.chat_models.base import BaseChatOpenAI
 
 from shopcrew.agents.shopping import RECOMMEND_TOOL, CatalogIndex, RecommendResult
 from shopcrew.evaluation.cs.format import TranscriptMessage, TranscriptToolCall
@@ -48,7 +47,7 @@ from shopcrew.evaluation.shopping.grader import (
 )
 from shopcrew.evaluation.shopping.solve import solve_case
 from shopcrew.graphs.shopping import build_shopping_guide
-from shopcrew.models.factory import resolve_model
+from shopcrew.models.factory import openai_model_name, resolve_model, seeded
 from shopcrew.models.usage import UsageRecorder, UsageTotals, total
 from shopcrew.tools.adapters import Adapters
 
@@ -175,12 +174,6 @@ class ShoppingTrialsReport:
         }
 
 
-def _seeded(model: BaseChatModel, seed: int) -> BaseChatModel:
-    if isinstance(model, BaseChatOpenAI):
-        return model.model_copy(update={"seed": seed})
-    return model
-
-
 def run_shopping_trials(
     cases: Sequence[ShoppingCase] | str | os.PathLike[str],
     db: str | os.PathLike[str],
@@ -234,9 +227,9 @@ def run_shopping_trials(
         case = by_id[case_id]
         recorder = UsageRecorder()
         graph = shared
-        if isinstance(chat_model, BaseChatOpenAI):
+        if openai_model_name(chat_model) is not None:
             graph = build_shopping_guide(
-                model=_seeded(chat_model, trial_seed), adapters=adapters, catalog=catalog
+                model=seeded(chat_model, trial_seed), adapters=adapters, catalog=catalog
             )
         answer, stopped = play_shopping_case(case, graph, trial=trial, callbacks=[recorder])
         grade = grade_answer(case, answer, items, solution=solutions.get(case_id))
