@@ -133,7 +133,7 @@ def test_a_run_on_message_split_by_spaces_gives_its_reason_to_every_order() -> N
         >= 2
     )
     played = play([f"{first['order_id']}和{second['order_id']}都取消 用不上了 邮箱{user['email']}"])
-    assert "不再需要" in played.replies[0]
+    assert "不想要了" in played.replies[0]
     assert "原因是什么" not in played.replies[0]
 
 
