@@ -20,8 +20,8 @@ import yaml
 from shopcrew.agents.cs.language import Lang
 from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts
 from shopcrew.agents.money import format_money
-from shopcrew.tools.records.terms import retail_terms
 from shopcrew.tools.records.retail import Address, CreditCard, GiftCard, PaymentMethod
+from shopcrew.tools.records.terms import retail_terms
 
 __all__ = [
     "again",
