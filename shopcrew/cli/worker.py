@@ -14,12 +14,21 @@ from typing import Annotated
 import typer
 
 from shopcrew.cli._app import app, err_console, out_console
+from shopcrew.cli._options import ModelOption, NamespaceOption
 
 __all__ = ["conversation", "enqueue", "worker"]
 
 logger = logging.getLogger(__name__)
 
-_REDIS_HELP = "Redis URL (redis://, rediss://, redis+cluster://); default: REDIS_URL."
+# Workers need Redis: unlike `serve`'s, this --redis has no in-memory fallback.
+WorkerRedisOption = Annotated[
+    str | None,
+    typer.Option(
+        "--redis", help="Redis URL (redis://, rediss://, redis+cluster://); default: REDIS_URL."
+    ),
+]
+StreamOption = Annotated[str, typer.Option("--stream", help="The event stream's name.")]
+MerchantOption = Annotated[str, typer.Option("--merchant", help="The merchant.")]
 
 
 def _redis_url(redis: str | None) -> str:
@@ -33,21 +42,21 @@ def _redis_url(redis: str | None) -> str:
 
 @app.command("worker")
 def worker(
-    redis: Annotated[str | None, typer.Option("--redis", help=_REDIS_HELP)] = None,
+    redis: WorkerRedisOption = None,
     merchant: Annotated[
         list[str] | None, typer.Option("--merchant", help="A merchant to serve (repeatable).")
     ] = None,
-    stream: Annotated[str, typer.Option("--stream", help="The event stream's name.")] = "events",
+    stream: StreamOption = "events",
     group: Annotated[str, typer.Option("--group", help="The consumer group.")] = "crew",
     consumer: Annotated[
         str | None, typer.Option("--consumer", help="This worker's name; default host-pid.")
     ] = None,
-    model: Annotated[str, typer.Option("--model", help="rules or openai:NAME.")] = "rules",
+    model: ModelOption = "rules",
     store_dir: Annotated[
         Path | None,
         typer.Option("--store-dir", help="The store's files; default: the reference store."),
     ] = None,
-    namespace: Annotated[str, typer.Option("--namespace", help="Redis key prefix.")] = "shopcrew",
+    namespace: NamespaceOption = "shopcrew",
     max_attempts: Annotated[
         int, typer.Option("--max-attempts", help="Attempts before the dead-letter stream.")
     ] = 5,
@@ -126,10 +135,10 @@ def enqueue(
         Path | None,
         typer.Argument(help="A JSONL file of events, one per line; '-' or none: stdin."),
     ] = None,
-    redis: Annotated[str | None, typer.Option("--redis", help=_REDIS_HELP)] = None,
-    merchant: Annotated[str, typer.Option("--merchant", help="The merchant.")] = "default",
-    stream: Annotated[str, typer.Option("--stream", help="The event stream's name.")] = "events",
-    namespace: Annotated[str, typer.Option("--namespace", help="Redis key prefix.")] = "shopcrew",
+    redis: WorkerRedisOption = None,
+    merchant: MerchantOption = "default",
+    stream: StreamOption = "events",
+    namespace: NamespaceOption = "shopcrew",
 ) -> None:
     """Validate events (JSON, one per line), then add them all to a merchant's stream."""
     from shopcrew.errors import InvalidEventError
@@ -158,9 +167,9 @@ def enqueue(
 @app.command("conversation")
 def conversation(
     conversation_id: Annotated[str, typer.Argument(help="The event's conversation_id.")],
-    redis: Annotated[str | None, typer.Option("--redis", help=_REDIS_HELP)] = None,
-    merchant: Annotated[str, typer.Option("--merchant", help="The merchant.")] = "default",
-    namespace: Annotated[str, typer.Option("--namespace", help="Redis key prefix.")] = "shopcrew",
+    redis: WorkerRedisOption = None,
+    merchant: MerchantOption = "default",
+    namespace: NamespaceOption = "shopcrew",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole thread state as JSON.")
     ] = False,
