@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from shopcrew.agents.money import currency_sign
 from shopcrew.agents.shopping import (
