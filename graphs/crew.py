@@ -238,7 +238,12 @@ def crew_builder(
     # --- issue 20 hook: the shopping guide beside customer service (graphs/crew_shopping.py) ---
     if shopping_guide:
         router = add_shopping_guide(
-            builder, route=route_to_agent, model=model, adapters=adapters, merchant_id=merchant_id
+            builder,
+            route=route_to_agent,
+            model=model,
+            adapters=adapters,
+            merchant_id=merchant_id,
+            policy=policy,
         )
         destinations.append(GUIDE)
         builder.add_edge(GUIDE, END)

@@ -57,14 +57,18 @@ def mcp(
     from shopcrew.service.runs import CrewService
 
     merchant_policy = read_policy(policy)
+    redis_url = redis_url_of(redis)
     crews, shared = build_crews(
         model=resolve_model(model),
-        redis_url=redis_url_of(redis),
+        redis_url=redis_url,
         namespace=namespace,
         store_dir_for=store_dir_for(store_dir),
         policy_for=lambda merchant_id: merchant_policy,
     )
-    service = CrewService(crews, ServiceMetrics())
+    # runs of one conversation take its Redis lease, as `shopcrew serve` and the workers do
+    service = CrewService.from_url(
+        crews, ServiceMetrics(), redis_url=redis_url, namespace=namespace
+    )
     try:
         if not http:
             server = build_mcp_server(service, merchant_id=merchant)

@@ -13,6 +13,7 @@ from langchain_core.messages import BaseMessage
 from shopcrew.agents.approvals.queue import ApprovalQueue
 from shopcrew.models.usage import UsageRecorder, total
 from shopcrew.scenario._owner_facts import escalation_entry, names, review_entry
+from shopcrew.scenario._provenance import package_version, source_commit
 from shopcrew.scenario.analysis import (
     ConversationLog,
     RunLog,
@@ -77,8 +78,8 @@ def build_report(
         "scenario": {
             **meta,
             "currency": scenario.policy.currency,
-            "commit": _commit(),
-            "shopcrew_version": _version(),
+            "commit": source_commit(),
+            "shopcrew_version": package_version(),
         },
         "names": names(world, [str(e["customer_id"]) for e in escalations if e["customer_id"]]),
         "passed": True,
@@ -320,30 +321,3 @@ def _defects(
         if any(c not in latest.get(k, []) for c in v)
     ]
     return found, fixed, latest
-
-
-def _version() -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("shopcrew")
-    except PackageNotFoundError:
-        return None
-
-
-def _commit() -> str | None:
-    import subprocess
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent.parent
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
