@@ -412,7 +412,10 @@ class Worker:
             logger.warning("event %s: resuming from checkpoint at %s", event.id, snapshot.next)
             crew.invoke(None, config)
             return
-        send_event(crew, event, merchant_id=merchant, trace_parent=parent)
+        # Two saves: the event accepted, then its agent done (see the README, "Workers").
+        send_event(
+            crew, event, merchant_id=merchant, trace_parent=parent, checkpoints="accepted_and_done"
+        )
 
     def _resume_decided(self, lane: Lane, event: HumanDecision) -> bool:
         """A decision recorded by a worker that died mid-resume: finish that resume."""
