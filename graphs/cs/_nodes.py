@@ -34,6 +34,7 @@ from shopcrew.agents.cs.proposals import (
 )
 from shopcrew.agents.cs.rules.nlu import detect_language
 from shopcrew.agents.policy import CsSettings
+from shopcrew.graphs._turn_notes import TurnNotes
 from shopcrew.graphs.complaints import complaints_in
 from shopcrew.graphs.cs._messages import (
     after_call,
@@ -92,6 +93,7 @@ class CsNodes:
         self.tools = {tool.name: tool for tool in tools}
         self.guard, self.settings, self.merchant_id = guard, settings, merchant_id
         self.orders, self.blackboard = orders, blackboard
+        self.notes = TurnNotes(merchant_id=merchant_id, shown=_NOTES_SHOWN)
 
     def agent(self, state: CsState, *, config: RunnableConfig, store: BaseStore) -> dict[str, Any]:
         """Ask the model for the next assistant message."""
@@ -105,17 +107,24 @@ class CsNodes:
         prompt = cs_system_prompt(
             merchant_id=self.merchant_id,
             settings=self.settings,
-            notes=self._notes(store, customer),
+            notes=self._notes(store, customer, messages, config),
             currency=self.guard.currency,
         )
         response = self.bound.invoke([SystemMessage(content=prompt), *messages], config)
         return {"messages": [customer_safe(own_message(response, messages), messages)]}
 
-    def _notes(self, store: BaseStore | None, customer: str | None) -> list[str]:
+    def _notes(
+        self,
+        store: BaseStore | None,
+        customer: str | None,
+        messages: Sequence[BaseMessage],
+        config: RunnableConfig,
+    ) -> list[str]:
         if store is None or customer is None:
             return []
-        items = store.search(customer_namespace(self.merchant_id, customer), limit=_NOTES_SHOWN)
-        return [str(item.value.get("text", "")) for item in items if item.value.get("text")]
+        latest = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
+        turn = (latest.id or str(len(messages))) if latest is not None else ""
+        return self.notes.read(store, thread_id=_thread_id(config), turn=turn, customer=customer)
 
     def tools_node(
         self, state: CsState, *, config: RunnableConfig, store: BaseStore
@@ -217,9 +226,11 @@ class CsNodes:
             text = f"{now}: {call['name']} on {target}"
             # Keyed by thread and call id: a retried step overwrites its own note.
             store.put(namespace, f"{thread}:{call['id']}", {"text": text, "tool": call["name"]})
+            self.notes.forget(thread)
         if ticket is not None:
             text = f"{now}: transferred to a person ({ticket.reason}): {ticket.summary}"
             store.put(namespace, f"{thread}:{ticket.id}", {"text": text, "ticket": ticket.id})
+            self.notes.forget(thread)
 
     def note_complaints(self, state: CsState, *, store: BaseStore) -> dict[str, Any]:
         """Post the turn's product complaints on the blackboard, once per customer message."""

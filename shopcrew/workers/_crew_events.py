@@ -58,7 +58,10 @@ def run_event(
         logger.warning("event %s: resuming from checkpoint at %s", event.id, snapshot.next)
         crew.invoke(None, config)
         return
-    send_event(crew, event, merchant_id=merchant, trace_parent=parent)
+    # Two saves: the event accepted, then its agent done (see the README, "Workers").
+    send_event(
+        crew, event, merchant_id=merchant, trace_parent=parent, checkpoints="accepted_and_done"
+    )
 
 
 def _resume_decided(lane: Lane, event: HumanDecision) -> bool:
