@@ -55,10 +55,28 @@ def worker(
         int, typer.Option("--min-idle-ms", help="Silence after which an entry is taken over.")
     ] = 10_000,
     lease_ms: Annotated[int, typer.Option("--lease-ms", help="A thread's lease.")] = 10_000,
+    platform_mcp: Annotated[
+        str | None,
+        typer.Option(
+            "--platform-mcp",
+            help="The platform's MCP server (URL) for orders, customers and the catalogue; "
+            "default: SHOPCREW_PLATFORM_MCP_URL, else the store's files.",
+        ),
+    ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            help="The platform's mapping table: a bundled name or a YAML file; default: "
+            "SHOPCREW_PLATFORM, else 'reference'.",
+        ),
+    ] = None,
 ) -> None:
     """Consume crew events until SIGTERM/SIGINT (the event in hand finishes first)."""
     from shopcrew.memory._redis import sync_client
     from shopcrew.models.factory import resolve_model
+    from shopcrew.settings import load_settings
+    from shopcrew.tools.adapters import Adapters
     from shopcrew.workers import Worker, WorkerSettings, default_consumer, open_lane
 
     # Handlers first: a SIGTERM while the crews are still being built also exits 0.
@@ -83,9 +101,22 @@ def worker(
         min_idle_ms=min_idle_ms,
         lease_ms=lease_ms,
     )
+    env = load_settings()
+    mcp_url, table = platform_mcp or env.platform_mcp_url, platform or env.platform
+
+    def on_platform(adapters: Adapters) -> Adapters:
+        assert mcp_url is not None
+        return adapters.with_platform_mcp(mcp_url, platform=table)
+
     lanes = [
         open_lane(
-            url, model=chat, merchant_id=m, namespace=namespace, stream=stream, store_dir=store_dir
+            url,
+            model=chat,
+            merchant_id=m,
+            namespace=namespace,
+            stream=stream,
+            store_dir=store_dir,
+            adapters=on_platform if mcp_url else None,
         )
         for m in merchants
     ]
