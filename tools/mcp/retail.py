@@ -20,7 +20,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel, JsonValue
 
-from shopcrew.errors import PlatformResponseError, RetailRuleError, UnknownRecordError
+from shopcrew.errors import (
+    IdempotencyConflictError,
+    PlatformResponseError,
+    RetailRuleError,
+    UnknownRecordError,
+)
 from shopcrew.tools.mcp.connection import McpConnection, ToolAnswer
 from shopcrew.tools.mcp.table import PlatformTable, RecordKind, load_platform_table
 from shopcrew.tools.records.retail import Address, CancelReason, Customer, Order, Product
@@ -48,10 +53,12 @@ class McpPlatform:
             arguments[self.table.idempotency_argument] = key
         return op.tool, arguments
 
-    def value(self, operation: str, tool: str, answer: ToolAnswer) -> JsonValue:
+    def value(
+        self, operation: str, tool: str, answer: ToolAnswer, key: str | None = None
+    ) -> JsonValue:
         """The value at the operation's `result` path, or the platform's error as ours."""
         if answer.is_error:
-            raise self._error(tool, answer.text)
+            raise self._error(tool, answer.text, key)
         path = self.table.operations[operation].result
         found: JsonValue = answer.data
         if found is None:
@@ -74,14 +81,14 @@ class McpPlatform:
     def run(self, operation: str, values: Values, key: str | None = None) -> JsonValue:
         """Call the operation's tool and return its value (sync)."""
         tool, arguments = self.request(operation, values, key)
-        return self.value(operation, tool, self.connection.call(tool, arguments))
+        return self.value(operation, tool, self.connection.call(tool, arguments), key)
 
     async def arun(self, operation: str, values: Values, key: str | None = None) -> JsonValue:
         """Async twin of `run`."""
         tool, arguments = self.request(operation, values, key)
-        return self.value(operation, tool, await self.connection.acall(tool, arguments))
+        return self.value(operation, tool, await self.connection.acall(tool, arguments), key)
 
-    def _error(self, tool: str, text: str) -> Exception:
+    def _error(self, tool: str, text: str, key: str | None) -> Exception:
         errors = self.table.errors
         start = text.find("{")
         try:
@@ -99,6 +106,8 @@ class McpPlatform:
             )
         if code in errors.rule:
             return RetailRuleError(message)
+        if code in errors.conflict and key is not None:
+            return IdempotencyConflictError(key, operation=tool)
         return PlatformResponseError(tool, f"the error code {code!r} ({message})")
 
 

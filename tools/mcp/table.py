@@ -9,7 +9,7 @@ answer, how record fields are renamed, and how the platform reports errors:
 platform: reference
 idempotency_argument: idempotency_key   # the tools' key argument; null: keys not supported
 errors: {code: code, message: message, kind: resource, record_id: id,
-         not_found: [NOT_FOUND], rule: [RULE_VIOLATION],
+         not_found: [NOT_FOUND], rule: [RULE_VIOLATION], conflict: [IDEMPOTENCY_CONFLICT],
          kinds: {order: order, payment_instrument: payment method}}
 records:
   order: {fields: {user_id: customer_id}}   # our field: the platform's field
@@ -120,6 +120,10 @@ class ErrorMap(BaseModel):
     record_id: str | None = Field(default=None, description="The field holding a missing id.")
     not_found: list[str] = Field(description="Codes meaning a record does not exist.")
     rule: list[str] = Field(description="Codes meaning a store rule refused the change.")
+    conflict: list[str] = Field(
+        default_factory=list,
+        description="Codes meaning an idempotency key was reused for another request.",
+    )
     kinds: dict[str, str] = Field(
         default_factory=dict, description="The platform's record kind -> ours (`order`...)."
     )
@@ -179,7 +183,7 @@ def load_platform_table(source: str | os.PathLike[str]) -> PlatformTable:
         table = PlatformTable.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
+        field = ".".join(str(part) for part in first["loc"] if part != "[key]") or None
         raise PlatformTableError(where, first["msg"], field=field) from exc
     _check_operations(where, table)
     return table
