@@ -21,7 +21,7 @@ ShopcrewError
 │   ├── UnknownRecordError (LookupError)   an id that is not in the store
 │   ├── ToolInputError (ValueError)        a tool was called with bad arguments
 │   │   └── RetailRuleError                a store rule refuses the change (status, items...)
-│   ├── PlatformUnavailableError (+ RunAbortedError, ConnectionError)
+│   ├── PlatformUnavailableError (+ RunAbortedError)
 │   │                                      a platform's MCP server did not answer; run ends
 │   ├── PlatformResponseError (ValueError) a platform tool's answer the table does not describe
 │   └── IdempotencyError

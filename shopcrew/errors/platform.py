@@ -26,11 +26,12 @@ class PlatformTableError(DataFileError):
         )
 
 
-class PlatformUnavailableError(StoreError, RunAbortedError, ConnectionError):
+class PlatformUnavailableError(StoreError, RunAbortedError):
     """A platform's MCP server could not be reached, or went away during a call.
 
     The run ends (the model is not told): a worker retries the event later, and writes carry
     an idempotency key, so a write the platform applied before it went away is not repeated.
+    Not a `ConnectionError`: the worker reads those as its Redis being down, and this is not.
 
     Attributes:
         url: The MCP server's URL.

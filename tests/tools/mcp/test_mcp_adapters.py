@@ -12,6 +12,7 @@ from shopcrew.errors import (
     IdempotencyConflictError,
     PlatformUnavailableError,
     RetailRuleError,
+    RunAbortedError,
     UnknownRecordError,
 )
 from shopcrew.tools import Adapters, RetailStore, build_json_adapters
@@ -133,7 +134,7 @@ def test_no_server_is_a_clear_error_naming_url_and_tool(platform: PlatformServer
         orders.get_order("#W9077205")
     assert (gone.value.url, gone.value.tool) == (url, "order_get")
     assert url in str(gone.value) and "order_get" in str(gone.value)
-    assert isinstance(gone.value, ConnectionError)
+    assert isinstance(gone.value, RunAbortedError)  # not told to the model: the run ends
 
 
 def test_a_server_gone_before_the_write_wrote_nothing_and_the_retry_applies_once(
