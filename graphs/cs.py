@@ -49,6 +49,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 from langgraph.types import Interrupt, interrupt
+from opentelemetry.trace import Span
 
 from shopcrew.agents.cs.agent import build_cs_tools, cs_system_prompt, open_ticket
 from shopcrew.agents.cs.confirmation_text import again
@@ -76,6 +77,7 @@ from shopcrew.tools.idempotency.base import IdempotencyStore
 from shopcrew.tools.protocols.retail import OrderAdapter
 from shopcrew.tools.records.escalations import EscalationIndex, EscalationTicket
 from shopcrew.tools.tau.names import IDENTIFY_TOOLS, RETAIL_WRITE_TOOLS, TRANSFER_TOOL
+from shopcrew.tracing import tool_span
 
 __all__ = [
     "CsNode",
@@ -210,13 +212,17 @@ class _CsNodes:
                 continue
             proposing = as_proposal_call(call)
             if proposing is not None:
-                outcome = self._propose(proposing, last, conversation)
+                with tool_span(config, call["name"]) as span:
+                    outcome = self._propose(proposing, last, conversation)
+                    _mark_refused(span, outcome)
                 if isinstance(outcome, Refusal):
                     done.append(_refused(call, outcome))
                 else:
                     proposed = (_proposed(call, outcome), outcome)
                 continue
-            message = self._run_one(call, conversation, config)
+            with tool_span(config, call["name"]) as span:
+                message = self._run_one(call, conversation, config)
+                _mark_refused(span, message)
             done.append(message)
             conversation = _after_call(conversation, call["name"])
             if call["name"] == TRANSFER_TOOL and _succeeded(message):
@@ -393,6 +399,18 @@ def _refused(call: ToolCall, refusal: Refusal) -> ToolMessage:
         status="error",
         artifact={"refusal": refusal.code, "customer_text": refusal.customer_text},
     )
+
+
+def _mark_refused(span: Span | None, outcome: Proposal | Refusal | ToolMessage) -> None:
+    """Mark a tool call's span when the guard refused the call (it never ran)."""
+    if span is None:
+        return
+    artifact = outcome.artifact if isinstance(outcome, ToolMessage) else None
+    code = outcome.code if isinstance(outcome, Refusal) else None
+    if isinstance(artifact, dict) and "refusal" in artifact:
+        code = str(artifact["refusal"])
+    if code is not None:
+        span.set_attribute("shopcrew.guard.refused", code)
 
 
 def _proposed(call: ToolCall, proposal: Proposal) -> ToolMessage:
