@@ -19,6 +19,7 @@ from langchain_core.messages import (
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.store.base import BaseStore
+from opentelemetry.trace import Span
 
 from shopcrew.agents.cs.agent import cs_system_prompt, open_ticket
 from shopcrew.agents.cs.guard import (
@@ -56,6 +57,7 @@ from shopcrew.memory.namespaces import customer_namespace
 from shopcrew.tools.protocols.retail import OrderAdapter
 from shopcrew.tools.records.escalations import EscalationTicket
 from shopcrew.tools.tau.names import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
+from shopcrew.tracing import tool_span
 
 __all__ = ["CsNodes"]
 
@@ -151,13 +153,17 @@ class CsNodes:
                 continue
             proposing = as_proposal_call(call)
             if proposing is not None:
-                outcome = self._propose(proposing, last, conversation)
+                with tool_span(config, call["name"]) as span:
+                    outcome = self._propose(proposing, last, conversation)
+                    _mark_refused(span, outcome)
                 if isinstance(outcome, Refusal):
                     done.append(refusal_message(call, outcome))
                 else:
                     proposed = (proposal_message(call, outcome), outcome)
                 continue
-            message = self._run_one(call, conversation, config)
+            with tool_span(config, call["name"]) as span:
+                message = self._run_one(call, conversation, config)
+                _mark_refused(span, message)
             done.append(message)
             conversation = after_call(conversation, call["name"])
             if call["name"] == TRANSFER_TOOL and succeeded(message):
@@ -269,3 +275,15 @@ class CsNodes:
         if transferred(state["messages"]) and self.settings.interrupt_on_escalation:
             return "escalate"
         return "__end__"
+
+
+def _mark_refused(span: Span | None, outcome: Proposal | Refusal | ToolMessage) -> None:
+    """Mark a tool call's span when the guard refused the call (it never ran)."""
+    if span is None:
+        return
+    artifact = outcome.artifact if isinstance(outcome, ToolMessage) else None
+    code = outcome.code if isinstance(outcome, Refusal) else None
+    if isinstance(artifact, dict) and "refusal" in artifact:
+        code = str(artifact["refusal"])
+    if code is not None:
+        span.set_attribute("shopcrew.guard.refused", code)

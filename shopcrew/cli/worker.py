@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -19,6 +20,7 @@ from shopcrew.cli._options import ModelOption, NamespaceOption
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from shopcrew.tools.adapters import Adapters
     from shopcrew.workers import Lane, Worker, WorkerStats
 
 __all__ = ["conversation", "enqueue", "worker"]
@@ -69,6 +71,22 @@ def worker(
         int, typer.Option("--min-idle-ms", help="Silence after which an entry is taken over.")
     ] = 10_000,
     lease_ms: Annotated[int, typer.Option("--lease-ms", help="A thread's lease.")] = 10_000,
+    platform_mcp: Annotated[
+        str | None,
+        typer.Option(
+            "--platform-mcp",
+            help="The platform's MCP server (URL) for orders, customers and the catalogue; "
+            "default: SHOPCREW_PLATFORM_MCP_URL, else the store's files.",
+        ),
+    ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            help="The platform's mapping table: a bundled name or a YAML file; default: "
+            "SHOPCREW_PLATFORM, else 'reference'.",
+        ),
+    ] = None,
 ) -> None:
     """Consume crew events until SIGTERM/SIGINT (the event in hand finishes first)."""
     from shopcrew.memory._redis import sync_client
@@ -90,7 +108,13 @@ def worker(
         lease_ms=lease_ms,
     )
     lanes = _open_lanes(
-        url, merchants, model=chat, namespace=namespace, stream=stream, store_dir=store_dir
+        url,
+        merchants,
+        model=chat,
+        namespace=namespace,
+        stream=stream,
+        store_dir=store_dir,
+        platform=_platform(platform_mcp, platform),
     )
     client = sync_client(url)
     running = Worker(client, lanes, settings=settings)
@@ -116,16 +140,38 @@ def _open_lanes(
     namespace: str,
     stream: str,
     store_dir: Path | None,
+    platform: Callable[[Adapters], Adapters] | None,
 ) -> list[Lane]:
     """One lane per merchant: its crew, its stream and its keys."""
     from shopcrew.workers import open_lane
 
     return [
         open_lane(
-            url, model=model, merchant_id=m, namespace=namespace, stream=stream, store_dir=store_dir
+            url,
+            model=model,
+            merchant_id=m,
+            namespace=namespace,
+            stream=stream,
+            store_dir=store_dir,
+            adapters=platform,
         )
         for m in merchants
     ]
+
+
+def _platform(url: str | None, table: str | None) -> Callable[[Adapters], Adapters] | None:
+    """Adapters on the platform's MCP server, when one is named (option or environment)."""
+    from shopcrew.settings import load_settings
+
+    env = load_settings()
+    mcp_url, name = url or env.platform_mcp_url, table or env.platform
+    if mcp_url is None:
+        return None
+
+    def on_platform(adapters: Adapters) -> Adapters:
+        return adapters.with_platform_mcp(mcp_url, platform=name)
+
+    return on_platform
 
 
 def _print_stats(consumer: str, stats: WorkerStats) -> None:

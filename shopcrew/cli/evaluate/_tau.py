@@ -43,25 +43,45 @@ def eval_replay(
     concurrency: ConcurrencyOption = 1,
     time_limit: TimeLimitOption = None,
     result: ResultOption = None,
+    platform_mcp: Annotated[
+        str | None,
+        typer.Option(
+            "--platform-mcp",
+            help="Replay through the τ tools over a platform's MCP adapters instead (a server "
+            "with reference_reset and reference_store_sha256, e.g. python -m "
+            "shopcrew.tools.mcp.serve_reference --store DB); outputs compared as JSON values.",
+        ),
+    ] = None,
+    platform: Annotated[
+        str, typer.Option("--platform", help="The platform's mapping table (--platform-mcp).")
+    ] = "reference",
 ) -> None:
     """Replay each task's ground-truth actions on a fresh store; write outputs and hashes.
 
     Replay is deterministic: with --trials k every trial must agree (the printout says so).
     """
+    from shopcrew.evaluation.tau.adapter_replay import PlatformReplay
     from shopcrew.evaluation.tau.replay import load_expected, load_tasks, run_replay
     from shopcrew.tools.reference.store import RetailStore
 
     def play(advance: OnResult) -> Outcome[ReplayRun]:
-        replayed = run_replay(
-            store,
-            task_list,
-            expected=oracle,
-            trials=trials,
-            seed=seed,
-            concurrency=concurrency,
-            time_limit_s=time_limit,
-            on_result=advance,
-        )
+        remote = PlatformReplay(platform_mcp, platform=platform) if platform_mcp else None
+        try:
+            replayed = run_replay(
+                store,
+                task_list,
+                expected=oracle,
+                trials=trials,
+                seed=seed,
+                concurrency=1 if remote is not None else concurrency,  # one store on the server
+                time_limit_s=time_limit,
+                on_result=advance,
+                replay=remote,
+                as_json=remote is not None,
+            )
+        finally:
+            if remote is not None:
+                remote.close()
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8") as sink:
             for replayed_task in replayed.results:
@@ -79,7 +99,7 @@ def eval_replay(
         data_file=tasks,
         out=out,
         result=result,
-        extra={"db": db, "expected": expected, "out": out},
+        extra={"db": db, "expected": expected, "out": out, "platform_mcp": platform_mcp},
     )
     if outcome.report.mismatches:
         raise typer.Exit(1)
