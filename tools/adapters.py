@@ -8,7 +8,6 @@ from pathlib import Path
 
 from shopcrew.data import kb_path, store_dir
 from shopcrew.tools.idempotency.base import IdempotencyStore
-from shopcrew.tools.mcp.retail import build_mcp_adapters
 from shopcrew.tools.protocols.demand import DemandDataAdapter
 from shopcrew.tools.protocols.merchant import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
 from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
@@ -139,6 +138,9 @@ class Adapters:
         Raises:
             PlatformTableError: The table cannot be loaded; nothing was built.
         """
+        # on demand: the MCP client (and its HTTP stack) loads only for a platform that needs it
+        from shopcrew.tools.mcp.retail import build_mcp_adapters
+
         catalog, orders, customers = build_mcp_adapters(
             url, platform=platform, merchant_id=self.merchant_id
         )
