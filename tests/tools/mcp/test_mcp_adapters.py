@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,12 @@ def test_a_server_gone_after_the_write_gives_back_its_result_on_the_retry(
     _, json_orders, _ = build_json_adapters(ours)
     assert done == json_orders.cancel_order(order_id, reason="ordered by mistake")
     assert _hash(url) == ours.store_sha256()
+
+
+def test_threads_share_one_connection(platform_url: str, base_store: RetailStore) -> None:
+    _, orders, _ = build_mcp_adapters(platform_url)
+    _, json_orders, _ = build_json_adapters(base_store.fork())
+    order_ids = [key for key, _ in itertools.islice(base_store.items("orders"), 0, 40)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(orders.get_order, order_ids))
+    assert found == [json_orders.get_order(order_id) for order_id in order_ids]
