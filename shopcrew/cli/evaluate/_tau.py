@@ -16,7 +16,13 @@ from shopcrew.cli._options import (
     TimeLimitOption,
     TrialsOption,
 )
-from shopcrew.cli.evaluate._runner import OnResult, Outcome, count_cases, run_eval
+from shopcrew.cli.evaluate._runner import (
+    OnResult,
+    Outcome,
+    TrialOptions,
+    count_cases,
+    run_eval,
+)
 
 if TYPE_CHECKING:
     from shopcrew.evaluation.tau.replay import ReplayRun
@@ -51,17 +57,12 @@ def eval_replay(
     from shopcrew.evaluation.tau.replay import load_expected, load_tasks, run_replay
     from shopcrew.tools.reference.store import RetailStore
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[ReplayRun]:
-        replayed = run_replay(
-            store,
-            task_list,
-            expected=oracle,
-            trials=trials,
-            seed=seed,
-            concurrency=concurrency,
-            time_limit_s=time_limit,
-            on_result=advance,
-        )
+        replayed = run_replay(store, task_list, expected=oracle, **options, on_result=advance)
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8") as sink:
             for replayed_task in replayed.results:
@@ -118,16 +119,17 @@ def eval_tau(
     """
     from shopcrew.evaluation.tau.run import run_tau_eval
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[TauReport]:
         report = run_tau_eval(
             tasks,
             db,
             model=model,
             user_model=user_model,
-            trials=trials,
-            seed=seed,
-            concurrency=concurrency,
-            time_limit_s=time_limit,
+            **options,
             max_turns=max_turns,
             out=out,
             on_result=advance,
