@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from shopcrew.errors import DemandFileError
+from shopcrew.evaluation._cases import keyed_cases
 from shopcrew.evaluation.demand.grade import DemandReport, MarketGrade, grade_market
 from shopcrew.evaluation.demand.truth import (
     DemandTruth,
@@ -65,17 +66,6 @@ def _default_planner(market: DemandMarket) -> Mapping[str, Any]:
     return plan_demand(market).to_json()
 
 
-def _keyed(markets: list[DemandMarket]) -> dict[str, DemandMarket]:
-    keyed: dict[str, DemandMarket] = {}
-    for market in markets:
-        key, n = market.id, 1
-        while key in keyed:  # a repeated id is still a market of its own
-            n += 1
-            key = f"{market.id}#{n}"
-        keyed[key] = market
-    return keyed
-
-
 def run_demand_eval(
     markets_path: str | Path,
     out_path: str | Path,
@@ -112,7 +102,7 @@ def run_demand_eval(
             not fit its market.
     """
     answer = planner or _default_planner
-    markets = _keyed(load_demand_markets(markets_path))
+    markets = keyed_cases(load_demand_markets(markets_path))
     truths = load_truths(truth_path) if truth_path is not None else {}
     for market in markets.values():
         if market.id in truths:
