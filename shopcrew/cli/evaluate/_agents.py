@@ -16,7 +16,13 @@ from shopcrew.cli._options import (
     TimeLimitOption,
     TrialsOption,
 )
-from shopcrew.cli.evaluate._runner import OnResult, Outcome, count_cases, run_eval
+from shopcrew.cli.evaluate._runner import (
+    OnResult,
+    Outcome,
+    TrialOptions,
+    count_cases,
+    run_eval,
+)
 
 if TYPE_CHECKING:
     from shopcrew.evaluation.cs.run import CsTrialsReport
@@ -58,19 +64,12 @@ def eval_cs(
     from shopcrew.evaluation.cs.quality import check_transcript_file
     from shopcrew.evaluation.cs.run import run_cs_trials
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[CsTrialsReport]:
-        report = run_cs_trials(
-            cases,
-            db,
-            kb,
-            model,
-            out,
-            trials=trials,
-            seed=seed,
-            concurrency=concurrency,
-            time_limit_s=time_limit,
-            on_result=advance,
-        )
+        report = run_cs_trials(cases, db, kb, model, out, **options, on_result=advance)
         lines, figures = report.lines(), report.figures()
         if quality:
             checked = check_transcript_file(out, cases=cases, db=db)
@@ -108,18 +107,12 @@ def eval_shopping(
     """
     from shopcrew.evaluation.shopping.run import run_shopping_trials
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[ShoppingTrialsReport]:
-        report = run_shopping_trials(
-            cases,
-            db,
-            model,
-            out,
-            trials=trials,
-            seed=seed,
-            concurrency=concurrency,
-            time_limit_s=time_limit,
-            on_result=advance,
-        )
+        report = run_shopping_trials(cases, db, model, out, **options, on_result=advance)
         return Outcome(report, report.run, report.lines(), report.figures(), model=report.model)
 
     run_eval(

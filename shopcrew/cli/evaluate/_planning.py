@@ -15,7 +15,13 @@ from shopcrew.cli._options import (
     TimeLimitOption,
     TrialsOption,
 )
-from shopcrew.cli.evaluate._runner import OnResult, Outcome, count_cases, run_eval
+from shopcrew.cli.evaluate._runner import (
+    OnResult,
+    Outcome,
+    TrialOptions,
+    count_cases,
+    run_eval,
+)
 
 if TYPE_CHECKING:
     from shopcrew.evaluation.demand.run import DemandEvalReport
@@ -44,16 +50,12 @@ def eval_listings(
     """
     from shopcrew.evaluation.listings import run_listings_eval
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[ListingsReport]:
-        report = run_listings_eval(
-            listings,
-            out,
-            trials=trials,
-            seed=seed,
-            concurrency=concurrency,
-            time_limit_s=time_limit,
-            on_result=advance,
-        )
+        report = run_listings_eval(listings, out, **options, on_result=advance)
         assert report.run is not None
         return Outcome(report, report.run, report.lines(), report.figures(), model=_RULES)
 
@@ -89,16 +91,13 @@ def eval_markets(
     """
     from shopcrew.evaluation.markets import run_markets_eval
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[MarketsReport]:
         report = run_markets_eval(
-            markets,
-            out,
-            trials=trials,
-            seed=seed,
-            concurrency=concurrency,
-            time_limit_s=time_limit,
-            pass_regret=pass_regret,
-            on_result=advance,
+            markets, out, **options, pass_regret=pass_regret, on_result=advance
         )
         assert report.run is not None
         return Outcome(report, report.run, report.lines(), report.figures(), model=_RULES)
@@ -142,16 +141,17 @@ def eval_demand(
     from shopcrew.errors import DemandFileError
     from shopcrew.evaluation.demand.run import run_demand_eval
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[DemandEvalReport]:
         try:
             report = run_demand_eval(
                 markets,
                 out,
                 truth_path=truth,
-                trials=trials,
-                seed=seed,
-                concurrency=concurrency,
-                time_limit_s=time_limit,
+                **options,
                 details=details,
                 json_out=json_out,
                 on_result=advance,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -22,12 +22,21 @@ if TYPE_CHECKING:
 
     from shopcrew.evaluation.harness import CaseResult, TrialsResult
 
-__all__ = ["OnResult", "Outcome", "count_cases", "run_eval"]
+__all__ = ["OnResult", "Outcome", "TrialOptions", "count_cases", "run_eval"]
 
 OnResult = Callable[["CaseResult"], None]
 """The harness's per-case callback; the runner's advances the progress bar."""
 
 ReportT = TypeVar("ReportT")
+
+
+class TrialOptions(TypedDict):
+    """The harness settings every evaluation's `run_*` function takes by keyword."""
+
+    trials: int
+    seed: int
+    concurrency: int
+    time_limit_s: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,13 @@ from shopcrew.cli._options import (
     TimeLimitOption,
     TrialsOption,
 )
-from shopcrew.cli.evaluate._runner import OnResult, Outcome, count_cases, run_eval
+from shopcrew.cli.evaluate._runner import (
+    OnResult,
+    Outcome,
+    TrialOptions,
+    count_cases,
+    run_eval,
+)
 
 if TYPE_CHECKING:
     from shopcrew.evaluation.tau.replay import ReplayRun
@@ -64,17 +70,20 @@ def eval_replay(
     from shopcrew.evaluation.tau.replay import load_expected, load_tasks, run_replay
     from shopcrew.tools.reference.store import RetailStore
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[ReplayRun]:
         remote = PlatformReplay(platform_mcp, platform=platform) if platform_mcp else None
         try:
+            if remote is not None:
+                options["concurrency"] = 1  # one store on the server
             replayed = run_replay(
                 store,
                 task_list,
                 expected=oracle,
-                trials=trials,
-                seed=seed,
-                concurrency=1 if remote is not None else concurrency,  # one store on the server
-                time_limit_s=time_limit,
+                **options,
                 on_result=advance,
                 replay=remote,
                 as_json=remote is not None,
@@ -138,16 +147,17 @@ def eval_tau(
     """
     from shopcrew.evaluation.tau.run import run_tau_eval
 
+    options = TrialOptions(
+        trials=trials, seed=seed, concurrency=concurrency, time_limit_s=time_limit
+    )
+
     def play(advance: OnResult) -> Outcome[TauReport]:
         report = run_tau_eval(
             tasks,
             db,
             model=model,
             user_model=user_model,
-            trials=trials,
-            seed=seed,
-            concurrency=concurrency,
-            time_limit_s=time_limit,
+            **options,
             max_turns=max_turns,
             out=out,
             on_result=advance,

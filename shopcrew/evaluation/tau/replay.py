@@ -259,22 +259,7 @@ def run_replay(
     replay_one = replay or (lambda task: replay_task(store, task))
 
     def run_case(task_id: str, trial: int, trial_seed: int) -> CaseResult:
-        result = replay_one(by_id[task_id])
-        detail: dict[str, object] = {
-            "outputs": list(result.outputs),
-            "final_db_sha256": result.final_db_sha256,
-        }
-        passed = True
-        if expected is not None:
-            want = expected.get(task_id)
-            problem = (
-                "not in the expected file"
-                if want is None
-                else _first_difference(result, want, as_json=as_json)
-            )
-            passed = problem is None
-            if problem is not None:
-                detail["mismatch"] = problem
+        passed, detail = _replay_one(replay_one, by_id[task_id], expected, as_json=as_json)
         return CaseResult(task_id, trial, trial_seed, passed, 0.0, detail=detail)
 
     run = run_trials_sync(
@@ -295,15 +280,50 @@ def run_replay(
         for r in run.for_trial(0)
         if "final_db_sha256" in r.detail
     )
-    mismatches = None
-    if expected is not None:
-        found = compare_results(results, expected, as_json=as_json)
-        failed = {r.case_id: r.error for r in run.for_trial(0) if r.error is not None}
-        mismatches = tuple(
-            [ReplayMismatch(task, f"not replayed: {error}") for task, error in failed.items()]
-            + [m for m in found if m.task not in failed]
-        )
+    mismatches = None if expected is None else _mismatches(run, results, expected, as_json=as_json)
     return ReplayRun(results, mismatches, run, tuple(expected or ()))
+
+
+def _replay_one(
+    replay: Callable[[TauTask], ReplayResult],
+    task: TauTask,
+    expected: dict[str, ReplayResult] | None,
+    *,
+    as_json: bool,
+) -> tuple[bool, dict[str, object]]:
+    """Replay one task: whether it matches the oracle (True without one), and what it gave."""
+    result = replay(task)
+    detail: dict[str, object] = {
+        "outputs": list(result.outputs),
+        "final_db_sha256": result.final_db_sha256,
+    }
+    if expected is None:
+        return True, detail
+    want = expected.get(task.id)
+    problem = (
+        "not in the expected file"
+        if want is None
+        else _first_difference(result, want, as_json=as_json)
+    )
+    if problem is not None:
+        detail["mismatch"] = problem
+    return problem is None, detail
+
+
+def _mismatches(
+    run: TrialsResult,
+    results: Sequence[ReplayResult],
+    expected: dict[str, ReplayResult],
+    *,
+    as_json: bool,
+) -> tuple[ReplayMismatch, ...]:
+    """Trial 0's differences from the oracle, a task that did not replay first."""
+    found = compare_results(results, expected, as_json=as_json)
+    failed = {r.case_id: r.error for r in run.for_trial(0) if r.error is not None}
+    return tuple(
+        [ReplayMismatch(task, f"not replayed: {error}") for task, error in failed.items()]
+        + [m for m in found if m.task not in failed]
+    )
 
 
 def compare_results(
