@@ -73,9 +73,10 @@ from shopcrew.memory.blackboard.base import Blackboard, InMemoryBlackboard
 from shopcrew.memory.namespaces import customer_namespace
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore
+from shopcrew.tools.langchain.identify import CUSTOMER_IDENTIFY_TOOLS
 from shopcrew.tools.protocols.retail import OrderAdapter
 from shopcrew.tools.records.escalations import EscalationIndex, EscalationTicket
-from shopcrew.tools.tau.names import IDENTIFY_TOOLS, RETAIL_WRITE_TOOLS, TRANSFER_TOOL
+from shopcrew.tools.tau.names import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
 
 __all__ = [
     "CsNode",
@@ -451,7 +452,7 @@ def _after_call(conversation: Conversation, name: str) -> Conversation:
     if name in RETAIL_WRITE_TOOLS:
         # One yes, one write attempt: whatever its outcome, the yes is used up.
         return replace(conversation, attempted_write=True)
-    if name in IDENTIFY_TOOLS:
+    if name in CUSTOMER_IDENTIFY_TOOLS:
         # One identification per message: a later one cannot replace the first.
         return replace(conversation, identify_attempted=True)
     return conversation
