@@ -21,6 +21,10 @@ p95 latencies, with ratios against `workers_1` of the same invocation. The machi
 bound the speed-up (`cpu_count` is in the output).
 
     python benchmarks/workers.py [--quick] [--redis redis://127.0.0.1:6379/0] [--out FILE]
+    python benchmarks/workers.py --scaling 3 [--conversations 60]   # 1 vs 2 workers, alternating
+
+`--scaling REPS` runs only 1 and 2 worker processes on customer messages (cancellation and
+order-status conversations), alternating, the first one rotating, each repetition reported.
 """
 
 from __future__ import annotations
@@ -401,12 +405,62 @@ def round_trips(url: str, workload: Workload, *, events: int) -> dict[str, Any]:
         producer.close()
 
 
+def scaling(url: str, *, reps: int, conversations: int) -> dict[str, Any]:
+    """1 and 2 workers on customer messages only, alternating, the first one rotating."""
+    workload = build_workload(
+        cancel_convs=conversations, status_convs=conversations, order_events=0
+    )
+    logs = Path(tempfile.mkdtemp(prefix="shopcrew-bench-logs-"))
+    rows: list[dict[str, Any]] = []
+    for rep in range(reps):
+        order = [1, 2] if rep % 2 == 0 else [2, 1]
+        row: dict[str, Any] = {"loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+        for n in order:
+            print(f"scaling rep {rep + 1}: {n} worker(s)...", file=sys.stderr, flush=True)
+            result = run(f"scale{n}", workload, url=url, workers=n, logs=logs)
+            row[f"workers_{n}"] = {
+                k: result[k] for k in ("throughput_eps", "processed", "lost", "p50_run_ms")
+            }
+        row["ratio"] = round(
+            row["workers_2"]["throughput_eps"] / row["workers_1"]["throughput_eps"], 2
+        )
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    ratios = sorted(r["ratio"] for r in rows)
+    return {
+        "benchmark": "workers scaling (customer messages only, rules model)",
+        "events": len(workload.events),
+        "conversations": len(workload.conversations),
+        "cpu_count": os.cpu_count(),
+        "repetitions": rows,
+        "median_ratio_2_vs_1": ratios[len(ratios) // 2],
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="A small run (about a minute).")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--out", type=Path, help="Also write the JSON here.")
+    parser.add_argument(
+        "--scaling",
+        type=int,
+        metavar="REPS",
+        help="Only 1 vs 2 workers on customer messages, alternating, REPS repetitions.",
+    )
+    parser.add_argument(
+        "--conversations", type=int, default=60, help="With --scaling: conversations of each kind."
+    )
     args = parser.parse_args()
+    if args.scaling:
+        text = json.dumps(
+            scaling(args.redis, reps=args.scaling, conversations=args.conversations), indent=2
+        )
+        print(text)
+        if args.out:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        return
     if args.quick:
         workload = build_workload(cancel_convs=10, status_convs=10, order_events=40)
         every = (5.0, 10.0)

@@ -60,6 +60,7 @@ from shopcrew.tools.idempotency.base import IdempotencyStore
 from shopcrew.tracing import event_span, traced
 
 __all__ = [
+    "Checkpoints",
     "CrewNode",
     "CrewState",
     "asend_event",
@@ -108,6 +109,17 @@ def accept_event(state: CrewState) -> dict[str, Any]:
     )
     return update
 
+
+Checkpoints = Literal["every_step", "accepted_and_done"]
+"""When a run of `send_event` saves the thread.
+
+`"every_step"`: after each step, nested graphs' steps included (LangGraph's default).
+`"accepted_and_done"`: twice per event, each run saving once as it stops (LangGraph's
+`durability="exit"`): once the event is accepted (a customer message in the conversation,
+the agent chosen), and once its agent is done or waits (an approval, a person). A subgraph
+saves its own steps only when it waits. A crash in between runs the agent again from its
+first step: what a worker, whose writes are idempotent, needs, in 2 saves instead of 4-7.
+"""
 
 CrewNode = Literal[AgentName, "escalate", "__end__"]
 """Where `accept_event` leads: an agent, back to waiting for a person, or nowhere (a replay)."""
@@ -308,11 +320,14 @@ def send_event(
     thread_id: str | None = None,
     clock: Clock = utc_now,
     trace_parent: Mapping[str, str] | None = None,
+    checkpoints: Checkpoints = "every_step",
 ) -> dict[str, Any]:
     """Validate an event and run it on its thread; a decision resumes its waiting thread.
 
     The run is traced in an `event <kind>` span (a no-op unless tracing is configured), a child
     of `trace_parent` when given (the carrier `EventQueue.enqueue` stored beside the event).
+    `checkpoints` says when the run saves the thread (see `Checkpoints`; a decision's resume
+    always saves every step).
 
     Returns:
         The graph's output (with `__interrupt__` when an approval now waits).
@@ -328,7 +343,11 @@ def send_event(
     with _span(checked, merchant_id, config, trace_parent):
         if isinstance(checked, HumanDecision):
             return decide(crew, _queue(crew, merchant_id, clock), checked.decision)
-        return dict(crew.invoke({"event": checked.model_dump(mode="json")}, traced(config)))
+        payload, run = {"event": checked.model_dump(mode="json")}, traced(config)
+        if checkpoints == "every_step":
+            return dict(crew.invoke(payload, run))
+        crew.invoke(payload, run, durability="exit", interrupt_after=["accept_event"])
+        return dict(crew.invoke(None, run, durability="exit"))
 
 
 async def asend_event(
@@ -339,6 +358,7 @@ async def asend_event(
     thread_id: str | None = None,
     clock: Clock = utc_now,
     trace_parent: Mapping[str, str] | None = None,
+    checkpoints: Checkpoints = "every_step",
 ) -> dict[str, Any]:
     """Async twin of `send_event`: the same validation and threads, run with `ainvoke`."""
     checked = parse_event(event)
@@ -346,8 +366,11 @@ async def asend_event(
     with _span(checked, merchant_id, config, trace_parent):
         if isinstance(checked, HumanDecision):
             return await adecide(crew, _queue(crew, merchant_id, clock), checked.decision)
-        payload = {"event": checked.model_dump(mode="json")}
-        return dict(await crew.ainvoke(payload, traced(config)))
+        payload, run = {"event": checked.model_dump(mode="json")}, traced(config)
+        if checkpoints == "every_step":
+            return dict(await crew.ainvoke(payload, run))
+        await crew.ainvoke(payload, run, durability="exit", interrupt_after=["accept_event"])
+        return dict(await crew.ainvoke(None, run, durability="exit"))
 
 
 def _queue(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from shopcrew.data import kb_path, store_dir
 from shopcrew.tools.idempotency.base import IdempotencyStore
+from shopcrew.tools.mcp.retail import build_mcp_adapters
 from shopcrew.tools.protocols.demand import DemandDataAdapter
 from shopcrew.tools.protocols.merchant import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
 from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
@@ -123,6 +124,25 @@ class Adapters:
             listings=JsonListingAdapter.from_dir(root, merchant_id=merchant_id, persist=persist),
             ads=JsonAdsAdapter.from_dir(root, merchant_id=merchant_id, persist=persist),
         )
+
+    def with_platform_mcp(
+        self, url: str, *, platform: str | os.PathLike[str] = "reference"
+    ) -> Adapters:
+        """These adapters with catalogue, orders and customers on a platform's MCP server.
+
+        Listings, ads, the knowledge base and demand data stay as they are.
+
+        Args:
+            url: The platform's MCP endpoint (streamable HTTP).
+            platform: A bundled mapping table's name or a table file (`shopcrew.tools.mcp`).
+
+        Raises:
+            PlatformTableError: The table cannot be loaded; nothing was built.
+        """
+        catalog, orders, customers = build_mcp_adapters(
+            url, platform=platform, merchant_id=self.merchant_id
+        )
+        return replace(self, catalog=catalog, orders=orders, customers=customers)
 
     @classmethod
     def reference(cls, *, merchant_id: str = "default") -> Adapters:

@@ -11,15 +11,17 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from shopcrew.agents.planner.allocate import AllocationPlan
-from shopcrew.agents.planner.reactions import out_of_stock_products, react_to_blackboard
 from shopcrew.agents.policy import Policy
 from shopcrew.memory.blackboard.entries import REFUND_SPIKE, CampaignNote, Entry, StockAlert
 from shopcrew.tools.protocols.merchant import AdsAdapter
 from shopcrew.tools.records.approvals import ApprovalRequest
 from shopcrew.tools.records.campaigns import Campaign
 from shopcrew.tools.records.markets import Market
+
+if TYPE_CHECKING:
+    from shopcrew.agents.planner.allocate import AllocationPlan
 
 __all__ = [
     "Reactions",
@@ -49,6 +51,9 @@ def react(ads: AdsAdapter, entries: Sequence[Entry], *, policy: Policy, run_id: 
     `stock_out_level` (a later restock lifts it, an alert about one SKU does not count). A
     refund spike keeps `policy.refund_spike_cut` of its product's GMV in the plan.
     """
+    # Here, not at the top: the allocation loads SciPy, needed from the first review on.
+    from shopcrew.agents.planner.reactions import out_of_stock_products
+
     level = policy.stock_out_level
     alerts = [
         e.model_copy(update={"level": 0 if e.level <= level else e.level})
@@ -82,6 +87,8 @@ def plan_budgets(
     (the budget of campaigns just paused). Campaigns of a product with a refund spike have
     their expected GMV scaled down (`react_to_blackboard`), which lowers their priority.
     """
+    from shopcrew.agents.planner.reactions import react_to_blackboard
+
     active: list[Campaign] = [c for c in ads.list_campaigns() if c.status == "active" and c.history]
     if not active:
         return None

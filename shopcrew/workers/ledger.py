@@ -75,16 +75,49 @@ class _Pending:
 
 _SCOPE: ContextVar[EffectScope | None] = ContextVar("shopcrew_effect_scope", default=None)
 _PENDING: ContextVar[_Pending | None] = ContextVar("shopcrew_effect_pending", default=None)
+_READS: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("shopcrew_reads", default=None)
+"""The shared records an event read so far, by `(hash key, field)` (`""`: the whole hash)."""
+_WRITING: ContextVar[bool] = ContextVar("shopcrew_writing", default=False)
 
 
 @contextmanager
 def effect_scope(scope: EffectScope) -> Iterator[None]:
-    """Key the writes made inside the block by `scope.event_id`, fenced by its lease."""
-    token = _SCOPE.set(scope)
+    """Key the writes made inside the block by `scope.event_id`, fenced by its lease.
+
+    Inside the block a shared record is read from Redis once (until a write commits): the
+    agent, its guard and its tools read the same order several times in one event. A write
+    reads afresh, after the version it commits against.
+    """
+    token, reads = _SCOPE.set(scope), _READS.set({})
     try:
         yield
     finally:
+        _READS.reset(reads)
         _SCOPE.reset(token)
+
+
+def _read(key: tuple[str, str], fetch: Callable[[], _T]) -> _T:
+    """`fetch()`, or what it gave earlier in this event (outside writes, see `effect_scope`)."""
+    reads = _READS.get()
+    if reads is None or _WRITING.get():
+        return fetch()
+    if key not in reads:
+        reads[key] = fetch()
+    found: _T = reads[key]
+    return found
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """Fresh reads inside; what the event read before is forgotten once the write is done."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+        reads = _READS.get()
+        if reads is not None:
+            reads.clear()
 
 
 class _AlreadyApplied(Exception):
@@ -256,8 +289,9 @@ class SharedRetailStore(RetailStore):
     def get(self, table: TableName, key: str) -> Record | None:
         """The current record: the shared one when changed, else the file's."""
         ledger = self._bound()
+        hash_key = ledger.keys.retail(table)
         with unavailable(ledger.server):
-            raw = ledger.client.hget(ledger.keys.retail(table), key)
+            raw = _read((hash_key, key), lambda: ledger.client.hget(hash_key, key))
         if raw is not None:
             record: Record = json.loads(raw)
             return record
@@ -266,8 +300,9 @@ class SharedRetailStore(RetailStore):
     def items(self, table: TableName) -> Iterator[tuple[str, Record]]:
         """`(key, record)` in file order, with the shared records."""
         ledger = self._bound()
+        hash_key = ledger.keys.retail(table)
         with unavailable(ledger.server):
-            changed: dict[Any, Any] = ledger.client.hgetall(ledger.keys.retail(table))
+            changed: dict[Any, Any] = _read((hash_key, ""), lambda: ledger.client.hgetall(hash_key))
         shared = {_text(k): v for k, v in changed.items()}
         for key, record in super().items(table):
             raw = shared.get(key)
@@ -300,7 +335,8 @@ class SharedRetailStore(RetailStore):
             }
             return Commit(encoded, targets, json.dumps(result)), result
 
-        return ledger.apply(ledger.keys.retail_version, build)
+        with _writing():
+            return ledger.apply(ledger.keys.retail_version, build)
 
 
 def _encoded(records: dict[str, Record]) -> dict[str, str]:

@@ -61,13 +61,14 @@ def test_unknown_spec_names_the_accepted_forms(spec: str) -> None:
 
 
 @pytest.mark.slow  # a fresh interpreter
-def test_a_crew_on_the_rules_model_loads_neither_the_openai_client_nor_matplotlib() -> None:
+def test_a_crew_on_the_rules_model_loads_no_openai_client_matplotlib_or_scipy() -> None:
+    # SciPy comes with the planner's optimiser, at the first budget review.
     code = (
         "import sys\n"
         "from shopcrew.graphs.crew import build_crew\n"
         "from shopcrew.models.factory import resolve_model\n"
         "build_crew(model=resolve_model('rules'))\n"
-        "heavy = ('langchain_openai', 'openai', 'matplotlib')\n"
+        "heavy = ('langchain_openai', 'openai', 'matplotlib', 'scipy')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

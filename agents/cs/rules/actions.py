@@ -50,7 +50,9 @@ __all__ = [
     "plan_user_address",
 ]
 
-AskWhat = Literal["reason", "address", "payment", "refund_method", "items", "new_options"]
+AskWhat = Literal[
+    "reason", "address", "payment", "new_payment", "refund_method", "items", "new_options"
+]
 RefuseWhy = Literal[
     "status",
     "payment_unknown",
@@ -257,10 +259,15 @@ def _original_method(order: Mapping[str, Any]) -> str | None:
 
 
 def _payer(
-    request: Request, user: Mapping[str, Any], order: Mapping[str, Any]
+    request: Request,
+    user: Mapping[str, Any],
+    order: Mapping[str, Any],
+    *,
+    ask: AskWhat = "payment",
 ) -> tuple[str, Mapping[str, Any]] | Plan:
+    """The payment method the request names; `ask` is the question when it names none."""
     if request.payment is None:
-        return Ask("payment", order.get("order_id"))
+        return Ask(ask, order.get("order_id"))
     methods = _methods(user)
     method_id = resolve_payment(request.payment, methods, original_id=_original_method(order))
     if method_id is None:
@@ -278,7 +285,7 @@ def _status_refusal(action: str, order: Mapping[str, Any]) -> Refuse | None:
 
 def _plan_payment(request: Request, user: Mapping[str, Any], order: Mapping[str, Any]) -> Plan:
     order_id = str(order["order_id"])
-    payer = _payer(request, user, order)
+    payer = _payer(request, user, order, ask="new_payment")
     if not isinstance(payer, tuple):
         return payer
     method_id, method = payer

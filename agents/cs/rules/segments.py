@@ -57,6 +57,8 @@ class RequestSegment:
 _BREAK = re.compile(
     r"[;!?。；！？:：]\s*|(?<!\b\d)\.(?=\s|$)\s*|(?<!\b\d)[,，、]\s*|"
     r"\s+(?=(?:and|also|plus|then)\b)|"
+    # Chinese shoppers punctuate a run-on message with spaces ("都取消 用不上了")
+    r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|"
     r"(?=另外|还有|以及|并且|同时|然后|顺便|此外|再帮|再把|和)",
     re.IGNORECASE,
 )
