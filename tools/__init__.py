@@ -3,6 +3,7 @@
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore, InMemoryIdempotencyStore, fingerprint
 from shopcrew.tools.idempotency.redis import RedisIdempotencyStore
+from shopcrew.tools.langchain.identify import CUSTOMER_IDENTIFY_TOOLS, build_identify_tools
 from shopcrew.tools.langchain.merchant import build_ads_tools, build_kb_tools, build_listing_tools
 from shopcrew.tools.langchain.retail import build_retail_tools
 from shopcrew.tools.protocols.merchant import (
@@ -64,6 +65,7 @@ from shopcrew.tools.tau.tools import TauRetailTools, tau_retail_tool_schemas
 
 __all__ = [
     "CAMPAIGNS_FILE",
+    "CUSTOMER_IDENTIFY_TOOLS",
     "KB_FILE",
     "LISTINGS_FILE",
     "RETAIL_READ_TOOLS",
@@ -77,6 +79,7 @@ __all__ = [
     "ApprovalStatus",
     "build_ads_tools",
     "build_json_adapters",
+    "build_identify_tools",
     "build_kb_tools",
     "build_listing_tools",
     "build_retail_tools",

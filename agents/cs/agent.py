@@ -15,6 +15,7 @@ from shopcrew.agents.money import format_money
 from shopcrew.agents.policy import CsSettings
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.idempotency.base import IdempotencyStore
+from shopcrew.tools.langchain.identify import build_identify_tools
 from shopcrew.tools.langchain.merchant import build_kb_tools
 from shopcrew.tools.langchain.retail import build_retail_tools
 from shopcrew.tools.records.escalations import EscalationReason, EscalationTicket
@@ -116,7 +117,7 @@ def cs_system_prompt(
 def build_cs_tools(
     adapters: Adapters, *, idempotency: IdempotencyStore | None = None
 ) -> list[BaseTool]:
-    """The CS agent's tools: the 16 τ-bench retail tools, `search_knowledge_base`, `propose_action`.
+    """The CS agent's tools: τ-bench's 16, `find_user_id_by_name_phone`, the KB and proposals.
 
     Args:
         adapters: The merchant's adapters.
@@ -128,7 +129,8 @@ def build_cs_tools(
         customers=adapters.customers,
         idempotency=idempotency,
     )
-    return [*retail, *build_kb_tools(adapters.kb), build_propose_tool()]
+    identify = build_identify_tools(adapters.customers)
+    return [*retail, *identify, *build_kb_tools(adapters.kb), build_propose_tool()]
 
 
 def escalation_reason(summary: str) -> EscalationReason:

@@ -63,6 +63,10 @@ from shopcrew.agents.cs.proposals import (
     normalised_arguments,
 )
 from shopcrew.errors import UnknownRecordError
+from shopcrew.tools.langchain.identify import (
+    CUSTOMER_IDENTIFY_TOOLS,
+    FIND_USER_ID_BY_NAME_PHONE,
+)
 from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
 from shopcrew.tools.records.retail import Customer, Order, Product
 from shopcrew.tools.tau.names import (
@@ -70,7 +74,6 @@ from shopcrew.tools.tau.names import (
     FIND_USER_ID_BY_EMAIL,
     GET_ORDER_DETAILS,
     GET_USER_DETAILS,
-    IDENTIFY_TOOLS,
     MODIFY_USER_ADDRESS,
     ORDER_WRITE_TOOLS,
     RETAIL_WRITE_TOOLS,
@@ -233,7 +236,7 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation:
             attempted, plain = False, _plain(message)
         elif isinstance(message, ToolMessage) and _succeeded(message) and customer is None:
             # Only an identification's own result (matched by its call id) identifies.
-            if names.get(message.tool_call_id) in IDENTIFY_TOOLS:
+            if names.get(message.tool_call_id) in CUSTOMER_IDENTIFY_TOOLS:
                 customer = _text(message).strip()
     lang = detect_language(" ".join(texts)) if texts else "en"
     answered = answered_proposal(messages)
@@ -288,6 +291,19 @@ def _typed(text: str, value: str) -> bool:
     return bool(value.strip()) and re.search(pattern, text.casefold()) is not None
 
 
+def _name_typed(text: str, value: str) -> bool:
+    """`_typed`, or a Chinese name part written inside a run of characters ("我是宋霞")."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in value):
+        return bool(value.strip()) and value in text
+    return _typed(text, value)
+
+
+def _digits_typed(text: str, digits: str) -> bool:
+    """Whether the customer typed this number, separators (spaces, dashes) aside."""
+    plain = re.sub(r"(?<=\d)[\s\-]+(?=\d)", "", text)
+    return re.search(rf"(?<!\d){re.escape(digits)}(?!\d)", plain) is not None
+
+
 class CsGuard:
     """Decides, for each tool call of the CS model, whether it may run.
 
@@ -322,7 +338,7 @@ class CsGuard:
                 `attempted_write` set for the writes earlier in the same message.
         """
         name, args = call["name"], call["args"]
-        if name in IDENTIFY_TOOLS:
+        if name in CUSTOMER_IDENTIFY_TOOLS:
             refusal = self._identity(name, args, conversation)
         elif name in ACCOUNT_READ_TOOLS or name in RETAIL_WRITE_TOOLS:
             refusal = self._customer(name, conversation) or self._ownership(
@@ -381,8 +397,14 @@ class CsGuard:
         said = "\n".join(conversation.customer_texts)
         if name == FIND_USER_ID_BY_EMAIL:
             return _email_rule(str(args.get("email", "")), conversation)
-        parts = (args.get("first_name"), args.get("last_name"), args.get("zip"))
-        if all(isinstance(part, str) and _typed(said, part) for part in parts):
+        parts: tuple[Any, ...] = (args.get("first_name"), args.get("last_name"))
+        if name == FIND_USER_ID_BY_NAME_PHONE:
+            phone = args.get("phone")
+            if not (isinstance(phone, str) and _digits_typed(said, phone)):
+                return _refusal("identity_not_given", lang)
+        else:
+            parts = (*parts, args.get("zip"))
+        if all(isinstance(part, str) and _name_typed(said, part) for part in parts):
             return None
         return _refusal("identity_not_given", lang)
 

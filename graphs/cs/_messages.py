@@ -27,7 +27,8 @@ from shopcrew.agents.cs.proposals import (
     PROPOSE_TOOL,
     Proposal,
 )
-from shopcrew.tools.tau.names import IDENTIFY_TOOLS, RETAIL_WRITE_TOOLS, TRANSFER_TOOL
+from shopcrew.tools.langchain.identify import CUSTOMER_IDENTIFY_TOOLS
+from shopcrew.tools.tau.names import RETAIL_WRITE_TOOLS, TRANSFER_TOOL
 
 __all__ = [
     "after_call",
@@ -153,7 +154,7 @@ def after_call(conversation: Conversation, name: str) -> Conversation:
     if name in RETAIL_WRITE_TOOLS:
         # One yes, one write attempt: whatever its outcome, the yes is used up.
         return replace(conversation, attempted_write=True)
-    if name in IDENTIFY_TOOLS:
+    if name in CUSTOMER_IDENTIFY_TOOLS:
         # One identification per message: a later one cannot replace the first.
         return replace(conversation, identify_attempted=True)
     return conversation

@@ -386,7 +386,8 @@ class RestartProcessSpec(_Timed):
 class Template(_Spec):
     """A conversation template; `{placeholders}` are filled from a customer picked in the store.
 
-    Placeholders: user_id, email, first_name, last_name, name, zip, order_id, order_number
+    Placeholders: user_id, email, first_name, last_name, name, zip, phone_tail (the last four
+    digits of the customer's mobile number, in the Chinese shop), order_id, order_number
     (without '#'), item_name, item_id (the order's first item), payment_method_id (the order's
     first payment), total, status. The `goal`'s strings take them too.
     """

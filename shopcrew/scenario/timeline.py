@@ -151,6 +151,7 @@ class _Picker:
             "last_name": name.get("last_name", ""),
             "name": f"{name.get('first_name', '')} {name.get('last_name', '')}",
             "zip": user.get("address", {}).get("zip", ""),
+            "phone_tail": str(user.get("phone") or "")[-4:],
             "order_id": order_id,
             "order_number": order_id.lstrip("#"),
             "item_name": order["items"][0]["name"] if order.get("items") else "",

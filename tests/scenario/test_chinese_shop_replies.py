@@ -45,7 +45,11 @@ def _replies(transcript: Path, lang: str | None = "zh") -> list[str]:
         ("double11_peak_hour", 0.2, ["已发货", "¥", "48小时"]),
         ("nianhuo_surge", 0.5, ["已发货", "¥", "48小时"]),
         ("nianhuo_prepositioning", 1.0, ["48小时"]),
-        ("double11_presale_hour", 1.0, ["合计：¥", "拉杆行李箱", "银色", "48小时", "尾款"]),
+        (
+            "double11_presale_hour",
+            1.0,
+            ["合计：¥", "拉杆行李箱", "银色", "48小时", "尾款", "已发货"],
+        ),
     ],
 )
 def test_chinese_replies_carry_no_english_status_reason_or_foreign_currency(

@@ -271,15 +271,22 @@ def _read_tools(server: MCPServer, p: ReferencePlatform) -> None:
         first_name: str | None = None,
         last_name: str | None = None,
         postal_code: str | None = None,
+        mobile: str | None = None,
     ) -> dict[str, Any]:
-        """The id of a customer found by email, or by name and postal code."""
+        """A customer's id: by email, or by name and postal code or mobile (or its last 4)."""
         if email is not None:
             return {"customer_id": p.read(lambda s: rules.find_user_id_by_email(s, email))}
-        if first_name is None or last_name is None or postal_code is None:
-            raise _error("INVALID_ARGUMENT", "give email, or first_name, last_name, postal_code")
-        found = p.read(
-            lambda s: rules.find_user_id_by_name_zip(s, first_name, last_name, postal_code)
-        )
+        if first_name is None or last_name is None or (postal_code is None and mobile is None):
+            raise _error(
+                "INVALID_ARGUMENT", "give email, or first_name, last_name, postal_code or mobile"
+            )
+        if mobile is not None:
+            found = p.read(
+                lambda s: rules.find_user_id_by_name_phone(s, first_name, last_name, mobile)
+            )
+            return {"customer_id": found}
+        zip_code = str(postal_code)
+        found = p.read(lambda s: rules.find_user_id_by_name_zip(s, first_name, last_name, zip_code))
         return {"customer_id": found}
 
     async def order_get(id: str) -> dict[str, Any]:

@@ -107,6 +107,11 @@ class McpCustomerAdapter(_McpAdapter):
         values: Values = {"first_name": first_name, "last_name": last_name, "zip_code": zip_code}
         return _str(self.platform.run("find_customer_id_by_name_zip", values), "name_zip")
 
+    def find_customer_id_by_name_phone(self, first_name: str, last_name: str, phone: str) -> str:
+        """See `CustomerAdapter.find_customer_id_by_name_phone`."""
+        values: Values = {"first_name": first_name, "last_name": last_name, "phone": phone}
+        return _str(self.platform.run("find_customer_id_by_name_phone", values), "name_phone")
+
     def modify_customer_address(
         self, customer_id: str, address: Address, *, idempotency_key: str | None = None
     ) -> Customer:
@@ -131,6 +136,14 @@ class McpCustomerAdapter(_McpAdapter):
         """Async twin of `find_customer_id_by_name_zip`."""
         values: Values = {"first_name": first_name, "last_name": last_name, "zip_code": zip_code}
         return _str(await self.platform.arun("find_customer_id_by_name_zip", values), "name_zip")
+
+    async def afind_customer_id_by_name_phone(
+        self, first_name: str, last_name: str, phone: str
+    ) -> str:
+        """Async twin of `find_customer_id_by_name_phone`."""
+        values: Values = {"first_name": first_name, "last_name": last_name, "phone": phone}
+        found = await self.platform.arun("find_customer_id_by_name_phone", values)
+        return _str(found, "name_phone")
 
     async def amodify_customer_address(
         self, customer_id: str, address: Address, *, idempotency_key: str | None = None

@@ -57,6 +57,7 @@ OPERATIONS: Final[dict[str, tuple[str, ...]]] = {
     "get_customer": ("customer_id",),
     "find_customer_id_by_email": ("email",),
     "find_customer_id_by_name_zip": ("first_name", "last_name", "zip_code"),
+    "find_customer_id_by_name_phone": ("first_name", "last_name", "phone"),
     "modify_customer_address": ("customer_id", "address"),
     "get_order": ("order_id",),
     "list_orders": ("customer_id",),

@@ -95,6 +95,17 @@ class CustomerAdapter(Protocol):
         """
         ...
 
+    def find_customer_id_by_name_phone(self, first_name: str, last_name: str, phone: str) -> str:
+        """Return the id of the one customer with this name (any case) and mobile number.
+
+        `phone` is the full number (11 digits, `13812345678`) or its last four digits (手机尾号
+        `5678`); a stored number may be masked (`138****5678`): the digits it shows must match.
+
+        Raises:
+            UnknownRecordError: no customer matches, or more than one does.
+        """
+        ...
+
     def modify_customer_address(
         self, customer_id: str, address: Address, *, idempotency_key: str | None = None
     ) -> Customer:
@@ -117,6 +128,12 @@ class CustomerAdapter(Protocol):
         self, first_name: str, last_name: str, zip_code: str
     ) -> str:
         """Async twin of `find_customer_id_by_name_zip`."""
+        ...
+
+    async def afind_customer_id_by_name_phone(
+        self, first_name: str, last_name: str, phone: str
+    ) -> str:
+        """Async twin of `find_customer_id_by_name_phone`."""
         ...
 
     async def amodify_customer_address(

@@ -8,6 +8,7 @@ any point leaves the store as it was. Money is plain float arithmetic in τ-benc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -91,6 +92,41 @@ def find_user_id_by_name_zip(
             return user_id
     wanted = f"{first_name} {last_name} {zip_code}"
     raise UnknownRecordError("customer", wanted, merchant_id=store.merchant_id)
+
+
+def phone_matches(stored: str, given: str) -> bool:
+    """Whether a mobile number given (11 digits, or the last four) fits a stored one.
+
+    The stored number may be masked (`138****5678`): every digit it shows must match, and a
+    full number must have its length; four digits are the number's last four.
+    """
+    shown = re.sub(r"[\s\-]", "", stored).removeprefix("+86")
+    if re.fullmatch(r"\d{4}", given):
+        return shown[-4:] == given and shown[-4:].isdigit()
+    if len(given) != len(shown):
+        return False
+    return all(s == g for s, g in zip(shown, given, strict=True) if s.isdigit())
+
+
+def find_user_id_by_name_phone(
+    store: RetailStore, first_name: str, last_name: str, phone: str
+) -> str:
+    """Return the one user id with this name (any case) whose mobile number fits `phone`."""
+    first, last = first_name.lower(), last_name.lower()
+    found = [
+        user_id
+        for user_id, record in store.items("users")
+        if record["name"]["first_name"].lower() == first
+        and record["name"]["last_name"].lower() == last
+        and record.get("phone")
+        and phone_matches(str(record["phone"]), phone)
+    ]
+    if len(found) == 1:
+        return found[0]
+    # none, or several that the digits given cannot tell apart: identify nobody
+    raise UnknownRecordError(
+        "customer", f"{first_name} {last_name} {phone}", merchant_id=store.merchant_id
+    )
 
 
 def product_types(store: RetailStore) -> dict[str, str]:

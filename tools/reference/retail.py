@@ -99,6 +99,10 @@ class JsonCustomerAdapter(_JsonAdapter):
         """See `CustomerAdapter.find_customer_id_by_name_zip`."""
         return rules.find_user_id_by_name_zip(self.store, first_name, last_name, zip_code)
 
+    def find_customer_id_by_name_phone(self, first_name: str, last_name: str, phone: str) -> str:
+        """See `CustomerAdapter.find_customer_id_by_name_phone`."""
+        return rules.find_user_id_by_name_phone(self.store, first_name, last_name, phone)
+
     def modify_customer_address(
         self, customer_id: str, address: Address, *, idempotency_key: str | None = None
     ) -> Customer:
@@ -115,6 +119,7 @@ class JsonCustomerAdapter(_JsonAdapter):
     aget_customer = async_twin(get_customer)
     afind_customer_id_by_email = async_twin(find_customer_id_by_email)
     afind_customer_id_by_name_zip = async_twin(find_customer_id_by_name_zip)
+    afind_customer_id_by_name_phone = async_twin(find_customer_id_by_name_phone)
     amodify_customer_address = async_twin(modify_customer_address)
 
 

@@ -17,7 +17,8 @@ from shopcrew.agents.cs.rules import replies as say
 from shopcrew.agents.cs.rules.actions import Call, NeedTools
 from shopcrew.agents.cs.rules.questions import SideQuestion, kb_question
 from shopcrew.agents.cs.rules.state import DialogueState
-from shopcrew.tools.tau.names import GET_ORDER_DETAILS, IDENTIFY_TOOLS
+from shopcrew.tools.langchain.identify import CUSTOMER_IDENTIFY_TOOLS
+from shopcrew.tools.tau.names import GET_ORDER_DETAILS
 
 __all__ = ["chosen_articles", "side_answers"]
 
@@ -45,7 +46,7 @@ def _due(state: DialogueState, *, ongoing: bool) -> list[SideQuestion]:
     answered, and the request goes on where it was.
     """
     identified = next(
-        (e.turn for e in state.events if e.name in IDENTIFY_TOOLS and e.ok),
+        (e.turn for e in state.events if e.name in CUSTOMER_IDENTIFY_TOOLS and e.ok),
         None,
     )
     due: list[SideQuestion] = []

@@ -44,6 +44,10 @@ from shopcrew.agents.cs.rules.segments import action_family
 from shopcrew.agents.cs.rules.state import DialogueState, ToolEvent, message_text
 from shopcrew.agents.cs.rules.state import derive_state as derive_state
 from shopcrew.agents.cs.rules.templates import variant
+from shopcrew.tools.langchain.identify import (
+    CUSTOMER_IDENTIFY_TOOLS,
+    FIND_USER_ID_BY_NAME_PHONE,
+)
 from shopcrew.tools.tau.names import (
     CANCEL_PENDING_ORDER,
     EXCHANGE_DELIVERED_ORDER_ITEMS,
@@ -51,7 +55,6 @@ from shopcrew.tools.tau.names import (
     FIND_USER_ID_BY_NAME_ZIP,
     GET_ORDER_DETAILS,
     GET_USER_DETAILS,
-    IDENTIFY_TOOLS,
     MODIFY_PENDING_ORDER_ITEMS,
     MODIFY_PENDING_ORDER_PAYMENT,
     RETAIL_WRITE_TOOLS,
@@ -177,7 +180,15 @@ def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]
         for attempt in (args, swapped):
             if not state.tried(FIND_USER_ID_BY_NAME_ZIP, attempt):
                 return NeedTools((Call(FIND_USER_ID_BY_NAME_ZIP, attempt),))
-    failed = any(event.name in IDENTIFY_TOOLS and not event.ok for event in state.turn_events)
+    if who.name and who.phone and FIND_USER_ID_BY_NAME_PHONE in tool_names:
+        first, last = who.name
+        for one, other in ((first, last), (last, first)):
+            attempt = {"first_name": one, "last_name": other, "phone": who.phone}
+            if not state.tried(FIND_USER_ID_BY_NAME_PHONE, attempt):
+                return NeedTools((Call(FIND_USER_ID_BY_NAME_PHONE, attempt),))
+    failed = any(
+        event.name in CUSTOMER_IDENTIFY_TOOLS and not event.ok for event in state.turn_events
+    )
     wants_account = (
         request.action is not None or request.order_id is not None or request.refuses_identify
     )

@@ -36,6 +36,7 @@ from shopcrew.agents.cs.rules.slots import (
     extract_zip,
 )
 from shopcrew.agents.cs.rules.spelling import mend_typos
+from shopcrew.agents.cs.rules.zh_slots import extract_phone
 
 __all__ = [
     "ACTIONS",
@@ -137,6 +138,8 @@ class Understanding:
     email: str | None = None
     name: tuple[str, str] | None = None
     zip: str | None = None
+    phone: str | None = None
+    """A mobile number given to identify: its last four digits or all eleven."""
     address: Address | None = None
     reason: CancelReason | None = None
     payments: tuple[PaymentRef, ...] = ()
@@ -367,6 +370,7 @@ def understand(text: str, *, default_lang: Lang = "en") -> Understanding:
         email=extract_email(text),
         name=name,
         zip=zip_code,
+        phone=extract_phone(text),
         address=address,
         reason=extract_cancel_reason(text),
         payments=extract_payment_refs(text),

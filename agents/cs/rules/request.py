@@ -32,6 +32,7 @@ class Identity:
     email: str | None = None
     name: tuple[str, str] | None = None
     zip: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,13 +164,14 @@ def _item_change_hint(understood: Understanding) -> bool:
 
 
 def identity(state: DialogueState) -> Identity:
-    """The latest email, name and zip the customer gave in the whole conversation."""
-    email = name = zip_code = None
+    """The latest email, name, zip and phone the customer gave in the whole conversation."""
+    email = name = zip_code = phone = None
     for understood in state.understood:
         email = understood.email or email
         name = understood.name or name
         zip_code = understood.zip or zip_code
-    return Identity(email, name, zip_code)
+        phone = understood.phone or phone
+    return Identity(email, name, zip_code, phone)
 
 
 _CLAUSE_BREAK = cue("clause_break", frame="[.;!?,，。；！？]|{}", flags=0)

@@ -17,11 +17,11 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from shopcrew.agents.cs.rules.nlu import Lang, Understanding, detect_language, understand
 from shopcrew.agents.cs.rules.questions import SideQuestion, split_questions
+from shopcrew.tools.langchain.identify import CUSTOMER_IDENTIFY_TOOLS
 from shopcrew.tools.tau.names import (
     GET_ORDER_DETAILS,
     GET_PRODUCT_DETAILS,
     GET_USER_DETAILS,
-    IDENTIFY_TOOLS,
     MODIFY_USER_ADDRESS,
     ORDER_WRITE_TOOLS,
     RETAIL_WRITE_TOOLS,
@@ -197,7 +197,7 @@ def derive_state(messages: Sequence[BaseMessage]) -> DialogueState:
     for event in events:
         if not event.ok or event.result is None:
             continue
-        if event.name in IDENTIFY_TOOLS and user_id is None:
+        if event.name in CUSTOMER_IDENTIFY_TOOLS and user_id is None:
             user_id = event.result.strip()
         elif event.name == TRANSFER_TO_HUMAN_AGENTS:
             transferred = True

@@ -17,7 +17,7 @@ from importlib import resources
 
 import yaml
 
-__all__ = ["extract_zh_addresses", "extract_zh_name"]
+__all__ = ["extract_phone", "extract_zh_addresses", "extract_zh_name"]
 
 _CJK = r"\u4e00-\u9fff"
 _NAME_LEAD = r"(?:我是|我叫|名字(?:是|叫)?|姓名(?:是|为)?|本人(?:是)?|收件人(?:是|为)?)\s*[:：]?\s*"
@@ -29,6 +29,8 @@ _ZIP_TAIL = r"\s*[，,、]?\s*(?:(?:邮编|邮政编码)\s*(?:是|为)?\s*[:：]
 class _Patterns:
     name_after_lead: re.Pattern[str]
     name_before_zip: re.Pattern[str]
+    phone_tail: tuple[re.Pattern[str], ...]
+    phone_full: re.Pattern[str]
     province: re.Pattern[str]
     municipality: re.Pattern[str]
     full_names: dict[str, str]
@@ -56,6 +58,7 @@ def _patterns() -> _Patterns:
         rf"(?P<last>{surnames})(?P<first>[{_CJK}]{{1,2}}?)"
         rf"(?=$|[^{_CJK}]|{ends})"
     )
+    before_phone = _alternatives(list(data["phone"]["name_before"]))
     full_names: dict[str, str] = {}
     for full in [*data["provinces"], *data["municipalities"]]:
         full_names[full] = full
@@ -67,8 +70,10 @@ def _patterns() -> _Patterns:
     return _Patterns(
         name_after_lead=re.compile(_NAME_LEAD + name),
         name_before_zip=re.compile(
-            rf"(?<![{_CJK}]){name}\s*[，,、]?\s*(?:邮编|邮政编码)", re.UNICODE
+            rf"(?<![{_CJK}]){name}\s*[，,、]?\s*(?:邮编|邮政编码|{before_phone})", re.UNICODE
         ),
+        phone_tail=tuple(re.compile(p) for p in data["phone"]["tail"]),
+        phone_full=re.compile(data["phone"]["full"]),
         province=re.compile(
             rf"(?P<state>{_alternatives(provinces)})\s*"
             rf"(?P<city>[{_CJK}]{{1,6}}?(?:市|自治州|地区|盟))\s*{district}\s*{detail}{_ZIP_TAIL}"
@@ -89,6 +94,21 @@ def extract_zh_name(text: str) -> tuple[str, str] | None:
             first = match.group("first")
             if first not in _TITLES and not first.startswith(_TITLES):
                 return first, match.group("last")
+    return None
+
+
+def extract_phone(text: str) -> str | None:
+    """A mobile number given to identify ("手机尾号 8848", "138 1234 5678"), digits only.
+
+    Returns:
+        The last four digits or the full 11-digit number, as typed without separators;
+        None when the message gives neither.
+    """
+    found = _patterns()
+    for pattern in (*found.phone_tail, found.phone_full):
+        match = pattern.search(text)
+        if match is not None:
+            return re.sub(r"\D", "", match.group("digits"))
     return None
 
 

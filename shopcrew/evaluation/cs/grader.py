@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from shopcrew.evaluation.cs.format import CsCase, CsTranscript, TranscriptToolCall
+from shopcrew.tools.langchain.identify import CUSTOMER_IDENTIFY_TOOLS
 from shopcrew.tools.reference.store import RetailStore
 from shopcrew.tools.tau.names import (
     EXCHANGE_DELIVERED_ORDER_ITEMS,
-    FIND_USER_ID_BY_EMAIL,
-    FIND_USER_ID_BY_NAME_ZIP,
     GET_ORDER_DETAILS,
     GET_USER_DETAILS,
     MODIFY_PENDING_ORDER_ITEMS,
@@ -36,7 +35,7 @@ __all__ = [
 ]
 
 TRANSFER = TRANSFER_TO_HUMAN_AGENTS
-IDENTIFY = frozenset({FIND_USER_ID_BY_EMAIL, FIND_USER_ID_BY_NAME_ZIP})
+IDENTIFY = CUSTOMER_IDENTIFY_TOOLS
 _NEEDS_AUTH = frozenset({GET_USER_DETAILS, GET_ORDER_DETAILS}) | RETAIL_WRITE_TOOLS
 _ORDER_CALLS = frozenset({GET_ORDER_DETAILS}) | (RETAIL_WRITE_TOOLS - {MODIFY_USER_ADDRESS})
 _USER_CALLS = frozenset({GET_USER_DETAILS, MODIFY_USER_ADDRESS})

@@ -207,3 +207,26 @@ def test_campaigns_over_the_platform_equal_the_json_backend(tmp_path: Path) -> N
         assert server.journaled() == ["marketing_budget_update", "marketing_campaign_pause"]
     finally:
         server.stop()
+
+
+def test_a_chinese_shopper_is_found_by_name_and_mobile_as_on_the_json_backend(
+    tmp_path: Path,
+) -> None:
+    shop = RetailStore.load(store_dir("cn_tmall"))
+    server = PlatformServer(tmp_path, store_dir("cn_tmall"))
+    try:
+        _, _, customers = build_mcp_adapters(server.start())
+        _, _, json_customers = build_json_adapters(shop.fork())
+        for user_id, user in itertools.islice(shop.items("users"), 0, 100, 17):
+            first, last = user["name"]["first_name"], user["name"]["last_name"]
+            tail, full = user["phone"][-4:], user["phone"].replace("****", "0000")
+            for phone in (tail, full):
+                found = customers.find_customer_id_by_name_phone(first, last, phone)
+                assert found == json_customers.find_customer_id_by_name_phone(first, last, phone)
+                assert found == user_id
+        with pytest.raises(UnknownRecordError):
+            customers.find_customer_id_by_name_phone(
+                first, last, "0000" if tail != "0000" else "1111"
+            )
+    finally:
+        server.stop()
