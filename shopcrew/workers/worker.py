@@ -28,8 +28,8 @@ from shopcrew.errors import (
     StaleApprovalError,
     UnknownApprovalError,
 )
-from shopcrew.graphs.crew import send_event
-from shopcrew.graphs.events import CrewEvent, HumanDecision, parse_event
+from shopcrew.graphs.crew import Checkpoints, send_event
+from shopcrew.graphs.events import CrewEvent, CustomerMessage, HumanDecision, parse_event
 from shopcrew.memory._redis import TRANSIENT_ERRORS, SyncClient, describe_client, unavailable
 from shopcrew.workers._scripts import BEGIN, DEAD_LETTER, FINISH, NOT_HEAD, RENEW, TOUCH
 from shopcrew.workers.lane import Lane
@@ -412,10 +412,10 @@ class Worker:
             logger.warning("event %s: resuming from checkpoint at %s", event.id, snapshot.next)
             crew.invoke(None, config)
             return
-        # Two saves: the event accepted, then its agent done (see the README, "Workers").
-        send_event(
-            crew, event, merchant_id=merchant, trace_parent=parent, checkpoints="accepted_and_done"
-        )
+        # A customer message is saved in its conversation before the agent runs, then the turn;
+        # other events, each on a thread of its own, once done (see the README, "Workers").
+        saves: Checkpoints = "accepted_and_done" if isinstance(event, CustomerMessage) else "done"
+        send_event(crew, event, merchant_id=merchant, trace_parent=parent, checkpoints=saves)
 
     def _resume_decided(self, lane: Lane, event: HumanDecision) -> bool:
         """A decision recorded by a worker that died mid-resume: finish that resume."""
