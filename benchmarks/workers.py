@@ -4,7 +4,8 @@ Runs, each on a fresh namespace with the same workload (rules model; cancellatio
 order-status conversations plus order events, interleaved):
 
 - `workers_1`, `workers_2`, `workers_4`: 1, 2 and 4 worker processes on the local Redis;
-- `kill_2`: 2 workers, one of them SIGKILLed at random moments and restarted;
+- `kill_2`: 2 workers, one of them SIGKILLed at random moments and restarted (the next kill
+  only once the restarted worker serves);
 - `aof_2`: 2 workers on a spawned redis-server (AOF, appendfsync always), no faults: the
   baseline of `redis_restart_2`, on the same server settings;
 - `redis_restart_2`: 2 workers on such a server, killed and restarted at random moments.
@@ -250,6 +251,11 @@ def run(
                 victim.send_signal(signal.SIGKILL)
                 victim.wait()
                 pool.procs[index] = pool.spawn()
+                # The next kill waits for the new worker to serve: under load a worker takes
+                # longer to start than the interval between kills, and would never run.
+                log = pool.logs / f"{pool.namespace}-{pool.started}.log"
+                while not stop.wait(0.1) and "serving" not in log.read_text(errors="replace"):
+                    pass
             elif chaos == "redis" and server is not None:
                 server.kill()
                 time.sleep(rng.uniform(0.2, 1.0))

@@ -33,6 +33,7 @@ from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
+from langgraph.types import Durability
 from opentelemetry.trace import Span
 from pydantic import BaseModel
 
@@ -110,7 +111,7 @@ def accept_event(state: CrewState) -> dict[str, Any]:
     return update
 
 
-Checkpoints = Literal["every_step", "accepted_and_done"]
+Checkpoints = Literal["every_step", "accepted_and_done", "done"]
 """When a run of `send_event` saves the thread.
 
 `"every_step"`: after each step, nested graphs' steps included (LangGraph's default).
@@ -119,6 +120,8 @@ Checkpoints = Literal["every_step", "accepted_and_done"]
 the agent chosen), and once its agent is done or waits (an approval, a person). A subgraph
 saves its own steps only when it waits. A crash in between runs the agent again from its
 first step: what a worker, whose writes are idempotent, needs, in 2 saves instead of 4-7.
+`"done"`: once, when the event is done or waits; a crash before runs the whole event again
+(for events with a thread of their own, whose acceptance records nothing worth keeping).
 """
 
 CrewNode = Literal[AgentName, "escalate", "__end__"]
@@ -370,8 +373,9 @@ def send_event(
         if isinstance(checked, HumanDecision):
             return decide(crew, _queue(crew, merchant_id, clock), checked.decision)
         payload, run = {"event": checked.model_dump(mode="json")}, traced(config)
-        if checkpoints == "every_step":
-            return dict(crew.invoke(payload, run))
+        if checkpoints != "accepted_and_done":
+            durability: Durability | None = "exit" if checkpoints == "done" else None
+            return dict(crew.invoke(payload, run, durability=durability))
         crew.invoke(payload, run, durability="exit", interrupt_after=["accept_event"])
         return dict(crew.invoke(None, run, durability="exit"))
 
@@ -393,8 +397,9 @@ async def asend_event(
         if isinstance(checked, HumanDecision):
             return await adecide(crew, _queue(crew, merchant_id, clock), checked.decision)
         payload, run = {"event": checked.model_dump(mode="json")}, traced(config)
-        if checkpoints == "every_step":
-            return dict(await crew.ainvoke(payload, run))
+        if checkpoints != "accepted_and_done":
+            durability: Durability | None = "exit" if checkpoints == "done" else None
+            return dict(await crew.ainvoke(payload, run, durability=durability))
         await crew.ainvoke(payload, run, durability="exit", interrupt_after=["accept_event"])
         return dict(await crew.ainvoke(None, run, durability="exit"))
 

@@ -29,14 +29,17 @@ worker, or two servers, never run one thread at once either.
 beating, killed by SIGKILL for instance, leaves its entries idle; after `min_idle_ms` any
 worker takes them over with `XAUTOCLAIM`, and the lease has expired by then. The run resumes
 from the thread's last checkpoint (`RedisSaver`): when the thread's state already holds the
-event, the graph continues with `invoke(None)` instead of starting again.
+event, the graph continues with `invoke(None)` instead of starting again. A worker saves a
+customer message twice (accepted, then its turn done or waiting) and any other event once
+(done or waiting), with LangGraph's `durability="exit"`: see `shopcrew.graphs.crew.Checkpoints`.
 
 **Side effects once.** Every write of a lane's adapters goes through `EffectLedger`: the
 retail adapters write to `SharedRetailStore` (the store's changed orders and customers in
 Redis), the store manager's listings and the planner's campaigns to `SharedRecordTable`s
 (their changed records in Redis); the records, the idempotency record and the effect log
 entry are committed by one script, keyed by the event id, the operation and its arguments
-(see `shopcrew.workers.ledger`). Reads see the latest commit of any worker. A re-run after a
+(see `shopcrew.workers.ledger`). Reads see the latest commit of any worker (within one event,
+a record is read once; a write reads afresh). A re-run after a
 crash, even one where the model decides again and draws new tool-call ids, finds the record
 and returns the first result.
 

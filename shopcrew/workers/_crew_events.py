@@ -8,8 +8,8 @@ from langchain_core.runnables import RunnableConfig
 
 from shopcrew.agents.approvals.queue import ApprovalQueue
 from shopcrew.errors import StaleApprovalError, UnknownApprovalError
-from shopcrew.graphs.crew import send_event
-from shopcrew.graphs.events import CrewEvent, HumanDecision
+from shopcrew.graphs.crew import Checkpoints, send_event
+from shopcrew.graphs.events import CrewEvent, CustomerMessage, HumanDecision
 from shopcrew.workers.lane import Lane
 
 __all__ = ["lease_thread", "run_event"]
@@ -58,10 +58,10 @@ def run_event(
         logger.warning("event %s: resuming from checkpoint at %s", event.id, snapshot.next)
         crew.invoke(None, config)
         return
-    # Two saves: the event accepted, then its agent done (see the README, "Workers").
-    send_event(
-        crew, event, merchant_id=merchant, trace_parent=parent, checkpoints="accepted_and_done"
-    )
+    # A customer message is saved in its conversation before the agent runs, then the turn;
+    # other events, each on a thread of its own, once done (see the README, "Workers").
+    saves: Checkpoints = "accepted_and_done" if isinstance(event, CustomerMessage) else "done"
+    send_event(crew, event, merchant_id=merchant, trace_parent=parent, checkpoints=saves)
 
 
 def _resume_decided(lane: Lane, event: HumanDecision) -> bool:

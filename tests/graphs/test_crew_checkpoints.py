@@ -1,9 +1,10 @@
-"""`send_event(checkpoints="accepted_and_done")`: two saves per event, the same outcomes."""
+"""`send_event(checkpoints=...)`: two saves per event, or one, with the same outcomes."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 
@@ -53,7 +54,10 @@ def test_a_conversation_ends_as_when_every_step_is_saved_with_fewer_saves(
     assert twice_saves <= 2 * 4 < every_saves
 
 
-def test_an_approval_a_subgraph_waits_for_is_saved_and_resumed(adapters: Adapters) -> None:
+@pytest.mark.parametrize("checkpoints", ["accepted_and_done", "done"])
+def test_an_approval_a_subgraph_waits_for_is_saved_and_resumed(
+    adapters: Adapters, checkpoints: Checkpoints
+) -> None:
     store = InMemoryStore()
     crew = build_crew(
         model=resolve_model("rules"),
@@ -61,7 +65,7 @@ def test_an_approval_a_subgraph_waits_for_is_saved_and_resumed(adapters: Adapter
         policy=Policy(budget_move_threshold=0.0),
         store=store,
     )
-    out = send_event(crew, BudgetReviewTick(), checkpoints="accepted_and_done")
+    out = send_event(crew, BudgetReviewTick(), checkpoints=checkpoints)
     assert "__interrupt__" in out
     [record] = ApprovalQueue(store).pending()
     decision = HumanDecision(decision=Decision.answering(record, "approve", by="ana"))
