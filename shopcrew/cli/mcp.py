@@ -6,16 +6,8 @@ from typing import Annotated
 
 import typer
 
+from shopcrew.cli import _options as opt
 from shopcrew.cli._app import app, err_console
-from shopcrew.cli._options import (
-    DEFAULT_KEYS_FILE,
-    KeysFileOption,
-    ModelOption,
-    NamespaceOption,
-    PolicyOption,
-    RedisOption,
-    StoreDirOption,
-)
 from shopcrew.cli.serve import key_store, read_policy, redis_url_of, store_dir_for
 
 __all__ = ["mcp"]
@@ -36,12 +28,12 @@ def mcp(
     merchant: Annotated[
         str, typer.Option("--merchant", help="The merchant served over stdio.")
     ] = "demo",
-    model: ModelOption = "rules",
-    store_dir: StoreDirOption = None,
-    policy: PolicyOption = None,
-    redis: RedisOption = None,
-    namespace: NamespaceOption = "shopcrew",
-    keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
+    model: opt.ModelOption = "rules",
+    store_dir: opt.StoreDirOption = None,
+    policy: opt.PolicyOption = None,
+    redis: opt.RedisOption = None,
+    namespace: opt.NamespaceOption = "shopcrew",
+    keys_file: opt.KeysFileOption = opt.DEFAULT_KEYS_FILE,
 ) -> None:
     """Serve the crew to an AI assistant over MCP.
 

@@ -7,22 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from shopcrew.cli import _options as opt
 from shopcrew.cli._app import eval_app
-from shopcrew.cli._options import (
-    ConcurrencyOption,
-    ModelOption,
-    ResultOption,
-    SeedOption,
-    TimeLimitOption,
-    TrialsOption,
-)
-from shopcrew.cli.evaluate._runner import (
-    OnResult,
-    Outcome,
-    TrialOptions,
-    count_cases,
-    run_eval,
-)
+from shopcrew.cli.evaluate._runner import OnResult, Outcome, TrialOptions, count_cases, run_eval
 
 if TYPE_CHECKING:
     from shopcrew.evaluation.cs.run import CsTrialsReport
@@ -41,12 +28,12 @@ def eval_cs(
     kb: Annotated[
         Path | None, typer.Option("--kb", help="Knowledge base JSONL; the shipped one if unset.")
     ] = None,
-    model: ModelOption = "rules",
-    trials: TrialsOption = 1,
-    seed: SeedOption = 0,
-    concurrency: ConcurrencyOption = 1,
-    time_limit: TimeLimitOption = None,
-    result: ResultOption = None,
+    model: opt.ModelOption = "rules",
+    trials: opt.TrialsOption = 1,
+    seed: opt.SeedOption = 0,
+    concurrency: opt.ConcurrencyOption = 1,
+    time_limit: opt.TimeLimitOption = None,
+    result: opt.ResultOption = None,
     quality: Annotated[
         bool,
         typer.Option(
@@ -94,12 +81,12 @@ def eval_shopping(
     cases: Annotated[Path, typer.Option("--cases", help="Shopping case file (SHOPPING_FORMAT).")],
     db: DbOption,
     out: Annotated[Path, typer.Option("--out", help="Answers JSONL to write.")],
-    model: ModelOption = "rules",
-    trials: TrialsOption = 1,
-    seed: SeedOption = 0,
-    concurrency: ConcurrencyOption = 1,
-    time_limit: TimeLimitOption = None,
-    result: ResultOption = None,
+    model: opt.ModelOption = "rules",
+    trials: opt.TrialsOption = 1,
+    seed: opt.SeedOption = 0,
+    concurrency: opt.ConcurrencyOption = 1,
+    time_limit: opt.TimeLimitOption = None,
+    result: opt.ResultOption = None,
 ) -> None:
     """Play the shopping-guide cases, write answers, grade them and print the figures.
 

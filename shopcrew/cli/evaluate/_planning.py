@@ -7,21 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from shopcrew.cli import _options as opt
 from shopcrew.cli._app import err_console, eval_app
-from shopcrew.cli._options import (
-    ConcurrencyOption,
-    ResultOption,
-    SeedOption,
-    TimeLimitOption,
-    TrialsOption,
-)
-from shopcrew.cli.evaluate._runner import (
-    OnResult,
-    Outcome,
-    TrialOptions,
-    count_cases,
-    run_eval,
-)
+from shopcrew.cli.evaluate._runner import OnResult, Outcome, TrialOptions, count_cases, run_eval
 
 if TYPE_CHECKING:
     from shopcrew.evaluation.demand.run import DemandEvalReport
@@ -38,11 +26,11 @@ _RULES = "rules"
 def eval_listings(
     listings: Annotated[Path, typer.Option("--listings", help="Listings JSONL file.")],
     out: Annotated[Path, typer.Option("--out", help="JSONL to write: id and defect codes.")],
-    trials: TrialsOption = 1,
-    seed: SeedOption = 0,
-    concurrency: ConcurrencyOption = 1,
-    time_limit: TimeLimitOption = None,
-    result: ResultOption = None,
+    trials: opt.TrialsOption = 1,
+    seed: opt.SeedOption = 0,
+    concurrency: opt.ConcurrencyOption = 1,
+    time_limit: opt.TimeLimitOption = None,
+    result: opt.ResultOption = None,
 ) -> None:
     """Audit every listing (store manager rules); grade when the file carries expected codes.
 
@@ -74,11 +62,11 @@ def eval_listings(
 def eval_markets(
     markets: Annotated[Path, typer.Option("--markets", help="Ad markets JSONL file.")],
     out: Annotated[Path, typer.Option("--out", help="JSONL to write: id and allocation.")],
-    trials: TrialsOption = 1,
-    seed: SeedOption = 0,
-    concurrency: ConcurrencyOption = 1,
-    time_limit: TimeLimitOption = None,
-    result: ResultOption = None,
+    trials: opt.TrialsOption = 1,
+    seed: opt.SeedOption = 0,
+    concurrency: opt.ConcurrencyOption = 1,
+    time_limit: opt.TimeLimitOption = None,
+    result: opt.ResultOption = None,
     pass_regret: Annotated[
         float,
         typer.Option("--pass-regret", min=0.0, help="Largest regret of a passing market."),
@@ -127,11 +115,11 @@ def eval_demand(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write every figure per market (JSON).")
     ] = None,
-    trials: TrialsOption = 1,
-    seed: SeedOption = 0,
-    concurrency: ConcurrencyOption = 1,
-    time_limit: TimeLimitOption = None,
-    result: ResultOption = None,
+    trials: opt.TrialsOption = 1,
+    seed: opt.SeedOption = 0,
+    concurrency: opt.ConcurrencyOption = 1,
+    time_limit: opt.TimeLimitOption = None,
+    result: opt.ResultOption = None,
 ) -> None:
     """Forecast and pre-position each market (demand planner); grade with --truth.
 

@@ -8,21 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from shopcrew.cli import _options as opt
 from shopcrew.cli._app import eval_app
-from shopcrew.cli._options import (
-    ConcurrencyOption,
-    ResultOption,
-    SeedOption,
-    TimeLimitOption,
-    TrialsOption,
-)
-from shopcrew.cli.evaluate._runner import (
-    OnResult,
-    Outcome,
-    TrialOptions,
-    count_cases,
-    run_eval,
-)
+from shopcrew.cli.evaluate._runner import OnResult, Outcome, TrialOptions, count_cases, run_eval
 
 if TYPE_CHECKING:
     from shopcrew.evaluation.tau.replay import ReplayRun
@@ -44,11 +32,11 @@ def eval_replay(
         Path | None,
         typer.Option("--expected", help="Oracle JSONL to compare with; exit 1 on a mismatch."),
     ] = None,
-    trials: TrialsOption = 1,
-    seed: SeedOption = 0,
-    concurrency: ConcurrencyOption = 1,
-    time_limit: TimeLimitOption = None,
-    result: ResultOption = None,
+    trials: opt.TrialsOption = 1,
+    seed: opt.SeedOption = 0,
+    concurrency: opt.ConcurrencyOption = 1,
+    time_limit: opt.TimeLimitOption = None,
+    result: opt.ResultOption = None,
     platform_mcp: Annotated[
         str | None,
         typer.Option(
@@ -134,11 +122,11 @@ def eval_tau(
     max_turns: Annotated[
         int, typer.Option("--max-turns", min=1, help="Customer messages per conversation.")
     ] = 30,
-    trials: TrialsOption = 1,
-    seed: SeedOption = 0,
-    concurrency: ConcurrencyOption = 1,
-    time_limit: TimeLimitOption = None,
-    result: ResultOption = None,
+    trials: opt.TrialsOption = 1,
+    seed: opt.SeedOption = 0,
+    concurrency: opt.ConcurrencyOption = 1,
+    time_limit: opt.TimeLimitOption = None,
+    result: opt.ResultOption = None,
 ) -> None:
     """Play τ-bench tasks as conversations with a simulated customer; print pass^k.
 
