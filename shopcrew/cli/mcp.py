@@ -8,6 +8,7 @@ import typer
 
 from shopcrew.cli import _options as opt
 from shopcrew.cli._app import app, err_console
+from shopcrew.cli._platform import PlatformMcpOption, PlatformOption, platform_adapters
 from shopcrew.cli.serve import key_store, read_policy, redis_url_of, store_dir_for
 
 __all__ = ["mcp"]
@@ -34,6 +35,8 @@ def mcp(
     redis: opt.RedisOption = None,
     namespace: opt.NamespaceOption = "shopcrew",
     keys_file: opt.KeysFileOption = opt.DEFAULT_KEYS_FILE,
+    platform_mcp: PlatformMcpOption = None,
+    platform: PlatformOption = None,
 ) -> None:
     """Serve the crew to an AI assistant over MCP.
 
@@ -55,6 +58,7 @@ def mcp(
         redis_url=redis_url,
         namespace=namespace,
         store_dir_for=store_dir_for(store_dir),
+        platform=platform_adapters(platform_mcp, platform),
         policy_for=lambda merchant_id: merchant_policy,
     )
     # runs of one conversation take its Redis lease, as `shopcrew serve` and the workers do

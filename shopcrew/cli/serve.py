@@ -19,6 +19,7 @@ from shopcrew.cli._options import (
     RedisOption,
     StoreDirOption,
 )
+from shopcrew.cli._platform import PlatformMcpOption, PlatformOption, platform_adapters
 
 __all__ = [
     "key_store",
@@ -154,6 +155,8 @@ def serve(
     max_body_bytes: Annotated[
         int, typer.Option("--max-body-bytes", help="Larger request bodies get a 413.", min=0)
     ] = 64 * 1024,
+    platform_mcp: PlatformMcpOption = None,
+    platform: PlatformOption = None,
     max_crews: Annotated[
         int | None,
         typer.Option(
@@ -185,6 +188,7 @@ def serve(
         redis_url=url,
         namespace=namespace,
         store_dir_for=store_dir_for(store_dir),
+        platform=platform_adapters(platform_mcp, platform),
         policy_for=lambda merchant: merchant_policy,
         max_body_bytes=max_body_bytes,
         max_crews=DEFAULT_MAX_CREWS if max_crews is None else max_crews,

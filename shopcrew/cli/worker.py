@@ -16,6 +16,7 @@ import typer
 
 from shopcrew.cli._app import app, err_console, out_console
 from shopcrew.cli._options import ModelOption, NamespaceOption
+from shopcrew.cli._platform import PlatformMcpOption, PlatformOption, platform_adapters
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -71,23 +72,8 @@ def worker(
         int, typer.Option("--min-idle-ms", help="Silence after which an entry is taken over.")
     ] = 10_000,
     lease_ms: Annotated[int, typer.Option("--lease-ms", help="A thread's lease.")] = 10_000,
-    platform_mcp: Annotated[
-        str | None,
-        typer.Option(
-            "--platform-mcp",
-            help="The platform's MCP server (URL) for orders, customers, the catalogue (and "
-            "ads, if its table maps them); "
-            "default: SHOPCREW_PLATFORM_MCP_URL, else the store's files.",
-        ),
-    ] = None,
-    platform: Annotated[
-        str | None,
-        typer.Option(
-            "--platform",
-            help="The platform's mapping table: a bundled name or a YAML file; default: "
-            "SHOPCREW_PLATFORM, else 'reference'.",
-        ),
-    ] = None,
+    platform_mcp: PlatformMcpOption = None,
+    platform: PlatformOption = None,
 ) -> None:
     """Consume crew events until SIGTERM/SIGINT (the event in hand finishes first)."""
     from shopcrew.memory._redis import sync_client
@@ -115,7 +101,7 @@ def worker(
         namespace=namespace,
         stream=stream,
         store_dir=store_dir,
-        platform=_platform(platform_mcp, platform),
+        platform=platform_adapters(platform_mcp, platform),
     )
     client = sync_client(url)
     running = Worker(client, lanes, settings=settings)
@@ -159,20 +145,6 @@ def _open_lanes(
         for m in merchants
     ]
 
-
-def _platform(url: str | None, table: str | None) -> Callable[[Adapters], Adapters] | None:
-    """Adapters on the platform's MCP server, when one is named (option or environment)."""
-    from shopcrew.settings import load_settings
-
-    env = load_settings()
-    mcp_url, name = url or env.platform_mcp_url, table or env.platform
-    if mcp_url is None:
-        return None
-
-    def on_platform(adapters: Adapters) -> Adapters:
-        return adapters.with_platform_mcp(mcp_url, platform=name)
-
-    return on_platform
 
 
 def _print_stats(consumer: str, stats: WorkerStats) -> None:

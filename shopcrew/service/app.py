@@ -55,6 +55,19 @@ def _shared_adapters(
     return adapters_for
 
 
+def _on_platform(
+    adapters_for: Callable[[str], Adapters] | None, platform: Callable[[Adapters], Adapters]
+) -> Callable[[str], Adapters]:
+    """Each merchant's adapters (the reference ones when None) on the platform."""
+
+    def on_platform(merchant_id: str) -> Adapters:
+        if adapters_for is None:
+            return platform(Adapters.reference(merchant_id=merchant_id))
+        return platform(adapters_for(merchant_id))
+
+    return on_platform
+
+
 def _file_adapters(store_dir_for: Callable[[str], StoreDir | None]) -> Callable[[str], Adapters]:
     """Each merchant's adapters over its JSON store (the reference one when None)."""
 
@@ -76,6 +89,7 @@ def create_app(
     memory_for: Callable[[str], Memory] | None = None,
     adapters_for: Callable[[str], Adapters] | None = None,
     store_dir_for: Callable[[str], StoreDir | None] | None = None,
+    platform: Callable[[Adapters], Adapters] | None = None,
     policy_for: Callable[[str], Policy] | None = None,
     max_crews: int = DEFAULT_MAX_CREWS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -99,6 +113,8 @@ def create_app(
             committed once), else the JSON store of `store_dir_for`.
         store_dir_for: The store's files of a merchant, where its default adapters start
             from (None: the reference store).
+        platform: Puts each merchant's adapters on a platform (`Adapters.with_platform_mcp`):
+            catalogue, orders and customers are then the platform's.
         policy_for: The policy of a merchant; `Policy()` when omitted.
         max_crews: How many merchants' crews stay built at once; the least recently used one
             is dropped beyond that and built again on its next request (its state is in its
@@ -125,6 +141,7 @@ def create_app(
         memory_for=memory_for,
         adapters_for=adapters_for,
         store_dir_for=store_dir_for,
+        platform=platform,
         policy_for=policy_for,
         max_crews=max_crews,
     )
@@ -150,6 +167,7 @@ def build_crews(
     memory_for: Callable[[str], Memory] | None = None,
     adapters_for: Callable[[str], Adapters] | None = None,
     store_dir_for: Callable[[str], StoreDir | None] | None = None,
+    platform: Callable[[Adapters], Adapters] | None = None,
     policy_for: Callable[[str], Policy] | None = None,
     max_crews: int = DEFAULT_MAX_CREWS,
 ) -> tuple[CrewRegistry, SyncClient | None]:
@@ -164,6 +182,8 @@ def build_crews(
         adapters_for = _shared_adapters(shared, namespace, store_dir_for)
     elif adapters_for is None and store_dir_for is not None:
         adapters_for = _file_adapters(store_dir_for)
+    if platform is not None:
+        adapters_for = _on_platform(adapters_for, platform)
     crews = CrewRegistry(
         model=model,
         memory_for=memory_for or _default_memory(redis_url, namespace),
