@@ -209,51 +209,23 @@ def crew_builder(
     """
     adapters = adapters or Adapters.reference(merchant_id=merchant_id)
     policy = policy or Policy()
-    store_manager = store_manager_builder(
-        adapters=adapters,
-        policy=policy,
-        merchant_id=merchant_id,
-        blackboard=blackboard,
-        clock=clock,
-    ).compile()
-    planner = planner_builder(
-        adapters=adapters,
-        policy=policy,
-        merchant_id=merchant_id,
-        blackboard=blackboard,
-        clock=clock,
-    ).compile()
     builder = StateGraph(CrewState)
     builder.add_node("accept_event", accept_event)
-    if cs_agent:
-        cs = cs_agent_builder(
-            model=model,
-            adapters=adapters,
-            merchant_id=merchant_id,
-            # The crew waits for the person itself (its `escalate` node), out of the subgraph.
-            policy=_without_interrupts(policy),
-            blackboard=blackboard,
-            idempotency=idempotency,
-        )
-        # No checkpoints inside the CS turn: the crew saves before it (the message accepted)
-        # and after it (the whole turn), so a crash in between runs the turn again from the
-        # model call; writes are idempotent (the tool layer's records, a worker's ledger).
-        builder.add_node("cs_agent", cs.compile(checkpointer=False))
-    else:
-        builder.add_node("cs_agent", cs_unavailable)
+    _add_cs_agent(builder, cs_agent, model, adapters, merchant_id, policy, blackboard, idempotency)
     builder.add_node("escalate", escalate)
-    builder.add_node("store_manager", store_manager)
-    builder.add_node("planner", planner)
-    builder.add_node(
-        "demand_planner", _demand_node(adapters, policy, merchant_id, blackboard, clock)
-    )
+    _add_back_office(builder, adapters, policy, merchant_id, blackboard, clock)
     builder.add_edge(START, "accept_event")
     router: Callable[[Any], str] = route_to_agent
     destinations = ["cs_agent", "escalate", "store_manager", "planner", "demand_planner", END]
     # --- issue 20 hook: the shopping guide beside customer service (graphs/crew_shopping.py) ---
     if shopping_guide:
         router = add_shopping_guide(
-            builder, route=route_to_agent, model=model, adapters=adapters, merchant_id=merchant_id
+            builder,
+            route=route_to_agent,
+            model=model,
+            adapters=adapters,
+            merchant_id=merchant_id,
+            policy=policy,
         )
         destinations.append(GUIDE)
         builder.add_edge(GUIDE, END)
@@ -262,6 +234,65 @@ def crew_builder(
     builder.add_conditional_edges("cs_agent", after_cs_agent, ["escalate", END])
     builder.add_edge("escalate", END)
     return builder
+
+
+def _add_cs_agent(
+    builder: StateGraph[CrewState, Any, CrewState, CrewState],
+    enabled: bool,
+    model: BaseChatModel,
+    adapters: Adapters,
+    merchant_id: str,
+    policy: Policy,
+    blackboard: Blackboard | None,
+    idempotency: IdempotencyStore | None,
+) -> None:
+    """Add the crew's `cs_agent` node: the CS subgraph, or one that refuses customer messages."""
+    if not enabled:
+        builder.add_node("cs_agent", cs_unavailable)
+        return
+    cs = cs_agent_builder(
+        model=model,
+        adapters=adapters,
+        merchant_id=merchant_id,
+        # The crew waits for the person itself (its `escalate` node), out of the subgraph.
+        policy=_without_interrupts(policy),
+        blackboard=blackboard,
+        idempotency=idempotency,
+    )
+    # No checkpoints inside the CS turn: the crew saves before it (the message accepted)
+    # and after it (the whole turn), so a crash in between runs the turn again from the
+    # model call; writes are idempotent (the tool layer's records, a worker's ledger).
+    builder.add_node("cs_agent", cs.compile(checkpointer=False))
+
+
+def _add_back_office(
+    builder: StateGraph[CrewState, Any, CrewState, CrewState],
+    adapters: Adapters,
+    policy: Policy,
+    merchant_id: str,
+    blackboard: Blackboard | None,
+    clock: Clock,
+) -> None:
+    """Add the store manager, the marketing planner and the demand planner, each compiled."""
+    store_manager = store_manager_builder(
+        adapters=adapters,
+        policy=policy,
+        merchant_id=merchant_id,
+        blackboard=blackboard,
+        clock=clock,
+    )
+    planner = planner_builder(
+        adapters=adapters,
+        policy=policy,
+        merchant_id=merchant_id,
+        blackboard=blackboard,
+        clock=clock,
+    )
+    builder.add_node("store_manager", store_manager.compile())
+    builder.add_node("planner", planner.compile())
+    builder.add_node(
+        "demand_planner", _demand_node(adapters, policy, merchant_id, blackboard, clock)
+    )
 
 
 def build_crew(

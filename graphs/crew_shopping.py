@@ -16,6 +16,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langgraph.graph import StateGraph
 
+from shopcrew.agents.policy import Policy
 from shopcrew.agents.shopping import GUIDE, CatalogIndex, route_conversation
 from shopcrew.graphs.shopping import shopping_guide_builder
 from shopcrew.tools.adapters import Adapters
@@ -32,6 +33,7 @@ def add_shopping_guide(
     model: BaseChatModel,
     adapters: Adapters,
     merchant_id: str,
+    policy: Policy | None = None,
 ) -> Router:
     """Add the guide's node to a crew builder; return the router that also leads to it.
 
@@ -41,10 +43,11 @@ def add_shopping_guide(
         model: The chat model the guide runs with.
         adapters: The merchant's adapters (the catalog the guide searches).
         merchant_id: The merchant.
+        policy: The merchant policy (its `currency` is how the guide writes amounts).
     """
     catalog = CatalogIndex.from_adapter(adapters.catalog)
     guide = shopping_guide_builder(
-        model=model, adapters=adapters, merchant_id=merchant_id, catalog=catalog
+        model=model, adapters=adapters, merchant_id=merchant_id, policy=policy, catalog=catalog
     )
     builder.add_node(GUIDE, guide.compile())
 

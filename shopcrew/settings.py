@@ -21,6 +21,15 @@ class Settings(BaseModel):
     store_dir: str | None = Field(
         default=None, description="SHOPCREW_STORE_DIR; None means the reference store."
     )
+    platform_mcp_url: str | None = Field(
+        default=None,
+        description="SHOPCREW_PLATFORM_MCP_URL: the platform's MCP server backs the retail "
+        "adapters; None: the store's files do.",
+    )
+    platform: str = Field(
+        default="reference",
+        description="SHOPCREW_PLATFORM: the platform's mapping table (a bundled name or a file).",
+    )
     otlp_endpoint: str | None = Field(
         default=None,
         description="OTEL_EXPORTER_OTLP_ENDPOINT (or its _TRACES_ form); None: no tracing.",
@@ -35,6 +44,8 @@ def load_settings() -> Settings:
         openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
         model=os.environ.get("SHOPCREW_MODEL") or "rules",
         store_dir=os.environ.get("SHOPCREW_STORE_DIR") or None,
+        platform_mcp_url=os.environ.get("SHOPCREW_PLATFORM_MCP_URL") or None,
+        platform=os.environ.get("SHOPCREW_PLATFORM") or "reference",
         otlp_endpoint=os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
         or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
         or None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from shopcrew.data import kb_path, store_dir
@@ -122,6 +122,35 @@ class Adapters:
             kb=kb,
             listings=JsonListingAdapter.from_dir(root, merchant_id=merchant_id, persist=persist),
             ads=JsonAdsAdapter.from_dir(root, merchant_id=merchant_id, persist=persist),
+        )
+
+    def with_platform_mcp(
+        self, url: str, *, platform: str | os.PathLike[str] = "reference"
+    ) -> Adapters:
+        """These adapters with catalogue, orders and customers on a platform's MCP server.
+
+        Ads too when the platform's table maps them; listings, the knowledge base and demand
+        data stay as they are.
+
+        Args:
+            url: The platform's MCP endpoint (streamable HTTP).
+            platform: A bundled mapping table's name or a table file (`shopcrew.tools.mcp`).
+
+        Raises:
+            PlatformTableError: The table cannot be loaded; nothing was built.
+        """
+        # on demand: the MCP client (and its HTTP stack) loads only for a platform that needs it
+        from shopcrew.tools.mcp._platform import McpPlatform
+        from shopcrew.tools.mcp.ads import McpAdsAdapter
+        from shopcrew.tools.mcp.retail import McpCatalogAdapter, McpCustomerAdapter, McpOrderAdapter
+
+        shared = McpPlatform.connect(url, platform=platform, merchant_id=self.merchant_id)
+        return replace(
+            self,
+            catalog=McpCatalogAdapter(shared),
+            orders=McpOrderAdapter(shared),
+            customers=McpCustomerAdapter(shared),
+            ads=McpAdsAdapter(shared) if shared.table.serves_ads else self.ads,
         )
 
     @classmethod

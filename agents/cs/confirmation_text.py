@@ -21,6 +21,7 @@ from shopcrew.agents.cs.language import Lang
 from shopcrew.agents.cs.proposal_facts import ItemLine, ProposalFacts
 from shopcrew.agents.money import format_money
 from shopcrew.tools.records.retail import Address, CreditCard, GiftCard, PaymentMethod
+from shopcrew.tools.records.terms import retail_terms
 
 __all__ = [
     "again",
@@ -131,7 +132,7 @@ def render_confirmation(facts: ProposalFacts, lang: Lang, *, currency: str = "US
     text = str(t["proposals"][facts.name]).format(
         order=facts.order_id or "",
         items=str(t["list_join"]).join(_item(line, t, currency) for line in facts.items),
-        reason=t["reasons"].get(facts.reason, facts.reason) if facts.reason else "",
+        reason=retail_terms(lang).cancel_reason(facts.reason) if facts.reason else "",
         refunds=refunds,
         address=render_address(facts.address, lang) if facts.address else "",
         old_address=render_address(facts.old_address, lang) if facts.old_address else "",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shopcrew.agents.shopping.catalog import CatalogIndex
-from shopcrew.agents.shopping.lexicon import Lang, Lexicon, lexicon
+from shopcrew.agents.shopping.lexicon import Lang, Lexicon, detect_lang, lexicon
 from shopcrew.agents.shopping.text import PhraseSet, Span, form_key, phrase_pattern
 
 __all__ = ["Mention", "MentionKind", "Scanner", "scanner"]
@@ -69,6 +69,10 @@ class Scanner:
         for entry in lex.products:
             if entry.product in catalog.products:
                 add(entry.form, _Form("product", entry.product, entry.require), plural=True)
+        for name in catalog.products:
+            # a shop's own name for a product, in the shopper's language, always names it
+            if detect_lang(name) == lex.lang and form_key(name) not in forms:
+                add(name, _Form("product", name), plural=True)
         for product in catalog.products.values():
             for option, values in product.options.items():
                 for value in values:

@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 import cn2an
 
@@ -22,12 +23,8 @@ __all__ = ["Budget", "find_budget", "parse_number"]
 logger = logging.getLogger(__name__)
 
 _ZH_DIGITS = "零〇一二两三四五六七八九十百千万"
-_EN_AMOUNT = re.compile(
-    r"(?P<cur>us\$|\$|usd\s?)?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<k>\s?k(?![a-z]))?(?:\s?(?P<unit>dollars?|bucks?|usd)(?![a-z]))?"
-)
 _ZH_AMOUNT = re.compile(
-    rf"(?P<cur>[$¥])?\s?(?P<num>\d+(?:\.\d+)?|[{_ZH_DIGITS}]+(?:点[{_ZH_DIGITS}]+)?)"
+    rf"(?P<cur>[$¥￥])?\s?(?P<num>\d+(?:\.\d+)?|[{_ZH_DIGITS}]+(?:点[{_ZH_DIGITS}]+)?)"
     r"\s?(?P<k>[k千万](?!像))?"
     r"\s?(?P<unit>块钱|块|元|刀|美元|美金|人民币)?"
 )
@@ -47,6 +44,20 @@ _ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
 
 _NOWHERE = Span(0, 0)
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def _en_amount(before: tuple[str, ...], after: tuple[str, ...]) -> re.Pattern[str]:
+    """An English amount: a currency from the lexicon before or after the number ('¥400')."""
+    return re.compile(
+        rf"(?P<cur>(?:{_alternatives(before)})\s?)?\s?"
+        r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+        rf"(?P<k>\s?k(?![a-z]))?(?:\s?(?P<unit>{_alternatives(after)})(?![a-z]))?"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +147,11 @@ def find_budget(text: str, lex: Lexicon) -> Budget | None:
     ranged = _range(text, lex)
     if ranged is not None:
         return ranged
-    pattern = _ZH_AMOUNT if lex.lang == "zh" else _EN_AMOUNT
+    pattern = (
+        _ZH_AMOUNT
+        if lex.lang == "zh"
+        else _en_amount(lex.cue("currency_before"), lex.cue("currency_after"))
+    )
     parts = clauses(text)
     found: list[Budget] = []
     for match in pattern.finditer(text):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from shopcrew.agents.shopping.catalog import dollars
-from shopcrew.agents.shopping.lexicon import Lang, lexicon
+from shopcrew.agents.shopping.lexicon import Lang, detect_lang, lexicon
 from shopcrew.agents.shopping.wish import ChosenItem
 
 __all__ = [
@@ -29,7 +29,12 @@ def money(amount_cents: int, currency: str) -> str:
 
 
 def product_name(product: str, lang: Lang) -> str:
-    """A product type in the shopper's words: 'hiking boots', '登山鞋'."""
+    """A product type in the shopper's words: 'hiking boots', '登山鞋', '拉杆行李箱'.
+
+    A shop's own name is kept when it is written in the shopper's language.
+    """
+    if lang == "zh" and detect_lang(product) == "zh":
+        return product
     for form in lexicon(lang).products:
         if form.product == product and not form.require:
             return form.form if lang == "zh" else product.lower().replace("t-shirt", "T-shirt")
@@ -37,8 +42,8 @@ def product_name(product: str, lang: Lang) -> str:
 
 
 def _value(option: str, value: str, lang: Lang) -> str:
-    if lang == "en":
-        return value
+    if lang == "en" or detect_lang(value) == lang:
+        return value  # the catalog's own words when they are the shopper's language
     if value in ("yes", "no"):
         return "是" if value == "yes" else "否"
     written = lexicon(lang).values.get(option.lower(), {}).get(value)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from shopcrew.cli._app import app, err_console
-from shopcrew.cli.serve import (
+from shopcrew.cli._options import (
     DEFAULT_KEYS_FILE,
     KeysFileOption,
+    ModelOption,
     NamespaceOption,
+    PolicyOption,
     RedisOption,
-    key_store,
-    read_policy,
-    redis_url_of,
-    store_dir_for,
+    StoreDirOption,
 )
+from shopcrew.cli.serve import key_store, read_policy, redis_url_of, store_dir_for
 
 __all__ = ["mcp"]
 
@@ -37,20 +36,9 @@ def mcp(
     merchant: Annotated[
         str, typer.Option("--merchant", help="The merchant served over stdio.")
     ] = "demo",
-    model: Annotated[
-        str, typer.Option("--model", help="'rules' or 'openai:<name>' (OPENAI_BASE_URL/KEY).")
-    ] = "rules",
-    store_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--store-dir",
-            help="Merchant store, as `shopcrew serve --store-dir`; the bundled demo shop "
-            "when unset.",
-        ),
-    ] = None,
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="JSON file of the merchant Policy fields.")
-    ] = None,
+    model: ModelOption = "rules",
+    store_dir: StoreDirOption = None,
+    policy: PolicyOption = None,
     redis: RedisOption = None,
     namespace: NamespaceOption = "shopcrew",
     keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
@@ -69,14 +57,18 @@ def mcp(
     from shopcrew.service.runs import CrewService
 
     merchant_policy = read_policy(policy)
+    redis_url = redis_url_of(redis)
     crews, shared = build_crews(
         model=resolve_model(model),
-        redis_url=redis_url_of(redis),
+        redis_url=redis_url,
         namespace=namespace,
         store_dir_for=store_dir_for(store_dir),
         policy_for=lambda merchant_id: merchant_policy,
     )
-    service = CrewService(crews, ServiceMetrics())
+    # runs of one conversation take its Redis lease, as `shopcrew serve` and the workers do
+    service = CrewService.from_url(
+        crews, ServiceMetrics(), redis_url=redis_url, namespace=namespace
+    )
     try:
         if not http:
             server = build_mcp_server(service, merchant_id=merchant)

@@ -132,6 +132,24 @@ def run(
         return
     if scenario is None:
         raise typer.BadParameter("name a scenario, or list the bundled ones with --list")
+    played, out_dir = _play(
+        scenario, model=model, redis=redis, keep=keep, seed=seed, volume=volume, report=report
+    )
+    if _print_outcome(played, out_dir):
+        raise typer.Exit(1)
+
+
+def _play(
+    scenario: str,
+    *,
+    model: str,
+    redis: str | None,
+    keep: bool,
+    seed: int | None,
+    volume: float,
+    report: Path | None,
+) -> tuple[dict[str, Any], Path]:
+    """Run the scenario under the progress display; its report, and the report's directory."""
     from shopcrew.scenario import find_scenario, load_scenario, run_scenario
 
     path = find_scenario(scenario)
@@ -148,16 +166,21 @@ def run(
             out_dir=out_dir,
             observer=progress,
         )
-    out_console.print(_summary(result.report))
-    failed = [e for e in result.report["expectations"] if not e["passed"]]
-    for item in result.report["expectations"]:
+    return result.report, out_dir
+
+
+def _print_outcome(report: dict[str, Any], out_dir: Path) -> int:
+    """Print the summary, each expectation and where the report is; the failures' count."""
+    out_console.print(_summary(report))
+    failed = [e for e in report["expectations"] if not e["passed"]]
+    for item in report["expectations"]:
         mark = "[green]PASS[/green]" if item["passed"] else "[red]FAIL[/red]"
         out_console.print(f"{mark} {item['name']}: {item['detail']}")
     where = out_dir / ("report.md" if (out_dir / "report.md").exists() else "report.json")
     out_console.print(f"report: {where}")
-    namespace = result.report["scenario"].get("redis_namespace")
+    namespace = report["scenario"].get("redis_namespace")
     if namespace:
         out_console.print(f"Redis keys kept under namespace {namespace}")
     if failed:
         out_console.print(f"[red]{len(failed)} expectation(s) failed[/red]")
-        raise typer.Exit(1)
+    return len(failed)

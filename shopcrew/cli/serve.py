@@ -10,12 +10,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from shopcrew.cli._app import app, err_console, out_console
+from shopcrew.cli._options import (
+    DEFAULT_KEYS_FILE,
+    KeysFileOption,
+    ModelOption,
+    NamespaceOption,
+    PolicyOption,
+    RedisOption,
+    StoreDirOption,
+)
 
 __all__ = [
-    "DEFAULT_KEYS_FILE",
-    "KeysFileOption",
-    "NamespaceOption",
-    "RedisOption",
     "key_store",
     "keys_app",
     "keys_create",
@@ -29,26 +34,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_KEYS_FILE = Path(".shopcrew") / "api_keys.json"
-"""Where keys are kept without Redis (relative to the working directory)."""
-
 keys_app = typer.Typer(
     help="API keys of the HTTP service: one merchant per key, stored hashed.",
     no_args_is_help=True,
 )
 app.add_typer(keys_app, name="keys")
-
-RedisOption = Annotated[
-    str | None,
-    typer.Option("--redis", help="Redis URL (else REDIS_URL); keys and memory live there."),
-]
-NamespaceOption = Annotated[
-    str, typer.Option("--namespace", help="Key prefix of this deployment in Redis.")
-]
-KeysFileOption = Annotated[
-    Path,
-    typer.Option("--keys-file", help="JSON file of the keys when no Redis is configured."),
-]
 
 if TYPE_CHECKING:  # imported in the commands: the service's import cost stays out of --help
     from shopcrew.agents.policy import Policy
@@ -157,22 +147,9 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 8000,
     redis: RedisOption = None,
     namespace: NamespaceOption = "shopcrew",
-    model: Annotated[
-        str, typer.Option("--model", help="'rules' or 'openai:<name>' (OPENAI_BASE_URL/KEY).")
-    ] = "rules",
-    store_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--store-dir",
-            help="Merchant store: DIR/<merchant>/ if it exists, else DIR (a copy per merchant); "
-            "the bundled demo store when unset; a DIR without a store is refused at start. "
-            "With Redis the files are the starting state and changes live in Redis, shared "
-            "with `shopcrew worker`.",
-        ),
-    ] = None,
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="JSON file of the merchant Policy fields.")
-    ] = None,
+    model: ModelOption = "rules",
+    store_dir: StoreDirOption = None,
+    policy: PolicyOption = None,
     keys_file: KeysFileOption = DEFAULT_KEYS_FILE,
     max_body_bytes: Annotated[
         int, typer.Option("--max-body-bytes", help="Larger request bodies get a 413.", min=0)
@@ -187,7 +164,10 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve the crew over HTTP: one crew per merchant, chosen by the request's API key."""
+    """Serve the crew over HTTP: one crew per merchant, chosen by the request's API key.
+
+    A --store-dir that holds no store is refused at start.
+    """
     import uvicorn
 
     from shopcrew.models import resolve_model

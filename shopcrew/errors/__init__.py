@@ -13,6 +13,7 @@ ShopcrewError
 │   ├── CsLanguageDataError                a language data file of the customer-service agent
 │   ├── ResultFileError                    an eval result file
 │   ├── ScenarioError                      a scenario file (file, line and field)
+│   ├── PlatformTableError                 a platform's MCP mapping table (file and field)
 │   └── ReportFormatError                  a scenario report that breaks its contract
 ├── StoreError
 │   ├── StoreFileError                     (above)
@@ -20,6 +21,9 @@ ShopcrewError
 │   ├── UnknownRecordError (LookupError)   an id that is not in the store
 │   ├── ToolInputError (ValueError)        a tool was called with bad arguments
 │   │   └── RetailRuleError                a store rule refuses the change (status, items...)
+│   ├── PlatformUnavailableError (+ RunAbortedError)
+│   │                                      a platform's MCP server did not answer; run ends
+│   ├── PlatformResponseError (ValueError) a platform tool's answer the table does not describe
 │   └── IdempotencyError
 │       ├── IdempotencyConflictError (ValueError)    one key reused for another request
 │       └── IdempotencyInProgressError (TimeoutError) the key's first request still runs
@@ -91,6 +95,11 @@ from shopcrew.errors.memory import (
     RedisSpawnError,
     RedisUnavailableError,
 )
+from shopcrew.errors.platform import (
+    PlatformResponseError,
+    PlatformTableError,
+    PlatformUnavailableError,
+)
 from shopcrew.errors.runs import (
     AgentUnavailableError,
     InvalidEventError,
@@ -154,6 +163,10 @@ __all__ = [
     "StoreWriteError",
     "ToolInputError",
     "UnknownRecordError",
+    # a platform over MCP
+    "PlatformResponseError",
+    "PlatformTableError",
+    "PlatformUnavailableError",
     # approvals
     "ApprovalExpiredError",
     "ApprovalMismatchError",

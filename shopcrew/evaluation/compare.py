@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy.stats import binomtest, fisher_exact
-
 from shopcrew.evaluation.results import CaseRecord, EvalResult, result_file_error
 
 __all__ = [
@@ -217,6 +215,8 @@ def _case_changes(
 ) -> tuple[CaseChange, ...]:
     raw: dict[str, float] = {}
     verdicts: dict[str, ChangeVerdict] = {}
+    from scipy.stats import fisher_exact  # on demand: only a comparison needs SciPy
+
     for case_id in [*before, *(cid for cid in after if cid not in before)]:
         a, b = before.get(case_id), after.get(case_id)
         if a is None:
@@ -272,6 +272,8 @@ def compare_runs(before: EvalResult, after: EvalResult, *, alpha: float = 0.05) 
     changes = _case_changes(a_cases, b_cases, alpha)
     better = sum(change.verdict == "better" for change in changes)
     worse = sum(change.verdict == "worse" for change in changes)
+    from scipy.stats import binomtest  # on demand, as above
+
     set_p = (
         float(binomtest(better, better + worse, 0.5, alternative="two-sided").pvalue)
         if better + worse

@@ -343,39 +343,12 @@ async def run_trials(
     async def one(case_id: str, trial: int) -> CaseResult:
         trial_seed = derive_seed(seed, case_id, trial)
         async with slots:
-            started = time.perf_counter()
-            try:
-                got = await asyncio.wait_for(run_case(case_id, trial, trial_seed), time_limit_s)
-            except TimeoutError:
-                logger.warning("case %s trial %d: timeout after %gs", case_id, trial, time_limit_s)
-                result = _failure(
-                    case_id, trial, trial_seed, started, f"timeout after {time_limit_s:g}s"
-                )
-            except Exception as exc:
-                # One case failing is a result of the run, never its end.
-                logger.warning("case %s trial %d failed: %s", case_id, trial, _describe(exc))
-                logger.debug("case %s trial %d traceback", case_id, trial, exc_info=True)
-                result = _failure(case_id, trial, trial_seed, started, _describe(exc))
-            else:
-                if not isinstance(got, CaseResult):
-                    problem = f"TypeError: the case returned {type(got).__name__}, not a CaseResult"
-                    got = _failure(case_id, trial, trial_seed, started, problem)
-                result = replace(
-                    got,
-                    case_id=case_id,
-                    trial=trial,
-                    seed=trial_seed,
-                    duration_s=time.perf_counter() - started,
-                )
+            result = await _attempt(run_case, case_id, trial, trial_seed, time_limit_s)
         if on_result is not None:
             on_result(result)
         return result
 
-    tasks = [
-        asyncio.ensure_future(one(case_id, trial))
-        for trial in range(trials)
-        for case_id in case_ids
-    ]
+    tasks = [asyncio.ensure_future(one(c, t)) for t in range(trials) for c in case_ids]
     try:
         done = await asyncio.gather(*tasks)
     finally:
@@ -391,6 +364,33 @@ async def run_trials(
         wall_time_s=time.perf_counter() - started_run,
         concurrency=concurrency,
         time_limit_s=time_limit_s,
+    )
+
+
+async def _attempt(
+    run_case: RunCase, case_id: str, trial: int, trial_seed: int, time_limit_s: float | None
+) -> CaseResult:
+    """One trial under its time limit; a timeout, an error or a wrong return is a failure."""
+    started = time.perf_counter()
+    try:
+        got = await asyncio.wait_for(run_case(case_id, trial, trial_seed), time_limit_s)
+    except TimeoutError:
+        logger.warning("case %s trial %d: timeout after %gs", case_id, trial, time_limit_s)
+        return _failure(case_id, trial, trial_seed, started, f"timeout after {time_limit_s:g}s")
+    except Exception as exc:
+        # One case failing is a result of the run, never its end.
+        logger.warning("case %s trial %d failed: %s", case_id, trial, _describe(exc))
+        logger.debug("case %s trial %d traceback", case_id, trial, exc_info=True)
+        return _failure(case_id, trial, trial_seed, started, _describe(exc))
+    if not isinstance(got, CaseResult):
+        problem = f"TypeError: the case returned {type(got).__name__}, not a CaseResult"
+        got = _failure(case_id, trial, trial_seed, started, problem)
+    return replace(
+        got,
+        case_id=case_id,
+        trial=trial,
+        seed=trial_seed,
+        duration_s=time.perf_counter() - started,
     )
 
 

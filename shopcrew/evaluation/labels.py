@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
-from langchain_openai.chat_models.base import BaseChatOpenAI
+
+from shopcrew.models.factory import openai_model_name
 
 __all__ = ["model_label"]
 
@@ -15,6 +16,7 @@ def model_label(model: BaseChatModel) -> str:
     want of an endpoint), ``'openai:gpt-4o-mini'`` for an OpenAI-compatible model, the
     model's ``_llm_type`` otherwise (``'scripted'``).
     """
-    if isinstance(model, BaseChatOpenAI):
-        return f"openai:{model.model_name}"
+    name = openai_model_name(model)
+    if name is not None:
+        return f"openai:{name}"
     return str(getattr(model, "_llm_type", type(model).__name__))

@@ -24,7 +24,7 @@ from shopcrew.evaluation.harness import (
     trial_notes,
     trials_agree,
 )
-from shopcrew.tools.records.listings import load_listings
+from shopcrew.tools.records.listings import Listing, load_listings
 
 __all__ = [
     "CodeScore",
@@ -243,6 +243,20 @@ def run_listings_eval(
         time_limit_s=time_limit_s,
         on_result=on_result,
     )
+    results = _write_results(run, listings, out_path)
+    truth = {r.id: r.expected for r in results if r.expected is not None}
+    grade = None
+    if truth:
+        grade = grade_listings(truth, {result.id: result.defects for result in results})
+        logger.info("%s", grade.summary())
+    logger.info("audited %d listings from %s into %s", len(results), listings_path, out_path)
+    return ListingsReport(out_path=out_path, results=tuple(results), grade=grade, run=run)
+
+
+def _write_results(
+    run: TrialsResult, listings: Mapping[str, Listing], out_path: Path
+) -> list[ListingResult]:
+    """Trial 0's defects per listing (file order), each beside its truth; written to `out_path`."""
     first = {result.case_id: result for result in run.for_trial(0)}
     results = []
     for listing in listings.values():
@@ -254,10 +268,4 @@ def run_listings_eval(
         for result in results:
             line = {"id": result.id, "defects": list(result.defects)}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    truth = {r.id: r.expected for r in results if r.expected is not None}
-    grade = None
-    if truth:
-        grade = grade_listings(truth, {result.id: result.defects for result in results})
-        logger.info("%s", grade.summary())
-    logger.info("audited %d listings from %s into %s", len(results), listings_path, out_path)
-    return ListingsReport(out_path=out_path, results=tuple(results), grade=grade, run=run)
+    return results

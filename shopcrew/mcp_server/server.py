@@ -138,7 +138,9 @@ def build_mcp_server(
     """The crew's MCP server over `service`; its lifespan closes the service's crews.
 
     Args:
-        service: The merchants' crews (`CrewService(build_crews(...)[0], ServiceMetrics())`).
+        service: The merchants' crews (`CrewService.from_url(build_crews(...)[0], ServiceMetrics(),
+            redis_url=...)`: with Redis, runs of a conversation take its lease as
+            `shopcrew serve` does); the server's lifespan closes it.
         merchant_id: The only merchant served (stdio: the local user is the shop owner).
         keys: Verify each call's API key and serve its merchant (HTTP); give one of the two.
         name: The server's name as clients show it.
@@ -153,7 +155,7 @@ def build_mcp_server(
         try:
             yield
         finally:
-            await service.crews.aclose()
+            await service.aclose()
 
     server = MCPServer(name, instructions=INSTRUCTIONS, lifespan=lifespan, log_level="WARNING")
     _lookup_tools(server, service, merchants)

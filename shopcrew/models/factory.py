@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import SecretStr
@@ -11,7 +12,7 @@ from shopcrew.errors import ModelEndpointError, UnknownModelSpecError
 from shopcrew.models.rules import RulesChatModel
 from shopcrew.settings import Settings, load_settings
 
-__all__ = ["NO_KEY_PLACEHOLDER", "OPENAI_PREFIX", "resolve_model"]
+__all__ = ["NO_KEY_PLACEHOLDER", "OPENAI_PREFIX", "openai_model_name", "resolve_model", "seeded"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +55,21 @@ def resolve_model(spec: str | BaseChatModel, *, settings: Settings | None = None
 
         return ChatOpenAI(model=name, base_url=config.openai_base_url, api_key=SecretStr(key))
     raise UnknownModelSpecError(spec)
+
+
+def openai_model_name(model: BaseChatModel) -> str | None:
+    """The model name of an OpenAI-compatible chat model; None for any other model.
+
+    Only a loaded OpenAI client can have made such a model, so asking imports nothing.
+    """
+    openai = sys.modules.get("langchain_openai.chat_models.base")
+    if openai is not None and isinstance(model, openai.BaseChatOpenAI):
+        return str(model.model_name)
+    return None
+
+
+def seeded(model: BaseChatModel, seed: int) -> BaseChatModel:
+    """`model` sampling with `seed`: OpenAI-compatible endpoints take one; others ignore it."""
+    if openai_model_name(model) is None:
+        return model
+    return model.model_copy(update={"seed": seed})

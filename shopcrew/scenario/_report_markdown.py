@@ -391,7 +391,7 @@ def _settings_section(view: Report) -> list[str]:
         ("Seed", "–" if s.seed is None else s.seed),
         *([("Volume", f"{s.volume:g}× the scenario's conversations")] if s.volume else []),
         ("Simulated time", _period(s.simulated_start, s.simulated_end)),
-        ("Commit", f"`{s.commit}`" if s.commit else "unknown (not a git checkout)"),
+        ("Commit", f"`{s.commit}`" if s.commit else "– (an installed package: see its version)"),
         ("shopcrew version", s.shopcrew_version or "–"),
         ("Started", _when(s.started_at, zone=True)),
         ("Duration", _duration(s.duration_s)),

@@ -25,7 +25,8 @@ from langchain_core.language_models import BaseChatModel
 from shopcrew.errors import ShopcrewError
 from shopcrew.models.factory import resolve_model
 from shopcrew.scenario._play import Outcome, Runner, SimClock
-from shopcrew.scenario.analysis import RunLog, build_report, effective_budgets
+from shopcrew.scenario._report_build import build_report
+from shopcrew.scenario.analysis import RunLog, effective_budgets
 from shopcrew.scenario.loader import load_scenario
 from shopcrew.scenario.observer import TALLY_KEYS, NullObserver, RunObserver
 from shopcrew.scenario.redis_server import SPAWN, SpawnedRedis

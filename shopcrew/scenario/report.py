@@ -65,7 +65,10 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     text = markdown(parse_report(report))
     if isinstance(report.get("shopping"), Mapping):
         head, marker, tail = text.partition("## Resolution funnel")
-        section = "\n".join(shopping_markdown(report["shopping"])) + "\n"
+        scenario = report.get("scenario")
+        currency = scenario.get("currency") if isinstance(scenario, Mapping) else None
+        lines = shopping_markdown(report["shopping"], currency=str(currency or "USD"))
+        section = "\n".join(lines) + "\n"
         text = head + section + marker + tail if marker else text + "\n" + section
     return text + demand_markdown(report)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from shopcrew.agents.money import format_money
 from shopcrew.agents.shopping import GUIDE, RECOMMEND_TOOL, RecommendResult
 from shopcrew.agents.shopping.recommend import budget_bounds
 
@@ -94,8 +95,12 @@ def shopping_figures(
     }
 
 
-def shopping_markdown(section: Mapping[str, Any]) -> list[str]:
-    """The report.md section of the shopping figures."""
+def _amount(value: Any, currency: str) -> str | None:
+    return None if value is None else format_money(float(value), currency)
+
+
+def shopping_markdown(section: Mapping[str, Any], *, currency: str = "USD") -> list[str]:
+    """The report.md section of the shopping figures (amounts in the shop's `currency`)."""
     rate = section.get("conversion_rate")
     rows = [
         ("Shopping wishes (conversations the guide served)", section.get("wishes")),
@@ -107,8 +112,8 @@ def shopping_markdown(section: Mapping[str, Any]) -> list[str]:
             "Follow-up recommendations ('cheaper', '换个颜色')",
             section.get("follow_up_recommendations"),
         ),
-        ("Basket value, all recommendations", section.get("basket_value")),
-        ("Average basket", section.get("average_basket")),
+        ("Basket value, all recommendations", _amount(section.get("basket_value"), currency)),
+        ("Average basket", _amount(section.get("average_basket"), currency)),
         ("Items recommended", section.get("items_recommended")),
         ("Baskets within the shopper's budget", section.get("within_budget")),
     ]

@@ -24,14 +24,13 @@ from shopcrew.service.errors import status_for
 from shopcrew.service.keys import ApiKeyStore
 from shopcrew.service.limits import BodyLimitMiddleware
 from shopcrew.service.metrics import ServiceMetrics
-from shopcrew.service.results import FirstResults
 from shopcrew.service.routes import build_router
 from shopcrew.service.runs import CrewService
 from shopcrew.service.schemas import Health
 from shopcrew.service.stores import stores_present
-from shopcrew.service.threads import DEFAULT_THREAD_WAIT_S, ThreadGate
+from shopcrew.service.threads import DEFAULT_THREAD_WAIT_S, thread_ordering
 from shopcrew.tools.adapters import REFERENCE_STORE_DIR, Adapters
-from shopcrew.workers import StreamKeys, ThreadLease, shared_adapters
+from shopcrew.workers import StreamKeys, shared_adapters
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "StoreDir", "build_crews", "create_app"]
 
@@ -132,9 +131,7 @@ def create_app(
     service_metrics = metrics or ServiceMetrics()
     leases = async_client(redis_url) if redis_url else None
     app = _app(crews, keys=keys, metrics=service_metrics, shared=shared, leases=leases)
-    lease = ThreadLease(leases, namespace=namespace) if leases is not None else None
-    gate = ThreadGate(lease=lease, wait_s=thread_wait_s)
-    results = FirstResults(leases, namespace=namespace)
+    gate, results = thread_ordering(leases, namespace=namespace, wait_s=thread_wait_s)
     service = CrewService(crews, service_metrics, gate=gate, results=results)
     app.include_router(build_router(service))
     _add_error_handlers(app, service_metrics)

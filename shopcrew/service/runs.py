@@ -31,6 +31,7 @@ from shopcrew.graphs.approval_gate import adecide
 from shopcrew.graphs.crew import asend_event
 from shopcrew.graphs.events import CrewEvent, CustomerMessage, thread_for
 from shopcrew.memory import EntryKind
+from shopcrew.memory._redis import AsyncClient, async_client
 from shopcrew.service._convert import (
     handed_over,
     interrupts_of,
@@ -57,7 +58,7 @@ from shopcrew.service.schemas import (
     RunResult,
     ThreadState,
 )
-from shopcrew.service.threads import ThreadGate
+from shopcrew.service.threads import DEFAULT_THREAD_WAIT_S, ThreadGate, thread_ordering
 from shopcrew.tools.records.approvals import ApprovalStatus
 from shopcrew.tools.records.escalations import EscalationRecord, EscalationTicket
 from shopcrew.tracing import event_span
@@ -103,6 +104,35 @@ class CrewService:
         self.crews, self.metrics = crews, metrics
         self.gate = gate or ThreadGate(lease=None)
         self.results = results or FirstResults(None, namespace="shopcrew")
+        self._owned: AsyncClient | None = None
+
+    @classmethod
+    def from_url(
+        cls,
+        crews: CrewRegistry,
+        metrics: ServiceMetrics,
+        *,
+        redis_url: str | None,
+        namespace: str = "shopcrew",
+        thread_wait_s: float = DEFAULT_THREAD_WAIT_S,
+    ) -> CrewService:
+        """A service ordered as `shopcrew serve` is: by each thread's Redis lease.
+
+        Runs of one thread wait for each other across every process of the deployment
+        (servers, MCP servers, workers); without `redis_url`, in this process only. The
+        service owns the Redis client it opens: `aclose` closes it.
+        """
+        client = async_client(redis_url) if redis_url else None
+        gate, results = thread_ordering(client, namespace=namespace, wait_s=thread_wait_s)
+        service = cls(crews, metrics, gate=gate, results=results)
+        service._owned = client
+        return service
+
+    async def aclose(self) -> None:
+        """Close the crews, and the Redis client `from_url` opened."""
+        await self.crews.aclose()
+        if self._owned is not None:
+            await self._owned.aclose()
 
     async def run(self, merchant_id: str, event: CrewEvent) -> RunResult:
         """Run an event on its thread; an event id that ran before returns its first result.

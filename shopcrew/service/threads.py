@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from shopcrew.errors import ThreadBusyError
+from shopcrew.memory._redis import AsyncClient
+from shopcrew.service.results import FirstResults
 from shopcrew.workers import ThreadLease, effect_scope
 
-__all__ = ["DEFAULT_THREAD_WAIT_S", "ThreadGate"]
+__all__ = ["DEFAULT_THREAD_WAIT_S", "ThreadGate", "thread_ordering"]
 
 DEFAULT_THREAD_WAIT_S = 30.0
 """How long a request waits for another run of its thread before a 503 with Retry-After."""
@@ -63,3 +65,21 @@ class ThreadGate:
                     yield
         finally:
             lock.release()
+
+
+def thread_ordering(
+    client: AsyncClient | None, *, namespace: str, wait_s: float = DEFAULT_THREAD_WAIT_S
+) -> tuple[ThreadGate, FirstResults]:
+    """The gate and first-results store every front end of a deployment shares.
+
+    With a Redis client, runs of one thread are ordered by the thread's lease (the key
+    `shopcrew serve`, `shopcrew mcp` and the workers all take) and a request id already
+    answered returns its first result on any process; without, in this process only.
+
+    Args:
+        client: The asyncio Redis client (the caller keeps and closes it), or None.
+        namespace: Key prefix of the deployment.
+        wait_s: How long a run waits for its thread before `ThreadBusyError`.
+    """
+    lease = ThreadLease(client, namespace=namespace) if client is not None else None
+    return ThreadGate(lease=lease, wait_s=wait_s), FirstResults(client, namespace=namespace)

@@ -4,7 +4,13 @@ Off by default: only the OpenTelemetry API is imported, whose tracer does nothin
 SDK provider is installed (`configure_tracing`, or your own `trace.set_tracer_provider`).
 """
 
-from shopcrew.tracing._callbacks import AGENT_NODES, TracingCallbackHandler, price_of, traced
+from shopcrew.tracing._callbacks import (
+    AGENT_NODES,
+    TracingCallbackHandler,
+    price_of,
+    tool_span,
+    traced,
+)
 from shopcrew.tracing._setup import configure_tracing
 from shopcrew.tracing._spans import (
     TRACER_NAME,
@@ -29,6 +35,7 @@ __all__ = [
     "inject_context",
     "price_of",
     "recording",
+    "tool_span",
     "traced",
     "tracer",
 ]

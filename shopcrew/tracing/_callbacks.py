@@ -4,12 +4,19 @@ Follows the GenAI semantic conventions: `invoke_agent <agent>`, `chat <model>` a
 `execute_tool <tool>` spans with `gen_ai.*` attributes (operation, agent, model, token usage),
 plus the call's cost in US dollars when `genai-prices` knows the model. Each span's parent is
 the span of its LangChain parent run, else the current span (the event's).
+
+A node that checks a tool call before running it (the CS agent's guard) opens the call's
+`execute_tool` span itself with `tool_span`, around the check and the run: the guard's span is
+then a child of the tool's, and the tool's own run (`on_tool_start`) adopts that span instead
+of starting a second one. A refused call has its tool span too, marked refused, never run.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -19,15 +26,19 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import RunnableConfig
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from shopcrew.tracing._spans import recording, tracer
 
-__all__ = ["AGENT_NODES", "TracingCallbackHandler", "price_of", "traced"]
+__all__ = ["AGENT_NODES", "TracingCallbackHandler", "price_of", "tool_span", "traced"]
 
 AGENT_NODES: frozenset[str] = frozenset({"cs_agent", "store_manager", "planner", "demand_planner"})
 """The crew's agents: the graph nodes whose runs become `invoke_agent` spans."""
+
+_OPEN_TOOL: ContextVar[tuple[str, Span] | None] = ContextVar("shopcrew_open_tool", default=None)
+"""The tool call whose span `tool_span` opened, for its run to adopt."""
 
 
 def price_of(model: str, *, input_tokens: int, output_tokens: int) -> Decimal | None:
@@ -190,8 +201,13 @@ class TracingCallbackHandler(BaseCallbackHandler):
         parent_run_id: UUID | None = None,
         **kwargs: Any,
     ) -> None:
-        """An `execute_tool` span."""
+        """An `execute_tool` span (or the one `tool_span` opened for this call)."""
         name = str(kwargs.get("name") or (serialized or {}).get("name") or "tool")
+        opened = _OPEN_TOOL.get()
+        if opened is not None and opened[0] == name:
+            with self._lock:
+                self._spans[run_id] = opened[1]  # not owned: `tool_span` ends it
+            return
         attributes = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name}
         self._start(run_id, parent_run_id, f"execute_tool {name}", attributes)
 
@@ -202,6 +218,52 @@ class TracingCallbackHandler(BaseCallbackHandler):
     def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         """End the tool's span with its error."""
         self._end(run_id, error)
+
+    def span_of(self, run_id: UUID) -> Span | None:
+        """The span a run has (its own or the one it passes on), if any."""
+        with self._lock:
+            return self._spans.get(run_id)
+
+
+def _parent_span(config: RunnableConfig) -> Span | None:
+    manager = config.get("callbacks")
+    handlers = manager if isinstance(manager, list) else getattr(manager, "handlers", [])
+    run_id = getattr(manager, "parent_run_id", None)
+    for handler in handlers:
+        if isinstance(handler, TracingCallbackHandler) and run_id is not None:
+            return handler.span_of(run_id)
+    return None
+
+
+@contextmanager
+def tool_span(config: RunnableConfig, name: str) -> Iterator[Span | None]:
+    """Open the `execute_tool` span of one tool call around its checks and its run.
+
+    The span's parent is the span of the node's run (the agent's); it is the current span
+    inside, so a guard decision made there is its child. Yields None when not tracing.
+    """
+    if not recording():
+        yield None
+        return
+    parent = _parent_span(config)
+    span = tracer().start_span(
+        f"execute_tool {name}",
+        context=trace.set_span_in_context(parent) if parent is not None else None,
+        kind=SpanKind.INTERNAL,
+        attributes={"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name},
+    )
+    opened = _OPEN_TOOL.set((name, span))
+    attached = otel_context.attach(trace.set_span_in_context(span))
+    try:
+        yield span
+    except BaseException as exc:
+        span.record_exception(exc)
+        span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        raise
+    finally:
+        otel_context.detach(attached)
+        _OPEN_TOOL.reset(opened)
+        span.end()
 
 
 def traced(config: RunnableConfig) -> RunnableConfig:

@@ -70,7 +70,8 @@ from shopcrew.workers.ledger import (
 )
 from shopcrew.workers.queue import DEFAULT_GROUP, DeadLetter, EventQueue, Processed
 from shopcrew.workers.records import SharedRecordTable
-from shopcrew.workers.worker import Worker, WorkerSettings, WorkerStats, default_consumer
+from shopcrew.workers.settings import WorkerSettings, WorkerStats, default_consumer
+from shopcrew.workers.worker import Worker
 
 __all__ = [
     "DEFAULT_GROUP",

@@ -24,14 +24,18 @@ ENGLISH = re.compile(
 )
 
 
-def _chinese_replies(transcript: Path) -> list[str]:
+AGENTS = ("cs_agent", "shopping_guide")
+
+
+def _replies(transcript: Path, lang: str | None = "zh") -> list[str]:
+    """The agents' replies (customer service and the shopping guide) to customers of `lang`."""
     rows = [json.loads(line) for line in transcript.read_text(encoding="utf-8").splitlines()]
     return [
         reply["text"]
         for row in rows
-        if row.get("lang") == "zh"
+        if lang is None or row.get("lang") == lang
         for reply in row.get("replies", [])
-        if reply.get("by") == "cs_agent"
+        if reply.get("by") in AGENTS
     ]
 
 
@@ -41,6 +45,7 @@ def _chinese_replies(transcript: Path) -> list[str]:
         ("double11_peak_hour", 0.2, ["已发货", "¥", "48小时"]),
         ("nianhuo_surge", 0.5, ["已发货", "¥", "48小时"]),
         ("nianhuo_prepositioning", 1.0, ["48小时"]),
+        ("double11_presale_hour", 1.0, ["合计：¥", "拉杆行李箱", "银色", "48小时", "尾款"]),
     ],
 )
 def test_chinese_replies_carry_no_english_status_reason_or_foreign_currency(
@@ -51,7 +56,7 @@ def test_chinese_replies_carry_no_english_status_reason_or_foreign_currency(
         scenario_path(name), volume=volume, out_dir=tmp_path, write_markdown=False
     )
     assert result.report["passed"], [e for e in result.report["expectations"] if not e["passed"]]
-    replies = _chinese_replies(tmp_path / "transcript.jsonl")
+    replies = _replies(tmp_path / "transcript.jsonl")
     assert replies
     text = "\n".join(replies)
     for word in said:  # the replies do say statuses, amounts and the shop's rules
@@ -59,3 +64,6 @@ def test_chinese_replies_carry_no_english_status_reason_or_foreign_currency(
     english = [r for r in replies if ENGLISH.search(r)]
     foreign = [r for r in replies if NOT_YUAN.search(r)]
     assert english == [] and foreign == []
+    # the shop's English-speaking customers read its amounts in yuan too
+    anyone = [r for r in _replies(tmp_path / "transcript.jsonl", None) if NOT_YUAN.search(r)]
+    assert anyone == []

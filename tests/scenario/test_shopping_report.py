@@ -53,3 +53,6 @@ def test_wishes_baskets_and_conversion() -> None:
         "by_lang": {"en": 2},
     }
     assert "| Conversion (recommended / wishes) | 50.0% |" in shopping_markdown(figures)
+    in_yuan = shopping_markdown(figures, currency="CNY")
+    assert "| Basket value, all recommendations | ¥180.50 |" in in_yuan
+    assert "| Average basket | $180.50 |" in shopping_markdown(figures)

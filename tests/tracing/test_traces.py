@@ -57,6 +57,10 @@ def test_a_conversation_is_one_trace_of_agent_model_tool_and_guard_spans(
     assert {_parent(s) for s in [*tools, *named(spans, "chat ")]} == {agent.context.span_id}
     guard = named(spans, "guard ")
     assert [(g.attributes or {}).get("shopcrew.guard.allowed") for g in guard] == [True] * 3
+    # Each guard decision is a child of the span of the tool call it let through.
+    assert [(g.name.removeprefix("guard "), _parent(g)) for g in guard] == [
+        (t.name.removeprefix("execute_tool "), t.context.span_id) for t in tools
+    ]
     assert {s.context.trace_id for s in spans.get_finished_spans()} == {event.context.trace_id}
 
 
@@ -80,7 +84,12 @@ def test_a_refused_call_says_why_in_its_guard_span(spans: InMemorySpanExporter) 
             "shopcrew.guard.reason": "not_identified",
         },
     )
-    assert named(spans, "execute_tool ") == []
+    # The refused call never ran; its tool span says so and holds the guard's decision.
+    [tool] = named(spans, "execute_tool ")
+    assert tool.name == "execute_tool get_order_details"
+    assert (tool.attributes or {})["shopcrew.guard.refused"] == "not_identified"
+    assert _parent(guard) == tool.context.span_id
+    assert _parent(tool) == named(spans, "invoke_agent ")[0].context.span_id
 
 
 def test_a_model_call_carries_its_model_tokens_and_cost(spans: InMemorySpanExporter) -> None:

@@ -1,7 +1,8 @@
 """A worker process for the fault tests: `shopcrew worker` plus an optional paused write.
 
 Usage: python run_worker.py URL NAMESPACE MERCHANT [--store-dir DIR]
-[--pause-after-cancel | --pause-before-cancel | --pause-after-budget] [--pause SECONDS].
+[--pause-after-cancel | --pause-before-cancel | --pause-after-budget] [--pause SECONDS]
+[--platform-mcp URL] [--max-attempts N].
 With a pause, the order adapter's `cancel_order` (or the ads adapter's `set_campaign_budget`)
 prints `paused: committed` after the write (or `paused: entered` before it) and waits, so the
 test can kill or stop the process in the middle of a side-effecting event. The wait ends at
@@ -66,12 +67,16 @@ def main() -> None:
     pauses.add_argument("--pause-after-budget", action="store_true")
     parser.add_argument("--pause", type=float, default=600.0)
     parser.add_argument("--timing-ms", type=int, default=2000)
+    parser.add_argument("--platform-mcp", default=None, help="Retail adapters over this MCP URL.")
+    parser.add_argument("--max-attempts", type=int, default=5)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
 
     release = threading.Event()
 
     def wrap(adapters: Adapters) -> Adapters:
+        if args.platform_mcp:
+            adapters = adapters.with_platform_mcp(args.platform_mcp)
         if args.pause_after_budget:
             ads = Pausing(
                 adapters.ads, "set_campaign_budget", after=True, pause=args.pause, release=release
@@ -95,7 +100,11 @@ def main() -> None:
     )
     client = sync_client(args.url)
     settings = WorkerSettings(
-        min_idle_ms=args.timing_ms, lease_ms=args.timing_ms, retry_delay_s=0.1, block_ms=200
+        min_idle_ms=args.timing_ms,
+        lease_ms=args.timing_ms,
+        retry_delay_s=0.1,
+        block_ms=200,
+        max_attempts=args.max_attempts,
     )
     worker = Worker(client, [lane], settings=settings)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from shopcrew.errors import ToolInputError
 from shopcrew.tools.records.campaigns import Campaign, CampaignStatus, load_campaigns
-from shopcrew.tools.reference._record_table import RecordTable
+from shopcrew.tools.reference._record_adapter import JsonRecordAdapter
 from shopcrew.tools.reference._twins import async_twin
 
 __all__ = ["CAMPAIGNS_FILE", "JsonAdsAdapter"]
@@ -16,57 +15,23 @@ CAMPAIGNS_FILE = "campaigns.jsonl"
 """The campaigns file of a store directory: one `Campaign` per line (optional)."""
 
 
-class JsonAdsAdapter:
+class JsonAdsAdapter(JsonRecordAdapter[Campaign]):
     """One merchant's ad campaigns, in memory and (when `path` is set) in a JSON Lines file.
 
     Writes are atomic and honour `idempotency_key`, as `JsonListingAdapter`'s. A budget
-    must be finite and within the campaign's `[min_budget, max_budget]`.
-
-    Args:
-        campaigns: The initial campaigns.
-        merchant_id: The merchant they belong to.
-        path: The file that every write rewrites atomically, or None for memory only.
-        table: Makes the table that holds them (called with `RecordTable`'s arguments):
-            `RecordTable`, this process's memory, or a shared one such as
-            `shopcrew.workers.SharedRecordTable.over(ledger)` (the merchant's workers
-            then read and change the same campaigns).
+    must be finite and within the campaign's `[min_budget, max_budget]`. Construct it with
+    the campaigns, or load a store directory's `campaigns.jsonl` with `from_dir` (see
+    `JsonRecordAdapter` for the arguments).
     """
 
-    def __init__(
-        self,
-        campaigns: Iterable[Campaign] = (),
-        *,
-        merchant_id: str = "default",
-        path: Path | None = None,
-        table: Callable[..., RecordTable[Campaign]] = RecordTable,
-    ) -> None:
-        self.merchant_id = merchant_id
-        self._table = table(
-            campaigns,
-            model=Campaign,
-            kind="campaign",
-            merchant_id=merchant_id,
-            path=path,
-            hint="List the merchant's campaigns with `list_campaigns()`.",
-        )
+    model = Campaign
+    kind = "campaign"
+    file_name = CAMPAIGNS_FILE
+    hint = "List the merchant's campaigns with `list_campaigns()`."
 
     @classmethod
-    def from_dir(
-        cls,
-        store_dir: Path,
-        *,
-        merchant_id: str = "default",
-        persist: bool = True,
-        table: Callable[..., RecordTable[Campaign]] = RecordTable,
-    ) -> JsonAdsAdapter:
-        """Load `store_dir/campaigns.jsonl` (no file: no campaigns); see `JsonListingAdapter`.
-
-        Raises:
-            StoreFileError: The file is malformed; nothing was loaded.
-        """
-        path = Path(store_dir) / CAMPAIGNS_FILE
-        campaigns = load_campaigns(path) if path.exists() else []
-        return cls(campaigns, merchant_id=merchant_id, path=path if persist else None, table=table)
+    def _load(cls, path: Path) -> list[Campaign]:
+        return load_campaigns(path)
 
     def get_campaign(self, campaign_id: str) -> Campaign:
         """See `AdsAdapter.get_campaign`."""

@@ -21,6 +21,7 @@ from shopcrew.agents.cs.rules.items import (
     find_products,
     shifted_size,
 )
+from shopcrew.agents.cs.rules.lexicon import cue
 from shopcrew.agents.cs.rules.nlu import STATUS_NEEDED
 from shopcrew.agents.cs.rules.request import Request
 from shopcrew.agents.cs.rules.slots import Address, resolve_payment
@@ -50,7 +51,9 @@ __all__ = [
     "plan_user_address",
 ]
 
-AskWhat = Literal["reason", "address", "payment", "refund_method", "items", "new_options"]
+AskWhat = Literal[
+    "reason", "address", "payment", "new_payment", "refund_method", "items", "new_options"
+]
 RefuseWhy = Literal[
     "status",
     "payment_unknown",
@@ -125,21 +128,13 @@ class Propose:
 
 Plan = NeedTools | Ask | Refuse | Propose
 
-_ONLY = re.compile(r"\b(?:only|just)\b|只|仅|单独", re.IGNORECASE)
+_ONLY = cue("only")
 """Words that narrow a request to the items it names ("only the Yoga Mat", "只取消…")."""
-_EXCEPT = re.compile(
-    r"\b(?:except|but not|apart from|other than|leave out)\b|"
-    r"keep (?:the )?(?:rest|others?|other (?:items?|ones?))|"
-    r"除了|除去|保留|不要取消|其他的?不|其余的?不|别的不",
-    re.IGNORECASE,
-)
+_EXCEPT = cue("except")
 """Words that keep part of the order, named or not ("except the bulb", "除了灯泡都取消")."""
 
-_EVERYTHING = re.compile(
-    r"\b(?:everything|all (?:the |of the )?(?:items|products|things|of it|of them))\b|"
-    r"全部商品|所有商品|全部退|整单退|整个订单",
-    re.IGNORECASE,
-)
+_EVERYTHING = cue("everything")
+"""The whole order ("everything", "全部商品")."""
 
 
 def _has_cjk(text: str) -> bool:
@@ -257,10 +252,15 @@ def _original_method(order: Mapping[str, Any]) -> str | None:
 
 
 def _payer(
-    request: Request, user: Mapping[str, Any], order: Mapping[str, Any]
+    request: Request,
+    user: Mapping[str, Any],
+    order: Mapping[str, Any],
+    *,
+    ask: AskWhat = "payment",
 ) -> tuple[str, Mapping[str, Any]] | Plan:
+    """The payment method the request names; `ask` is the question when it names none."""
     if request.payment is None:
-        return Ask("payment", order.get("order_id"))
+        return Ask(ask, order.get("order_id"))
     methods = _methods(user)
     method_id = resolve_payment(request.payment, methods, original_id=_original_method(order))
     if method_id is None:
@@ -278,7 +278,7 @@ def _status_refusal(action: str, order: Mapping[str, Any]) -> Refuse | None:
 
 def _plan_payment(request: Request, user: Mapping[str, Any], order: Mapping[str, Any]) -> Plan:
     order_id = str(order["order_id"])
-    payer = _payer(request, user, order)
+    payer = _payer(request, user, order, ask="new_payment")
     if not isinstance(payer, tuple):
         return payer
     method_id, method = payer

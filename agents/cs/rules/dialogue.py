@@ -13,7 +13,6 @@ answered from the search tool's articles.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,6 +36,7 @@ from shopcrew.agents.cs.rules.actions import (
 from shopcrew.agents.cs.rules.agenda import Agenda, derive_agenda
 from shopcrew.agents.cs.rules.answers import chosen_articles, side_answers
 from shopcrew.agents.cs.rules.handoff import Handoff, transfer
+from shopcrew.agents.cs.rules.lexicon import cue
 from shopcrew.agents.cs.rules.nlu import Understanding
 from shopcrew.agents.cs.rules.recap import recap
 from shopcrew.agents.cs.rules.request import Focus, Request, current_request, identity
@@ -64,11 +64,7 @@ __all__ = ["KB_TOOL", "TRANSFER_TOOL", "next_message"]
 logger = logging.getLogger(__name__)
 
 KB_TOOL = "search_knowledge_base"
-_QUESTION = re.compile(
-    r"[?？]|吗|么|呢|多久|几天|怎么|如何|是否|what|how|when|where|which|can i|do you|is there|"
-    r"are there|does|will i",
-    re.I,
-)
+_QUESTION = cue("question", frame="[?？]|{}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +111,13 @@ def _is_question(understood: Understanding, text: str) -> bool:
     """
     if understood.faq:
         return True
+    if _defers(understood):
+        return False  # "可以晚点再说吗？" puts a decision off; it asks nothing of the rules
     return bool(_QUESTION.search(text)) and not _gives_identity(understood)
+
+
+def _defers(understood: Understanding) -> bool:
+    return understood.scores.get("defer", 0.0) >= 2 and not understood.faq
 
 
 def _gives_identity(understood: Understanding) -> bool:
@@ -131,14 +133,27 @@ def _faq_turn(state: DialogueState, request: Request) -> bool:
     latest = state.latest()
     if latest.asks_action or latest.order_ids:
         return False
-    if _gives_identity(latest) and not latest.faq:
-        return False  # an introduction, not a rules question
+    if (_gives_identity(latest) and not latest.faq) or _defers(latest):
+        return False  # an introduction or a "later", not a rules question
     asked = bool(_QUESTION.search(state.humans[-1]))
     if latest.act.says("policy", at_least=0.6 if asked else 0.85):
         return True
     if request.order_id is not None or not _is_question(latest, state.humans[-1]):
         return False
     return bool(latest.faq) or latest.action is None
+
+
+def _only_asks(understood: Understanding, text: str) -> bool:
+    """A question that requests nothing: no order, no new details, no action asked outright."""
+    return (
+        bool(_QUESTION.search(text))
+        and understood.act.says("policy", at_least=0.5)
+        and not understood.asks_action
+        and not understood.order_ids
+        and understood.address is None
+        and not understood.payments
+        and understood.yes_no is None
+    )
 
 
 def _closes_topic(understood: Understanding) -> bool:
@@ -424,11 +439,17 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     current = _core(state, tool_names, agenda)
     if isinstance(current, NeedTools | Handoff):
         return current
-    if isinstance(current, str) and answered_proposal(messages) is not None:
+    pending = answered_proposal(messages)
+    if isinstance(current, str) and pending is not None:
         # A question asked of a proposal: answer it, then show the proposal again for its yes.
         resumed = _core(state, tool_names, agenda, answer_questions=False)
         if isinstance(resumed, Propose):
             return Proposing(resumed, say.without_offer(current, state.lang))
+        if _only_asks(state.latest(), state.humans[-1]):
+            # "Can I still cancel after this?" asks about a change, it does not request one:
+            # the change on the table stays as it was shown.
+            shown = Propose(Call(pending.name, dict(pending.arguments)))
+            return Proposing(shown, say.without_offer(current, state.lang))
     # Questions asked beside the action are answered first, once the reply to it is settled.
     ongoing = request.action not in {None, "status"} and not _faq_turn(state, request)
     answers = side_answers(state, _kb_tool(tool_names), ongoing=ongoing)
@@ -441,7 +462,8 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     if isinstance(current, Propose):
         if not leads and answered_proposal(messages) is not None:
             # Neither a yes nor anything else to answer: say so, and ask again.
-            leads = [say.not_yet(state.lang)]
+            later = _defers(state.latest())
+            leads = [say.deferred(state.lang) if later else say.not_yet(state.lang)]
         # A kind word goes before the request's first proposal only.
         window = [state.humans[turn] for turn in state.window]
         fresh = not any(e.name == PROPOSE_TOOL and e.turn in state.window for e in state.events)

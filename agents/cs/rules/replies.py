@@ -27,6 +27,7 @@ __all__ = [
     "blocked_later",
     "brief",
     "declined",
+    "deferred",
     "empathy",
     "failed",
     "greet",
@@ -123,6 +124,11 @@ def _balance(detail: str, currency: str) -> str:
 def failed(explanation: str | None, lang: Lang) -> str:
     """A change that could not be made: why, in shop words, and that nothing changed."""
     return _join(lang, render(lang, "failed"), explanation or "")
+
+
+def deferred(lang: Lang) -> str:
+    """Before the proposal again, when the customer puts the decision off."""
+    return render(lang, "deferred")
 
 
 def not_yet(lang: Lang) -> str:
@@ -249,10 +255,15 @@ def brief(body: str, question: str, lang: Lang, *, lead: int = 2) -> str:
 
 
 def _glossed(text: str, lang: Lang) -> str:
-    """An article's text with its store status words said in the customer's words."""
+    """An article's text with its store status words said in the customer's words.
+
+    A gloss the article already gives ("processed（已处理）") is replaced with the status, and so
+    is the space an article leaves between Chinese and the code ("一旦 processed").
+    """
     for status in statuses(lang):
         text = re.sub(
-            rf"(?<![A-Za-z（(]){re.escape(status)}(?![A-Za-z）)])",
+            rf"(?:(?<=[\u4e00-\u9fff])\s+)?(?<![A-Za-z（(]){re.escape(status)}(?![A-Za-z）)])"
+            r"(?:[（(][\u4e00-\u9fff]+[）)])?(?:\s+(?=[\u4e00-\u9fff]))?",
             status_word(lang, status),
             text,
         )

@@ -20,7 +20,6 @@ from typing import Any, Final
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
-from langchain_openai.chat_models.base import BaseChatOpenAI
 
 from shopcrew.agents.policy import CsSettings
 from shopcrew.evaluation.cs.format import (
@@ -46,7 +45,7 @@ from shopcrew.evaluation.harness import (
 )
 from shopcrew.evaluation.labels import model_label
 from shopcrew.graphs.cs import build_cs_agent
-from shopcrew.models.factory import resolve_model
+from shopcrew.models.factory import resolve_model, seeded
 from shopcrew.models.usage import RunUsage, UsageRecorder, UsageTotals, total
 from shopcrew.tools.adapters import REFERENCE_KB, Adapters
 from shopcrew.tools.reference.kb import JsonKnowledgeBaseAdapter
@@ -270,13 +269,6 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def _seeded(model: BaseChatModel, seed: int) -> BaseChatModel:
-    # OpenAI-compatible endpoints take a sampling seed; the rules and scripted models ignore it.
-    if isinstance(model, BaseChatOpenAI):
-        return model.model_copy(update={"seed": seed})
-    return model
-
-
 def trial_path(out: Path, trial: int) -> Path:
     """Transcript file of a trial: `out` itself for trial 0, `OUT.trialN.jsonl` after."""
     if trial == 0:
@@ -378,7 +370,7 @@ class _CsPlayers:
             case,
             store=self.base.fork(),
             kb=self.articles,
-            model=_seeded(self.model, trial_seed),
+            model=seeded(self.model, trial_seed),
             max_steps_per_turn=self.max_steps_per_turn,
             callbacks=[recorder],
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from shopcrew.errors import DemandFileError
+from shopcrew.evaluation._cases import keyed_cases
 from shopcrew.evaluation.demand.grade import DemandReport, MarketGrade, grade_market
 from shopcrew.evaluation.demand.truth import (
     DemandTruth,
@@ -65,17 +66,6 @@ def _default_planner(market: DemandMarket) -> Mapping[str, Any]:
     return plan_demand(market).to_json()
 
 
-def _keyed(markets: list[DemandMarket]) -> dict[str, DemandMarket]:
-    keyed: dict[str, DemandMarket] = {}
-    for market in markets:
-        key, n = market.id, 1
-        while key in keyed:  # a repeated id is still a market of its own
-            n += 1
-            key = f"{market.id}#{n}"
-        keyed[key] = market
-    return keyed
-
-
 def run_demand_eval(
     markets_path: str | Path,
     out_path: str | Path,
@@ -111,29 +101,15 @@ def run_demand_eval(
         DemandFileError: the market or truth file is unreadable or malformed, or a truth does
             not fit its market.
     """
-    answer = planner or _default_planner
-    markets = _keyed(load_demand_markets(markets_path))
-    truths = load_truths(truth_path) if truth_path is not None else {}
-    for market in markets.values():
-        if market.id in truths:
-            check_truth_fits(market, truths[market.id], path=str(truth_path))
-
+    answer, markets = planner or _default_planner, keyed_cases(load_demand_markets(markets_path))
+    truths = _truths(truth_path, markets)
     graded: dict[str, MarketGrade] = {}
 
     def plan(key: str, trial: int, trial_seed: int) -> CaseResult:
         market = markets[key]
-        response = dict(answer(market))
-        response["id"] = market.id
-        _, problems = parse_answer(response, market)
-        passed = not problems
-        detail: dict[str, object] = {"answer": response, "plan": response.get("plan")}
-        truth = truths.get(market.id)
-        if truth is not None:
-            grade = grade_market(market, truth, response)
-            if trial == 0:
-                graded[key] = grade
-            passed = not grade.violations and grade.plan.regret <= pass_regret
-            detail.update(regret=grade.plan.regret, violations=list(grade.violations))
+        passed, detail, grade = _plan_one(market, truths.get(market.id), answer, pass_regret)
+        if grade is not None and trial == 0:
+            graded[key] = grade
         return CaseResult(key, trial, trial_seed, passed, 0.0, detail=detail)
 
     run = run_trials_sync(
@@ -148,9 +124,40 @@ def run_demand_eval(
     answers = _write_answers(run, markets, out_path)
     grade = _grade(markets, truths, answers, graded, details) if truths else None
     if grade is not None and json_out is not None:
-        payload = {"figures": grade.figures(), "markets": [g.figures() for g in grade.grades]}
-        Path(json_out).write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        _write_figures(grade, json_out)
     return DemandEvalReport(run=run, markets=len(markets), grade=grade)
+
+
+def _truths(
+    truth_path: str | Path | None, markets: Mapping[str, DemandMarket]
+) -> dict[str, DemandTruth]:
+    """The truth of each market that has one (none without a file), checked against it."""
+    truths = load_truths(truth_path) if truth_path is not None else {}
+    for market in markets.values():
+        if market.id in truths:
+            check_truth_fits(market, truths[market.id], path=str(truth_path))
+    return truths
+
+
+def _plan_one(
+    market: DemandMarket, truth: DemandTruth | None, answer: Planner, pass_regret: float
+) -> tuple[bool, dict[str, object], MarketGrade | None]:
+    """Answer one market: whether it passes, what the result keeps, and its grade (with truth)."""
+    response = dict(answer(market))
+    response["id"] = market.id
+    _, problems = parse_answer(response, market)
+    detail: dict[str, object] = {"answer": response, "plan": response.get("plan")}
+    if truth is None:
+        return not problems, detail, None
+    grade = grade_market(market, truth, response)
+    detail.update(regret=grade.plan.regret, violations=list(grade.violations))
+    return not grade.violations and grade.plan.regret <= pass_regret, detail, grade
+
+
+def _write_figures(grade: DemandReport, json_out: str | Path) -> None:
+    """Every figure per market, as JSON (`--json`)."""
+    payload = {"figures": grade.figures(), "markets": [g.figures() for g in grade.grades]}
+    Path(json_out).write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
 
 
 def _write_answers(

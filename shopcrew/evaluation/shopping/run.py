@@ -13,14 +13,14 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
-from langchain_openai.chat_models.base import BaseChatOpenAI
+from langgraph.graph.state import CompiledStateGraph
 
 from shopcrew.agents.shopping import RECOMMEND_TOOL, CatalogIndex, RecommendResult
 from shopcrew.evaluation.cs.format import TranscriptMessage, TranscriptToolCall
@@ -46,9 +46,9 @@ from shopcrew.evaluation.shopping.grader import (
     grade_answer,
     load_items,
 )
-from shopcrew.evaluation.shopping.solve import solve_case
-from shopcrew.graphs.shopping import build_shopping_guide
-from shopcrew.models.factory import resolve_model
+from shopcrew.evaluation.shopping.solve import CatalogItem, Solution, solve_case
+from shopcrew.graphs.shopping import ShoppingState, build_shopping_guide
+from shopcrew.models.factory import openai_model_name, resolve_model, seeded
 from shopcrew.models.usage import UsageRecorder, UsageTotals, total
 from shopcrew.tools.adapters import Adapters
 
@@ -175,12 +175,6 @@ class ShoppingTrialsReport:
         }
 
 
-def _seeded(model: BaseChatModel, seed: int) -> BaseChatModel:
-    if isinstance(model, BaseChatOpenAI):
-        return model.model_copy(update={"seed": seed})
-    return model
-
-
 def run_shopping_trials(
     cases: Sequence[ShoppingCase] | str | os.PathLike[str],
     db: str | os.PathLike[str],
@@ -217,32 +211,65 @@ def run_shopping_trials(
         else list(cases)
     )
     adapters = Adapters.from_store_dir(db)
-    catalog = CatalogIndex.from_adapter(adapters.catalog)
-    items = load_items(Path(db))
-    chat_model = resolve_model(model)
-    label = model_label(chat_model)
-    shared = build_shopping_guide(model=chat_model, adapters=adapters, catalog=catalog)
-    solutions = {
-        c.id: solve_case(list(items.values()), c.constraints) for c in case_list if c.constraints
-    }
-    by_id = {case.id: case for case in case_list}
-    lock = threading.Lock()
-    answers: dict[tuple[str, int], Answer] = {}
-    runs: list[Any] = []
+    players = _ShoppingPlayers(
+        case_list,
+        adapters=adapters,
+        catalog=CatalogIndex.from_adapter(adapters.catalog),
+        items=load_items(Path(db)),
+        model=resolve_model(model),
+    )
+    run = run_trials_sync(
+        list(players.by_id),
+        players.play,
+        trials=trials,
+        seed=seed,
+        concurrency=concurrency,
+        time_limit_s=time_limit_s,
+        on_result=on_result,
+    )
+    return players.report(run, Path(out), trials=trials)
 
-    def play(case_id: str, trial: int, trial_seed: int) -> CaseResult:
-        case = by_id[case_id]
+
+@dataclass
+class _ShoppingPlayers:
+    """Plays and grades each (case, trial) with the shopping guide; keeps the answers."""
+
+    cases: list[ShoppingCase]
+    adapters: Adapters
+    catalog: CatalogIndex
+    items: dict[str, CatalogItem]
+    model: BaseChatModel
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    answers: dict[tuple[str, int], Answer] = field(default_factory=dict)
+    runs: list[Any] = field(default_factory=list)
+    by_id: dict[str, ShoppingCase] = field(init=False)
+    solutions: dict[str, Solution] = field(init=False)
+    shared: CompiledStateGraph[ShoppingState] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {case.id: case for case in self.cases}
+        self.shared = build_shopping_guide(
+            model=self.model, adapters=self.adapters, catalog=self.catalog
+        )
+        items = list(self.items.values())
+        self.solutions = {
+            c.id: solve_case(items, c.constraints) for c in self.cases if c.constraints
+        }
+
+    def play(self, case_id: str, trial: int, trial_seed: int) -> CaseResult:
+        """One trial of one case (called by the harness, possibly from several threads)."""
+        case = self.by_id[case_id]
         recorder = UsageRecorder()
-        graph = shared
-        if isinstance(chat_model, BaseChatOpenAI):
+        graph = self.shared
+        if openai_model_name(self.model) is not None:
             graph = build_shopping_guide(
-                model=_seeded(chat_model, trial_seed), adapters=adapters, catalog=catalog
+                model=seeded(self.model, trial_seed), adapters=self.adapters, catalog=self.catalog
             )
         answer, stopped = play_shopping_case(case, graph, trial=trial, callbacks=[recorder])
-        grade = grade_answer(case, answer, items, solution=solutions.get(case_id))
-        with lock:
-            answers[case_id, trial] = answer
-            runs.extend(recorder.runs)
+        grade = grade_answer(case, answer, self.items, solution=self.solutions.get(case_id))
+        with self.lock:
+            self.answers[case_id, trial] = answer
+            self.runs.extend(recorder.runs)
         detail = {
             "lang": grade.lang,
             "category": grade.category,
@@ -254,27 +281,20 @@ def run_shopping_trials(
         passed = grade.passed and stopped is None
         return CaseResult(case_id, trial, trial_seed, passed, 0.0, stopped, usage, detail)
 
-    run = run_trials_sync(
-        list(by_id),
-        play,
-        trials=trials,
-        seed=seed,
-        concurrency=concurrency,
-        time_limit_s=time_limit_s,
-        on_result=on_result,
-    )
-    out_paths = tuple(trial_path(Path(out), t) for t in range(trials))
-    reports = []
-    for trial, path in enumerate(out_paths):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with lock, path.open("w", encoding="utf-8") as sink:
-            for case in case_list:
-                if (case.id, trial) in answers:
-                    sink.write(answers[case.id, trial].to_json_line() + "\n")
-        reports.append(
-            ShoppingReport(tuple(_grade_of(by_id[r.case_id], r) for r in run.for_trial(trial)))
-        )
-    return ShoppingTrialsReport(run, tuple(reports), total(runs), label, out_paths)
+    def report(self, run: TrialsResult, out: Path, *, trials: int) -> ShoppingTrialsReport:
+        """Write each trial's answers (case order) and grade them."""
+        out_paths = tuple(trial_path(out, t) for t in range(trials))
+        reports = []
+        for trial, path in enumerate(out_paths):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self.lock, path.open("w", encoding="utf-8") as sink:
+                for case in self.cases:
+                    if (case.id, trial) in self.answers:
+                        sink.write(self.answers[case.id, trial].to_json_line() + "\n")
+            grades = (_grade_of(self.by_id[r.case_id], r) for r in run.for_trial(trial))
+            reports.append(ShoppingReport(tuple(grades)))
+        label = model_label(self.model)
+        return ShoppingTrialsReport(run, tuple(reports), total(self.runs), label, out_paths)
 
 
 def _grade_of(case: ShoppingCase, result: CaseResult) -> ShoppingGrade:

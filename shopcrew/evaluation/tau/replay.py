@@ -234,6 +234,8 @@ def run_replay(
     concurrency: int = 1,
     time_limit_s: float | None = None,
     on_result: Callable[[CaseResult], None] | None = None,
+    replay: Callable[[TauTask], ReplayResult] | None = None,
+    as_json: bool = False,
 ) -> ReplayRun:
     """Replay tasks through the harness, each trial on a fresh copy of `store`.
 
@@ -249,29 +251,20 @@ def run_replay(
         concurrency: Tasks replayed at once (threads).
         time_limit_s: Per task and trial; None for no limit.
         on_result: Called with each result as it finishes (progress).
+        replay: Replays one task some other way (through adapters, `adapter_replay`);
+            `replay_task` on a fork of `store` when omitted.
+        as_json: Compare outputs as JSON values (records whose keys come in another order).
     """
     by_id = {task.id: task for task in tasks}
+    replay_one = replay or (lambda task: replay_task(store, task))
 
-    def replay(task_id: str, trial: int, trial_seed: int) -> CaseResult:
-        result = replay_task(store, by_id[task_id])
-        detail: dict[str, object] = {
-            "outputs": list(result.outputs),
-            "final_db_sha256": result.final_db_sha256,
-        }
-        passed = True
-        if expected is not None:
-            want = expected.get(task_id)
-            problem = (
-                "not in the expected file" if want is None else _first_difference(result, want)
-            )
-            passed = problem is None
-            if problem is not None:
-                detail["mismatch"] = problem
+    def run_case(task_id: str, trial: int, trial_seed: int) -> CaseResult:
+        passed, detail = _replay_one(replay_one, by_id[task_id], expected, as_json=as_json)
         return CaseResult(task_id, trial, trial_seed, passed, 0.0, detail=detail)
 
     run = run_trials_sync(
         list(by_id),
-        replay,
+        run_case,
         trials=trials,
         seed=seed,
         concurrency=concurrency,
@@ -287,21 +280,59 @@ def run_replay(
         for r in run.for_trial(0)
         if "final_db_sha256" in r.detail
     )
-    mismatches = None
-    if expected is not None:
-        found = compare_results(results, expected)
-        failed = {r.case_id: r.error for r in run.for_trial(0) if r.error is not None}
-        mismatches = tuple(
-            [ReplayMismatch(task, f"not replayed: {error}") for task, error in failed.items()]
-            + [m for m in found if m.task not in failed]
-        )
+    mismatches = None if expected is None else _mismatches(run, results, expected, as_json=as_json)
     return ReplayRun(results, mismatches, run, tuple(expected or ()))
 
 
+def _replay_one(
+    replay: Callable[[TauTask], ReplayResult],
+    task: TauTask,
+    expected: dict[str, ReplayResult] | None,
+    *,
+    as_json: bool,
+) -> tuple[bool, dict[str, object]]:
+    """Replay one task: whether it matches the oracle (True without one), and what it gave."""
+    result = replay(task)
+    detail: dict[str, object] = {
+        "outputs": list(result.outputs),
+        "final_db_sha256": result.final_db_sha256,
+    }
+    if expected is None:
+        return True, detail
+    want = expected.get(task.id)
+    problem = (
+        "not in the expected file"
+        if want is None
+        else _first_difference(result, want, as_json=as_json)
+    )
+    if problem is not None:
+        detail["mismatch"] = problem
+    return problem is None, detail
+
+
+def _mismatches(
+    run: TrialsResult,
+    results: Sequence[ReplayResult],
+    expected: dict[str, ReplayResult],
+    *,
+    as_json: bool,
+) -> tuple[ReplayMismatch, ...]:
+    """Trial 0's differences from the oracle, a task that did not replay first."""
+    found = compare_results(results, expected, as_json=as_json)
+    failed = {r.case_id: r.error for r in run.for_trial(0) if r.error is not None}
+    return tuple(
+        [ReplayMismatch(task, f"not replayed: {error}") for task, error in failed.items()]
+        + [m for m in found if m.task not in failed]
+    )
+
+
 def compare_results(
-    results: Sequence[ReplayResult], expected: dict[str, ReplayResult]
+    results: Sequence[ReplayResult], expected: dict[str, ReplayResult], *, as_json: bool = False
 ) -> list[ReplayMismatch]:
-    """Compare results with the oracle; tasks missing on either side are mismatches."""
+    """Compare results with the oracle; tasks missing on either side are mismatches.
+
+    With `as_json`, outputs that parse as equal JSON values are equal.
+    """
     mismatches: list[ReplayMismatch] = []
     produced = {result.task for result in results}
     for result in results:
@@ -309,7 +340,7 @@ def compare_results(
         if want is None:
             mismatches.append(ReplayMismatch(result.task, "not in the expected file"))
             continue
-        detail = _first_difference(result, want)
+        detail = _first_difference(result, want, as_json=as_json)
         if detail is not None:
             mismatches.append(ReplayMismatch(result.task, detail))
     mismatches.extend(
@@ -320,15 +351,22 @@ def compare_results(
     return mismatches
 
 
-def _first_difference(got: ReplayResult, want: ReplayResult) -> str | None:
+def _first_difference(got: ReplayResult, want: ReplayResult, *, as_json: bool) -> str | None:
     for index, (ours, theirs) in enumerate(zip(got.outputs, want.outputs, strict=False)):
-        if ours != theirs:
+        if ours != theirs and not (as_json and _same_json(ours, theirs)):
             return f"output {index}: got {_short(ours)}, expected {_short(theirs)}"
     if len(got.outputs) != len(want.outputs):
         return f"{len(got.outputs)} outputs, expected {len(want.outputs)}"
     if got.final_db_sha256 != want.final_db_sha256:
         return f"final_db_sha256 {got.final_db_sha256}, expected {want.final_db_sha256}"
     return None
+
+
+def _same_json(ours: str, theirs: str) -> bool:
+    try:
+        return bool(json.loads(ours) == json.loads(theirs))
+    except json.JSONDecodeError:
+        return False
 
 
 def _short(text: str, limit: int = 200) -> str:

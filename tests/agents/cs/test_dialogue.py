@@ -301,3 +301,20 @@ def test_unavailable_variant_is_not_substituted() -> None:
         assert "not available" in played.replies[1]
         return
     pytest.fail("no order with an unavailable sibling variant")
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("my email is {email}, I want to change the payment method of {order}", "instead"),
+        ("亲 邮箱{email} 订单{order}想换个付款方式", "改用"),
+    ],
+)
+def test_a_payment_change_asks_for_the_new_method_not_for_a_price_difference(
+    message: str, asked: str
+) -> None:
+    user, order = _pending()
+    played = play([message.format(email=user["email"], order=order["order_id"])])
+    assert asked in played.replies[0]
+    assert "difference" not in played.replies[0] and "差价" not in played.replies[0]
+    assert played.writes() == []

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from cs_policy_loop import DB, find_orders, play, products
+from cs_policy_loop import DB, find_orders, orders, play, products, users
 
 pytestmark = pytest.mark.skipif(not DB.exists(), reason="no ../shared/tau-retail")
 
@@ -80,10 +80,61 @@ def test_a_hedge_then_a_later_yes_writes_after_the_proposal_is_shown_again() -> 
             "好的，确认",
         ]
     )
-    assert "还没有做任何更改" in played.replies[1]
+    assert "没有做任何更改" in played.replies[1]
     assert played.writes() == [
         (2, "cancel_pending_order", {"order_id": order["order_id"], "reason": "ordered by mistake"})
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "yes", "lang"),
+    [
+        ("after this can i still change the address?", "yes", "en"),
+        ("取消以后还能改地址吗？", "确认", "zh"),
+        ("亲 取消了还能退货吗😭", "好的", "zh"),
+    ],
+)
+def test_a_question_about_another_change_keeps_the_proposal_on_the_table(
+    question: str, yes: str, lang: str
+) -> None:
+    """ "Can I still …?" asks about a change, it requests none: answered, then the same proposal."""
+    user, order = _pending_with_two_products()
+    opening = (
+        f"亲，我的邮箱是{user['email']}，订单{order['order_id']}拍错了，帮我取消"
+        if lang == "zh"
+        else f"Hi, my email is {user['email']}. Cancel {order['order_id']}, ordered by mistake."
+    )
+    played = play([opening, question, yes])
+    assert order["order_id"] in played.replies[1]
+    assert "确认" in played.replies[1] or "confirm" in played.replies[1].lower()
+    assert played.writes() == [
+        (2, "cancel_pending_order", {"order_id": order["order_id"], "reason": "ordered by mistake"})
+    ]
+
+
+@pytest.mark.parametrize("later", ["可以晚点再说吗？", "can we do this later?", "嗯 我问问我老公"])
+def test_a_later_is_not_a_rules_question(later: str) -> None:
+    user, order = _pending_with_two_products()
+    played = play(
+        [f"亲，我的邮箱是{user['email']}，订单{order['order_id']}拍错了，帮我取消", later]
+    )
+    assert played.writes() == []
+    assert "不着急" in played.replies[1]
+    assert "知识库" not in played.replies[1]
+
+
+def test_a_run_on_message_split_by_spaces_gives_its_reason_to_every_order() -> None:
+    user, first, second = next(
+        (user, *pending[:2])
+        for user in users().values()
+        if len(
+            pending := [orders()[o] for o in user["orders"] if orders()[o]["status"] == "pending"]
+        )
+        >= 2
+    )
+    played = play([f"{first['order_id']}和{second['order_id']}都取消 用不上了 邮箱{user['email']}"])
+    assert "不想要了" in played.replies[0]
+    assert "原因是什么" not in played.replies[0]
 
 
 def _swappable_pending() -> tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]:
