@@ -31,9 +31,7 @@ PlatformOption = Annotated[
 ]
 
 
-def platform_adapters(
-    url: str | None, table: str | None
-) -> Callable[[Adapters], Adapters] | None:
+def platform_adapters(url: str | None, table: str | None) -> Callable[[Adapters], Adapters] | None:
     """Adapters on the platform's MCP server, when one is named (option or environment).
 
     Raises:

@@ -146,7 +146,6 @@ def _open_lanes(
     ]
 
 
-
 def _print_stats(consumer: str, stats: WorkerStats) -> None:
     """The worker's counts, one JSON line on stdout."""
     counts = {
