@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 from support.platform_server import PlatformServer
+from typer.testing import CliRunner
 
+from shopcrew.cli import app
+from shopcrew.errors import PlatformTableError
 from shopcrew.tools.adapters import Adapters
 from shopcrew.tools.reference.store import RetailStore
 from tests.service.conftest import Service
@@ -49,3 +52,13 @@ async def test_a_cancellation_through_the_service_is_written_on_the_platform_onc
     # the merchant's own files were not the ones written
     files = Adapters.reference(merchant_id="acme")
     assert files.orders.get_order(order_id).status == "pending"
+
+
+@pytest.mark.parametrize("command", ["serve", "mcp"])
+def test_serve_and_mcp_refuse_an_unknown_platform_table_before_they_start(command: str) -> None:
+    result = CliRunner().invoke(
+        app, [command, "--platform-mcp", "http://127.0.0.1:9/mcp", "--platform", "shopify"]
+    )
+    assert result.exit_code != 0
+    assert isinstance(result.exception, PlatformTableError)
+    assert "bundled: reference" in str(result.exception)
