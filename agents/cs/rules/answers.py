@@ -20,7 +20,9 @@ from shopcrew.agents.cs.rules.state import DialogueState
 from shopcrew.tools.langchain.identify import CUSTOMER_IDENTIFY_TOOLS
 from shopcrew.tools.tau.names import GET_ORDER_DETAILS
 
-__all__ = ["chosen_articles", "side_answers"]
+__all__ = ["KB_TOOL", "chosen_articles", "kb_reply", "kb_tool", "side_answers"]
+
+KB_TOOL = "search_knowledge_base"
 
 
 def _articles(result: str | None) -> list[Mapping[str, Any]]:
@@ -105,3 +107,28 @@ def side_answers(
             return NeedTools((Call(GET_ORDER_DETAILS, {"order_id": order_id}),))
         answers.append(say.order_facts(order, state.lang, currency=state.currency))
     return answers
+
+
+def kb_tool(tool_names: frozenset[str]) -> str | None:
+    """The knowledge-base search tool among the bound tools (ours when none are named)."""
+    if KB_TOOL in tool_names or not tool_names:
+        return KB_TOOL
+    return next((name for name in sorted(tool_names) if "knowledge" in name), None)
+
+
+def kb_reply(state: DialogueState, tool_names: frozenset[str]) -> NeedTools | str:
+    """Answer the latest message from the knowledge base: search it first, then reply."""
+    tool = kb_tool(tool_names)
+    if tool is None:
+        return say.kb_answer([], state.lang, offer=True)
+    query = state.humans[-1]
+    searches = [
+        event
+        for event in state.turn_events
+        if event.name == tool and event.args.get("query", query) == query
+    ]
+    if not searches:
+        args = {"query": query, "lang": state.lang, "k": 5}
+        return NeedTools((Call(tool, args),))
+    chosen = chosen_articles(searches[-1].result, state.latest().faq)
+    return say.kb_answer(chosen, state.lang, question=query, offer=True)

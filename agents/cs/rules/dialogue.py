@@ -13,9 +13,8 @@ answered from the search tool's articles.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
@@ -29,19 +28,29 @@ from shopcrew.agents.cs.rules.actions import (
     NeedTools,
     Propose,
     Refuse,
-    order_item_names,
     plan_order_action,
     plan_user_address,
 )
-from shopcrew.agents.cs.rules.agenda import Agenda, derive_agenda
-from shopcrew.agents.cs.rules.answers import chosen_articles, side_answers
+from shopcrew.agents.cs.rules.agenda import Agenda
+from shopcrew.agents.cs.rules.answers import KB_TOOL, kb_reply, kb_tool, side_answers
+from shopcrew.agents.cs.rules.asks import (
+    closes_topic,
+    defers,
+    faq_turn,
+    is_question,
+    only_asks,
+)
 from shopcrew.agents.cs.rules.handoff import Handoff, transfer
-from shopcrew.agents.cs.rules.lexicon import cue
-from shopcrew.agents.cs.rules.nlu import Understanding
+from shopcrew.agents.cs.rules.leads import (
+    agenda_of,
+    blocking_note,
+    lead_ins,
+    order_request,
+    previous_agenda,
+)
 from shopcrew.agents.cs.rules.recap import recap
-from shopcrew.agents.cs.rules.request import Focus, Request, current_request, identity
-from shopcrew.agents.cs.rules.segments import action_family
-from shopcrew.agents.cs.rules.state import DialogueState, ToolEvent, message_text
+from shopcrew.agents.cs.rules.request import Request, current_request, identity
+from shopcrew.agents.cs.rules.state import DialogueState, message_text
 from shopcrew.agents.cs.rules.state import derive_state as derive_state
 from shopcrew.agents.cs.rules.templates import variant
 from shopcrew.tools.langchain.identify import (
@@ -49,7 +58,6 @@ from shopcrew.tools.langchain.identify import (
     FIND_USER_ID_BY_NAME_PHONE,
 )
 from shopcrew.tools.tau.names import (
-    CANCEL_PENDING_ORDER,
     EXCHANGE_DELIVERED_ORDER_ITEMS,
     FIND_USER_ID_BY_EMAIL,
     FIND_USER_ID_BY_NAME_ZIP,
@@ -58,16 +66,12 @@ from shopcrew.tools.tau.names import (
     MODIFY_PENDING_ORDER_ITEMS,
     MODIFY_PENDING_ORDER_PAYMENT,
     RETAIL_WRITE_TOOLS,
-    RETURN_DELIVERED_ORDER_ITEMS,
     TRANSFER_TOOL,
 )
 
 __all__ = ["KB_TOOL", "TRANSFER_TOOL", "next_message"]
 
 logger = logging.getLogger(__name__)
-
-KB_TOOL = "search_knowledge_base"
-_QUESTION = cue("question", frame="[?？]|{}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,91 +86,6 @@ Step = NeedTools | Propose | Handoff | str
 """What the request at hand needs next: records to read, a change to propose, a transfer to a
 person, or a reply."""
 Outcome = Step | Proposing
-
-
-def _kb_tool(tool_names: frozenset[str]) -> str | None:
-    if KB_TOOL in tool_names or not tool_names:
-        return KB_TOOL
-    return next((name for name in sorted(tool_names) if "knowledge" in name), None)
-
-
-def _kb(state: DialogueState, tool_names: frozenset[str]) -> Step:
-    tool = _kb_tool(tool_names)
-    if tool is None:
-        return say.kb_answer([], state.lang, offer=True)
-    query = state.humans[-1]
-    searches = [
-        event
-        for event in state.turn_events
-        if event.name == tool and event.args.get("query", query) == query
-    ]
-    if not searches:
-        args = {"query": query, "lang": state.lang, "k": 5}
-        return NeedTools((Call(tool, args),))
-    chosen = chosen_articles(searches[-1].result, state.latest().faq)
-    return say.kb_answer(chosen, state.lang, question=query, offer=True)
-
-
-def _is_question(understood: Understanding, text: str) -> bool:
-    """A question of the shop's rules: a KB topic, or a question mark outside an introduction.
-
-    "亲，在吗？我是马梓萱，邮编266071。" asks only whether someone is there.
-    """
-    if understood.faq:
-        return True
-    if _defers(understood):
-        return False  # "可以晚点再说吗？" puts a decision off; it asks nothing of the rules
-    return bool(_QUESTION.search(text)) and not _gives_identity(understood)
-
-
-def _defers(understood: Understanding) -> bool:
-    return understood.scores.get("defer", 0.0) >= 2 and not understood.faq
-
-
-def _gives_identity(understood: Understanding) -> bool:
-    return understood.email is not None or (understood.name is not None and bool(understood.zip))
-
-
-def _faq_turn(state: DialogueState, request: Request) -> bool:
-    """A general question about the shop's rules, not about one of the customer's orders.
-
-    The act classifier names it even when the question carries an action's words ("Is there a
-    return window?") or follows talk of an order; a message naming an order is about that order.
-    """
-    latest = state.latest()
-    if latest.asks_action or latest.order_ids:
-        return False
-    if (_gives_identity(latest) and not latest.faq) or _defers(latest):
-        return False  # an introduction or a "later", not a rules question
-    asked = bool(_QUESTION.search(state.humans[-1]))
-    if latest.act.says("policy", at_least=0.6 if asked else 0.85):
-        return True
-    if request.order_id is not None or not _is_question(latest, state.humans[-1]):
-        return False
-    return bool(latest.faq) or latest.action is None
-
-
-def _only_asks(understood: Understanding, text: str) -> bool:
-    """A question that requests nothing: no order, no new details, no action asked outright."""
-    return (
-        bool(_QUESTION.search(text))
-        and understood.act.says("policy", at_least=0.5)
-        and not understood.asks_action
-        and not understood.order_ids
-        and understood.address is None
-        and not understood.payments
-        and understood.yes_no is None
-    )
-
-
-def _closes_topic(understood: Understanding) -> bool:
-    """Thanks or "that's all", asking for nothing more: the topic ends."""
-    return (
-        understood.act.says("thanks", at_least=0.6)
-        and understood.action is None
-        and not understood.order_ids
-        and not understood.faq
-    )
 
 
 def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]) -> Step:
@@ -193,11 +112,11 @@ def _identify(state: DialogueState, request: Request, tool_names: frozenset[str]
         request.action is not None or request.order_id is not None or request.refuses_identify
     )
     latest = state.latest()
-    if _faq_turn(state, request) and not (latest.email or latest.name):
-        return _kb(state, tool_names)
+    if faq_turn(state, request) and not (latest.email or latest.name):
+        return kb_reply(state, tool_names)
     if not wants_account and not failed:
-        if _is_question(latest, state.humans[-1]):
-            return _kb(state, tool_names)
+        if is_question(latest, state.humans[-1]):
+            return kb_reply(state, tool_names)
         if latest.scores.get("thanks"):
             return say.greet(state.lang, after_change=True)
         if not (who.email or who.name):
@@ -210,44 +129,6 @@ def _with_note(text: str, state: DialogueState) -> str:
     if state.latest().injection:
         return f"{say.injection_note(state.lang)} {text}"
     return text
-
-
-def _order_request(state: DialogueState, order: Mapping[str, Any], focus: Focus | None) -> Request:
-    """The request about an order already read, with the order's items to look for."""
-    request = current_request(state, item_names=order_item_names(order), focus=focus)
-    if request.inferred_drop and order.get("status") == "delivered":
-        request = replace(request, action="return")
-    return request
-
-
-_FINAL_REFUSALS = frozenset({"status", "unavailable", "same_payment", "payment_changed"})
-"""Refusals that finish a request of several: what the customer could fix by naming another
-payment method or item keeps the request at hand."""
-
-
-def _final_refusal(state: DialogueState, focus: Focus) -> str | None:
-    """The policy's outright refusal of the request read from a focus, as said to the customer."""
-    request = current_request(state, focus=focus)
-    user, order_id = state.user, request.order_id
-    if user is None or order_id is None or request.action in {None, "status", "user_address"}:
-        return None
-    if order_id not in user.get("orders", []):
-        return say.not_your_order(order_id, state.lang)
-    order = state.orders.get(order_id)
-    if order is None:
-        return None
-    request = _order_request(state, order, focus)
-    plan = plan_order_action(request, user, order, state.products)
-    if isinstance(plan, Refuse) and plan.why in _FINAL_REFUSALS:
-        return say.refuse(plan, state.lang, request.action, currency=state.currency)
-    return None
-
-
-def _agenda(state: DialogueState) -> Agenda | None:
-    def refused(focus: Focus) -> bool:
-        return _final_refusal(state, focus) is not None
-
-    return derive_agenda(state, refused=refused)
 
 
 def _core(
@@ -272,11 +153,11 @@ def _core(
     if latest.injection and latest.amounts:
         return say.refuse_money(lang)
     if answer_questions and (
-        _faq_turn(state, request)
-        or (request.action is None and _is_question(latest, state.humans[-1]))
+        faq_turn(state, request)
+        or (request.action is None and is_question(latest, state.humans[-1]))
     ):
         if not latest.order_ids:
-            return _kb(state, tool_names)
+            return kb_reply(state, tool_names)
     if request.action is None and request.order_in_window:
         request = replace(request, action="status")
     if request.action is None:
@@ -295,7 +176,7 @@ def _core(
         return NeedTools((Call(GET_ORDER_DETAILS, {"order_id": order_id}),))
     if request.action == "status":
         return say.order_facts(order, lang, currency=state.currency)
-    request = _order_request(state, order, focus)
+    request = order_request(state, order, focus)
     plan = plan_order_action(request, user, order, state.products)
     if state.user_stale and _charges_gift_card(plan):
         # A refund earlier in the conversation may have raised the balance: read it again.
@@ -345,77 +226,6 @@ def _confirmed(messages: Sequence[BaseMessage], state: DialogueState) -> Proposa
     return proposal if reading.is_yes else None
 
 
-def _leads(
-    state: DialogueState,
-    agenda: Agenda,
-    previous: Agenda | None,
-    done: ToolEvent | None,
-) -> list[str]:
-    """What to say before the answer when a message carries several requests.
-
-    Args:
-        state: The dialogue state.
-        agenda: Its agenda.
-        previous: The agenda the previous reply was decided from, if it had the same anchor.
-        done: The write made this turn for one of the requests.
-    """
-    lang = state.lang
-    leads = [recap(state, done)] if done else []
-    if agenda.indices("declined", turn=state.turn):
-        leads.append(say.declined(lang))
-    reported = set(previous.indices("refused")) if previous else set()
-    for finished in agenda.finished:
-        if finished.how == "refused" and finished.index not in reported:
-            text = _final_refusal(state, finished.focus)
-            if text:
-                leads.append(text)
-    current = agenda.current
-    if current is None:
-        return leads
-    if agenda.index > (previous.index if previous else 0):
-        noun = str(action_family(current.action))
-        leads.append(say.next_request(noun, current.understood.order_ids, lang))
-    elif previous is None and state.turn == agenda.anchor:
-        requests = [
-            (str(action_family(s.action)), next(iter(s.understood.order_ids), None))
-            for s in agenda.segments
-        ]
-        leads.append(say.one_at_a_time(requests, lang))
-    return leads
-
-
-_STATUS_CHANGING = frozenset(
-    {
-        CANCEL_PENDING_ORDER,
-        MODIFY_PENDING_ORDER_ITEMS,
-        RETURN_DELIVERED_ORDER_ITEMS,
-        EXCHANGE_DELIVERED_ORDER_ITEMS,
-    }
-)
-"""Writes after which the order can take no other change (rules 4, 6 and 8)."""
-
-
-def _blocking_note(state: DialogueState, agenda: Agenda, plan: Propose) -> str:
-    """Before a change that closes the order, name the requests for it that it rules out."""
-    if plan.call.name not in _STATUS_CHANGING or plan.order_id is None:
-        return ""
-    later = [
-        str(action_family(segment.action))
-        for segment in agenda.segments[agenda.index + 1 :]
-        if plan.order_id in segment.understood.order_ids
-    ]
-    return say.blocked_later(plan.order_id, later, state.lang) if later else ""
-
-
-def _previous_agenda(
-    messages: Sequence[BaseMessage], state: DialogueState, agenda: Agenda
-) -> Agenda | None:
-    if state.prev_reply_index is None:
-        return None
-    before = _agenda(derive_state(messages[: state.prev_reply_index]))
-    return before if before is not None and before.anchor == agenda.anchor else None
-
-
 def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcome:
     state = derive_state(messages)
     if not state.humans:
@@ -425,7 +235,7 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     refused = [e for e in state.turn_events if e.name == PROPOSE_TOOL and not e.ok]
     if refused:
         return say.failed(refused[-1].explanation, state.lang)
-    agenda = _agenda(state)
+    agenda = agenda_of(state)
     writes = [event for event in state.turn_events if event.name in RETAIL_WRITE_TOOLS]
     done = None
     if writes:
@@ -445,7 +255,7 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     if confirmed is not None:
         logger.debug("confirmed %s", confirmed.name)
         return NeedTools((Call(confirmed.name, dict(confirmed.arguments)),))
-    if _closes_topic(state.latest()) and answered_proposal(messages) is None:
+    if closes_topic(state.latest()) and answered_proposal(messages) is None:
         return say.greet(state.lang, after_change=True)
     current = _core(state, tool_names, agenda)
     if isinstance(current, NeedTools | Handoff):
@@ -456,24 +266,24 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
         resumed = _core(state, tool_names, agenda, answer_questions=False)
         if isinstance(resumed, Propose):
             return Proposing(resumed, say.without_offer(current, state.lang))
-        if _only_asks(state.latest(), state.humans[-1]):
+        if only_asks(state.latest(), state.humans[-1]):
             # "Can I still cancel after this?" asks about a change, it does not request one:
             # the change on the table stays as it was shown.
             shown = Propose(Call(pending.name, dict(pending.arguments)))
             return Proposing(shown, say.without_offer(current, state.lang))
     # Questions asked beside the action are answered first, once the reply to it is settled.
-    ongoing = request.action not in {None, "status"} and not _faq_turn(state, request)
-    answers = side_answers(state, _kb_tool(tool_names), ongoing=ongoing)
+    ongoing = request.action not in {None, "status"} and not faq_turn(state, request)
+    answers = side_answers(state, kb_tool(tool_names), ongoing=ongoing)
     if isinstance(answers, NeedTools):
         return answers
     leads, note = answers, ""
     if agenda is not None:
-        leads += _leads(state, agenda, _previous_agenda(messages, state, agenda), done)
-        note = _blocking_note(state, agenda, current) if isinstance(current, Propose) else ""
+        leads += lead_ins(state, agenda, previous_agenda(messages, state, agenda), done)
+        note = blocking_note(state, agenda, current) if isinstance(current, Propose) else ""
     if isinstance(current, Propose):
         if not leads and answered_proposal(messages) is not None:
             # Neither a yes nor anything else to answer: say so, and ask again.
-            later = _defers(state.latest())
+            later = defers(state.latest())
             leads = [say.deferred(state.lang) if later else say.not_yet(state.lang)]
         # A kind word goes before the request's first proposal only.
         window = [state.humans[turn] for turn in state.window]
