@@ -50,6 +50,7 @@ def test_wheel_contains_and_imports_every_module(tmp_path: Path) -> None:
         "shopcrew/data/scenarios/double11_peak_hour.yaml",
         "shopcrew/data/scenarios/data/listings.jsonl",
         "shopcrew/data/scenarios/README.md",
+        "shopcrew/tools/mcp/platforms/reference.yaml",
     ):
         assert data in names
     subprocess.run(

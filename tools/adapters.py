@@ -8,7 +8,6 @@ from pathlib import Path
 
 from shopcrew.data import kb_path, store_dir
 from shopcrew.tools.idempotency.base import IdempotencyStore
-from shopcrew.tools.mcp.retail import build_mcp_adapters
 from shopcrew.tools.protocols.demand import DemandDataAdapter
 from shopcrew.tools.protocols.merchant import AdsAdapter, KnowledgeBaseAdapter, ListingAdapter
 from shopcrew.tools.protocols.retail import CatalogAdapter, CustomerAdapter, OrderAdapter
@@ -130,7 +129,8 @@ class Adapters:
     ) -> Adapters:
         """These adapters with catalogue, orders and customers on a platform's MCP server.
 
-        Listings, ads, the knowledge base and demand data stay as they are.
+        Ads too when the platform's table maps them; listings, the knowledge base and demand
+        data stay as they are.
 
         Args:
             url: The platform's MCP endpoint (streamable HTTP).
@@ -139,10 +139,19 @@ class Adapters:
         Raises:
             PlatformTableError: The table cannot be loaded; nothing was built.
         """
-        catalog, orders, customers = build_mcp_adapters(
-            url, platform=platform, merchant_id=self.merchant_id
+        # on demand: the MCP client (and its HTTP stack) loads only for a platform that needs it
+        from shopcrew.tools.mcp._platform import McpPlatform
+        from shopcrew.tools.mcp.ads import McpAdsAdapter
+        from shopcrew.tools.mcp.retail import McpCatalogAdapter, McpCustomerAdapter, McpOrderAdapter
+
+        shared = McpPlatform.connect(url, platform=platform, merchant_id=self.merchant_id)
+        return replace(
+            self,
+            catalog=McpCatalogAdapter(shared),
+            orders=McpOrderAdapter(shared),
+            customers=McpCustomerAdapter(shared),
+            ads=McpAdsAdapter(shared) if shared.table.serves_ads else self.ads,
         )
-        return replace(self, catalog=catalog, orders=orders, customers=customers)
 
     @classmethod
     def reference(cls, *, merchant_id: str = "default") -> Adapters:

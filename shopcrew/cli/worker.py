@@ -75,7 +75,8 @@ def worker(
         str | None,
         typer.Option(
             "--platform-mcp",
-            help="The platform's MCP server (URL) for orders, customers and the catalogue; "
+            help="The platform's MCP server (URL) for orders, customers, the catalogue (and "
+            "ads, if its table maps them); "
             "default: SHOPCREW_PLATFORM_MCP_URL, else the store's files.",
         ),
     ] = None,

@@ -68,7 +68,21 @@ def test_a_crew_on_the_rules_model_loads_no_openai_client_matplotlib_or_scipy() 
         "from shopcrew.graphs.crew import build_crew\n"
         "from shopcrew.models.factory import resolve_model\n"
         "build_crew(model=resolve_model('rules'))\n"
-        "heavy = ('langchain_openai', 'openai', 'matplotlib', 'scipy')\n"
+        "heavy = ('langchain_openai', 'openai', 'matplotlib', 'scipy', 'mcp')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.slow  # a fresh interpreter
+def test_the_cs_eval_loads_no_openai_client_mcp_client_or_scipy_stats() -> None:
+    # The act classifier brings scikit-learn (and SciPy's core) at the first message, no more.
+    code = (
+        "import sys\n"
+        "import shopcrew.cli.evaluate\n"
+        "from shopcrew.evaluation.cs.run import run_cs_trials\n"
+        "heavy = ('langchain_openai', 'openai', 'matplotlib', 'scipy', 'mcp')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,6 +9,7 @@ from redis import Redis
 from typer.testing import CliRunner
 
 from shopcrew.cli import app
+from shopcrew.errors import PlatformTableError
 from shopcrew.graphs.events import CustomerMessage, OrderEvent
 from shopcrew.models import resolve_model
 from shopcrew.workers import EventQueue, Worker, WorkerSettings, open_lane
@@ -89,3 +90,19 @@ def test_conversation_nobody_wrote_says_so(redis_url: str, namespace: str) -> No
     shown = runner.invoke(app, ["conversation", "c-none", *options])
     assert shown.exit_code == 1
     assert "no conversation 'c-none' of merchant 'm1'" in shown.output
+
+
+def test_worker_on_a_platform_with_a_bad_table_refuses_before_it_starts(
+    tmp_path: Path, redis_url: str, namespace: str
+) -> None:
+    table = tmp_path / "shop.yaml"
+    table.write_text("platform: shop\noperations: {}\n", encoding="utf-8")
+    options = ["--redis", redis_url, "--merchant", MERCHANT, "--namespace", namespace]
+    env = {"SHOPCREW_PLATFORM_MCP_URL": "http://127.0.0.1:9/mcp", "SHOPCREW_PLATFORM": str(table)}
+    result = runner.invoke(app, ["worker", *options], env=env)
+    assert result.exit_code != 0
+    assert isinstance(result.exception, PlatformTableError)
+    assert (result.exception.path, result.exception.field) == (str(table), "idempotency_argument")
+    named = runner.invoke(app, ["worker", *options, "--platform", "shopify"], env=env)
+    assert isinstance(named.exception, PlatformTableError)
+    assert "bundled: reference" in str(named.exception)

@@ -47,6 +47,8 @@ class _Session:
 
     def __init__(self) -> None:
         self.client: Client | None = None
+        self.ready = asyncio.Event()
+        """Set once connected, or once connecting failed (then `client` is None)."""
         self.ended = asyncio.Event()
         self.stop = asyncio.Event()
         self.failure: BaseException | None = None
@@ -149,25 +151,23 @@ class McpConnection:
 
     async def _connected(self, tool: str) -> _Session:
         session = self._session
-        if session is not None and not session.ended.is_set():
-            return session
-        session = _Session()
-        ready = asyncio.Event()
-        session.owner = asyncio.ensure_future(self._own(session, ready))
-        await ready.wait()
+        if session is None or session.ended.is_set():
+            # Published before it connects: concurrent calls wait for this one session.
+            session = self._session = _Session()
+            session.owner = asyncio.ensure_future(self._own(session))
+        await session.ready.wait()
         if session.client is None:
             raise PlatformUnavailableError(self.url, tool, _cause(session.failure or EOFError()))
-        self._session = session
         return session
 
-    async def _own(self, session: _Session, ready: asyncio.Event) -> None:
+    async def _own(self, session: _Session) -> None:
         """Enter the client, hold it until told to stop or its transport fails, leave it."""
         try:
             # No response cache: a platform's reads change with every write.
             client = Client(self.url, read_timeout_seconds=self.timeout_s, cache=None)
             async with client:
                 session.client = client
-                ready.set()
+                session.ready.set()
                 await session.stop.wait()
         except BaseException as exc:  # the transport's task group failed: report, not raise
             session.failure = exc
@@ -175,5 +175,6 @@ class McpConnection:
             if isinstance(exc, asyncio.CancelledError):
                 raise
         finally:
+            session.client = None
             session.ended.set()
-            ready.set()
+            session.ready.set()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final
@@ -32,10 +32,13 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopcrew.errors import RetailRuleError, ShopcrewError, UnknownRecordError
+from shopcrew.tools.mcp._reference_tools import add_ads_tools, add_test_tools
+from shopcrew.tools.records.campaigns import Campaign
 from shopcrew.tools.reference import _rules as rules
+from shopcrew.tools.reference.ads import JsonAdsAdapter
 from shopcrew.tools.reference.store import Record, RetailStore
 
-__all__ = ["AddressIn", "ReferencePlatform", "build_reference_server"]
+__all__ = ["AddressIn", "Faults", "IdempotencyKey", "ReferencePlatform", "build_reference_server"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +104,13 @@ _CHANGES: Final[dict[str, Callable[[Args], _Change]]] = {
 }
 """Each write tool's change, from its arguments: the tools and the journal replay use it."""
 
+_ADS_CHANGES: Final[dict[str, Callable[[JsonAdsAdapter, Args], Campaign]]] = {
+    "marketing_budget_update": lambda ads, a: ads.set_campaign_budget(a["id"], a["amount"]),
+    "marketing_campaign_pause": lambda ads, a: ads.pause_campaign(a["id"]),
+    "marketing_campaign_resume": lambda ads, a: ads.resume_campaign(a["id"]),
+}
+"""The campaign writes, likewise."""
+
 
 def _error(code: str, message: str, **extra: str) -> ToolError:
     return ToolError(json.dumps({"code": code, "message": message, **extra}))
@@ -147,10 +157,17 @@ class ReferencePlatform:
     """
 
     def __init__(
-        self, base: RetailStore, *, journal: Path | None = None, faults: Faults | None = None
+        self,
+        base: RetailStore,
+        *,
+        campaigns: Sequence[Campaign] = (),
+        journal: Path | None = None,
+        faults: Faults | None = None,
     ) -> None:
         self.base, self.journal, self.faults = base, journal, faults or Faults()
+        self.campaigns = tuple(campaigns)
         self.store = base.fork()
+        self.ads = JsonAdsAdapter(self.campaigns, merchant_id=base.merchant_id)
         self.keys: dict[str, tuple[str, str, dict[str, Any]]] = {}
         if journal is not None and journal.exists():
             self._replay(journal)
@@ -161,7 +178,7 @@ class ReferencePlatform:
             if not line.endswith("\n"):
                 break  # a write cut short by a crash: it was never answered, nor applied
             entry = json.loads(line)
-            result = self.store.write(_CHANGES[entry["tool"]](entry["args"]))
+            result = self._apply(entry["tool"], entry["args"])
             if entry["key"] is not None:
                 self.keys[entry["key"]] = (entry["tool"], _fingerprint(entry["args"]), result)
         logger.info("replayed %d journaled writes from %s", len(lines), journal)
@@ -169,6 +186,7 @@ class ReferencePlatform:
     def reset(self) -> str:
         """Start afresh from the base store (and an empty journal); return its hash."""
         self.store, self.keys = self.base.fork(), {}
+        self.ads = JsonAdsAdapter(self.campaigns, merchant_id=self.base.merchant_id)
         if self.journal is not None:
             self.journal.write_text("", encoding="utf-8")
         return self.store.store_sha256()
@@ -191,7 +209,7 @@ class ReferencePlatform:
                 raise _error("IDEMPOTENCY_CONFLICT", f"key {key!r} was used for another request")
             return result
         try:
-            result = self.store.write(_CHANGES[tool](args))
+            result = self._apply(tool, args)
         except ShopcrewError as exc:
             raise _platform_error(exc) from exc
         self._append(tool, args, key)
@@ -200,6 +218,11 @@ class ReferencePlatform:
         if self.faults.exit_after == tool:
             os._exit(75)
         return result
+
+    def _apply(self, tool: str, args: Args) -> Record:
+        if tool in _ADS_CHANGES:
+            return dict(_ADS_CHANGES[tool](self.ads, args).model_dump(mode="json"))
+        return self.store.write(_CHANGES[tool](args))
 
     def _append(self, tool: str, args: dict[str, Any], key: str | None) -> None:
         if self.journal is None:
@@ -220,7 +243,8 @@ def build_reference_server(platform: ReferencePlatform) -> MCPServer:
     server = MCPServer("reference-commerce", log_level="WARNING")
     _read_tools(server, platform)
     _write_tools(server, platform)
-    _test_tools(server, platform)
+    add_test_tools(server, platform)
+    add_ads_tools(server, platform)
     return server
 
 
@@ -377,16 +401,3 @@ def _write_tools(server: MCPServer, p: ReferencePlatform) -> None:
     ]
     for fn in writes:
         server.add_tool(fn)
-
-
-def _test_tools(server: MCPServer, p: ReferencePlatform) -> None:
-    async def reference_reset() -> dict[str, Any]:
-        """Test only: start the store afresh from its files; returns its hash."""
-        return {"sha256": p.reset()}
-
-    async def reference_store_sha256() -> dict[str, Any]:
-        """Test only: the store's canonical hash (τ-bench's `final_db_sha256`)."""
-        return {"sha256": p.store.store_sha256()}
-
-    server.add_tool(reference_reset)
-    server.add_tool(reference_store_sha256)

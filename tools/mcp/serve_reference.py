@@ -41,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         ReferencePlatform,
         build_reference_server,
     )
+    from shopcrew.tools.reference.ads import JsonAdsAdapter
     from shopcrew.tools.reference.store import RetailStore
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -54,9 +55,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 
-    base = RetailStore.load(args.store or store_dir("us_retail"), merchant_id=args.merchant)
+    root = args.store or store_dir("us_retail")
+    base = RetailStore.load(root, merchant_id=args.merchant)
+    campaigns = JsonAdsAdapter.from_dir(root, merchant_id=args.merchant, persist=False)
     faults = Faults(exit_before=args.exit_before, exit_after=args.exit_after)
-    platform = ReferencePlatform(base, journal=args.journal, faults=faults)
+    platform = ReferencePlatform(
+        base, campaigns=campaigns.list_campaigns(), journal=args.journal, faults=faults
+    )
     server = build_reference_server(platform)
     app = server.streamable_http_app(
         streamable_http_path=MCP_PATH, stateless_http=True, json_response=True, host=args.host

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 from shopcrew.errors import PlatformTableError
 
 __all__ = [
+    "ADS_OPERATIONS",
     "OPERATIONS",
     "WRITE_OPERATIONS",
     "ErrorMap",
@@ -46,7 +47,7 @@ __all__ = [
     "load_platform_table",
 ]
 
-RecordKind = Literal["order", "customer", "product"]
+RecordKind = Literal["order", "customer", "product", "campaign"]
 """The records whose fields a table may rename."""
 
 OPERATIONS: Final[dict[str, tuple[str, ...]]] = {
@@ -69,8 +70,19 @@ OPERATIONS: Final[dict[str, tuple[str, ...]]] = {
 }
 """Every method of `CatalogAdapter`, `CustomerAdapter` and `OrderAdapter` with its arguments."""
 
+ADS_OPERATIONS: Final[dict[str, tuple[str, ...]]] = {
+    "get_campaign": ("campaign_id",),
+    "list_campaigns": (),
+    "set_campaign_budget": ("campaign_id", "daily_budget"),
+    "pause_campaign": ("campaign_id",),
+    "resume_campaign": ("campaign_id",),
+}
+"""The methods of `AdsAdapter`: optional, but a table maps all of them or none."""
+
 WRITE_OPERATIONS: Final[frozenset[str]] = frozenset(
-    name for name in OPERATIONS if name.startswith(("modify_", "cancel_", "return_", "exchange_"))
+    name
+    for name in [*OPERATIONS, *ADS_OPERATIONS]
+    if name.startswith(("modify_", "cancel_", "return_", "exchange_", "set_", "pause_", "resume_"))
 )
 """The methods that change the store and take an idempotency key."""
 
@@ -144,6 +156,11 @@ class PlatformTable(BaseModel):
     records: dict[RecordKind, RecordMap] = Field(default_factory=dict)
     operations: dict[str, Operation]
 
+    @property
+    def serves_ads(self) -> bool:
+        """Whether the table maps the `AdsAdapter` methods too."""
+        return "get_campaign" in self.operations
+
     def record_map(self, kind: RecordKind) -> RecordMap:
         """The field mapping of `kind` (no renames when the table gives none)."""
         return self.records.get(kind) or RecordMap()
@@ -192,10 +209,12 @@ def load_platform_table(source: str | os.PathLike[str]) -> PlatformTable:
 
 def _check_operations(where: str, table: PlatformTable) -> None:
     for name, operation in table.operations.items():
-        params = OPERATIONS.get(name)
+        params = OPERATIONS.get(name, ADS_OPERATIONS.get(name))
         if params is None:
             raise PlatformTableError(
-                where, "not a method of the retail adapter Protocols", field=f"operations.{name}"
+                where,
+                "not a method of the retail or ads adapter Protocols",
+                field=f"operations.{name}",
             )
         extra = sorted(set(operation.arguments) - set(params))
         missing = [param for param in params if param not in operation.arguments]
@@ -207,6 +226,9 @@ def _check_operations(where: str, table: PlatformTable) -> None:
                 field=f"operations.{name}.arguments",
             )
     unmapped = [name for name in OPERATIONS if name not in table.operations]
+    ads = [name for name in ADS_OPERATIONS if name not in table.operations]
+    if not unmapped and len(ads) not in (0, len(ADS_OPERATIONS)):
+        unmapped = ads  # the ads methods come all together, or not at all
     if unmapped:
         raise PlatformTableError(
             where, f"no tool for {unmapped}; every adapter method needs one", field="operations"

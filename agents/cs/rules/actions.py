@@ -21,6 +21,7 @@ from shopcrew.agents.cs.rules.items import (
     find_products,
     shifted_size,
 )
+from shopcrew.agents.cs.rules.lexicon import cue
 from shopcrew.agents.cs.rules.nlu import STATUS_NEEDED
 from shopcrew.agents.cs.rules.request import Request
 from shopcrew.agents.cs.rules.slots import Address, resolve_payment
@@ -127,21 +128,13 @@ class Propose:
 
 Plan = NeedTools | Ask | Refuse | Propose
 
-_ONLY = re.compile(r"\b(?:only|just)\b|只|仅|单独", re.IGNORECASE)
+_ONLY = cue("only")
 """Words that narrow a request to the items it names ("only the Yoga Mat", "只取消…")."""
-_EXCEPT = re.compile(
-    r"\b(?:except|but not|apart from|other than|leave out)\b|"
-    r"keep (?:the )?(?:rest|others?|other (?:items?|ones?))|"
-    r"除了|除去|保留|不要取消|其他的?不|其余的?不|别的不",
-    re.IGNORECASE,
-)
+_EXCEPT = cue("except")
 """Words that keep part of the order, named or not ("except the bulb", "除了灯泡都取消")."""
 
-_EVERYTHING = re.compile(
-    r"\b(?:everything|all (?:the |of the )?(?:items|products|things|of it|of them))\b|"
-    r"全部商品|所有商品|全部退|整单退|整个订单",
-    re.IGNORECASE,
-)
+_EVERYTHING = cue("everything")
+"""The whole order ("everything", "全部商品")."""
 
 
 def _has_cjk(text: str) -> bool:

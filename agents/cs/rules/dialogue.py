@@ -13,7 +13,6 @@ answered from the search tool's articles.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,6 +36,7 @@ from shopcrew.agents.cs.rules.actions import (
 from shopcrew.agents.cs.rules.agenda import Agenda, derive_agenda
 from shopcrew.agents.cs.rules.answers import chosen_articles, side_answers
 from shopcrew.agents.cs.rules.handoff import Handoff, transfer
+from shopcrew.agents.cs.rules.lexicon import cue
 from shopcrew.agents.cs.rules.nlu import Understanding
 from shopcrew.agents.cs.rules.recap import recap
 from shopcrew.agents.cs.rules.request import Focus, Request, current_request, identity
@@ -67,11 +67,7 @@ __all__ = ["KB_TOOL", "TRANSFER_TOOL", "next_message"]
 logger = logging.getLogger(__name__)
 
 KB_TOOL = "search_knowledge_base"
-_QUESTION = re.compile(
-    r"[?？]|吗|么|呢|多久|几天|怎么|如何|是否|what|how|when|where|which|can i|do you|is there|"
-    r"are there|does|will i",
-    re.I,
-)
+_QUESTION = cue("question", frame="[?？]|{}")
 
 
 @dataclass(frozen=True, slots=True)

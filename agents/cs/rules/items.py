@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shopcrew.agents.cs.rules.lexicon import language_data, languages, option_spellings
+from shopcrew.agents.cs.rules.lexicon import cue, language_data, languages, option_spellings
 
 __all__ = [
     "ALL_COPIES",
@@ -26,19 +26,11 @@ ALL_COPIES = -1
 
 _OPEN = "(（"
 _CLOSE = ")）"
-_NEW_MARKERS = re.compile(
-    r"\b(?:to|for|into|with|instead|be)\b|改成|换成|改为|换为|变成|换到|改到|换一个|换个|要|成|→|->",
-    re.IGNORECASE,
-)
+_NEW_MARKERS = cue("new_value_marker", frame="{}|→|->")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "a": 1, "an": 1, "single": 1}
 _ZH_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_ALL = re.compile(
-    r"\bboth\b|\ball (?:of )?(?:them|two|three|copies)|都退|全部|全退|都要退|两个都|都换", re.I
-)
-_JUST_ONE = re.compile(
-    r"just one|only one|one of (?:them|the two|my)|single one|returning one|一个就行|只退一个|退一个|只要退一个|其中一个|只换一个",  # noqa: E501
-    re.IGNORECASE,
-)
+_ALL = cue("all_copies")
+_JUST_ONE = cue("just_one")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +109,11 @@ def size_shift(text: str) -> int:
     for lang in languages():
         data = language_data(lang)
         for step, cues in data.size_shift.items():
-            for cue in cues:
-                if data.cue_style == "chars" and cue in lowered:
+            for word in cues:
+                if data.cue_style == "chars" and word in lowered:
                     return step
                 if data.cue_style == "words" and re.search(
-                    rf"(?<![a-z])(?:{cue})(?![a-z])", lowered
+                    rf"(?<![a-z])(?:{word})(?![a-z])", lowered
                 ):
                     return step
     return 0

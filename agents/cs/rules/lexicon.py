@@ -1,12 +1,15 @@
-"""The CS rules model's language data, read from `agents/cs/lang/<language>/understanding.yaml`.
+"""The CS rules model's language data, read from `agents/cs/lang/<language>/`.
 
-The files are data only (cues per intent and per knowledge-base topic, the words the spelling
-mender knows, known misspellings); this module reads and checks them once. A new language is a
-new folder: every language's cues are tried on every message, in the file's own `cue_style`.
+The files are data only: `understanding.yaml` has cues per intent and per knowledge-base topic,
+the words the spelling mender knows, known misspellings; `cues.yaml` has the words behind the
+rules model's named cues (yes/no, "only", "except", refund words…), which `cue` joins into one
+pattern. This module reads and checks them once. A new language is a new folder: every
+language's cues are tried on every message.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,12 +21,27 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shopcrew.errors import CsLanguageDataError
 
-__all__ = ["Cue", "LanguageData", "language_data", "languages", "option_spellings"]
+__all__ = [
+    "Cue",
+    "CueTable",
+    "LanguageData",
+    "compile_cue",
+    "cue",
+    "cue_tables",
+    "language_data",
+    "languages",
+    "option_spellings",
+    "read_cue_tables",
+]
 
 Cue = tuple[str, float]
 """A cue and its weight: 3 names the intent outright, 2 strongly suggests it, 1 is a hint."""
 
 _FILE = "understanding.yaml"
+_CUES = "cues.yaml"
+
+CueTable = Mapping[str, tuple[str, ...]]
+"""One language's named cues: cue name -> regular-expression alternatives."""
 
 
 class _UnderstandingFile(BaseModel):
@@ -120,3 +138,106 @@ def option_spellings(word: str) -> tuple[str, ...]:
     for lang in languages():
         ways += language_data(lang).options.get(word.lower(), ())
     return tuple(dict.fromkeys(ways))
+
+
+class _FramedWords(BaseModel):
+    r"""A cue written as words in a language-specific frame (``\b{}\b`` for whole words)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    frame: str
+    words: list[str]
+
+
+class _CuesFile(BaseModel):
+    """The schema of one `cues.yaml`: cue name -> alternatives, or words in a frame."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cues: dict[str, list[str] | _FramedWords]
+
+
+def _place(frame: str, body: str, *, where: str) -> str:
+    if frame.count("{}") != 1:
+        raise CsLanguageDataError(where, f"the frame {frame!r} needs exactly one {{}}")
+    return frame.replace("{}", body)
+
+
+def _read_cue_file(source: Any, path: str) -> CueTable:
+    try:
+        parsed = _CuesFile.model_validate({"cues": yaml.safe_load(source.read_text("utf-8"))})
+    except yaml.YAMLError as error:
+        raise CsLanguageDataError(path, f"not valid YAML ({error})") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"][1:3])
+        raise CsLanguageDataError(path, f"{where}: {first['msg']}") from error
+    table: dict[str, tuple[str, ...]] = {}
+    for name, value in parsed.cues.items():
+        if isinstance(value, _FramedWords):
+            words = "|".join(value.words)
+            table[name] = (_place(value.frame, f"(?:{words})", where=f"{path}, cue {name!r}"),)
+        else:
+            table[name] = tuple(value)
+    return table
+
+
+def read_cue_tables(folder: Any) -> Mapping[str, CueTable]:
+    """Every language's `cues.yaml` under `folder` (a `lang/` directory), by language name.
+
+    Raises:
+        CsLanguageDataError: A file is not YAML or does not map cue names to alternatives.
+    """
+    tables: dict[str, CueTable] = {}
+    for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        source = entry.joinpath(_CUES)
+        if source.is_file():
+            tables[entry.name] = _read_cue_file(source, f"{entry.name}/{_CUES}")
+    return tables
+
+
+@cache
+def cue_tables() -> Mapping[str, CueTable]:
+    """The shipped languages' named cues (read once, at the first `cue`)."""
+    return read_cue_tables(_folder())
+
+
+def compile_cue(
+    tables: Mapping[str, CueTable], name: str, *, frame: str = "{}", flags: int = re.IGNORECASE
+) -> re.Pattern[str]:
+    """Join every language's alternatives for `name` as ``(?:a|b|…)`` and place them in `frame`.
+
+    Languages are joined in name order, each keeping its own order of alternatives (the first
+    alternative that matches at a place wins, so the order can decide a match's extent).
+
+    Raises:
+        CsLanguageDataError: No language has the cue, or the joined pattern does not compile.
+    """
+    files = "{" + ",".join(tables) + "}/" + _CUES
+    alternatives = [part for table in tables.values() for part in table.get(name, ())]
+    if not alternatives:
+        known = ", ".join(sorted({cue for table in tables.values() for cue in table}))
+        problem = f"no language defines the cue {name!r}; add it (the cues are: {known})"
+        raise CsLanguageDataError(files, problem)
+    where = f"{files}, cue {name!r}"
+    pattern = _place(frame, "(?:" + "|".join(alternatives) + ")", where=where)
+    try:
+        return re.compile(pattern, flags)
+    except re.error as error:
+        raise CsLanguageDataError(where, f"the pattern does not compile ({error})") from error
+
+
+@cache
+def cue(name: str, *, frame: str = "{}", flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """The named cue of every language's `cues.yaml`, as one compiled pattern (cached).
+
+    Args:
+        name: The cue, as named in `lang/<language>/cues.yaml`.
+        frame: Structure around the words that is no language's (anchors, punctuation); its
+            ``{}`` takes the joined alternatives.
+        flags: The `re` flags.
+
+    Raises:
+        CsLanguageDataError: No language defines the cue, or its pattern does not compile.
+    """
+    return compile_cue(cue_tables(), name, frame=frame, flags=flags)

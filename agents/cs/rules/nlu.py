@@ -20,7 +20,7 @@ import jieba
 
 from shopcrew.agents.cs.language import Lang, detect_language
 from shopcrew.agents.cs.rules.acts import ActReading, read_act
-from shopcrew.agents.cs.rules.lexicon import LanguageData, language_data, languages
+from shopcrew.agents.cs.rules.lexicon import LanguageData, cue, language_data, languages
 from shopcrew.agents.cs.rules.slots import (
     Address,
     CancelReason,
@@ -89,50 +89,17 @@ STATUS_NEEDED: dict[str, str] = {
 """The order status each order action needs (the τ-bench retail rules)."""
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_YES_EN = re.compile(
-    r"^(?:(?:and|so|then|also)[ ,]+)?"
-    r"(?:yes|yeah|yep|yup|sure|ok(?:ay)?|confirm(?:ed)?|correct|right|go ahead|do it|please do|"
-    r"proceed|sounds good|that'?s (?:right|correct|fine)|absolutely|definitely|of course|"
-    r"fine|alright|all right|perfect|great|affirmative|go for it|let'?s do it)\b",
-    re.IGNORECASE,
-)
-_YES_EN_ANYWHERE = re.compile(
-    r"\b(?:go ahead|please proceed|i confirm|confirmed|do it|yes,? please)\b", re.IGNORECASE
-)
-_NO_EN = re.compile(
-    r"^(?:no|nope|nah|don'?t|do not|never ?mind|cancel that|stop|wait|hold on|not now)\b|"
-    r"\b(?:never ?mind|forget it|don'?t do|do not do|changed my mind|let'?s not|"
-    r"skip (?:that|this|it)|leave (?:that|this|it) (?:one|as it is|alone))\b",
-    re.IGNORECASE,
-)
-_YES_ZH = re.compile(
-    r"^(?:确认|是的|是|对|对的|没错|好的|好|可以|行|嗯|同意|没问题|确定|办吧|就这样)"
-)
-_YES_ZH_ANYWHERE = re.compile(r"确认|没问题|办理吧|就这样吧|同意|可以的|请办理|麻烦办理|执行吧")
-_NO_ZH = re.compile(
-    r"^(?:不|别|算了|先不|不用|不要|等等|等一下|取消吧)|算了|先不要|不用了|不换了|不改了|不退了|"
-    r"跳过|不办了|先不办"
-)
-_TRACKING = re.compile(r"track|tracking|单号|物流|运单|追踪|跟踪", re.IGNORECASE)
-_AMOUNT_Q = re.compile(
-    r"how much|amount|total|paid|pay\b|charged|付了多少|多少钱|花了多少|金额|支付了多少",
-    re.IGNORECASE,
-)
-_QUESTION_MARK = re.compile(r"[?？吗呢]|几点|什么时候|when|what|hours")
-_ZH_PAY_CHANGE = re.compile(r"(?:改|换)(?:成|为|用)?[^，。,.；;差]{0,10}(?:付款|支付|付钱|来付)")
-_ACT_REQUEST = re.compile(
-    r"\b(?:i'?d like|i would like|i want|i wanna|i need|i wish|i'?m (?:looking|hoping|trying)|"
-    r"(?:please|pls) (?:help me|can you)?|help me|let me|could you|can you|i'?d love) "
-    r"(?:to )?(?:get |have |make )?(?:\w+ )?"
-    r"(?:return|exchange|cancel|change|modify|swap|switch|replace|send back|update|pay for)\b|"
-    r"(?:我想|我要|想要|我需要|请帮我|帮我|麻烦)(?:把|将)?[^，。？！?]{0,12}(?:退货|退掉|退回|换货|取消|修改|改|换)",
-    re.IGNORECASE,
-)
-_POLICY_ASK = re.compile(
-    r"\b(?:policy|policies|how (?:long|many|much|do|does|can)|what(?:'s| is| are)|can i|"
-    r"do you|is it possible|are .{0,20} allowed)\b|政策|规定|多久|几天|能不能|可以吗|吗[？?]?$",
-    re.IGNORECASE,
-)
+# The words of these cues are data: `agents/cs/lang/<lang>/cues.yaml`.
+_YES_OPENING = cue("yes_opening", frame="^{}")
+_YES_ANYWHERE = cue("yes_anywhere")
+_NO_OPENING = cue("no_opening", frame="^{}")
+_NO_ANYWHERE = cue("no_anywhere")
+_TRACKING = cue("tracking")
+_AMOUNT_Q = cue("amount_question")
+_QUESTION_MARK = cue("asks_when", frame="[?？]|{}", flags=0)
+_PAY_CHANGE_HINT = cue("pay_change_hint", flags=0)
+_ACT_REQUEST = cue("act_request")
+_POLICY_ASK = cue("policy_question")
 
 
 _UNREAD = ActReading("account", 0.0)
@@ -193,10 +160,12 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset(token for token in jieba.lcut(text) if token.strip())
 
 
-def _matches(data: LanguageData, cue: str, text: str, lowered: str, tokens: frozenset[str]) -> bool:
+def _matches(
+    data: LanguageData, word: str, text: str, lowered: str, tokens: frozenset[str]
+) -> bool:
     if data.cue_style == "words":
-        return bool(_compiled(cue).search(lowered))
-    return cue in text or cue in tokens
+        return bool(_compiled(word).search(lowered))
+    return word in text or word in tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +192,10 @@ def intent_scores(text: str) -> dict[str, float]:
         if data.cue_style == "chars" and not reading.tokens:
             continue
         for intent, cues in data.intents.items():
-            for cue, weight in cues:
-                if _matches(data, cue, reading.text, reading.lowered, reading.tokens):
+            for word, weight in cues:
+                if _matches(data, word, reading.text, reading.lowered, reading.tokens):
                     scores[intent] = scores.get(intent, 0.0) + weight
-    if _ZH_PAY_CHANGE.search(reading.text):
+    if _PAY_CHANGE_HINT.search(reading.text):
         scores["modify_payment"] = scores.get("modify_payment", 0.0) + 2
     return scores
 
@@ -237,13 +206,13 @@ def cue_spots(intent: str, text: str, *, min_weight: float) -> list[int]:
     spots: list[int] = []
     for lang in languages():
         data = language_data(lang)
-        for cue, weight in data.intents.get(intent, ()):
+        for word, weight in data.intents.get(intent, ()):
             if weight < min_weight:
                 continue
             if data.cue_style == "words":
-                spots += [match.start() for match in _compiled(cue).finditer(reading.lowered)]
-            elif cue in reading.lowered:
-                spots.append(reading.lowered.find(cue))
+                spots += [match.start() for match in _compiled(word).finditer(reading.lowered)]
+            elif word in reading.lowered:
+                spots.append(reading.lowered.find(word))
     return spots
 
 
@@ -256,11 +225,11 @@ def _corrected_order_ids(text: str) -> tuple[str, ...]:
     last = -1
     for lang in languages():
         data = language_data(lang)
-        for cue in data.corrections:
+        for word in data.corrections:
             if data.cue_style == "words":
-                found = [m.start() for m in _compiled(cue).finditer(reading.lowered)]
+                found = [m.start() for m in _compiled(word).finditer(reading.lowered)]
             else:
-                found = [m.start() for m in re.finditer(re.escape(cue), reading.lowered)]
+                found = [m.start() for m in re.finditer(re.escape(word), reading.lowered)]
             last = max([last, *found])
     if last < 0:
         return ids
@@ -294,11 +263,9 @@ def is_policy_question(text: str) -> bool:
 def detect_yes_no(text: str) -> bool | None:
     """True for an explicit yes, False for a no or a retraction, None otherwise."""
     stripped = text.strip().lstrip("，,。.!！ ")
-    if _NO_EN.search(stripped) or _NO_ZH.search(stripped):
+    if _NO_OPENING.search(stripped) or _NO_ANYWHERE.search(stripped):
         return False
-    if _YES_EN.search(stripped) or _YES_EN_ANYWHERE.search(stripped):
-        return True
-    if _YES_ZH.search(stripped) or _YES_ZH_ANYWHERE.search(stripped):
+    if _YES_OPENING.search(stripped) or _YES_ANYWHERE.search(stripped):
         return True
     return None
 

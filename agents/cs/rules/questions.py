@@ -10,23 +10,18 @@ the questions beside it. A message that is only a question, or only an action, i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from shopcrew.agents.cs.rules.lexicon import cue
 from shopcrew.agents.cs.rules.nlu import Lang, OrderQuestion, is_policy_question, understand
 from shopcrew.agents.cs.rules.segments import clauses_of
 
 __all__ = ["SideQuestion", "kb_question", "split_questions"]
 
-_ASKS = re.compile(r"[?？]|吗|么|呢|多久|几天|多长|怎么|如何|哪", re.IGNORECASE)
-_WHERE_IS = re.compile(
-    r"\b(?:when|where)\b.{0,40}\b(?:arriv\w*|deliver\w*|ship\w*|get here|come)\b|"
-    r"\bdid\b.{0,30}\b(?:ship|arrive|go out|get delivered)\b|\bon (?:its|the) way\b|"
-    r"什么时候(?:能)?(?:到|送到|发货|发出|寄出)|到了吗|到没到|在路上",
-    re.IGNORECASE,
-)
+_ASKS = cue("asks", frame="[?？]|{}")
+_WHERE_IS = cue("where_is")
 """Words that ask where one named order is, which the intents do not all read as a status
 question ("When will #W1 arrive?", "W1什么时候到？")."""
 

@@ -7,10 +7,10 @@ latest one asked for.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from shopcrew.agents.cs.rules.items import find_products
+from shopcrew.agents.cs.rules.lexicon import cue
 from shopcrew.agents.cs.rules.nlu import (
     Action,
     OrderQuestion,
@@ -88,26 +88,16 @@ class Request:
     the item again ("No wait, make it color red instead", "不对，换成红色")."""
 
 
-_REFUND = re.compile(r"refund|money back|退款|退钱|退回", re.IGNORECASE)
+_REFUND = cue("refund")
 _SLOT_ACTIONS = frozenset({"modify_payment", "modify_address"})
 """Actions whose cues are also the words of a slot ("refund to the original payment method")."""
 
 
 _ADDRESS_ACTIONS = frozenset({"modify_address", "user_address"})
-_EARLIER_ADDRESS = re.compile(
-    r"\b(?:that|this|the same|same|the new|my new)(?: \w+)? address\b|"
-    r"新地址|新的地址|新家|\bmake (?:that|it|this) (?:my|the)\b|"
-    r"\bthere (?:too|as well)\b|这个地址|那个地址|同一个地址|同样的地址|一样的地址|"
-    r"改成这个|改为这个|也用这个|也寄到这",
-    re.IGNORECASE,
-)
+_EARLIER_ADDRESS = cue("earlier_address")
 """Words that point back to an address the customer already gave ("make that my default
 address", "默认地址也改成这个")."""
-_PAYMENT_CHANGE = re.compile(
-    r"\b(?:change|switch|update|modify|move)\b[^.?!]{0,30}\b(?:payment|billing)\b|"
-    r"(?:改|换|修改|更换)[^，。？！]{0,8}(?:支付方式|付款方式)",
-    re.IGNORECASE,
-)
+_PAYMENT_CHANGE = cue("payment_change")
 
 
 def _overrides(understood: Understanding, current: Action | None, text: str) -> bool:
@@ -184,7 +174,7 @@ def identity(state: DialogueState) -> Identity:
     return Identity(email, name, zip_code, phone)
 
 
-_CLAUSE_BREAK = re.compile(r"[.;!?,，。；！？]|\band\b|另外|还有|以及|并且")
+_CLAUSE_BREAK = cue("clause_break", frame="[.;!?,，。；！？]|{}", flags=0)
 
 
 def _order_for_action(text: str, ids: tuple[str, ...], action: Action | None) -> str:

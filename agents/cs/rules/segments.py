@@ -17,11 +17,11 @@ takes one ("change #W1 and #W2 to …", "… and make it my default address too"
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
+from shopcrew.agents.cs.rules.lexicon import cue
 from shopcrew.agents.cs.rules.nlu import (
     STATUS_NEEDED,
     Action,
@@ -54,66 +54,37 @@ class RequestSegment:
     one an earlier (or, for the first, a later) request of the message names."""
 
 
-_BREAK = re.compile(
-    r"[;!?。；！？:：]\s*|(?<!\b\d)\.(?=\s|$)\s*|(?<!\b\d)[,，、]\s*|"
-    r"\s+(?=(?:and|also|plus|then)\b)|"
+# The words of these cues are data: `agents/cs/lang/<lang>/cues.yaml`.
+_BREAK = cue(
+    "clause_connective",
+    frame=r"[;!?。；！？:：]\s*|(?<!\b\d)\.(?=\s|$)\s*|(?<!\b\d)[,，、]\s*|"
     # Chinese shoppers punctuate a run-on message with spaces ("都取消 用不上了")
-    r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|"
-    r"(?=另外|还有|以及|并且|同时|然后|顺便|此外|再帮|再把|和)",
-    re.IGNORECASE,
+    r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|{}",
 )
-_LEAD = re.compile(
-    r"^\s*(?:and\b|also\b|plus\b|then\b|另外|还有|以及|并且|同时|然后|顺便|此外|再|和|"
-    r"\d\s*[.)、]|[(（]\d[)）]|first(?:ly)?\b|second(?:ly)?\b|一是|二是|第一|第二|首先|其次)",
-    re.IGNORECASE,
-)
+_LEAD = cue("lead", frame=r"^\s*(?:{}|\d\s*[.)、]|[(（]\d[)）])")
 """A clause that starts with a connective or a list number: what follows is meant as another
 request."""
-_NEGATED = re.compile(
-    r"\b(?:don'?t|do not|not|never|won'?t|no need to|without|rather than|instead of)\s+"
-    r"(?:\w+\s+){0,2}"
-    r"(?:cancel|return|exchange|change|modify|switch|swap|send)|"
-    r"(?:不|别|不要|不用|不想|无需|不必)(?:再)?(?:取消|退货|退掉|退|换货|换|修改|改)",
-    re.IGNORECASE,
-)
-_PAYMENT_CHANGE = re.compile(
-    r"\b(?:change|switch|update|modify|move)\b[^.?!]{0,30}\b(?:payment|billing)\b|"
-    r"(?:改|换|修改|更换)[^，。？！]{0,8}(?:支付方式|付款方式)|"
-    r"(?:支付方式|付款方式)[^，。？！]{0,4}(?:改|换|修改|更换)",
-    re.IGNORECASE,
-)
-_LIST = re.compile(r"^\s*(?:and\b|or\b|&|\+|plus\b|as well as\b|和|跟|以及|还有|、)", re.I)
-_CHANGE_VERB = re.compile(
-    r"\b(?:change|update|set|modify|move|replace|make|correct)\b|\b(?:should|needs? to|to) be\b|"
-    r"改|换|更新|设|修改|更改",
-    re.IGNORECASE,
-)
+_NEGATED = cue("negated_action")
+_PAYMENT_CHANGE = cue("payment_change")
+_PAYMENT_CHANGE_AFTER = cue("payment_change_after")
+_LIST = cue("list_joiner", frame=r"^\s*(?:{}|&|\+|、)")
+_CHANGE_VERB = cue("change_verb")
 """A default-address clause asks for a change only with a verb ("it's also my home address")."""
-_SHIPPING = re.compile(
-    r"shipping address|delivery address|\bdeliver(?:y|ed)? (?:it |them )?to\b|"
-    r"\bship(?:ped)? (?:it |them )?to\b|收货地址|配送地址|寄到|送到|发到",
-    re.IGNORECASE,
-)
-_TO_ADDRESS = re.compile(
-    r"(?:\b(?:ship|send|deliver|mail|go|goes|sent|shipped|delivered)\s+(?:it\s+|them\s+)?to|"
-    r"寄到|送到|发到|改成|改为|换成)\s*[:：]?\s*\d{1,6}[A-Za-z]?\s+[A-Za-z]",
-    re.IGNORECASE,
-)
+_SHIPPING = cue("shipping")
+_TO_ADDRESS = cue("sent_to", frame=r"{}\s*[:：]?\s*\d{1,6}[A-Za-z]?\s+[A-Za-z]")
 """An order sent to an address that follows ("and #W2 should go to 12 Oak St, …")."""
-_ITEM_PHRASE = re.compile(
-    r"\b(?:switch|change|swap|replace|update|upgrade|downgrade|make)\s+(?:the|my)\s+"
-    r"(?!(?:shipping |delivery |billing )?(?:address|payment|card|method|order)\b)"
-    r"(?:[\w-]+\s+){0,3}?(?:to|into)\b|"
-    r"(?<![A-Za-z0-9])(?!W\d)[A-Z][A-Za-z-]*(?:\s+[A-Z][A-Za-z-]*){0,2}\s*(?:换成|改成|改为|换为)"
+_ITEM_PHRASE = cue("item_change_phrase", flags=0)
+_NAMED_ITEM_CHANGE = cue(
+    "changed_into",
+    frame=r"(?<![A-Za-z0-9])(?!W\d)[A-Z][A-Za-z-]*(?:\s+[A-Z][A-Za-z-]*){0,2}\s*{}",
+    flags=0,
 )
-"""An item change written out ("switch the Desk Lamp to …", "Skateboard换成…"), whose cue
-words alone are weak."""
+"""An item change written out, in words ("switch the Desk Lamp to …") or as a catalog name
+before the verb ("Skateboard换成…"), whose cue words alone are weak."""
 _ITEM_KINDS = frozenset({"modify_items", "exchange"})
 _ADDRESS_KINDS = frozenset({"modify_address", "user_address"})
-_REFUND_WORDS = re.compile(r"refund|money back|退款|退钱|退到|退回|原路", re.IGNORECASE)
-_PAYER_WORDS = re.compile(
-    r"difference|\bpay(?!\s?pal)|\bcharge|\bbill|差价|支付|付款|补差|来付|付钱", re.IGNORECASE
-)
+_REFUND_WORDS = cue("refund_words")
+_PAYER_WORDS = cue("payer_words")
 _SLOT_FITS: dict[str, frozenset[str]] = {
     "refund": frozenset({"return"}),
     "payer": frozenset({"items", "modify_payment"}),
@@ -152,11 +123,7 @@ def clauses_of(text: str) -> tuple[tuple[str, Action | None], ...]:
     return tuple((clause.text, clause.opening) for clause in _clauses(text))
 
 
-_SAME = re.compile(
-    r"\b(?:too|as well|likewise|same (?:for|with|goes for)|the same for)\b|"
-    r"也一样|也这样|也同样|同样处理|也照此",
-    re.IGNORECASE,
-)
+_SAME = cue("same_again")
 """A clause that asks for the request before it again, for another order ("… Same for #W2",
 "W2也一样")."""
 
@@ -203,14 +170,15 @@ def _opening(clause: str) -> Action | None:
     if scores.get("modify_address", 0.0) >= 1 and _CHANGE_VERB.search(clause) and bar < 3:
         # "the address on #W2 to …", "另外W2的地址改成…": the address itself follows.
         return "modify_address"
-    if _PAYMENT_CHANGE.search(clause):
+    if _PAYMENT_CHANGE.search(clause) or _PAYMENT_CHANGE_AFTER.search(clause):
         return "modify_payment"
     found: list[tuple[float, Action]] = []
     for action in ("cancel", "return"):
         if scores.get(action, 0.0) >= bar:
             found.append((scores[action], action))
     item = scores.get("modify_items", 0.0) + scores.get("exchange", 0.0)
-    spelled = bool(_ITEM_PHRASE.search(clause)) and not extract_payment_refs(clause)
+    written = _ITEM_PHRASE.search(clause) or _NAMED_ITEM_CHANGE.search(clause)
+    spelled = bool(written) and not extract_payment_refs(clause)
     if item >= bar or scores.get("exchange", 0.0) >= 3 or (item > 0 and spelled):
         kind: Action = "exchange" if scores.get("exchange", 0.0) >= 2 else "modify_items"
         found.append((item, kind))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from shopcrew.agents.cs.rules.lexicon import cue
 from shopcrew.agents.cs.rules.zh_slots import extract_zh_addresses, extract_zh_name
 
 __all__ = [
@@ -122,19 +123,8 @@ _ADDRESS = re.compile(
     + _STATE_ZIP
     + r"(?:\s*[,，]?\s*(?P<country>USA|U\.S\.A\.|US|United States))?"
 )
-_MISTAKE = re.compile(
-    r"by mistake|mistaken|accident|wrong (?:item|order|one|size|thing)|ordered the wrong|"
-    r"didn'?t mean to|did not mean to|misclick|placed it twice|duplicate order|ordered twice|"
-    r"拍错|下错|买错|点错|订错|误拍|误购|误下|不小心|重复下单|多拍|错拍|拍重|买重|重复购买|买重复|下重复",
-    re.IGNORECASE,
-)
-_NOT_NEEDED = re.compile(
-    r"no longer need|don'?t need|do not need|not needed|no need for|changed my mind|"
-    r"don'?t want (?:it|them|this|that)|do not want (?:it|them)|won'?t need|not using|"
-    r"found (?:it |a )?(?:cheaper|elsewhere)|no (?:further |more |longer any )?use for|"
-    r"不需要|不要了|用不上|用不到|用不着|不想要|不用了|没用了|不需要了|改主意|不买了|不再需要",
-    re.IGNORECASE,
-)
+_MISTAKE = cue("reason_mistake")
+_NOT_NEEDED = cue("reason_not_needed")
 _BRANDS = ("visa", "mastercard", "amex", "american express", "discover", "jcb", "unionpay")
 _CARD = re.compile(
     r"(?P<brand>visa|mastercard|master card|amex|american express|discover|jcb|unionpay)?"
@@ -148,28 +138,18 @@ _CARD_AFTER = re.compile(
     r"(?P<brand>visa|mastercard|master card|amex|discover)?",
     re.IGNORECASE,
 )
-_PAYPAL = re.compile(r"pay\s?pal|贝宝", re.IGNORECASE)
-_GIFT = re.compile(r"gift\s?card|store credit|礼品卡|购物卡|礼金卡|购物金", re.IGNORECASE)
-_ALIPAY = re.compile(r"支付宝|ali\s?pay", re.IGNORECASE)
-_WECHAT_PAY = re.compile(r"微信(?:支付)?|wechat(?:\s?pay)?|weixin", re.IGNORECASE)
-_HUABEI = re.compile(r"花呗|huabei", re.IGNORECASE)
-_ORIGINAL = re.compile(
-    r"original (?:payment|method|card|form)|(?:same|original) (?:way|method|card)|how i paid|"
-    r"way i paid|where (?:it|the money) came from|i paid with originally|back to (?:my )?card i used|"  # noqa: E501
-    r"原路|原支付|原付款|原来的(?:支付|付款)|原账户|怎么付的就怎么退|原卡",
-    re.IGNORECASE,
-)
-_ANY_CARD = re.compile(
-    r"credit ?card|bank ?card|debit ?card|信用卡|银行卡|储蓄卡|借记卡", re.IGNORECASE
-)
+_PAYPAL = cue("paypal")
+_GIFT = cue("gift_card")
+_ALIPAY = cue("alipay")
+_WECHAT_PAY = cue("wechat_pay")
+_HUABEI = cue("huabei")
+_ORIGINAL = cue("original_payment")
+_ANY_CARD = cue("any_card")
 """A card named by kind alone ("my credit card", "银行卡"): it resolves when there is one."""
 _BRAND_ONLY = re.compile(
     r"(?P<brand>visa|mastercard|master card|amex|american express|discover)", re.IGNORECASE
 )
-_NEGATORS = re.compile(
-    r"(?:instead of|rather than|not|from|away from|而不是|不用|不要用|别用)\s*(?:my|the|我的)?\s*$",
-    re.IGNORECASE,
-)
+_NEGATORS = cue("instead_of", frame=r"{}\s*" + cue("possessive").pattern + r"?\s*$")
 _AMOUNT = re.compile(
     r"(?:[$＄]\s*(?P<a>\d[\d,]*(?:\.\d+)?))|(?P<b>\d[\d,]*(?:\.\d+)?)\s*(?:美元|美金|元|块|dollars?|usd|bucks)",
     re.IGNORECASE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ from shopcrew.errors import (
     PlatformUnavailableError,
     RetailRuleError,
     RunAbortedError,
+    ToolInputError,
     UnknownRecordError,
 )
 from shopcrew.tools import Adapters, RetailStore, build_json_adapters
-from shopcrew.tools.mcp import McpConnection, build_mcp_adapters
+from shopcrew.tools.mcp import McpAdsAdapter, McpConnection, build_mcp_adapters
 from shopcrew.tools.records.retail import Address
 
 pytestmark = pytest.mark.slow  # a server process
@@ -115,15 +117,12 @@ def test_a_write_repeated_with_its_key_applies_once(
     assert _hash(platform_url) == ours.store_sha256()
 
 
-def test_adapters_bundle_takes_the_platform_for_retail_only(platform_url: str) -> None:
+def test_adapters_bundle_takes_retail_and_ads_from_the_platform(platform_url: str) -> None:
     reference = Adapters.reference()
     adapters = reference.with_platform_mcp(platform_url)
     assert type(adapters.orders).__name__ == "McpOrderAdapter"
-    assert (adapters.listings, adapters.ads, adapters.kb) == (
-        reference.listings,
-        reference.ads,
-        reference.kb,
-    )
+    assert isinstance(adapters.ads, McpAdsAdapter)  # the reference table maps ads too
+    assert (adapters.listings, adapters.kb) == (reference.listings, reference.kb)
     assert adapters.orders.get_order("#W9077205") == reference.orders.get_order("#W9077205")
 
 
@@ -175,6 +174,39 @@ def test_a_server_gone_after_the_write_gives_back_its_result_on_the_retry(
     _, json_orders, _ = build_json_adapters(ours)
     assert done == json_orders.cancel_order(order_id, reason="ordered by mistake")
     assert _hash(url) == ours.store_sha256()
+
+
+def test_threads_share_one_connection(platform_url: str, base_store: RetailStore) -> None:
+    _, orders, _ = build_mcp_adapters(platform_url)
+    _, json_orders, _ = build_json_adapters(base_store.fork())
+    order_ids = [key for key, _ in itertools.islice(base_store.items("orders"), 0, 40)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(orders.get_order, order_ids))
+    assert found == [json_orders.get_order(order_id) for order_id in order_ids]
+
+
+def test_campaigns_over_the_platform_equal_the_json_backend(tmp_path: Path) -> None:
+    server = PlatformServer(tmp_path, store_dir("us_retail"))
+    try:
+        adapters = Adapters.reference().with_platform_mcp(server.start())
+        ads, ours = adapters.ads, Adapters.reference().ads
+        assert isinstance(ads, McpAdsAdapter)
+        assert ads.list_campaigns() == ours.list_campaigns()
+        campaign = ours.list_campaigns()[0]
+        assert ads.get_campaign(campaign.id) == campaign
+        budget = campaign.min_budget + 1
+        first = ads.set_campaign_budget(campaign.id, budget, idempotency_key="b1")
+        assert first == ads.set_campaign_budget(campaign.id, budget, idempotency_key="b1")
+        assert first == ours.set_campaign_budget(campaign.id, budget)
+        assert ads.pause_campaign(campaign.id, idempotency_key="b2").status == "paused"
+        with pytest.raises(ToolInputError):
+            ads.set_campaign_budget(campaign.id, -5.0, idempotency_key="b3")
+        with pytest.raises(UnknownRecordError) as missing:
+            ads.get_campaign("cmp-none")
+        assert missing.value.kind == "campaign"
+        assert server.journaled() == ["marketing_budget_update", "marketing_campaign_pause"]
+    finally:
+        server.stop()
 
 
 def test_a_chinese_shopper_is_found_by_name_and_mobile_as_on_the_json_backend(

@@ -11,7 +11,7 @@ import yaml
 
 from shopcrew.errors import DataFileError, PlatformTableError
 from shopcrew.tools.mcp import bundled_platforms, load_platform_table
-from shopcrew.tools.mcp.table import OPERATIONS
+from shopcrew.tools.mcp.table import ADS_OPERATIONS, OPERATIONS
 
 
 def _reference() -> dict[str, Any]:
@@ -23,9 +23,10 @@ def _reference() -> dict[str, Any]:
 def test_the_bundled_table_maps_every_method_onto_a_platform_tool_name() -> None:
     assert bundled_platforms() == ["reference"]
     table = load_platform_table("reference")
-    assert sorted(table.operations) == sorted(OPERATIONS)
+    assert sorted(table.operations) == sorted([*OPERATIONS, *ADS_OPERATIONS])
+    assert table.serves_ads
     # Platform names, not ours: the mapping is really used.
-    assert not {op.tool for op in table.operations.values()} & set(OPERATIONS)
+    assert not {op.tool for op in table.operations.values()} & {*OPERATIONS, *ADS_OPERATIONS}
     assert table.operations["return_order_items"].arguments == {
         "order_id": "order_id",
         "item_ids": "line_item_ids",
@@ -61,6 +62,7 @@ def _with(change: Any) -> dict[str, Any]:
             "operations.get_order.arguments",
         ),
         (_with(lambda d: d["operations"].pop("cancel_order")), "operations"),
+        (_with(lambda d: d["operations"].pop("pause_campaign")), "operations"),
         (
             _with(lambda d: d["operations"]["get_order"].update(tool="")),
             "operations.get_order.tool",
@@ -76,6 +78,11 @@ def test_a_bad_table_names_its_file_and_field(tmp_path: Path, data: object, fiel
         load_platform_table(path)
     assert (caught.value.path, caught.value.field) == (str(path), field)
     assert isinstance(caught.value, DataFileError)
+
+
+def test_a_table_without_the_ads_methods_serves_retail_only(tmp_path: Path) -> None:
+    data = _with(lambda d: [d["operations"].pop(name) for name in ADS_OPERATIONS])
+    assert not load_platform_table(_write(tmp_path, data)).serves_ads
 
 
 def test_an_unknown_platform_or_an_unreadable_file(tmp_path: Path) -> None:
