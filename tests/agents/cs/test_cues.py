@@ -42,7 +42,7 @@ def test_the_rules_modules_read_their_cues_from_data() -> None:
     modules = {module for modules in used.values() for module in modules}
     assert {
         "actions.py",
-        "dialogue.py",
+        "asks.py",
         "items.py",
         "nlu.py",
         "questions.py",
