@@ -4,33 +4,40 @@ Cue phrases name intents well but break on paraphrase and word order: "Is there 
 window?" carries the cue of a return, yet asks about the shop's rules. The act (a policy
 question, a request about the customer's own order or account, asking for a person, thanks, a
 greeting) is read by a character n-gram logistic regression trained on the example utterances of
-`lang/<language>/examples.yaml` at first use (well under a second), so a new phrasing is a new
-example line. Exact things (order ids, emails, numbers) are masked first: the act does not
+`lang/<language>/examples.yaml`, so a new phrasing is a new example line. Its weights are stored
+(`act_model`) and scored with NumPy; examples edited since are trained on at first use (well
+under a second). Exact things (order ids, emails, numbers) are masked first: the act does not
 depend on which order.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import Literal, get_args
 
 import yaml
 
+from shopcrew.agents.cs.rules.act_model import (
+    ActModel,
+    examples_sha256,
+    model_path,
+    train_act_model,
+)
 from shopcrew.agents.cs.rules.lexicon import languages
 from shopcrew.agents.cs.rules.spelling import mend_typos
 from shopcrew.errors import CsLanguageDataError
 
-if TYPE_CHECKING:
-    from sklearn.pipeline import Pipeline
-
-__all__ = ["Act", "ActReading", "read_act"]
+__all__ = ["Act", "ActReading", "read_act", "training_examples"]
 
 Act = Literal["policy", "account", "person", "thanks", "greeting"]
 _ACTS: tuple[str, ...] = get_args(Act)
 _FILE = "examples.yaml"
+
+logger = logging.getLogger(__name__)
 
 _ORDER_ID = re.compile(r"#?\b[Ww]\d{7}\b")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -56,7 +63,8 @@ def _mask(text: str) -> str:
     return mend_typos(text).lower()
 
 
-def _examples() -> tuple[list[str], list[str]]:
+def training_examples() -> tuple[list[str], list[str]]:
+    """The masked example messages of every language folder, and their acts."""
     texts: list[str] = []
     labels: list[str] = []
     for lang in languages():
@@ -80,29 +88,24 @@ def _examples() -> tuple[list[str], list[str]]:
 
 
 @cache
-def _classifier() -> Pipeline:
-    # scikit-learn (and numpy/scipy under it) loads only when a message is first read.
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    texts, labels = _examples()
-    pipeline = Pipeline(
-        [
-            ("grams", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True)),
-            ("model", LogisticRegression(C=10.0, max_iter=2000)),
-        ]
-    )
-    pipeline.fit(texts, labels)
-    return pipeline
+def _classifier() -> ActModel:
+    texts, labels = training_examples()
+    path = model_path()
+    if path.is_file():
+        stored = ActModel.load(path)
+        if stored.examples_sha256 == examples_sha256(texts, labels):
+            return stored
+        logger.info("examples changed since %s was stored: training the act classifier", path)
+    # scikit-learn (and SciPy under it) loads only here
+    return train_act_model(texts, labels)
 
 
 @lru_cache(maxsize=8192)
 def read_act(text: str) -> ActReading:
     """The dialogue act of one customer message."""
-    pipeline = _classifier()
-    probabilities = pipeline.predict_proba([_mask(text)])[0]
+    model = _classifier()
+    probabilities = model.probabilities(_mask(text))
     best = int(probabilities.argmax())
-    act = str(pipeline.classes_[best])
+    act = model.classes[best]
     assert act in _ACTS
     return ActReading(act=act, confidence=float(probabilities[best]))  # type: ignore[arg-type]
