@@ -37,7 +37,7 @@ class _Out(BaseModel):
 class CustomerOut(_Out):
     """A customer's profile and their orders, newest last."""
 
-    customer_id: str = Field(description="The customer's id, e.g. 'mia_garcia_4516'.")
+    customer_id: str = Field(description="The customer's id, e.g. 'ann_lee_1234'.")
     profile: Customer
     orders: list[Order] = Field(description="Every order of the customer.")
 
