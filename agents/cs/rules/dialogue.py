@@ -216,9 +216,10 @@ def _render(plan: Ask | Refuse, state: DialogueState, request: Request) -> str:
     return _with_note(refusal, state)
 
 
-def _confirmed(messages: Sequence[BaseMessage], state: DialogueState) -> Proposal | None:
-    """The proposal the customer's latest message answers with an unhedged yes, if any."""
-    proposal = answered_proposal(messages)
+def _confirmed(
+    proposal: Proposal | None, messages: Sequence[BaseMessage], state: DialogueState
+) -> Proposal | None:
+    """The proposal on the table (`answered_proposal`) if the latest message is its unhedged yes."""
     if proposal is None or state.turn_events:
         return None
     latest = next(m for m in reversed(messages) if m.type == "human")
@@ -251,16 +252,17 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
     request = current_request(state, focus=focus)
     if request.wants_human or request.refund_only:
         return transfer(state, request)
-    confirmed = _confirmed(messages, state) if done is None else None
+    # the proposal the latest message answers, if any: read once for every use below
+    pending = answered_proposal(messages)
+    confirmed = _confirmed(pending, messages, state) if done is None else None
     if confirmed is not None:
         logger.debug("confirmed %s", confirmed.name)
         return NeedTools((Call(confirmed.name, dict(confirmed.arguments)),))
-    if closes_topic(state.latest()) and answered_proposal(messages) is None:
+    if closes_topic(state.latest()) and pending is None:
         return say.greet(state.lang, after_change=True)
     current = _core(state, tool_names, agenda)
     if isinstance(current, NeedTools | Handoff):
         return current
-    pending = answered_proposal(messages)
     if isinstance(current, str) and pending is not None:
         # A question asked of a proposal: answer it, then show the proposal again for its yes.
         resumed = _core(state, tool_names, agenda, answer_questions=False)
@@ -281,7 +283,7 @@ def _step(messages: Sequence[BaseMessage], tool_names: frozenset[str]) -> Outcom
         leads += lead_ins(state, agenda, previous_agenda(messages, state, agenda), done)
         note = blocking_note(state, agenda, current) if isinstance(current, Propose) else ""
     if isinstance(current, Propose):
-        if not leads and answered_proposal(messages) is not None:
+        if not leads and pending is not None:
             # Neither a yes nor anything else to answer: say so, and ask again.
             later = defers(state.latest())
             leads = [say.deferred(state.lang) if later else say.not_yet(state.lang)]
